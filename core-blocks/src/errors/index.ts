@@ -1,0 +1,2 @@
+export { InvalidSlugError } from "./invalid-slug-error.js";
+export { isTesseraErrorWithCode, TesseraError, type TesseraErrorOptions } from "./tessera-error.js";

@@ -1,0 +1,56 @@
+const marker = Symbol.for("tessera.error");
+
+/** Options every Tessera error accepts. */
+export interface TesseraErrorOptions {
+  /** The lower-level error that caused this one. Never a value that holds a secret. */
+  cause?: unknown;
+}
+
+/**
+ * Base class of every error a user can cause. `code` is stable across releases: match on it, not
+ * on the message. Messages say what happened and what to do, and never contain a secret.
+ *
+ * Recognise Tessera errors with `TesseraError.isInstance(error)` (or a subclass's `isInstance`),
+ * which works across two copies of `@tessera/core` in one process, unlike `instanceof`.
+ */
+export class TesseraError extends Error {
+  /** Stable, machine-readable error code, such as `BLOCK_NOT_FOUND`. */
+  readonly code: string;
+
+  constructor(code: string, message: string, options: TesseraErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.name = new.target.name;
+  }
+
+  /** Marks Tessera errors across copies of core (see `isInstance`). */
+  get [marker](): true {
+    return true;
+  }
+
+  /** True for any Tessera error, even one created by another copy of `@tessera/core`. */
+  static isInstance(value: unknown): value is TesseraError {
+    return (
+      typeof value === "object" &&
+      value !== null &&
+      (value as Record<symbol, unknown>)[marker] === true &&
+      typeof (value as { code?: unknown }).code === "string"
+    );
+  }
+
+  /** Plain JSON for logs and `--json` output: name, code and message, nothing else. */
+  toJSON(): { name: string; code: string; message: string } {
+    return { name: this.name, code: this.code, message: this.message };
+  }
+}
+
+/**
+ * Builds the `isInstance` guard of a subclass: true when the value is a Tessera error carrying the
+ * subclass's code, whichever copy of core created it.
+ */
+export function isTesseraErrorWithCode<T extends TesseraError>(
+  value: unknown,
+  code: string,
+): value is T {
+  return TesseraError.isInstance(value) && value.code === code;
+}

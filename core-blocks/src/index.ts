@@ -1,0 +1,5 @@
+export * from "./errors/index.js";
+export * from "./results/index.js";
+export * from "./schema/index.js";
+export * from "./secrets/index.js";
+export * from "./store/index.js";
