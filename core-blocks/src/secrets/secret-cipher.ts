@@ -1,0 +1,45 @@
+import type { JsonValue } from "../schema/json.js";
+import type { WrappedDataKey } from "../store/block-store.js";
+
+/** A secret value as stored in a document's data: ciphertext in the versioned format. */
+export interface SealedSecret {
+  /** The versioned, base64 ciphertext (version byte, data key id, nonce, ciphertext, tag). */
+  $sealed: string;
+}
+
+/** What a sealed value is bound to: a ciphertext moved anywhere else does not open. */
+export interface SealContext {
+  /** The document's immutable id. */
+  documentId: string;
+  /** The secret field's dotted path, such as `credentials.secretAccessKey`. */
+  fieldPath: string;
+  /** The document's wrapped data key. */
+  dataKey: WrappedDataKey;
+}
+
+/**
+ * Envelope encryption of secret fields. The block layer calls it on save and on reveal; stores only
+ * ever see `SealedSecret` and `WrappedDataKey`.
+ */
+export interface SecretCipher {
+  /** A new data key for a document, wrapped by the newest master key. */
+  createDataKey(): Promise<WrappedDataKey>;
+  /** Encrypts one value for one field of one document. */
+  seal(context: SealContext, plaintext: JsonValue): Promise<SealedSecret>;
+  /** Decrypts one value. `DECRYPTION_FAILED` when the key is missing or the value was altered or moved. */
+  open(context: SealContext, sealed: SealedSecret): Promise<JsonValue>;
+  /** Re-wraps a data key under the newest master key (key rotation). */
+  rewrap(dataKey: WrappedDataKey): Promise<WrappedDataKey>;
+  /** Id of the newest master key (the one new data keys are wrapped with). */
+  readonly currentMasterKeyId: string;
+}
+
+/** True for a stored sealed value. */
+export function isSealedSecret(value: unknown): value is SealedSecret {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { $sealed?: unknown }).$sealed === "string" &&
+    Object.keys(value).length === 1
+  );
+}
