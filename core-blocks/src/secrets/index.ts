@@ -4,6 +4,7 @@ export {
   type MasterKey,
   masterKeyId,
 } from "./aes-gcm-cipher.js";
+export { getSecretCipher } from "./default-cipher.js";
 export {
   isSealedSecret,
   type SealContext,

@@ -12,3 +12,5 @@ export type {
   StoreLimits,
   WrappedDataKey,
 } from "./block-store.js";
+export { getDefaultStore, setDefaultStore } from "./default-store.js";
+export { tesseraHome } from "./tessera-home.js";
