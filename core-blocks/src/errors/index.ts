@@ -1,2 +1,10 @@
+export { BlockExistsError } from "./block-exists-error.js";
+export { BlockNotFoundError } from "./block-not-found-error.js";
+export { BlockReferencedError } from "./block-referenced-error.js";
+export { DocumentTooLargeError } from "./document-too-large-error.js";
 export { InvalidSlugError } from "./invalid-slug-error.js";
+export { ReferenceCycleError } from "./reference-cycle-error.js";
+export { ReferenceNotFoundError } from "./reference-not-found-error.js";
+export { RevisionConflictError } from "./revision-conflict-error.js";
 export { isTesseraErrorWithCode, TesseraError, type TesseraErrorOptions } from "./tessera-error.js";
+export { UnknownBlockTypeError } from "./unknown-block-type-error.js";

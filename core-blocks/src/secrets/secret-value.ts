@@ -62,6 +62,17 @@ export class SecretValue<T extends JsonValue = JsonValue> {
     );
   }
 
+  /**
+   * A secret that points elsewhere and is resolved on `reveal()`: `secret/<name>` (a Secret
+   * block), `env:NAME` (an environment variable) or `<type>/<name>` of a block with the
+   * `secret-source` capability (such as `aws-secret/db-password`).
+   */
+  static reference(reference: string): SecretValue {
+    return SecretValue.lazy({ kind: "reference", reference }, () =>
+      Promise.reject(new Error(`Secret references are not resolved yet (${reference}).`)),
+    );
+  }
+
   /** True when `value` is a `SecretValue`, even one from another copy of `@tessera/core`. */
   static isInstance(value: unknown): value is SecretValue {
     return (

@@ -1,0 +1,20 @@
+import { isTesseraErrorWithCode, TesseraError } from "./tessera-error.js";
+
+/** A save or rename targets a name that is already taken, without `overwrite`. */
+export class BlockExistsError extends TesseraError {
+  static readonly code = "BLOCK_EXISTS";
+  /** The slug that is taken. */
+  readonly slug: string;
+
+  constructor(slug: string) {
+    super(
+      BlockExistsError.code,
+      `A block is already saved as "${slug}". Pass { overwrite: true } to replace it (or { expectedRevision } to replace only the revision you loaded), or choose another name.`,
+    );
+    this.slug = slug;
+  }
+
+  static override isInstance(value: unknown): value is BlockExistsError {
+    return isTesseraErrorWithCode(value, BlockExistsError.code);
+  }
+}

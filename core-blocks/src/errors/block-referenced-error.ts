@@ -1,0 +1,22 @@
+import { isTesseraErrorWithCode, TesseraError } from "./tessera-error.js";
+
+/** Deleting a document that other documents reference. */
+export class BlockReferencedError extends TesseraError {
+  static readonly code = "BLOCK_REFERENCED";
+  readonly slug: string;
+  /** Slugs of the documents that reference it. */
+  readonly referrers: string[];
+
+  constructor(slug: string, referrers: string[]) {
+    super(
+      BlockReferencedError.code,
+      `Cannot delete "${slug}": ${referrers.map((referrer) => `"${referrer}"`).join(", ")} reference${referrers.length === 1 ? "s" : ""} it. Point them elsewhere first, or delete with { force: true } (the referrers will fail to load).`,
+    );
+    this.slug = slug;
+    this.referrers = referrers;
+  }
+
+  static override isInstance(value: unknown): value is BlockReferencedError {
+    return isTesseraErrorWithCode(value, BlockReferencedError.code);
+  }
+}

@@ -1,0 +1,22 @@
+import { isTesseraErrorWithCode, TesseraError } from "./tessera-error.js";
+
+/** A document references a nested block document that does not exist (anymore). */
+export class ReferenceNotFoundError extends TesseraError {
+  static readonly code = "REFERENCE_NOT_FOUND";
+  readonly slug: string;
+  /** The id (or slug, when known) of the missing document. */
+  readonly missing: string;
+
+  constructor(slug: string, missing: string) {
+    super(
+      ReferenceNotFoundError.code,
+      `"${slug}" references a nested block (${missing}) that does not exist (never saved, or deleted with force). Save the nested block again and re-save "${slug}" with it.`,
+    );
+    this.slug = slug;
+    this.missing = missing;
+  }
+
+  static override isInstance(value: unknown): value is ReferenceNotFoundError {
+    return isTesseraErrorWithCode(value, ReferenceNotFoundError.code);
+  }
+}
