@@ -9,5 +9,8 @@ export default defineProject({
     exclude: ["**/node_modules/**", "fixtures/**"],
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // s3rver (started by helpers/servers.ts) pages listings with a DES cipher, which Node 20's
+    // OpenSSL 3 only offers through the legacy provider.
+    execArgv: ["--openssl-legacy-provider"],
   },
 });
