@@ -1,4 +1,5 @@
 export * from "./errors/index.js";
+export * from "./integration/index.js";
 export * from "./results/index.js";
 export * from "./schema/index.js";
 export * from "./secrets/index.js";

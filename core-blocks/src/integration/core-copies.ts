@@ -1,0 +1,73 @@
+import { fileURLToPath } from "node:url";
+import type { CoreCopy } from "../errors/index.js";
+import { coreVersion } from "./core-version.js";
+import { warn } from "./warn.js";
+
+/**
+ * The process-wide list every copy of `@tessera/core` adds itself to when it is imported. It lives
+ * on `globalThis` under a `Symbol.for` key, so copies loaded from different folders (or different
+ * versions) all see the same list.
+ */
+const copiesKey = Symbol.for("tessera.core.instances");
+
+interface CopyList {
+  copies: CoreCopy[];
+  /** Pairs of locations already warned about, so each duplicate is reported once. */
+  warned: Set<string>;
+}
+
+/** This copy of core: its version and the file it was loaded from. */
+export const thisCore: Readonly<CoreCopy> = Object.freeze({
+  version: coreVersion,
+  location: fileURLToPath(import.meta.url),
+});
+
+function copyList(): CopyList {
+  const holder = globalThis as unknown as Record<symbol, CopyList | undefined>;
+  let list = holder[copiesKey];
+  if (list === undefined) {
+    list = { copies: [], warned: new Set() };
+    holder[copiesKey] = list;
+  }
+  return list;
+}
+
+/**
+ * Adds this copy to the process-wide list (once) and warns, naming both versions and locations,
+ * when another copy is already there. Runs when core is imported.
+ */
+export function announceCore(): void {
+  const list = copyList();
+  if (!list.copies.some((copy) => copy.location === thisCore.location)) {
+    list.copies.push({ ...thisCore });
+  }
+  for (const other of list.copies) {
+    if (other.location === thisCore.location) continue;
+    const pair = [other.location, thisCore.location].sort().join("\n");
+    if (list.warned.has(pair)) continue;
+    list.warned.add(pair);
+    warn(describeDuplicateCores(list.copies));
+  }
+}
+
+/**
+ * Every copy of `@tessera/core` loaded in this process, in load order. More than one entry means
+ * the registry is split: blocks registered through one copy are unknown to the other.
+ */
+export function duplicateCores(): CoreCopy[] {
+  announceCore();
+  const { copies } = copyList();
+  return copies.length > 1 ? copies.map((copy) => ({ ...copy })) : [];
+}
+
+/** The report printed when more than one copy of core is loaded. */
+export function describeDuplicateCores(copies: readonly CoreCopy[]): string {
+  const listed = copies.map((copy) => `@tessera/core ${copy.version} at ${copy.location}`);
+  return (
+    `${copies.length} copies of @tessera/core are loaded in this process: ${listed.join("; ")}. ` +
+    "Each copy keeps its own registry of block types, so blocks registered through one are unknown to the other. " +
+    "Install a single @tessera/core that satisfies every integration's peer range and check with `npm ls @tessera/core` (npm dedupe can merge the copies)."
+  );
+}
+
+announceCore();

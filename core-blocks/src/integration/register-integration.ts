@@ -1,0 +1,129 @@
+import { DuplicateCoreError, InvalidIntegrationError, TesseraError } from "../errors/index.js";
+import { type BlockStore, getDefaultStore } from "../store/index.js";
+import {
+  adoptBlockClass,
+  type IntegrationBlockClass,
+  isBlockClass,
+  recordBlockTypes,
+} from "./block-seam.js";
+import { thisCore } from "./core-copies.js";
+import { type IntegrationManifest, isIntegrationManifest } from "./integration-manifest.js";
+import { rememberIntegration } from "./loaded-integrations.js";
+import { resolveModule } from "./resolve-package.js";
+
+/** Options of `registerIntegration` and `registerModule`. */
+export interface RegisterOptions {
+  /** The store to record the block types in. @default getDefaultStore() */
+  store?: BlockStore;
+  /** The folder package names and relative paths are resolved from. @default process.cwd() */
+  from?: string;
+}
+
+/** What `registerModule` found and registered. */
+export interface RegisteredModule {
+  /** The integration manifests the module exports. */
+  integrations: IntegrationManifest[];
+  /** Every block type slug registered, from manifests and from block classes exported directly. */
+  blockTypes: string[];
+}
+
+/**
+ * Imports an integration package by name, as an `import` in a file of the current folder would
+ * (so the user's own `node_modules` is searched, with ESM conditions), checks it against this
+ * core, records each of its block types in the store with the package's name, version and core
+ * range, and returns its manifest. `tessera block register -m <package>` calls it.
+ *
+ * Throws `INTEGRATION_NOT_FOUND` when the package is not installed, `INVALID_INTEGRATION` when it
+ * exports no manifest, `INCOMPATIBLE_INTEGRATION` when its core range excludes this core and
+ * `DUPLICATE_CORE` when it was built against another copy of `@tessera/core`.
+ */
+export async function registerIntegration(
+  moduleName: string,
+  options: RegisterOptions = {},
+): Promise<IntegrationManifest> {
+  const from = options.from ?? process.cwd();
+  const exports = await importModule(moduleName, from);
+  const manifests = findManifests(exports);
+  const manifest = manifests[0];
+  if (manifest === undefined) {
+    throw new InvalidIntegrationError(
+      moduleName,
+      "it exports no integration manifest. An integration's src/index.ts exports `export const integration = defineIntegration({ ... })`; for a file of your own block classes use `tessera block register -f <file>`.",
+    );
+  }
+  const store = options.store ?? (await getDefaultStore());
+  await acceptManifest(manifest, store);
+  return manifest;
+}
+
+/**
+ * Imports a local module (a path, relative to the current folder by default) and registers what
+ * it exports: integration manifests (checked like `registerIntegration`) and block classes made
+ * with `defineBlock` (recorded without a defining package). `tessera block register -f <file>`
+ * calls it. Throws `INVALID_INTEGRATION` when the module exports neither.
+ */
+export async function registerModule(
+  file: string,
+  options: RegisterOptions = {},
+): Promise<RegisteredModule> {
+  const from = options.from ?? process.cwd();
+  const path = /^(\.{1,2}[\\/]|[\\/]|[A-Za-z]:[\\/]|file:)/.test(file) ? file : `./${file}`;
+  const exports = await importModule(path, from);
+  const manifests = findManifests(exports);
+  const covered = new Set(manifests.flatMap((manifest) => manifest.blocks));
+  const looseBlocks = [
+    ...new Set(Object.values(exports).filter((value) => isBlockClass(value))),
+  ].filter((blockClass) => !covered.has(blockClass)) as IntegrationBlockClass[];
+  if (manifests.length === 0 && looseBlocks.length === 0) {
+    throw new InvalidIntegrationError(
+      file,
+      "it exports no block class (made with defineBlock) and no integration manifest (made with defineIntegration). Export them from the module, for example `export class MyBlock extends defineBlock({ ... }) {}`.",
+    );
+  }
+  const store = options.store ?? (await getDefaultStore());
+  for (const manifest of manifests) await acceptManifest(manifest, store);
+  for (const blockClass of looseBlocks) adoptBlockClass(blockClass, undefined);
+  await recordBlockTypes(looseBlocks, store, undefined);
+  return {
+    integrations: manifests,
+    blockTypes: [
+      ...manifests.flatMap((manifest) => manifest.blockTypes),
+      ...looseBlocks.map((blockClass) => blockClass.type),
+    ],
+  };
+}
+
+async function importModule(specifier: string, from: string): Promise<Record<string, unknown>> {
+  const resolved = resolveModule(specifier, from);
+  try {
+    return (await import(resolved.url)) as Record<string, unknown>;
+  } catch (error) {
+    if (TesseraError.isInstance(error)) throw error;
+    throw new InvalidIntegrationError(
+      specifier,
+      `importing ${resolved.file} failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+function findManifests(exports: Record<string, unknown>): IntegrationManifest[] {
+  const preferred = [exports.integration, exports.default];
+  const all = [...preferred, ...Object.values(exports)].filter(isIntegrationManifest);
+  return [...new Set(all)];
+}
+
+/**
+ * A manifest built by this copy of core was already checked against it by `defineIntegration` at
+ * import; one built by another copy lives in that copy's registry, which this one cannot see.
+ */
+async function acceptManifest(manifest: IntegrationManifest, store: BlockStore): Promise<void> {
+  if (manifest.core.location !== thisCore.location) {
+    throw new DuplicateCoreError(`${manifest.name}@${manifest.version}`, thisCore, manifest.core);
+  }
+  rememberIntegration(manifest);
+  await recordBlockTypes(manifest.blocks, store, {
+    name: manifest.name,
+    version: manifest.version,
+    coreRange: manifest.coreRange,
+  });
+}
