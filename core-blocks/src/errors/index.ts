@@ -10,5 +10,8 @@ export { InvalidSlugError } from "./invalid-slug-error.js";
 export { ReferenceCycleError } from "./reference-cycle-error.js";
 export { ReferenceNotFoundError } from "./reference-not-found-error.js";
 export { RevisionConflictError } from "./revision-conflict-error.js";
+export { StoreClosedError } from "./store-closed-error.js";
+export { StoreNotSupportedError } from "./store-not-supported-error.js";
+export { StoreTooNewError } from "./store-too-new-error.js";
 export { isTesseraErrorWithCode, TesseraError, type TesseraErrorOptions } from "./tessera-error.js";
 export { UnknownBlockTypeError } from "./unknown-block-type-error.js";

@@ -13,4 +13,10 @@ export type {
   WrappedDataKey,
 } from "./block-store.js";
 export { getDefaultStore, setDefaultStore } from "./default-store.js";
+export {
+  defaultStoreLimits,
+  openSqliteStore,
+  type SqliteBlockStore,
+  type SqliteStoreOptions,
+} from "./sqlite/sqlite-store.js";
 export { tesseraHome } from "./tessera-home.js";

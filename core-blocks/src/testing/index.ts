@@ -1,2 +1,10 @@
 /** Conformance suites and the test harness for users' own tests. */
 export const testingEntry = "@tessera/core/testing";
+export {
+  type BlockStoreFixture,
+  describeBlockStore,
+} from "./describe-block-store.js";
+export type {
+  ConformanceAssertion,
+  ConformanceTestApi,
+} from "./conformance-test-api.js";

@@ -1,0 +1,93 @@
+import type { Database } from "better-sqlite3";
+import { StoreTooNewError } from "../../errors/index.js";
+
+/**
+ * The SQLite store's table migrations, oldest first. Migration `n` (1-based) brings a file from
+ * `PRAGMA user_version = n - 1` to `n`. Migrations are append-only: a released one never changes.
+ */
+export const sqliteMigrations: readonly string[] = [
+  // 1: documents, their revisions, the reference graph, block types and store metadata.
+  `
+  CREATE TABLE documents (
+    id TEXT NOT NULL PRIMARY KEY,
+    type TEXT NOT NULL,
+    name TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    data_key_master_id TEXT,
+    data_key_wrapped TEXT
+  );
+  CREATE UNIQUE INDEX documents_by_slug ON documents (type, name);
+
+  CREATE TABLE revisions (
+    document_id TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    schema_checksum TEXT NOT NULL,
+    schema_version TEXT NOT NULL,
+    package TEXT,
+    reference_ids TEXT NOT NULL,
+    operation TEXT NOT NULL,
+    restored_from INTEGER,
+    updated_at TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX revisions_by_document ON revisions (document_id, revision);
+
+  CREATE TABLE document_references (
+    from_id TEXT NOT NULL,
+    to_id TEXT NOT NULL,
+    PRIMARY KEY (from_id, to_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX document_references_by_target ON document_references (to_id, from_id);
+
+  CREATE TABLE block_types (
+    type TEXT NOT NULL PRIMARY KEY,
+    record TEXT NOT NULL
+  );
+
+  CREATE TABLE store_meta (
+    key TEXT NOT NULL PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
+  // 2: key rotation pages through documents whose data key another master key wrapped.
+  `
+  CREATE INDEX documents_by_master_key ON documents (data_key_master_id, id)
+    WHERE data_key_master_id IS NOT NULL;
+  `,
+];
+
+/** The table version this release writes. */
+export const sqliteStoreVersion = sqliteMigrations.length;
+
+/**
+ * Brings the file up to `target` (default: the newest version) in one immediate transaction, so
+ * two processes opening a new file at once migrate it once. A file written by a newer Tessera is
+ * refused with `STORE_TOO_NEW` and left untouched.
+ */
+export function migrateSqliteStore(
+  database: Database,
+  location: string,
+  target: number = sqliteStoreVersion,
+): void {
+  const readVersion = () => database.pragma("user_version", { simple: true }) as number;
+  const refuseNewer = (version: number) => {
+    if (version > sqliteStoreVersion) {
+      throw new StoreTooNewError(location, version, sqliteStoreVersion);
+    }
+  };
+  const current = readVersion();
+  refuseNewer(current);
+  if (current >= target) return;
+  database
+    .transaction(() => {
+      const version = readVersion();
+      refuseNewer(version);
+      for (let next = version + 1; next <= target; next++) {
+        database.exec(sqliteMigrations[next - 1]!);
+        // user_version takes no bound parameters; `next` is an integer from this module.
+        database.pragma(`user_version = ${Math.trunc(next)}`);
+      }
+    })
+    .immediate();
+}

@@ -1,0 +1,818 @@
+import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, resolve } from "node:path";
+import type { Database } from "better-sqlite3";
+import {
+  BlockExistsError,
+  BlockNotFoundError,
+  BlockReferencedError,
+  DocumentTooLargeError,
+  ReferenceCycleError,
+  ReferenceNotFoundError,
+  RevisionConflictError,
+  StoreClosedError,
+  TesseraError,
+} from "../../errors/index.js";
+import type { JsonObject } from "../../schema/index.js";
+import type {
+  BlockStore,
+  BlockTypeRecord,
+  DefiningPackage,
+  DocumentRef,
+  DocumentSummary,
+  ListDocumentsOptions,
+  Page,
+  PutDocumentInput,
+  RevisionSummary,
+  StoredDocument,
+  StoreLimits,
+  WrappedDataKey,
+} from "../block-store.js";
+import { migrateSqliteStore } from "./migrations.js";
+
+/** Settings of `openSqliteStore`. */
+export interface SqliteStoreOptions {
+  /** The database file. Its folder is created when missing. */
+  path: string;
+  /**
+   * Limits the store enforces.
+   * @default { maxDocumentBytes: 1_048_576, revisionsKept: 50 }
+   */
+  limits?: Partial<StoreLimits>;
+  /**
+   * How long a write waits for another process's write transaction before retrying, in ms.
+   * Writes that still find the file busy are retried with backoff for as long again.
+   * @default 5000
+   */
+  busyTimeoutMs?: number;
+  /**
+   * SQLite's `synchronous` setting. `normal` (with WAL) keeps every acknowledged write through a
+   * crash or kill of the process; a power loss may drop the last few acknowledged writes but never
+   * corrupts the file. `full` also keeps them through a power loss, at the cost of one fsync per
+   * write.
+   * @default "normal"
+   */
+  synchronous?: "normal" | "full";
+}
+
+/** The SQLite `BlockStore`, plus what only an embedded file can offer. */
+export interface SqliteBlockStore extends BlockStore {
+  readonly kind: "sqlite";
+  /**
+   * Writes many documents in ONE transaction, with every check `put` makes (so a failure writes
+   * none of them). Much faster than one `put` per document when filling or copying a store.
+   * Returns how many were written.
+   */
+  importDocuments(inputs: Iterable<PutDocumentInput>): Promise<number>;
+}
+
+/** Default limits of a store (`StoreLimits`). */
+export const defaultStoreLimits: StoreLimits = {
+  maxDocumentBytes: 1_048_576,
+  revisionsKept: 50,
+};
+
+/**
+ * Opens (creating when missing, with its folder) the embedded SQLite block store at `path`.
+ * better-sqlite3 is loaded here, on first use, so processes that use another backend never load
+ * it. The file uses WAL, so readers never block the writer; concurrent writers (other processes)
+ * wait `busyTimeoutMs` and are retried. A file written by a newer Tessera is refused with
+ * `STORE_TOO_NEW`.
+ */
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteBlockStore> {
+  const location = resolve(options.path);
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  const limits: StoreLimits = { ...defaultStoreLimits, ...options.limits };
+  // Loaded here, not at the top of the module, so that only this backend ever loads the driver.
+  const DatabaseConstructor = createRequire(import.meta.url)(
+    "better-sqlite3",
+  ) as typeof import("better-sqlite3");
+  mkdirSync(dirname(location), { recursive: true });
+  const database = new DatabaseConstructor(location, { timeout: busyTimeoutMs });
+  try {
+    database.pragma("journal_mode = WAL");
+    database.pragma(options.synchronous === "full" ? "synchronous = FULL" : "synchronous = NORMAL");
+    database.pragma("foreign_keys = OFF");
+    migrateSqliteStore(database, location);
+  } catch (error) {
+    database.close();
+    throw error;
+  }
+  return new SqliteStore(database, location, limits, busyTimeoutMs);
+}
+
+/** A document head joined with one of its revisions, as selected. */
+interface DocumentRow {
+  id: string;
+  type: string;
+  name: string;
+  revision: number;
+  created_at: string;
+  data_key_master_id: string | null;
+  data_key_wrapped: string | null;
+  data: string;
+  schema_checksum: string;
+  schema_version: string;
+  package: string | null;
+  reference_ids: string;
+  updated_at: string;
+}
+
+/** The document row alone. */
+interface HeadRow {
+  id: string;
+  type: string;
+  name: string;
+  revision: number;
+  created_at: string;
+  data_key_master_id: string | null;
+  data_key_wrapped: string | null;
+}
+
+interface RevisionRow {
+  revision: number;
+  data: string;
+  schema_checksum: string;
+  schema_version: string;
+  package: string | null;
+  reference_ids: string;
+  operation: RevisionSummary["operation"];
+  restored_from: number | null;
+  updated_at: string;
+}
+
+interface SummaryRow {
+  id: string;
+  type: string;
+  name: string;
+  revision: number;
+  schema_version: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The content of a new revision. */
+interface RevisionContent {
+  dataJson: string;
+  schemaChecksum: string;
+  schemaVersion: string;
+  packageJson: string | null;
+  references: string[];
+  operation: RevisionSummary["operation"];
+  restoredFrom: number | null;
+}
+
+const headColumns =
+  "d.id, d.type, d.name, d.revision, d.created_at, d.data_key_master_id, d.data_key_wrapped";
+const documentColumns = `d.id, d.type, d.name, r.revision, d.created_at, d.data_key_master_id, d.data_key_wrapped, r.data, r.schema_checksum, r.schema_version, r.package, r.reference_ids, r.updated_at`;
+const summaryColumns =
+  "d.id, d.type, d.name, d.revision, r.schema_version, d.created_at, r.updated_at";
+
+function prepareStatements(database: Database) {
+  const prepare = <T>(sql: string) => database.prepare<unknown[], T>(sql);
+  return {
+    headBySlug: prepare<HeadRow>(
+      `SELECT ${headColumns} FROM documents d WHERE d.type = ? AND d.name = ?`,
+    ),
+    headById: prepare<HeadRow>(`SELECT ${headColumns} FROM documents d WHERE d.id = ?`),
+    newestBySlug: prepare<DocumentRow>(
+      `SELECT ${documentColumns} FROM documents d JOIN revisions r ON r.document_id = d.id AND r.revision = d.revision WHERE d.type = ? AND d.name = ?`,
+    ),
+    newestById: prepare<DocumentRow>(
+      `SELECT ${documentColumns} FROM documents d JOIN revisions r ON r.document_id = d.id AND r.revision = d.revision WHERE d.id = ?`,
+    ),
+    revisionBySlug: prepare<DocumentRow>(
+      `SELECT ${documentColumns} FROM documents d JOIN revisions r ON r.document_id = d.id AND r.revision = ? WHERE d.type = ? AND d.name = ?`,
+    ),
+    revisionById: prepare<DocumentRow>(
+      `SELECT ${documentColumns} FROM documents d JOIN revisions r ON r.document_id = d.id AND r.revision = ? WHERE d.id = ?`,
+    ),
+    newestByIds: prepare<DocumentRow>(
+      `SELECT ${documentColumns} FROM documents d JOIN revisions r ON r.document_id = d.id AND r.revision = d.revision WHERE d.id IN (SELECT value FROM json_each(?))`,
+    ),
+    revision: prepare<RevisionRow>(
+      "SELECT revision, data, schema_checksum, schema_version, package, reference_ids, operation, restored_from, updated_at FROM revisions WHERE document_id = ? AND revision = ?",
+    ),
+    insertDocument: prepare(
+      "INSERT INTO documents (id, type, name, revision, created_at, data_key_master_id, data_key_wrapped) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    ),
+    updateDocument: prepare(
+      "UPDATE documents SET revision = ?, data_key_master_id = ?, data_key_wrapped = ? WHERE id = ?",
+    ),
+    renameDocument: prepare("UPDATE documents SET name = ? WHERE id = ?"),
+    insertRevision: prepare(
+      "INSERT INTO revisions (document_id, revision, data, schema_checksum, schema_version, package, reference_ids, operation, restored_from, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    ),
+    pruneRevisions: prepare("DELETE FROM revisions WHERE document_id = ? AND revision <= ?"),
+    deleteRevisions: prepare("DELETE FROM revisions WHERE document_id = ?"),
+    deleteDocument: prepare("DELETE FROM documents WHERE id = ?"),
+    deleteReferencesFrom: prepare("DELETE FROM document_references WHERE from_id = ?"),
+    insertReference: prepare("INSERT INTO document_references (from_id, to_id) VALUES (?, ?)"),
+    missingReference: prepare<{ value: string }>(
+      "SELECT value FROM json_each(?) WHERE value NOT IN (SELECT id FROM documents) LIMIT 1",
+    ),
+    reaches: prepare<{ found: number }>(
+      `WITH RECURSIVE reachable(id) AS (
+         SELECT value FROM json_each(?)
+         UNION
+         SELECT r.to_id FROM document_references r JOIN reachable ON r.from_id = reachable.id
+       )
+       SELECT 1 AS found FROM reachable WHERE id = ? LIMIT 1`,
+    ),
+    referencesFrom: prepare<{ to_id: string }>(
+      "SELECT to_id FROM document_references WHERE from_id = ? ORDER BY to_id",
+    ),
+    slugOf: prepare<{ type: string; name: string }>(
+      "SELECT type, name FROM documents WHERE id = ?",
+    ),
+    referrers: prepare<SummaryRow>(
+      `SELECT ${summaryColumns} FROM document_references x JOIN documents d ON d.id = x.from_id JOIN revisions r ON r.document_id = d.id AND r.revision = d.revision WHERE x.to_id = ? AND x.from_id != x.to_id ORDER BY d.type, d.name`,
+    ),
+    listAll: prepare<SummaryRow>(
+      `SELECT ${summaryColumns} FROM documents d JOIN revisions r ON r.document_id = d.id AND r.revision = d.revision WHERE (d.type, d.name) > (?, ?) ORDER BY d.type, d.name LIMIT ?`,
+    ),
+    listType: prepare<SummaryRow>(
+      `SELECT ${summaryColumns} FROM documents d JOIN revisions r ON r.document_id = d.id AND r.revision = d.revision WHERE d.type = ? AND d.name > ? ORDER BY d.type, d.name LIMIT ?`,
+    ),
+    history: prepare<RevisionRow>(
+      "SELECT revision, data, schema_checksum, schema_version, package, reference_ids, operation, restored_from, updated_at FROM revisions WHERE document_id = ? ORDER BY revision DESC",
+    ),
+    putBlockType: prepare(
+      "INSERT INTO block_types (type, record) VALUES (?, ?) ON CONFLICT (type) DO UPDATE SET record = excluded.record",
+    ),
+    getBlockType: prepare<{ record: string }>("SELECT record FROM block_types WHERE type = ?"),
+    listBlockTypes: prepare<{ record: string }>("SELECT record FROM block_types ORDER BY type"),
+    listDataKeys: prepare<{ id: string; data_key_master_id: string; data_key_wrapped: string }>(
+      "SELECT id, data_key_master_id, data_key_wrapped FROM documents WHERE data_key_master_id IS NOT NULL AND data_key_master_id != ? AND id > ? ORDER BY id LIMIT ?",
+    ),
+    replaceDataKey: prepare(
+      "UPDATE documents SET data_key_master_id = ?, data_key_wrapped = ? WHERE id = ? AND data_key_master_id = ? AND data_key_wrapped = ?",
+    ),
+    getMeta: prepare<{ value: string }>("SELECT value FROM store_meta WHERE key = ?"),
+    setMeta: prepare(
+      "INSERT INTO store_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    ),
+  };
+}
+
+type Statements = ReturnType<typeof prepareStatements>;
+
+const busyCodes = new Set([
+  "SQLITE_BUSY",
+  "SQLITE_BUSY_SNAPSHOT",
+  "SQLITE_BUSY_RECOVERY",
+  "SQLITE_LOCKED",
+]);
+
+function isBusy(error: unknown): boolean {
+  return (
+    typeof error === "object" &&
+    error !== null &&
+    busyCodes.has(String((error as { code?: unknown }).code))
+  );
+}
+
+function slugOf(document: { type: string; name: string }): string {
+  return `${document.type}/${document.name}`;
+}
+
+function describeRef(ref: DocumentRef): string {
+  return "id" in ref ? ref.id : `${ref.type}/${ref.name}`;
+}
+
+function encodeCursor(type: string, name: string): string {
+  return Buffer.from(JSON.stringify([type, name]), "utf8").toString("base64url");
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const decoded: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    if (
+      Array.isArray(decoded) &&
+      decoded.length === 2 &&
+      typeof decoded[0] === "string" &&
+      typeof decoded[1] === "string"
+    ) {
+      return [decoded[0], decoded[1]];
+    }
+  } catch {
+    // Reported below.
+  }
+  throw new TesseraError(
+    "INVALID_CURSOR",
+    `The list cursor "${cursor.slice(0, 40)}" is not one this store returned. Pass the nextCursor of the previous page unchanged, or omit it to start from the first page.`,
+  );
+}
+
+function toDocument(row: DocumentRow): StoredDocument {
+  const document: StoredDocument = {
+    id: row.id,
+    type: row.type,
+    name: row.name,
+    revision: row.revision,
+    data: JSON.parse(row.data) as JsonObject,
+    schemaChecksum: row.schema_checksum,
+    schemaVersion: row.schema_version,
+    references: JSON.parse(row.reference_ids) as string[],
+    dataKey: toDataKey(row),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+  if (row.package !== null) document.package = JSON.parse(row.package) as DefiningPackage;
+  return document;
+}
+
+function toDataKey(row: {
+  data_key_master_id: string | null;
+  data_key_wrapped: string | null;
+}): WrappedDataKey | null {
+  return row.data_key_master_id === null || row.data_key_wrapped === null
+    ? null
+    : { masterKeyId: row.data_key_master_id, wrapped: row.data_key_wrapped };
+}
+
+function toSummary(row: SummaryRow): DocumentSummary {
+  return {
+    id: row.id,
+    type: row.type,
+    name: row.name,
+    revision: row.revision,
+    schemaVersion: row.schema_version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toRevisionSummary(row: RevisionRow): RevisionSummary {
+  const summary: RevisionSummary = {
+    revision: row.revision,
+    schemaChecksum: row.schema_checksum,
+    schemaVersion: row.schema_version,
+    updatedAt: row.updated_at,
+    operation: row.operation,
+  };
+  if (row.restored_from !== null) summary.restoredFrom = row.restored_from;
+  return summary;
+}
+
+function checkExpectedRevision(
+  slug: string,
+  expectedRevision: number | undefined,
+  actualRevision: number,
+): void {
+  if (expectedRevision !== undefined && expectedRevision !== actualRevision) {
+    throw new RevisionConflictError(slug, expectedRevision, actualRevision);
+  }
+}
+
+class SqliteStore implements SqliteBlockStore {
+  readonly kind = "sqlite" as const;
+  readonly location: string;
+  readonly limits: StoreLimits;
+  readonly #database: Database;
+  readonly #statements: Statements;
+  readonly #busyTimeoutMs: number;
+  #closed = false;
+
+  constructor(database: Database, location: string, limits: StoreLimits, busyTimeoutMs: number) {
+    this.#database = database;
+    this.location = location;
+    this.limits = limits;
+    this.#busyTimeoutMs = busyTimeoutMs;
+    this.#statements = prepareStatements(database);
+  }
+
+  async get(
+    ref: DocumentRef,
+    options?: { revision?: number },
+  ): Promise<StoredDocument | undefined> {
+    const statements = this.#open();
+    const revision = options?.revision;
+    let row: DocumentRow | undefined;
+    if (revision === undefined) {
+      row =
+        "id" in ref
+          ? statements.newestById.get(ref.id)
+          : statements.newestBySlug.get(ref.type, ref.name);
+    } else {
+      row =
+        "id" in ref
+          ? statements.revisionById.get(revision, ref.id)
+          : statements.revisionBySlug.get(revision, ref.type, ref.name);
+    }
+    return row === undefined ? undefined : toDocument(row);
+  }
+
+  async getMany(ids: readonly string[]): Promise<Map<string, StoredDocument>> {
+    const statements = this.#open();
+    const documents = new Map<string, StoredDocument>();
+    if (ids.length === 0) return documents;
+    for (const row of statements.newestByIds.all(JSON.stringify(ids))) {
+      documents.set(row.id, toDocument(row));
+    }
+    return documents;
+  }
+
+  async put(input: PutDocumentInput): Promise<StoredDocument> {
+    const statements = this.#open();
+    const dataJson = this.#serialize(input);
+    const document = await this.#write(() =>
+      this.#putInTransaction(statements, input, dataJson, true),
+    );
+    return document!;
+  }
+
+  async importDocuments(inputs: Iterable<PutDocumentInput>): Promise<number> {
+    const statements = this.#open();
+    const prepared = Array.from(inputs, (input) => ({ input, dataJson: this.#serialize(input) }));
+    return this.#write(() => {
+      for (const { input, dataJson } of prepared) {
+        this.#putInTransaction(statements, input, dataJson, false);
+      }
+      return prepared.length;
+    });
+  }
+
+  async rollback(
+    ref: DocumentRef,
+    revision: number,
+    options?: { expectedRevision?: number },
+  ): Promise<StoredDocument> {
+    const statements = this.#open();
+    return this.#write(() => {
+      const head = this.#requireHead(statements, ref);
+      const slug = slugOf(head);
+      checkExpectedRevision(slug, options?.expectedRevision, head.revision);
+      const old = statements.revision.get(head.id, revision);
+      if (old === undefined) throw new BlockNotFoundError(slug, [], revision);
+      const references = JSON.parse(old.reference_ids) as string[];
+      this.#checkReferences(statements, slug, head.id, references);
+      return this.#appendRevision(statements, head, toDataKey(head), {
+        dataJson: old.data,
+        schemaChecksum: old.schema_checksum,
+        schemaVersion: old.schema_version,
+        packageJson: old.package,
+        references,
+        operation: "rollback",
+        restoredFrom: revision,
+      });
+    });
+  }
+
+  async rename(
+    ref: DocumentRef,
+    newName: string,
+    options?: { expectedRevision?: number },
+  ): Promise<StoredDocument> {
+    const statements = this.#open();
+    return this.#write(() => {
+      const head = this.#requireHead(statements, ref);
+      checkExpectedRevision(slugOf(head), options?.expectedRevision, head.revision);
+      if (newName === head.name) {
+        return toDocument(statements.newestById.get(head.id)!);
+      }
+      if (statements.headBySlug.get(head.type, newName) !== undefined) {
+        throw new BlockExistsError(`${head.type}/${newName}`);
+      }
+      const newest = statements.revision.get(head.id, head.revision)!;
+      statements.renameDocument.run(newName, head.id);
+      return this.#appendRevision(statements, { ...head, name: newName }, toDataKey(head), {
+        dataJson: newest.data,
+        schemaChecksum: newest.schema_checksum,
+        schemaVersion: newest.schema_version,
+        packageJson: newest.package,
+        references: JSON.parse(newest.reference_ids) as string[],
+        operation: "rename",
+        restoredFrom: null,
+      });
+    });
+  }
+
+  async delete(ref: DocumentRef, options?: { force?: boolean }): Promise<boolean> {
+    const statements = this.#open();
+    return this.#write(() => {
+      const head = this.#head(statements, ref);
+      if (head === undefined) return false;
+      if (!options?.force) {
+        const referrers = statements.referrers.all(head.id);
+        if (referrers.length > 0) {
+          throw new BlockReferencedError(slugOf(head), referrers.map(slugOf));
+        }
+      }
+      statements.deleteRevisions.run(head.id);
+      statements.deleteReferencesFrom.run(head.id);
+      statements.deleteDocument.run(head.id);
+      return true;
+    });
+  }
+
+  async list(options: ListDocumentsOptions = {}): Promise<Page<DocumentSummary>> {
+    const statements = this.#open();
+    const limit = Math.min(1000, Math.max(1, Math.trunc(options.limit ?? 100)));
+    const [afterType, afterName] =
+      options.cursor === undefined ? ["", ""] : decodeCursor(options.cursor);
+    const rows =
+      options.type === undefined
+        ? statements.listAll.all(afterType, afterName, limit + 1)
+        : statements.listType.all(
+            options.type,
+            afterType === options.type ? afterName : afterType < options.type ? "" : "\u{10ffff}",
+            limit + 1,
+          );
+    const items = rows.slice(0, limit).map(toSummary);
+    const page: Page<DocumentSummary> = { items };
+    const last = items.at(-1);
+    if (rows.length > limit && last !== undefined) {
+      page.nextCursor = encodeCursor(last.type, last.name);
+    }
+    return page;
+  }
+
+  async history(ref: DocumentRef): Promise<RevisionSummary[]> {
+    const statements = this.#open();
+    const head = this.#requireHead(statements, ref);
+    return statements.history.all(head.id).map(toRevisionSummary);
+  }
+
+  async referrers(id: string): Promise<DocumentSummary[]> {
+    const statements = this.#open();
+    return statements.referrers.all(id).map(toSummary);
+  }
+
+  async putBlockType(record: BlockTypeRecord): Promise<void> {
+    const statements = this.#open();
+    const recordJson = JSON.stringify(record);
+    await this.#write(() => statements.putBlockType.run(record.type, recordJson));
+  }
+
+  async getBlockType(type: string): Promise<BlockTypeRecord | undefined> {
+    const row = this.#open().getBlockType.get(type);
+    return row === undefined ? undefined : (JSON.parse(row.record) as BlockTypeRecord);
+  }
+
+  async listBlockTypes(): Promise<BlockTypeRecord[]> {
+    return this.#open()
+      .listBlockTypes.all()
+      .map((row) => JSON.parse(row.record) as BlockTypeRecord);
+  }
+
+  async listDataKeys(options: {
+    notMasterKeyId: string;
+    afterId?: string;
+    limit?: number;
+  }): Promise<Array<{ id: string; dataKey: WrappedDataKey }>> {
+    const limit = Math.min(10_000, Math.max(1, Math.trunc(options.limit ?? 100)));
+    return this.#open()
+      .listDataKeys.all(options.notMasterKeyId, options.afterId ?? "", limit)
+      .map((row) => ({
+        id: row.id,
+        dataKey: { masterKeyId: row.data_key_master_id, wrapped: row.data_key_wrapped },
+      }));
+  }
+
+  async replaceDataKey(
+    id: string,
+    expected: WrappedDataKey,
+    next: WrappedDataKey,
+  ): Promise<boolean> {
+    const statements = this.#open();
+    return this.#write(
+      () =>
+        statements.replaceDataKey.run(
+          next.masterKeyId,
+          next.wrapped,
+          id,
+          expected.masterKeyId,
+          expected.wrapped,
+        ).changes === 1,
+    );
+  }
+
+  async getMeta(key: string): Promise<string | undefined> {
+    return this.#open().getMeta.get(key)?.value;
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    const statements = this.#open();
+    await this.#write(() => statements.setMeta.run(key, value));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#database.close();
+  }
+
+  #open(): Statements {
+    if (this.#closed) throw new StoreClosedError(this.location);
+    return this.#statements;
+  }
+
+  #serialize(input: PutDocumentInput): string {
+    const dataJson = JSON.stringify(input.data);
+    const size = Buffer.byteLength(dataJson, "utf8");
+    if (size > this.limits.maxDocumentBytes) {
+      throw new DocumentTooLargeError(slugOf(input), size, this.limits.maxDocumentBytes);
+    }
+    return dataJson;
+  }
+
+  /**
+   * Runs `body` in a `BEGIN IMMEDIATE` transaction (so the write lock is taken up front and a
+   * read-then-write never fails half-way). SQLite already waits `busyTimeoutMs` for the lock;
+   * a transaction that still finds the file busy is retried with jittered backoff, without
+   * blocking the event loop between attempts, until as much time again has passed.
+   */
+  async #write<T>(body: () => T): Promise<T> {
+    const transaction = this.#database.transaction(body);
+    const deadline = Date.now() + this.#busyTimeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return transaction.immediate();
+      } catch (error) {
+        if (!isBusy(error) || Date.now() >= deadline) throw error;
+        const delay = Math.min(200, 5 * 2 ** attempt) * (0.5 + Math.random());
+        await new Promise((resolvePause) => setTimeout(resolvePause, delay));
+        this.#open();
+      }
+    }
+  }
+
+  #head(statements: Statements, ref: DocumentRef): HeadRow | undefined {
+    return "id" in ref
+      ? statements.headById.get(ref.id)
+      : statements.headBySlug.get(ref.type, ref.name);
+  }
+
+  #requireHead(statements: Statements, ref: DocumentRef): HeadRow {
+    const head = this.#head(statements, ref);
+    if (head === undefined) throw new BlockNotFoundError(describeRef(ref));
+    return head;
+  }
+
+  #putInTransaction(
+    statements: Statements,
+    input: PutDocumentInput,
+    dataJson: string,
+    returnDocument: boolean,
+  ): StoredDocument | undefined {
+    const slug = slugOf(input);
+    const existing = statements.headBySlug.get(input.type, input.name);
+    const actualRevision = existing?.revision ?? 0;
+    if (input.expectedRevision !== undefined) {
+      checkExpectedRevision(slug, input.expectedRevision, actualRevision);
+    } else if (existing !== undefined && !input.overwrite) {
+      throw new BlockExistsError(slug);
+    }
+    const references = [...new Set(input.references)];
+    const id = existing?.id ?? input.id;
+    this.#checkReferences(statements, slug, id, references);
+    const content: RevisionContent = {
+      dataJson,
+      schemaChecksum: input.schemaChecksum,
+      schemaVersion: input.schemaVersion,
+      packageJson: input.package === undefined ? null : JSON.stringify(input.package),
+      references,
+      operation: "save",
+      restoredFrom: null,
+    };
+    if (existing === undefined) {
+      const now = new Date().toISOString();
+      statements.insertDocument.run(
+        id,
+        input.type,
+        input.name,
+        1,
+        now,
+        input.dataKey?.masterKeyId ?? null,
+        input.dataKey?.wrapped ?? null,
+      );
+      this.#insertRevision(statements, id, 1, content, now);
+      return returnDocument
+        ? this.#built(id, input.type, input.name, 1, now, now, input.dataKey, content)
+        : undefined;
+    }
+    // The stored data key wins: secrets already sealed under it must stay readable, and a key
+    // re-wrapped by rotation since the caller loaded the document must not be undone.
+    return this.#appendRevision(
+      statements,
+      existing,
+      toDataKey(existing) ?? input.dataKey,
+      content,
+    );
+  }
+
+  #appendRevision(
+    statements: Statements,
+    head: HeadRow,
+    dataKey: WrappedDataKey | null,
+    content: RevisionContent,
+  ): StoredDocument {
+    const revision = head.revision + 1;
+    const now = new Date().toISOString();
+    statements.updateDocument.run(
+      revision,
+      dataKey?.masterKeyId ?? null,
+      dataKey?.wrapped ?? null,
+      head.id,
+    );
+    statements.deleteReferencesFrom.run(head.id);
+    this.#insertRevision(statements, head.id, revision, content, now);
+    statements.pruneRevisions.run(head.id, revision - this.limits.revisionsKept);
+    return this.#built(
+      head.id,
+      head.type,
+      head.name,
+      revision,
+      head.created_at,
+      now,
+      dataKey,
+      content,
+    );
+  }
+
+  #insertRevision(
+    statements: Statements,
+    id: string,
+    revision: number,
+    content: RevisionContent,
+    now: string,
+  ): void {
+    statements.insertRevision.run(
+      id,
+      revision,
+      content.dataJson,
+      content.schemaChecksum,
+      content.schemaVersion,
+      content.packageJson,
+      JSON.stringify(content.references),
+      content.operation,
+      content.restoredFrom,
+      now,
+    );
+    for (const target of content.references) statements.insertReference.run(id, target);
+  }
+
+  #built(
+    id: string,
+    type: string,
+    name: string,
+    revision: number,
+    createdAt: string,
+    updatedAt: string,
+    dataKey: WrappedDataKey | null,
+    content: RevisionContent,
+  ): StoredDocument {
+    const document: StoredDocument = {
+      id,
+      type,
+      name,
+      revision,
+      data: JSON.parse(content.dataJson) as JsonObject,
+      schemaChecksum: content.schemaChecksum,
+      schemaVersion: content.schemaVersion,
+      references: [...content.references],
+      dataKey: dataKey === null ? null : { ...dataKey },
+      createdAt,
+      updatedAt,
+    };
+    if (content.packageJson !== null) {
+      document.package = JSON.parse(content.packageJson) as DefiningPackage;
+    }
+    return document;
+  }
+
+  /** Every reference exists, and none leads back to `id` (checked over the stored graph). */
+  #checkReferences(statements: Statements, slug: string, id: string, references: string[]): void {
+    if (references.length === 0) return;
+    if (references.includes(id)) throw new ReferenceCycleError(slug, [slug, slug]);
+    const referencesJson = JSON.stringify(references);
+    const missing = statements.missingReference.get(referencesJson);
+    if (missing !== undefined) throw new ReferenceNotFoundError(slug, missing.value);
+    if (statements.reaches.get(referencesJson, id) !== undefined) {
+      throw new ReferenceCycleError(slug, this.#cyclePath(statements, slug, id, references));
+    }
+  }
+
+  /** The slugs on one path from `references` back to `id`, for the error message. */
+  #cyclePath(statements: Statements, slug: string, id: string, references: string[]): string[] {
+    const parents = new Map<string, string | null>(references.map((target) => [target, null]));
+    const queue = [...references];
+    while (queue.length > 0) {
+      const current = queue.shift()!;
+      if (current === id) break;
+      for (const { to_id } of statements.referencesFrom.all(current)) {
+        if (!parents.has(to_id)) {
+          parents.set(to_id, current);
+          queue.push(to_id);
+        }
+      }
+    }
+    const path: string[] = [];
+    for (let step: string | null | undefined = parents.get(id); step; step = parents.get(step)) {
+      const document = statements.slugOf.get(step);
+      path.unshift(document === undefined ? step : slugOf(document));
+    }
+    return [slug, ...path, slug];
+  }
+}
