@@ -50,9 +50,12 @@ export interface FileEntry {
  * container. Storage blocks implement it, and `ResultStore` persists results through it. Every
  * implementation passes `describeWritableFileSystem` unchanged.
  *
- * Paths are relative to the block's base folder and go through `resolvePath` exactly once:
- * `a//b`, `./a` and `/a` name the same key; `..`, NUL and other escapes fail with
- * `PATH_OUTSIDE_BASE`.
+ * Paths are relative to the block's base folder and go through `resolveStoragePath` exactly once
+ * (S3-like backends use a `StoragePathResolver`, which joins the base folder once): `a//b`, `./a`
+ * and `/a` name the same key; `..`, NUL, control characters, backslashes and percent-encoded dots
+ * or separators fail with `PATH_OUTSIDE_BASE` before any I/O. Keys returned by `writePath` and
+ * `list` are relative to the base folder and resolve to themselves, so handing one back names the
+ * same file.
  */
 export interface WritableFileSystem {
   /** The whole content of a path. `FILE_NOT_FOUND` when absent. */
@@ -62,16 +65,18 @@ export interface WritableFileSystem {
   /**
    * Writes a path, replacing what is there (an upsert, never "already exists"). Atomic: a reader
    * sees the old content or the whole new content, never a part. Streams are written without
-   * buffering the whole content in memory. Returns the resolved path.
+   * buffering the whole content in memory. Returns the resolved key (relative to the base
+   * folder). With `signal` aborted, rejects with the abort reason and leaves the previous content.
    */
   writePath(path: string, content: WritableContent, options?: WritePathOptions): Promise<string>;
-  /** Whether a path exists. */
+  /** Whether a file exists at a path (a folder, or a prefix of other keys, is not a file). */
   exists(path: string): Promise<boolean>;
   /** Deletes a path; returns false when it did not exist. */
   delete(path: string): Promise<boolean>;
   /**
-   * Every file under a prefix (a folder path or a partial name), ordered by path. Pages through the
-   * backend's listing underneath.
+   * Every file under a prefix (`reports/` a folder, `reports` also `reports-old/…`), ordered by
+   * the UTF-8 bytes of the key, as S3 lists. Pages through the backend's listing underneath, so a
+   * listing of any size uses bounded memory.
    */
   list(prefix?: string): AsyncIterable<FileEntry>;
 }

@@ -8,3 +8,8 @@ export type {
   ConformanceAssertion,
   ConformanceTestApi,
 } from "./conformance-test-api.js";
+export {
+  type DescribeWritableFileSystemOptions,
+  describeWritableFileSystem,
+  type WritableFileSystemFixture,
+} from "./describe-writable-file-system.js";

@@ -1,0 +1,312 @@
+import { randomBytes } from "node:crypto";
+import { type Dir, constants as fsConstants } from "node:fs";
+import {
+  type FileHandle,
+  mkdir,
+  open,
+  opendir,
+  rename,
+  rmdir,
+  stat,
+  unlink,
+} from "node:fs/promises";
+import { dirname, join, resolve, sep } from "node:path";
+import { addAbortSignal, type Readable } from "node:stream";
+import { FileNotFoundError } from "../errors/index.js";
+import { resolveStoragePath, resolveStoragePrefix } from "./storage-path.js";
+import { knownContentLength, progressStream, writableContentChunks } from "./writable-content.js";
+import type {
+  FileEntry,
+  ReadPathOptions,
+  WritableContent,
+  WritableFileSystem,
+  WritePathOptions,
+} from "./writable-file-system.js";
+
+/**
+ * Temporary files of in-flight writes end with this suffix. They live beside their target (so the
+ * final rename stays on one file system), are skipped by `list`, and are removed when a write fails
+ * or is aborted.
+ */
+export const temporaryFileSuffix = ".tessera-tmp";
+
+function errorCode(error: unknown): string | undefined {
+  return typeof error === "object" && error !== null
+    ? (error as { code?: string }).code
+    : undefined;
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException("The operation was aborted.", "AbortError");
+}
+
+const gatherBytes = 256 << 10;
+
+async function writeFully(handle: FileHandle, bytes: Uint8Array): Promise<void> {
+  let offset = 0;
+  while (offset < bytes.byteLength) {
+    const { bytesWritten } = await handle.write(bytes, offset, bytes.byteLength - offset);
+    offset += bytesWritten;
+  }
+}
+
+function byteOrder(left: string, right: string): number {
+  return Buffer.compare(Buffer.from(left), Buffer.from(right));
+}
+
+/**
+ * The logic of the `local-file-system` block: files under a base directory on this machine.
+ * Writes go to a temporary file in the target's folder, are fsynced, renamed over the target and
+ * the folder is fsynced, so a reader sees the old file or the whole new one and a crash never
+ * leaves a torn file. Content streams through in chunks, so memory stays bounded.
+ */
+export class LocalFileStorage implements WritableFileSystem {
+  /** Absolute base directory. */
+  readonly basePath: string;
+
+  constructor(basePath: string) {
+    this.basePath = resolve(basePath);
+  }
+
+  private location(): string {
+    return `the local folder "${this.basePath}"`;
+  }
+
+  private filePath(key: string): string {
+    return join(this.basePath, ...key.split("/"));
+  }
+
+  private async openForRead(
+    path: string,
+  ): Promise<{ key: string; handle: FileHandle; size: number }> {
+    const key = resolveStoragePath(path);
+    let handle: FileHandle;
+    try {
+      handle = await open(this.filePath(key), fsConstants.O_RDONLY);
+    } catch (error) {
+      const code = errorCode(error);
+      if (code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR") {
+        throw new FileNotFoundError(key, this.location(), { cause: error });
+      }
+      throw error;
+    }
+    const stats = await handle.stat();
+    if (!stats.isFile()) {
+      await handle.close();
+      throw new FileNotFoundError(key, this.location());
+    }
+    return { key, handle, size: stats.size };
+  }
+
+  async readPath(path: string, options: ReadPathOptions = {}): Promise<Uint8Array> {
+    const { handle, size } = await this.openForRead(path);
+    try {
+      const buffer = Buffer.allocUnsafe(size);
+      let offset = 0;
+      while (offset < size) {
+        options.signal?.throwIfAborted();
+        const { bytesRead } = await handle.read(
+          buffer,
+          offset,
+          Math.min(size - offset, 8 << 20),
+          offset,
+        );
+        if (bytesRead === 0) break;
+        offset += bytesRead;
+        options.onProgress?.({ bytes: offset, totalBytes: size });
+      }
+      return offset === size ? buffer : buffer.subarray(0, offset);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async createReadStream(path: string, options: ReadPathOptions = {}): Promise<Readable> {
+    const { handle, size } = await this.openForRead(path);
+    let stream: Readable = handle.createReadStream({ highWaterMark: 256 << 10 });
+    if (options.onProgress) {
+      const counter = progressStream(options.onProgress, size);
+      stream.on("error", (error) => counter.destroy(error));
+      stream = stream.pipe(counter);
+    }
+    if (options.signal) addAbortSignal(options.signal, stream);
+    return stream;
+  }
+
+  async writePath(
+    path: string,
+    content: WritableContent,
+    options: WritePathOptions = {},
+  ): Promise<string> {
+    const key = resolveStoragePath(path);
+    const { signal, onProgress } = options;
+    signal?.throwIfAborted();
+    const target = this.filePath(key);
+    const folder = dirname(target);
+    const temporary = join(
+      folder,
+      `.${key.slice(key.lastIndexOf("/") + 1)}.${randomBytes(8).toString("hex")}${temporaryFileSuffix}`,
+    );
+    const totalBytes = options.contentLength ?? knownContentLength(content);
+    const handle = await this.createTemporary(folder, temporary);
+    let renamed = false;
+    try {
+      let bytes = 0;
+      // Small chunks are copied into one buffer and written together; large ones go straight
+      // through. Chunks are never kept after the write that uses them, so producers may reuse them.
+      const gather = Buffer.allocUnsafe(gatherBytes);
+      let gathered = 0;
+      for await (const chunk of writableContentChunks(content)) {
+        signal?.throwIfAborted();
+        if (chunk.byteLength === 0) continue;
+        if (chunk.byteLength >= gatherBytes / 4) {
+          if (gathered > 0) await writeFully(handle, gather.subarray(0, gathered));
+          gathered = 0;
+          await writeFully(handle, chunk);
+        } else {
+          if (gathered + chunk.byteLength > gatherBytes) {
+            await writeFully(handle, gather.subarray(0, gathered));
+            gathered = 0;
+          }
+          gather.set(chunk, gathered);
+          gathered += chunk.byteLength;
+        }
+        bytes += chunk.byteLength;
+        onProgress?.(totalBytes === undefined ? { bytes } : { bytes, totalBytes });
+      }
+      if (gathered > 0) await writeFully(handle, gather.subarray(0, gathered));
+      signal?.throwIfAborted();
+      await handle.sync();
+      await handle.close();
+      await rename(temporary, target);
+      renamed = true;
+      await this.syncFolder(folder);
+      if (bytes === 0) onProgress?.({ bytes: 0, totalBytes: 0 });
+      return key;
+    } catch (error) {
+      if (!renamed) {
+        await handle.close().catch(() => {});
+        await unlink(temporary).catch(() => {});
+      }
+      if (signal?.aborted) throw abortReason(signal);
+      throw error;
+    }
+  }
+
+  private async createTemporary(folder: string, temporary: string): Promise<FileHandle> {
+    // A concurrent delete may prune the folder between mkdir and open: try again a few times.
+    for (let attempt = 0; ; attempt++) {
+      await mkdir(folder, { recursive: true });
+      try {
+        return await open(temporary, "wx", 0o644);
+      } catch (error) {
+        if (errorCode(error) !== "ENOENT" || attempt >= 5) throw error;
+      }
+    }
+  }
+
+  private async syncFolder(folder: string): Promise<void> {
+    const handle = await open(folder, fsConstants.O_RDONLY).catch(() => undefined);
+    if (!handle) return;
+    try {
+      await handle.sync();
+    } catch {
+      // Some file systems refuse to fsync a directory; the rename is still atomic.
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async exists(path: string): Promise<boolean> {
+    const key = resolveStoragePath(path);
+    try {
+      return (await stat(this.filePath(key))).isFile();
+    } catch (error) {
+      const code = errorCode(error);
+      if (code === "ENOENT" || code === "ENOTDIR") return false;
+      throw error;
+    }
+  }
+
+  async delete(path: string): Promise<boolean> {
+    const key = resolveStoragePath(path);
+    const target = this.filePath(key);
+    try {
+      if (!(await stat(target)).isFile()) return false;
+      await unlink(target);
+    } catch (error) {
+      const code = errorCode(error);
+      if (code === "ENOENT" || code === "ENOTDIR") return false;
+      throw error;
+    }
+    await this.pruneEmptyFolders(dirname(target));
+    return true;
+  }
+
+  /** Removes folders left empty by a delete, up to (not including) the base directory. */
+  private async pruneEmptyFolders(folder: string): Promise<void> {
+    let current = folder;
+    while (current.startsWith(this.basePath + sep) && current !== this.basePath) {
+      try {
+        await rmdir(current);
+      } catch {
+        return;
+      }
+      current = dirname(current);
+    }
+  }
+
+  async *list(prefix = ""): AsyncGenerator<FileEntry> {
+    const resolved = resolveStoragePrefix(prefix);
+    const folderKey = resolved.slice(0, resolved.lastIndexOf("/") + 1);
+    yield* this.walk(folderKey, resolved);
+  }
+
+  /** Depth-first over one folder, in the byte order of full keys (as S3 lists). */
+  private async *walk(folderKey: string, prefix: string): AsyncGenerator<FileEntry> {
+    let directory: Dir;
+    try {
+      directory = await opendir(join(this.basePath, ...folderKey.split("/").filter(Boolean)), {
+        bufferSize: 128,
+      });
+    } catch (error) {
+      const code = errorCode(error);
+      if (code === "ENOENT" || code === "ENOTDIR") return;
+      throw error;
+    }
+    const entries: { name: string; sortName: string; folder: boolean }[] = [];
+    for await (const entry of directory) {
+      if (entry.name.endsWith(temporaryFileSuffix)) continue;
+      const folder = entry.isDirectory();
+      if (!folder && !entry.isFile()) continue;
+      const key = folderKey + entry.name;
+      // Keep an entry only if it can hold keys under the prefix.
+      const candidate = folder ? `${key}/` : key;
+      if (!(candidate.startsWith(prefix) || (folder && prefix.startsWith(candidate)))) continue;
+      entries.push({ name: entry.name, sortName: folder ? `${entry.name}/` : entry.name, folder });
+    }
+    entries.sort((left, right) => byteOrder(left.sortName, right.sortName));
+    for (const entry of entries) {
+      const key = folderKey + entry.name;
+      if (entry.folder) {
+        yield* this.walk(`${key}/`, prefix);
+        continue;
+      }
+      let size: number;
+      let modifiedAt: Date;
+      try {
+        const stats = await stat(join(this.basePath, ...key.split("/")));
+        size = stats.size;
+        modifiedAt = stats.mtime;
+      } catch {
+        continue; // deleted while listing
+      }
+      try {
+        if (resolveStoragePath(key) !== key) continue;
+      } catch {
+        continue; // a name no key can have (written by something else)
+      }
+      yield { path: key, size, modifiedAt };
+    }
+  }
+}
