@@ -1,3 +1,4 @@
 #!/usr/bin/env node
-console.error("tessera: the command line is not built yet.");
-process.exitCode = 1;
+import { runCli } from "./run-cli.js";
+
+process.exitCode = await runCli(process.argv.slice(2));

@@ -1,10 +1,20 @@
 export {
   AesGcmSecretCipher,
+  type AesGcmSecretCipherOptions,
   createSecretCipher,
   type MasterKey,
   masterKeyId,
+  SECRET_FORMAT_VERSION,
 } from "./aes-gcm-cipher.js";
-export { getSecretCipher } from "./default-cipher.js";
+export { forgetSecretCipher, getSecretCipher } from "./default-cipher.js";
+export { type KeyStatus, keyStatus, type MasterKeyStatus } from "./key-status.js";
+export {
+  ENCRYPTION_KEY_VARIABLE,
+  keyFilePath,
+  type MasterKeySource,
+} from "./master-key-ring.js";
+export { forgetSecrets, MIN_REDACTED_LENGTH, redact, rememberSecret } from "./redactor.js";
+export { type RotateKeysOptions, type RotateKeysResult, rotateKeys } from "./rotate-keys.js";
 export {
   isSealedSecret,
   type SealContext,

@@ -1,0 +1,61 @@
+import type { CliContext } from "../context.js";
+import { parseSlug, requireDocument, shortTime } from "../stored-documents.js";
+
+/** `tessera block history <slug>`. */
+export async function historyCommand(
+  context: CliContext,
+  slug: string,
+  options: { json?: boolean },
+): Promise<void> {
+  const store = await context.store();
+  await requireDocument(store, slug);
+  const revisions = await store.history(parseSlug(slug));
+  const { output } = context;
+  if (options.json) {
+    output.json(
+      revisions.map((revision) => ({
+        revision: revision.revision,
+        operation: revision.operation,
+        restoredFrom: revision.restoredFrom ?? null,
+        schemaVersion: revision.schemaVersion,
+        schemaChecksum: revision.schemaChecksum,
+        updatedAt: revision.updatedAt,
+      })),
+    );
+    return;
+  }
+  output.table(
+    ["REVISION", "OPERATION", "SCHEMA", "SAVED"],
+    revisions.map((revision) => [
+      String(revision.revision),
+      revision.operation === "rollback" && revision.restoredFrom !== undefined
+        ? `rollback to ${revision.restoredFrom}`
+        : revision.operation,
+      revision.schemaVersion,
+      shortTime(revision.updatedAt),
+    ]),
+  );
+}
+
+/** `tessera block rollback <slug> <revision>`: compare-and-swap against the revision just read. */
+export async function rollbackCommand(
+  context: CliContext,
+  slug: string,
+  revision: number,
+  options: { json?: boolean },
+): Promise<void> {
+  const store = await context.store();
+  const current = await requireDocument(store, slug);
+  await requireDocument(store, slug, revision);
+  const saved = await store.rollback(parseSlug(slug), revision, {
+    expectedRevision: current.revision,
+  });
+  const { output } = context;
+  if (options.json) {
+    output.json({ slug, revision: saved.revision, restoredFrom: revision });
+    return;
+  }
+  output.line(
+    `Rolled ${output.colors.cyan(slug)} back to revision ${revision}: saved as revision ${saved.revision}.`,
+  );
+}

@@ -1,0 +1,73 @@
+import { TesseraError } from "../errors/index.js";
+import type { Output } from "./output.js";
+
+/** Exit status of a command that failed because of what the user asked (a Tessera error). */
+export const EXIT_FAILURE = 1;
+/** Exit status of a command line that does not parse (unknown command or option, missing argument). */
+export const EXIT_USAGE = 2;
+
+/** A command-line parsing error from commander, with the command it happened in. */
+export interface UsageProblem {
+  /** commander's code, such as `commander.unknownCommand`. */
+  commanderCode: string;
+  /** commander's message, such as `error: unknown option '--tpye'\n(Did you mean --type?)`. */
+  message: string;
+  /** The command path, such as `tessera block ls`. */
+  commandPath: string;
+}
+
+const usageCodes: Record<string, string> = {
+  "commander.unknownCommand": "UNKNOWN_COMMAND",
+  "commander.unknownOption": "UNKNOWN_OPTION",
+  "commander.missingArgument": "MISSING_ARGUMENT",
+  "commander.optionMissingArgument": "MISSING_OPTION_VALUE",
+  "commander.missingMandatoryOptionValue": "MISSING_OPTION",
+  "commander.conflictingOption": "CONFLICTING_OPTIONS",
+  "commander.excessArguments": "TOO_MANY_ARGUMENTS",
+  "commander.invalidArgument": "INVALID_ARGUMENT",
+};
+
+/** One line for a parsing error: `error UNKNOWN_OPTION: unknown option '--tpye'. Did you mean --type? …`. */
+export function formatUsageProblem(problem: UsageProblem): string {
+  const code = usageCodes[problem.commanderCode] ?? "USAGE";
+  const text = problem.message
+    .replace(/^error:\s*/, "")
+    .replace(/\s*\n\s*\(Did you mean (.+)\?\)\s*$/, ". Did you mean $1?")
+    .replace(/\s+/g, " ")
+    .trim();
+  const sentence = /[.?!]$/.test(text) ? text : `${text}.`;
+  return `error ${code}: ${sentence} Run \`${problem.commandPath} --help\` to see what it takes.`;
+}
+
+/**
+ * Prints an error as one line, `error <CODE>: <message>`, to standard error, and returns the exit
+ * status. Stacks are printed only when `TESSERA_DEBUG=1`. Messages of Tessera errors never contain
+ * secrets; other errors print their message only (never their fields or cause).
+ */
+export function reportError(
+  error: unknown,
+  output: Output,
+  environment: NodeJS.ProcessEnv = process.env,
+): number {
+  const debug = environment.TESSERA_DEBUG === "1" || environment.TESSERA_DEBUG === "true";
+  const { red, bold } = output.errorColors;
+  if (TesseraError.isInstance(error)) {
+    output.note(`${red(bold(`error ${error.code}`))}: ${oneLine(error.message)}`);
+  } else {
+    const message = error instanceof Error ? error.message : String(error);
+    output.note(
+      `${red(bold("error UNEXPECTED"))}: ${oneLine(message)}${debug ? "" : " (run again with TESSERA_DEBUG=1 to see where it happened)"}`,
+    );
+  }
+  if (debug && error instanceof Error && error.stack) output.note(error.stack);
+  return EXIT_FAILURE;
+}
+
+/** Folds a multi-line message (such as a list of invalid fields) into one line. */
+export function oneLine(text: string): string {
+  return text
+    .replace(/:\s*\n\s*-\s+/g, ": ")
+    .replace(/\s*\n\s*-\s+/g, "; ")
+    .replace(/\s*\n\s*/g, " ")
+    .trim();
+}

@@ -1,0 +1,202 @@
+import { InvalidInputError } from "../errors/index.js";
+import type { JsonObject, JsonValue } from "../schema/index.js";
+import { isSecretSchema, schemaAtPath, unionMembers, withoutNull } from "./schema-fields.js";
+
+/** One parsed `--set path=value`. */
+export interface SetExpression {
+  /** The field path, split on dots (`credentials.region` → `["credentials", "region"]`). */
+  path: string[];
+  /** The text after the first `=`, unparsed. */
+  text: string;
+}
+
+const forbiddenKeys = new Set(["__proto__", "constructor", "prototype"]);
+
+/**
+ * Parses `path=value`. The path is dot-separated keys, each non-empty and not one of `__proto__`,
+ * `constructor`, `prototype`; the value is everything after the first `=` (it may itself contain
+ * `=` and dots).
+ */
+export function parseSetExpression(expression: string, option = "--set"): SetExpression {
+  const equals = expression.indexOf("=");
+  if (equals <= 0) {
+    throw new InvalidInputError(
+      option,
+      `${option} ${JSON.stringify(expression)} has no field path: write it as ${option} <field>=<value>, for example ${option} region=eu-west-1 (dotted paths reach nested fields: ${option} credentials.region=eu-west-1).`,
+    );
+  }
+  const pathText = expression.slice(0, equals).trim();
+  const path = pathText.split(".");
+  for (const key of path) {
+    if (key === "" || forbiddenKeys.has(key)) {
+      throw new InvalidInputError(
+        option,
+        `${option} field path ${JSON.stringify(pathText)} is not valid: use dot-separated field names such as credentials.region (empty names and ${[...forbiddenKeys].join(", ")} are refused).`,
+      );
+    }
+  }
+  return { path, text: expression.slice(equals + 1) };
+}
+
+function tryJson(text: string): { ok: true; value: JsonValue } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) as JsonValue };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/**
+ * Turns the text of a `--set` into a value of the type the schema expects at that path: numbers
+ * and integers are parsed, `true`/`false` become booleans, `null` is null where the field is
+ * nullable, objects and arrays are JSON; strings stay as typed. Where the schema says nothing,
+ * JSON is tried and the text is kept as a string otherwise.
+ */
+export function coerceSetValue(
+  text: string,
+  fieldSchema: JsonObject | undefined,
+  root: JsonObject,
+  pathText: string,
+): JsonValue {
+  if (!fieldSchema) {
+    const parsed = tryJson(text);
+    return parsed.ok ? parsed.value : text;
+  }
+  const { schema, nullable } = withoutNull(fieldSchema, root);
+  if (nullable && text === "null") return null;
+  const types = new Set(
+    unionMembers(schema, root).flatMap((member) => {
+      if (Array.isArray(member.enum)) return member.enum.map((value) => typeof value);
+      if (member.const !== undefined) return [typeof member.const];
+      if (typeof member.type === "string") return [member.type];
+      if (Array.isArray(member.type)) return member.type.filter((type) => typeof type === "string");
+      return [];
+    }),
+  );
+  if (types.has("string") || types.size === 0) {
+    if (types.size <= 1) return text;
+    const parsed = tryJson(text);
+    return parsed.ok && typeof parsed.value !== "string" && types.has(jsonType(parsed.value))
+      ? parsed.value
+      : text;
+  }
+  if (types.has("number") || types.has("integer")) {
+    const trimmed = text.trim();
+    const value = Number(trimmed);
+    if (trimmed !== "" && Number.isFinite(value)) {
+      if (types.has("integer") && !types.has("number") && !Number.isInteger(value)) {
+        throw new InvalidInputError(
+          pathText,
+          `Field ${pathText} takes a whole number; ${JSON.stringify(text)} is not one.`,
+        );
+      }
+      return value;
+    }
+    if (!types.has("boolean") && !types.has("object") && !types.has("array")) {
+      throw new InvalidInputError(
+        pathText,
+        `Field ${pathText} takes a number; ${JSON.stringify(text)} is not one.`,
+      );
+    }
+  }
+  if (types.has("boolean")) {
+    const lowered = text.trim().toLowerCase();
+    if (lowered === "true" || lowered === "yes" || lowered === "1") return true;
+    if (lowered === "false" || lowered === "no" || lowered === "0") return false;
+    if (!types.has("object") && !types.has("array")) {
+      throw new InvalidInputError(
+        pathText,
+        `Field ${pathText} takes true or false; ${JSON.stringify(text)} is neither.`,
+      );
+    }
+  }
+  const parsed = tryJson(text);
+  if (parsed.ok) return parsed.value;
+  throw new InvalidInputError(
+    pathText,
+    `Field ${pathText} takes ${[...types].join(" or ")} as JSON; ${JSON.stringify(text)} does not parse. Quote it for the shell, for example --set '${pathText}=["a","b"]'.`,
+  );
+}
+
+function jsonType(value: JsonValue): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
+  return typeof value;
+}
+
+/** Sets `value` at `path` inside `target`, creating plain objects on the way. */
+export function setAtPath(target: JsonObject, path: readonly string[], value: JsonValue): void {
+  let current = target;
+  for (const [index, key] of path.entries()) {
+    if (forbiddenKeys.has(key)) throw new Error(`Refusing to write field ${key}.`);
+    if (index === path.length - 1) {
+      current[key] = value;
+      return;
+    }
+    const existing = Object.hasOwn(current, key) ? current[key] : undefined;
+    if (typeof existing === "object" && existing !== null && !Array.isArray(existing)) {
+      current = existing;
+    } else {
+      const created: JsonObject = {};
+      current[key] = created;
+      current = created;
+    }
+  }
+}
+
+/** Reads the value at `path`, or `undefined`. */
+export function getAtPath(
+  source: JsonValue | undefined,
+  path: readonly string[],
+): JsonValue | undefined {
+  let current = source;
+  for (const key of path) {
+    if (typeof current !== "object" || current === null || Array.isArray(current)) return undefined;
+    if (!Object.hasOwn(current, key)) return undefined;
+    current = current[key];
+  }
+  return current;
+}
+
+/**
+ * Applies `--set` expressions to `target` with values coerced by the block type's JSON Schema.
+ * Secret fields are refused: a value on the command line ends up in shell history and process
+ * listings. Returns the paths that were set.
+ */
+export function applySetExpressions(
+  target: JsonObject,
+  expressions: readonly string[],
+  jsonSchema: JsonObject | undefined,
+  secretFields: readonly string[] = [],
+): string[] {
+  const paths: string[] = [];
+  for (const expression of expressions) {
+    const { path, text } = parseSetExpression(expression);
+    const pathText = path.join(".");
+    const fieldSchema = jsonSchema ? schemaAtPath(jsonSchema, path) : undefined;
+    if (
+      isSecretPath(path, secretFields) ||
+      (fieldSchema && jsonSchema && isSecretSchema(fieldSchema, jsonSchema))
+    ) {
+      throw new InvalidInputError(
+        "--set",
+        `Field ${pathText} is a secret and is not taken from --set (the value would end up in shell history). Use --secret-from-env ${pathText}=<VARIABLE>, --secret-ref ${pathText}=secret/<name>, --from-file, or leave it out to be prompted.`,
+      );
+    }
+    setAtPath(target, path, coerceSetValue(text, fieldSchema, jsonSchema ?? {}, pathText));
+    paths.push(pathText);
+  }
+  return paths;
+}
+
+/** Whether a dotted path matches one of the secret field paths (`headers.*` matches any key). */
+export function isSecretPath(path: readonly string[], secretFields: readonly string[]): boolean {
+  return secretFields.some((secret) => {
+    const parts = secret.split(".");
+    return (
+      parts.length === path.length &&
+      parts.every((part, index) => part === "*" || part === path[index])
+    );
+  });
+}

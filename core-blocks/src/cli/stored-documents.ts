@@ -1,0 +1,186 @@
+import { BlockNotFoundError, InvalidSlugError, UnknownBlockTypeError } from "../errors/index.js";
+import type { JsonObject, JsonValue } from "../schema/index.js";
+import { isSealedSecret, SECRET_MASK, type SecretCipher } from "../secrets/index.js";
+import type {
+  BlockStore,
+  BlockTypeRecord,
+  DocumentSummary,
+  StoredDocument,
+} from "../store/index.js";
+
+const slugPartPattern = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/** Checks a type slug or a document name (1–128 characters of `^[a-z0-9]+(-[a-z0-9]+)*$`). */
+export function checkSlugPart(text: string, what: "block type" | "block name"): string {
+  if (text.length === 0 || text.length > 128 || !slugPartPattern.test(text)) {
+    throw new InvalidSlugError(text, "it breaks the naming rules", what);
+  }
+  return text;
+}
+
+/** Splits and checks `type/name`. */
+export function parseSlug(slug: string): { type: string; name: string } {
+  const parts = slug.split("/");
+  if (parts.length !== 2) {
+    throw new InvalidSlugError(slug, "a block slug is <type>/<name> with exactly one slash");
+  }
+  return {
+    type: checkSlugPart(parts[0]!, "block type"),
+    name: checkSlugPart(parts[1]!, "block name"),
+  };
+}
+
+/** Every document summary in the store (all pages), optionally of one type. */
+export async function listAllDocuments(
+  store: BlockStore,
+  type?: string,
+): Promise<DocumentSummary[]> {
+  const documents: DocumentSummary[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.list({ type, limit: 1000, cursor });
+    documents.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return documents;
+}
+
+function editDistance(left: string, right: string): number {
+  let previous = Array.from({ length: right.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= left.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= right.length; j++) {
+      const cost = left[i - 1] === right[j - 1] ? 0 : 1;
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
+    }
+    previous = current;
+  }
+  return previous[right.length]!;
+}
+
+/** Saved slugs that look like `slug`, closest first (at most three). */
+export async function closeSlugs(store: BlockStore, slug: string): Promise<string[]> {
+  const all = await listAllDocuments(store);
+  return all
+    .map((document) => `${document.type}/${document.name}`)
+    .map((candidate) => ({ candidate, distance: editDistance(candidate, slug) }))
+    .filter(({ distance }) => distance <= Math.max(2, Math.floor(slug.length / 4)))
+    .sort((left, right) => left.distance - right.distance)
+    .slice(0, 3)
+    .map(({ candidate }) => candidate);
+}
+
+/** The stored document (newest, or the given revision), or `BLOCK_NOT_FOUND` with close matches. */
+export async function requireDocument(
+  store: BlockStore,
+  slug: string,
+  revision?: number,
+): Promise<StoredDocument> {
+  const ref = parseSlug(slug);
+  const document = await store.get(ref, revision === undefined ? undefined : { revision });
+  if (document) return document;
+  if (revision !== undefined && (await store.get(ref))) {
+    throw new BlockNotFoundError(slug, [], revision);
+  }
+  throw new BlockNotFoundError(slug, await closeSlugs(store, slug));
+}
+
+/** The recorded block type, or `UNKNOWN_BLOCK_TYPE`. */
+export async function requireBlockType(store: BlockStore, type: string): Promise<BlockTypeRecord> {
+  checkSlugPart(type, "block type");
+  const record = await store.getBlockType(type);
+  if (!record) throw new UnknownBlockTypeError(type);
+  return record;
+}
+
+function isObject(value: JsonValue | undefined): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A stored reference to another document: `{ "$ref": "<id>" }`. */
+function isDocumentReference(value: JsonValue): value is { $ref: string } {
+  return isObject(value) && typeof value.$ref === "string" && Object.keys(value).length === 1;
+}
+
+/** What to do with a sealed value found at a field path while walking stored data. */
+export type SealedVisitor = (path: string, sealed: { $sealed: string }) => Promise<JsonValue>;
+
+/**
+ * Copies stored data for display: sealed secrets go through `onSealed` (masking by default),
+ * references to other documents show the slug they point to (`{ "$ref": "aws-credentials/prod" }`).
+ */
+export async function presentData(
+  store: BlockStore,
+  data: JsonObject,
+  onSealed: SealedVisitor = async () => SECRET_MASK,
+): Promise<JsonObject> {
+  const referenceIds = new Set<string>();
+  const collect = (value: JsonValue) => {
+    if (isDocumentReference(value)) referenceIds.add(value.$ref);
+    else if (Array.isArray(value)) value.forEach(collect);
+    else if (isObject(value)) Object.values(value).forEach(collect);
+  };
+  collect(data);
+  const referenced = referenceIds.size > 0 ? await store.getMany([...referenceIds]) : new Map();
+  const walk = async (value: JsonValue, path: string): Promise<JsonValue> => {
+    if (isSealedSecret(value)) return onSealed(path, value);
+    if (isDocumentReference(value)) {
+      const target = referenced.get(value.$ref) as StoredDocument | undefined;
+      return { $ref: target ? `${target.type}/${target.name}` : `(missing ${value.$ref})` };
+    }
+    if (Array.isArray(value)) {
+      return Promise.all(
+        value.map((item, index) => walk(item, path ? `${path}.${index}` : `${index}`)),
+      );
+    }
+    if (isObject(value)) {
+      const copy: JsonObject = {};
+      for (const [key, item] of Object.entries(value)) {
+        copy[key] = await walk(item, path ? `${path}.${key}` : key);
+      }
+      return copy;
+    }
+    return value;
+  };
+  return (await walk(data, "")) as JsonObject;
+}
+
+/** A visitor that decrypts sealed values of `document` with `cipher`. */
+export function revealWith(cipher: SecretCipher, document: StoredDocument): SealedVisitor {
+  return async (path, sealed) => {
+    if (!document.dataKey) return SECRET_MASK;
+    return cipher.open(
+      { documentId: document.id, fieldPath: path, dataKey: document.dataKey },
+      sealed,
+    );
+  };
+}
+
+/** The JSON shape of a stored document in `--json` output (stable; see the README). */
+export function documentJson(document: StoredDocument, data: JsonObject): JsonObject {
+  const json: JsonObject = {
+    slug: `${document.type}/${document.name}`,
+    id: document.id,
+    type: document.type,
+    name: document.name,
+    revision: document.revision,
+    schemaVersion: document.schemaVersion,
+    schemaChecksum: document.schemaChecksum,
+    createdAt: document.createdAt,
+    updatedAt: document.updatedAt,
+    data,
+  };
+  if (document.package) {
+    json.package = {
+      name: document.package.name,
+      version: document.package.version,
+      coreRange: document.package.coreRange,
+    };
+  }
+  return json;
+}
+
+/** A timestamp for tables: `2026-11-25 07:40:12` (UTC). */
+export function shortTime(iso: string): string {
+  return iso.replace("T", " ").replace(/\.\d+Z$|Z$/, "");
+}

@@ -1,0 +1,166 @@
+/**
+ * Runs the built `tessera` command line as a separate process, the way a user runs it: a temp
+ * `TESSERA_HOME`, a fresh `TESSERA_ENCRYPTION_KEY`, no colours. `ensureCliBuilt()` builds
+ * `@tessera/core` first when `dist/` is missing or older than its sources.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+/** The repository root. */
+export const repositoryRoot = resolve(import.meta.dirname, "../..");
+/** The built CLI entry. */
+export const cliPath = join(repositoryRoot, "core-blocks/dist/cli/bin.js");
+
+function newestSource(folder: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts")) {
+      newest = Math.max(newest, statSync(path).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+/**
+ * Builds `@tessera/core` when its `dist/` is missing or older than `src/`. Test files run in
+ * parallel, so the build is guarded by a lock directory; a failed rebuild over an existing `dist/`
+ * keeps the old one.
+ */
+export function ensureCliBuilt(): void {
+  const source = newestSource(join(repositoryRoot, "core-blocks/src"));
+  const isFresh = () => existsSync(cliPath) && statSync(cliPath).mtimeMs >= source;
+  if (isFresh()) return;
+  const lock = join(tmpdir(), "tessera-cli-build.lock");
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (Date.now() > deadline) rmSync(lock, { recursive: true, force: true });
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+      if (isFresh()) return;
+    }
+  }
+  try {
+    if (isFresh()) return;
+    execFileSync("pnpm", ["-C", "core-blocks", "run", "build"], {
+      cwd: repositoryRoot,
+      stdio: "pipe",
+    });
+  } catch (error) {
+    if (!existsSync(cliPath)) throw error;
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** What one run of the CLI gave. */
+export interface CliResult {
+  /** Exit status (null when killed by a signal). */
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Options of `CliHome.run`. */
+export interface RunOptions {
+  /** Text written to standard input (then closed). @default "" */
+  input?: string;
+  /** Extra environment variables (merged over the home's). */
+  env?: Record<string, string | undefined>;
+  /** Working directory. @default the repository root */
+  cwd?: string;
+}
+
+/** A temp Tessera home with its own key, and a way to run the CLI against it. */
+export interface CliHome {
+  /** The `TESSERA_HOME` folder. */
+  home: string;
+  /** The base64 master key in `TESSERA_ENCRYPTION_KEY`. */
+  key: string;
+  /** The environment every run gets. */
+  env: Record<string, string>;
+  /** Runs `tessera <args>` and waits for it to exit. */
+  run(args: readonly string[], options?: RunOptions): Promise<CliResult>;
+  /** Runs and expects exit status 0; returns standard output. */
+  ok(args: readonly string[], options?: RunOptions): Promise<string>;
+  /** Removes the home. */
+  remove(): Promise<void>;
+}
+
+/** The environment of a child process: the parent's without Tessera, colour or debug settings. */
+function baseEnvironment(): Record<string, string> {
+  const environment: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value === undefined) continue;
+    if (key.startsWith("TESSERA_") || key === "FORCE_COLOR" || key === "NODE_OPTIONS") continue;
+    environment[key] = value;
+  }
+  environment.NO_COLOR = "1";
+  return environment;
+}
+
+/** Runs a command and collects its output. */
+export function runProcess(
+  command: string,
+  args: readonly string[],
+  options: { env: Record<string, string | undefined>; input?: string; cwd?: string },
+): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, {
+      cwd: options.cwd ?? repositoryRoot,
+      env: options.env as NodeJS.ProcessEnv,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on("error", reject);
+    child.on("close", (status) => resolvePromise({ status, stdout, stderr }));
+    child.stdin.on("error", () => {});
+    child.stdin.end(options.input ?? "");
+  });
+}
+
+/** Creates a temp home with a fresh master key. Call `remove()` when done. */
+export async function createCliHome(): Promise<CliHome> {
+  ensureCliBuilt();
+  const home = await mkdtemp(join(tmpdir(), "tessera-cli-"));
+  const key = randomBytes(32).toString("base64");
+  const env = { ...baseEnvironment(), TESSERA_HOME: home, TESSERA_ENCRYPTION_KEY: key };
+  const cliHome: CliHome = {
+    home,
+    key,
+    env,
+    run(args, options = {}) {
+      return runProcess(process.execPath, [cliPath, ...args], {
+        env: { ...env, ...options.env },
+        input: options.input,
+        cwd: options.cwd,
+      });
+    },
+    async ok(args, options) {
+      const result = await cliHome.run(args, options);
+      if (result.status !== 0) {
+        throw new Error(
+          `tessera ${args.join(" ")} exited with ${result.status}:\n${result.stderr}${result.stdout}`,
+        );
+      }
+      return result.stdout;
+    },
+    remove: () => rm(home, { recursive: true, force: true }),
+  };
+  return cliHome;
+}
