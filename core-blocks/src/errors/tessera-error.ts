@@ -1,4 +1,13 @@
 const marker = Symbol.for("tessera.error");
+/** The secrets module's redactor registers itself here (see `secrets/redactor.ts`). */
+const redactorKey = Symbol.for("tessera.redactor");
+
+function scrubSecrets(message: string): string {
+  const redactor = (globalThis as { [redactorKey]?: { redact?: (text: string) => string } })[
+    redactorKey
+  ];
+  return redactor?.redact ? redactor.redact(message) : message;
+}
 
 /** Options every Tessera error accepts. */
 export interface TesseraErrorOptions {
@@ -18,7 +27,10 @@ export class TesseraError extends Error {
   readonly code: string;
 
   constructor(code: string, message: string, options: TesseraErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      scrubSecrets(message),
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.code = code;
     this.name = new.target.name;
   }

@@ -1,68 +1,130 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
+import { DecryptionFailedError } from "../errors/index.js";
 import type { JsonValue } from "../schema/json.js";
 import type { WrappedDataKey } from "../store/block-store.js";
 import type { SealContext, SealedSecret, SecretCipher } from "./secret-cipher.js";
 
 /** A 32-byte master key and its id (a fingerprint of the key, safe to print). */
 export interface MasterKey {
+  /** 16 hex characters: the first 8 bytes of a SHA-256 over the key (see `masterKeyId`). */
   id: string;
+  /** The 32 key bytes. */
   key: Buffer;
 }
 
-const FORMAT_VERSION = 1;
+/** Settings of `AesGcmSecretCipher`. */
+export interface AesGcmSecretCipherOptions {
+  /**
+   * Appended to the message of a `DECRYPTION_FAILED` error when a master key is not in the ring,
+   * telling the user where keys come from (for example "Set TESSERA_ENCRYPTION_KEY …").
+   * @default "Make the master key available (TESSERA_ENCRYPTION_KEY or the key file) and retry."
+   */
+  missingKeyHint?: string;
+}
+
+/** The only format version this release writes and reads. */
+export const SECRET_FORMAT_VERSION = 1;
 const ID_BYTES = 8;
+const KEY_BYTES = 32;
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
+const HEADER_BYTES = 1 + ID_BYTES;
+const MIN_SEALED_BYTES = HEADER_BYTES + NONCE_BYTES + TAG_BYTES;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const MAX_UNWRAPPED_CACHE = 10_000;
 
-/** The id of a master key: the first 8 bytes of its SHA-256, hex. */
+/** The id of a master key: the first 8 bytes of a SHA-256 over a label and the key, hex. */
 export function masterKeyId(key: Buffer): string {
   return createHash("sha256")
     .update("tessera master key id")
     .update(key)
     .digest("hex")
-    .slice(0, 16);
+    .slice(0, ID_BYTES * 2);
 }
 
-function encrypt(key: Buffer, plaintext: Buffer, aad: string): Buffer {
+function encrypt(key: Buffer, plaintext: Buffer, aad: Buffer): Buffer {
   const nonce = randomBytes(NONCE_BYTES);
-  const cipher = createCipheriv("aes-256-gcm", key, nonce);
-  cipher.setAAD(Buffer.from(aad, "utf8"));
+  const cipher = createCipheriv("aes-256-gcm", key, nonce, { authTagLength: TAG_BYTES });
+  cipher.setAAD(aad);
   const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   return Buffer.concat([nonce, body, cipher.getAuthTag()]);
 }
 
-function decrypt(key: Buffer, sealed: Buffer, aad: string): Buffer {
+/** Decrypts `nonce | ciphertext | tag`; throws node's error when authentication fails. */
+function decrypt(key: Buffer, sealed: Buffer, aad: Buffer): Buffer {
   const nonce = sealed.subarray(0, NONCE_BYTES);
   const tag = sealed.subarray(sealed.length - TAG_BYTES);
   const body = sealed.subarray(NONCE_BYTES, sealed.length - TAG_BYTES);
-  const decipher = createDecipheriv("aes-256-gcm", key, nonce);
-  decipher.setAAD(Buffer.from(aad, "utf8"));
+  const decipher = createDecipheriv("aes-256-gcm", key, nonce, { authTagLength: TAG_BYTES });
+  decipher.setAAD(aad);
   decipher.setAuthTag(tag);
   return Buffer.concat([decipher.update(body), decipher.final()]);
 }
 
+/** Associated data of a wrapped data key: binds it to the master key id and the format. */
+function wrapAad(masterId: string): Buffer {
+  return Buffer.from(JSON.stringify(["tessera:data-key", SECRET_FORMAT_VERSION, masterId]), "utf8");
+}
+
+/** Associated data of a sealed value: binds it to the document, the field and the data key. */
+function sealAad(context: SealContext, dataKeyId: Buffer): Buffer {
+  return Buffer.from(
+    JSON.stringify([
+      "tessera:secret",
+      SECRET_FORMAT_VERSION,
+      context.documentId,
+      context.fieldPath,
+      dataKeyId.toString("hex"),
+    ]),
+    "utf8",
+  );
+}
+
+function decodeBase64(text: unknown): Buffer | undefined {
+  if (typeof text !== "string" || !BASE64.test(text)) return undefined;
+  return Buffer.from(text, "base64");
+}
+
 /**
- * AES-256-GCM envelope encryption over a key ring (newest key first). Formats (version 1):
- * - wrapped data key: `version | master key id (8) | nonce (12) | ciphertext(data key id (8) + key (32)) | tag (16)`,
- *   associated data `tessera:data-key:v1:<master key id>`;
- * - sealed value: `version | data key id (8) | nonce (12) | ciphertext(JSON) | tag (16)`, associated data
- *   `tessera:secret:v1:<document id>:<field path>:<data key id>`.
+ * AES-256-GCM envelope encryption over a key ring (newest master key first). Format version 1,
+ * base64 on the wire:
+ * - wrapped data key: `version (1) | master key id (8) | nonce (12) | ciphertext of (data key id (8) + key (32)) | tag (16)`,
+ *   associated data `["tessera:data-key", 1, <master key id>]` (JSON);
+ * - sealed value: `version (1) | data key id (8) | nonce (12) | ciphertext of the value's JSON | tag (16)`,
+ *   associated data `["tessera:secret", 1, <document id>, <field path>, <data key id>]` (JSON).
+ *
+ * Every nonce is fresh (96 random bits). Anything that does not decrypt — a missing master key,
+ * an unknown version byte, a truncated, altered or moved ciphertext — is a `DECRYPTION_FAILED`
+ * error naming the key id; it never returns an empty or partial value.
  */
 export class AesGcmSecretCipher implements SecretCipher {
-  readonly #keys: MasterKey[];
-  readonly #unwrapped = new Map<string, { id: Buffer; key: Buffer }>();
+  readonly #keys: readonly MasterKey[];
+  readonly #missingKeyHint: string;
+  readonly #unwrapped = new Map<string, { id: Buffer; key: Buffer; masterKeyId: string }>();
 
-  constructor(keys: MasterKey[]) {
+  constructor(keys: readonly MasterKey[], options: AesGcmSecretCipherOptions = {}) {
     if (keys.length === 0) throw new Error("AesGcmSecretCipher needs at least one master key.");
+    for (const key of keys) {
+      if (key.key.length !== KEY_BYTES) throw new Error("A master key must be 32 bytes long.");
+    }
     this.#keys = keys;
+    this.#missingKeyHint =
+      options.missingKeyHint ??
+      "Make the master key available (TESSERA_ENCRYPTION_KEY or the key file) and retry.";
   }
 
+  /** Id of the newest master key (the one new data keys are wrapped with). */
   get currentMasterKeyId(): string {
     return this.#keys[0]!.id;
   }
 
+  /** Ids of every master key in the ring, newest first. */
+  get masterKeyIds(): string[] {
+    return this.#keys.map((key) => key.id);
+  }
+
   async createDataKey(): Promise<WrappedDataKey> {
-    return this.#wrap(this.#keys[0]!, randomBytes(ID_BYTES), randomBytes(32));
+    return this.#wrap(this.#keys[0]!, randomBytes(ID_BYTES), randomBytes(KEY_BYTES));
   }
 
   async rewrap(dataKey: WrappedDataKey): Promise<WrappedDataKey> {
@@ -73,28 +135,63 @@ export class AesGcmSecretCipher implements SecretCipher {
 
   async seal(context: SealContext, plaintext: JsonValue): Promise<SealedSecret> {
     const { id, key } = this.#unwrap(context.dataKey);
-    const body = encrypt(key, Buffer.from(JSON.stringify(plaintext), "utf8"), sealAad(context, id));
-    return { $sealed: Buffer.concat([Buffer.from([FORMAT_VERSION]), id, body]).toString("base64") };
+    const json = JSON.stringify(plaintext);
+    if (json === undefined) throw new TypeError(`Secret ${context.fieldPath} is not a JSON value.`);
+    const body = encrypt(key, Buffer.from(json, "utf8"), sealAad(context, id));
+    return {
+      $sealed: Buffer.concat([Buffer.from([SECRET_FORMAT_VERSION]), id, body]).toString("base64"),
+    };
   }
 
   async open(context: SealContext, sealed: SealedSecret): Promise<JsonValue> {
     const { id, key } = this.#unwrap(context.dataKey);
-    const bytes = Buffer.from(sealed.$sealed, "base64");
-    if (bytes[0] !== FORMAT_VERSION || bytes.length < 1 + ID_BYTES + NONCE_BYTES + TAG_BYTES) {
-      throw new Error(`Sealed value of ${context.fieldPath} has an unknown format.`);
+    const where = `secret field "${context.fieldPath}" of document ${context.documentId}`;
+    const bytes = decodeBase64(sealed?.$sealed);
+    if (bytes === undefined || bytes.length < MIN_SEALED_BYTES) {
+      throw new DecryptionFailedError("unsupported-format", {
+        fieldPath: context.fieldPath,
+        message: `The stored ${where} is not a sealed value (not base64, or too short to hold a nonce and tag). It was altered or truncated; save the secret again.`,
+      });
     }
-    const storedId = bytes.subarray(1, 1 + ID_BYTES);
+    if (bytes[0] !== SECRET_FORMAT_VERSION) {
+      throw new DecryptionFailedError("unsupported-format", {
+        fieldPath: context.fieldPath,
+        message: `The stored ${where} uses secret format version ${bytes[0]}, which this version of @tessera/core does not know (it reads version ${SECRET_FORMAT_VERSION}). Upgrade @tessera/core, or save the secret again.`,
+      });
+    }
+    const storedId = bytes.subarray(1, HEADER_BYTES);
     if (!storedId.equals(id)) {
-      throw new Error(`Sealed value of ${context.fieldPath} belongs to another data key.`);
+      throw new DecryptionFailedError("authentication-failed", {
+        keyId: storedId.toString("hex"),
+        fieldPath: context.fieldPath,
+        message: `The stored ${where} was sealed with data key ${storedId.toString("hex")}, not this document's data key ${id.toString("hex")}: it was copied from another document. Save the secret again.`,
+      });
     }
-    const plaintext = decrypt(key, bytes.subarray(1 + ID_BYTES), sealAad(context, id));
-    return JSON.parse(plaintext.toString("utf8")) as JsonValue;
+    let plaintext: Buffer;
+    try {
+      plaintext = decrypt(key, bytes.subarray(HEADER_BYTES), sealAad(context, id));
+    } catch {
+      throw new DecryptionFailedError("authentication-failed", {
+        keyId: id.toString("hex"),
+        fieldPath: context.fieldPath,
+        message: `The stored ${where} (data key ${id.toString("hex")}) failed authentication: it was altered, truncated, or moved from another field or document. Save the secret again.`,
+      });
+    }
+    try {
+      return JSON.parse(plaintext.toString("utf8")) as JsonValue;
+    } catch {
+      throw new DecryptionFailedError("unsupported-format", {
+        keyId: id.toString("hex"),
+        fieldPath: context.fieldPath,
+        message: `The stored ${where} decrypted to something that is not JSON. Save the secret again.`,
+      });
+    }
   }
 
   #wrap(master: MasterKey, id: Buffer, key: Buffer): WrappedDataKey {
-    const body = encrypt(master.key, Buffer.concat([id, key]), `tessera:data-key:v1:${master.id}`);
+    const body = encrypt(master.key, Buffer.concat([id, key]), wrapAad(master.id));
     const wrapped = Buffer.concat([
-      Buffer.from([FORMAT_VERSION]),
+      Buffer.from([SECRET_FORMAT_VERSION]),
       Buffer.from(master.id, "hex"),
       body,
     ]).toString("base64");
@@ -103,26 +200,69 @@ export class AesGcmSecretCipher implements SecretCipher {
 
   #unwrap(dataKey: WrappedDataKey): { id: Buffer; key: Buffer } {
     const cached = this.#unwrapped.get(dataKey.wrapped);
-    if (cached) return cached;
-    const master = this.#keys.find((candidate) => candidate.id === dataKey.masterKeyId);
-    if (!master) throw new Error(`Master key ${dataKey.masterKeyId} is not available.`);
-    const bytes = Buffer.from(dataKey.wrapped, "base64");
-    const plain = decrypt(
-      master.key,
-      bytes.subarray(1 + ID_BYTES),
-      `tessera:data-key:v1:${master.id}`,
-    );
-    const unwrapped = { id: plain.subarray(0, ID_BYTES), key: plain.subarray(ID_BYTES) };
+    if (cached && dataKey.masterKeyId === cached.masterKeyId) return cached;
+    const masterId = String(dataKey?.masterKeyId);
+    const master = this.#keys.find((candidate) => candidate.id === masterId);
+    if (!master) {
+      throw new DecryptionFailedError("key-unavailable", {
+        keyId: masterId,
+        message: `The document's secrets are encrypted under master key ${masterId}, which is not available (the key ring holds ${this.#keys.map((key) => key.id).join(", ")}). ${this.#missingKeyHint}`,
+      });
+    }
+    const bytes = decodeBase64(dataKey.wrapped);
+    if (
+      bytes === undefined ||
+      bytes.length !== HEADER_BYTES + NONCE_BYTES + ID_BYTES + KEY_BYTES + TAG_BYTES
+    ) {
+      throw new DecryptionFailedError("unsupported-format", {
+        keyId: masterId,
+        message: `The document's wrapped data key (master key ${masterId}) is not in a known format: it was altered or truncated.`,
+      });
+    }
+    if (bytes[0] !== SECRET_FORMAT_VERSION) {
+      throw new DecryptionFailedError("unsupported-format", {
+        keyId: masterId,
+        message: `The document's wrapped data key uses format version ${bytes[0]}, which this version of @tessera/core does not know (it reads version ${SECRET_FORMAT_VERSION}). Upgrade @tessera/core.`,
+      });
+    }
+    if (bytes.subarray(1, HEADER_BYTES).toString("hex") !== master.id) {
+      throw new DecryptionFailedError("authentication-failed", {
+        keyId: masterId,
+        message: `The document's wrapped data key does not belong to master key ${masterId}: it was altered.`,
+      });
+    }
+    let plain: Buffer;
+    try {
+      plain = decrypt(master.key, bytes.subarray(HEADER_BYTES), wrapAad(master.id));
+    } catch {
+      throw new DecryptionFailedError("authentication-failed", {
+        keyId: masterId,
+        message: `The document's data key does not decrypt with master key ${masterId}: the wrapped data key was altered.`,
+      });
+    }
+    const unwrapped = {
+      id: plain.subarray(0, ID_BYTES),
+      key: plain.subarray(ID_BYTES),
+      masterKeyId: masterId,
+    };
+    if (this.#unwrapped.size >= MAX_UNWRAPPED_CACHE) this.#unwrapped.clear();
     this.#unwrapped.set(dataKey.wrapped, unwrapped);
     return unwrapped;
   }
 }
 
-function sealAad(context: SealContext, dataKeyId: Buffer): string {
-  return `tessera:secret:v1:${context.documentId}:${context.fieldPath}:${dataKeyId.toString("hex")}`;
-}
-
 /** A cipher over explicit 32-byte keys, newest first. */
-export function createSecretCipher(keys: Buffer[]): SecretCipher {
-  return new AesGcmSecretCipher(keys.map((key) => ({ id: masterKeyId(key), key })));
+export function createSecretCipher(
+  keys: Buffer[],
+  options: AesGcmSecretCipherOptions = {},
+): AesGcmSecretCipher {
+  const seen = new Set<string>();
+  const ring: MasterKey[] = [];
+  for (const key of keys) {
+    const id = masterKeyId(key);
+    if (seen.has(id)) continue;
+    seen.add(id);
+    ring.push({ id, key });
+  }
+  return new AesGcmSecretCipher(ring, options);
 }

@@ -1,0 +1,87 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { JsonObject } from "../src/schema/index.js";
+import type { SecretCipher } from "../src/secrets/index.js";
+import type { BlockStore, StoredDocument } from "../src/store/index.js";
+import { openSqliteStore } from "../src/store/sqlite/sqlite-store.js";
+
+/** A random base64 32-byte master key. */
+export function randomKey(): string {
+  return randomBytes(32).toString("base64");
+}
+
+/**
+ * An isolated key environment: a temp TESSERA_HOME, TESSERA_ENCRYPTION_KEY unset (or set), and
+ * the previous environment restored by `restore()`.
+ */
+export function isolateKeys(): { home: string; restore: () => void } {
+  const previous = {
+    home: process.env.TESSERA_HOME,
+    key: process.env.TESSERA_ENCRYPTION_KEY,
+  };
+  const home = mkdtempSync(join(tmpdir(), "tessera-secrets-"));
+  process.env.TESSERA_HOME = home;
+  delete process.env.TESSERA_ENCRYPTION_KEY;
+  return {
+    home,
+    restore: () => {
+      if (previous.home === undefined) delete process.env.TESSERA_HOME;
+      else process.env.TESSERA_HOME = previous.home;
+      if (previous.key === undefined) delete process.env.TESSERA_ENCRYPTION_KEY;
+      else process.env.TESSERA_ENCRYPTION_KEY = previous.key;
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A SQLite store in `folder`. */
+export function openTestStore(
+  folder: string,
+  file = "tessera.db",
+): ReturnType<typeof openSqliteStore> {
+  return openSqliteStore({ path: join(folder, file) });
+}
+
+/** Saves a raw document whose `token` and `password` fields are sealed with `cipher`. */
+export async function putSealedDocument(
+  store: BlockStore,
+  cipher: SecretCipher,
+  name: string,
+  secrets: Record<string, string>,
+): Promise<StoredDocument> {
+  const id = randomUUID();
+  const dataKey = await cipher.createDataKey();
+  const data: JsonObject = { plain: `plain-${name}` };
+  for (const [fieldPath, value] of Object.entries(secrets)) {
+    data[fieldPath] = { ...(await cipher.seal({ documentId: id, fieldPath, dataKey }, value)) };
+  }
+  return store.put({
+    id,
+    type: "test-credentials",
+    name,
+    data,
+    schemaChecksum: "sha256:test",
+    schemaVersion: "1.0.0",
+    references: [],
+    dataKey,
+  });
+}
+
+/** Opens every sealed field of a stored document. */
+export async function openSealedDocument(
+  cipher: SecretCipher,
+  document: StoredDocument,
+): Promise<Record<string, unknown>> {
+  const opened: Record<string, unknown> = {};
+  for (const [fieldPath, value] of Object.entries(document.data)) {
+    if (typeof value === "object" && value !== null && "$sealed" in value) {
+      opened[fieldPath] = await cipher.open(
+        { documentId: document.id, fieldPath, dataKey: document.dataKey! },
+        value as { $sealed: string },
+      );
+    }
+  }
+  return opened;
+}
