@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { JsonObject } from "../src/schema/index.js";
 import type { SecretCipher } from "../src/secrets/index.js";
 import type { BlockStore, StoredDocument } from "../src/store/index.js";
-import { openSqliteStore } from "../src/store/sqlite/sqlite-store.js";
+import { openSqliteStore } from "../src/store/index.js";
 
 /** A random base64 32-byte master key. */
 export function randomKey(): string {
