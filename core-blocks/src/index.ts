@@ -1,3 +1,4 @@
+export * from "./block/index.js";
 export * from "./errors/index.js";
 export * from "./integration/index.js";
 export * from "./results/index.js";

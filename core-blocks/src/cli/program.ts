@@ -11,8 +11,8 @@ export interface WriteValueOptions {
   secretRef: string[];
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function revisionNumber(text: string): number {
@@ -262,10 +262,13 @@ export function createProgram(context: CliContext, version: string): Command {
       .argument("<name>", "the secret's name, such as db-password")
       .option("--from-env <VARIABLE>", "take the value from this environment variable")
       .option("--stdin", "read the value from standard input (a trailing newline is dropped)")
-      .action(async (name: string, options: { fromEnv?: string; stdin?: boolean }) => {
-        const { setSecretCommand } = await import("./commands/secret.js");
-        await setSecretCommand(context, name, options);
-      }),
+      .allowExcessArguments(true)
+      .action(
+        async (name: string, options: { fromEnv?: string; stdin?: boolean }, command: Command) => {
+          const { setSecretCommand } = await import("./commands/secret.js");
+          await setSecretCommand(context, name, options, command.args.slice(1));
+        },
+      ),
     "tessera secret set db-password",
     'printf %s "$TOKEN" | tessera secret set api-token --stdin',
     "tessera secret set api-token --from-env API_TOKEN",
@@ -302,11 +305,17 @@ export function createProgram(context: CliContext, version: string): Command {
     key
       .command("rotate")
       .description("re-wrap every document's data key under the newest master key (resumable)")
+      .option("--new-key", "first add a new random key at the top of the key file (key file only)")
+      .option(
+        "--retire-old-keys",
+        "after a complete rotation, drop keys that wrap nothing from the key file (keep a backup)",
+      )
       .option("--json", "print the result as JSON")
-      .action(async (options: { json?: boolean }) => {
+      .action(async (options: { json?: boolean; newKey?: boolean; retireOldKeys?: boolean }) => {
         const { keyRotateCommand } = await import("./commands/key.js");
         await keyRotateCommand(context, options);
       }),
+    "tessera key rotate --new-key",
     'TESSERA_ENCRYPTION_KEY="$NEW_KEY,$OLD_KEY" tessera key rotate',
   );
 

@@ -125,8 +125,11 @@ function jsonType(value: JsonValue): string {
   return typeof value;
 }
 
+/** A plain object being filled with field values (which may include `SecretValue`s). */
+export type FieldValues = Record<string, unknown>;
+
 /** Sets `value` at `path` inside `target`, creating plain objects on the way. */
-export function setAtPath(target: JsonObject, path: readonly string[], value: JsonValue): void {
+export function setAtPath(target: FieldValues, path: readonly string[], value: unknown): void {
   let current = target;
   for (const [index, key] of path.entries()) {
     if (forbiddenKeys.has(key)) throw new Error(`Refusing to write field ${key}.`);
@@ -136,9 +139,9 @@ export function setAtPath(target: JsonObject, path: readonly string[], value: Js
     }
     const existing = Object.hasOwn(current, key) ? current[key] : undefined;
     if (typeof existing === "object" && existing !== null && !Array.isArray(existing)) {
-      current = existing;
+      current = existing as FieldValues;
     } else {
-      const created: JsonObject = {};
+      const created: FieldValues = {};
       current[key] = created;
       current = created;
     }
@@ -165,7 +168,7 @@ export function getAtPath(
  * listings. Returns the paths that were set.
  */
 export function applySetExpressions(
-  target: JsonObject,
+  target: FieldValues,
   expressions: readonly string[],
   jsonSchema: JsonObject | undefined,
   secretFields: readonly string[] = [],

@@ -7,18 +7,24 @@ export { type CoreCopy, DuplicateCoreError } from "./duplicate-core-error.js";
 export { FileNotFoundError } from "./file-not-found-error.js";
 export { IncompatibleIntegrationError } from "./incompatible-integration-error.js";
 export { IntegrationNotFoundError } from "./integration-not-found-error.js";
+export { IntegrationTooOldError } from "./integration-too-old-error.js";
+export { InvalidBlockDefinitionError } from "./invalid-block-definition-error.js";
+export { InvalidInputError } from "./invalid-input-error.js";
 export { InvalidIntegrationError } from "./invalid-integration-error.js";
 export { InvalidKeyError } from "./invalid-key-error.js";
 export { InvalidResultStorageError } from "./invalid-result-storage-error.js";
 export { InvalidSlugError } from "./invalid-slug-error.js";
 export { KeyFilePermissionsError } from "./key-file-permissions-error.js";
 export { KeySourceReadOnlyError } from "./key-source-read-only-error.js";
+export { NestingTooDeepError } from "./nesting-too-deep-error.js";
 export { PathOutsideBaseError } from "./path-outside-base-error.js";
 export { ReferenceCycleError } from "./reference-cycle-error.js";
 export { ReferenceNotFoundError } from "./reference-not-found-error.js";
 export { ResultCorruptedError } from "./result-corrupted-error.js";
 export { ResultNotFoundError } from "./result-not-found-error.js";
 export { RevisionConflictError } from "./revision-conflict-error.js";
+export { SchemaMismatchError } from "./schema-mismatch-error.js";
+export { SchemaTooNewError } from "./schema-too-new-error.js";
 export { SecretReferenceError } from "./secret-reference-error.js";
 export { SerializationFailedError } from "./serialization-failed-error.js";
 export { StoreClosedError } from "./store-closed-error.js";
@@ -28,9 +34,7 @@ export { TemplateError } from "./template-error.js";
 export { isTesseraErrorWithCode, TesseraError, type TesseraErrorOptions } from "./tessera-error.js";
 export { UnknownBlockTypeError } from "./unknown-block-type-error.js";
 export { UnknownSerializerError } from "./unknown-serializer-error.js";
-export { DecryptionFailedError, type DecryptionFailureReason } from "./decryption-failed-error.js";
-export { InvalidKeyError } from "./invalid-key-error.js";
-export { KeyFilePermissionsError } from "./key-file-permissions-error.js";
-export { KeySourceReadOnlyError } from "./key-source-read-only-error.js";
-export { SecretReferenceError } from "./secret-reference-error.js";
-export { TemplateError } from "./template-error.js";
+export {
+  ValidationFailedError,
+  type ValidationProblem,
+} from "./validation-failed-error.js";

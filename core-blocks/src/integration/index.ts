@@ -14,3 +14,4 @@ export {
   registerIntegration,
   registerModule,
 } from "./register-integration.js";
+export { type ResolvedModule, resolveModule } from "./resolve-package.js";

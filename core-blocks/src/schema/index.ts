@@ -1,3 +1,16 @@
-export type { JsonObject, JsonValue } from "./json.js";
 /** zod, re-exported so integrations and users build schemas with the same copy core validates with. */
 export { z } from "zod";
+export type { JsonObject, JsonValue } from "./json.js";
+export {
+  checksumInput,
+  NESTED_BLOCK_KEYWORD,
+  schemaChecksum,
+  secretPaths,
+} from "./schema-checksum.js";
+export {
+  isSecretSchema,
+  type SecretFieldInput,
+  type SecretFieldOptions,
+  secret,
+  secretJsonSchema,
+} from "./secret.js";

@@ -13,6 +13,7 @@ export type {
   WrappedDataKey,
 } from "./block-store.js";
 export { getDefaultStore, setDefaultStore } from "./default-store.js";
+export { createMemoryStore, type MemoryStoreOptions } from "./memory/index.js";
 export {
   defaultStoreLimits,
   openSqliteStore,

@@ -1,11 +1,66 @@
-import { TesseraError } from "../../errors/index.js";
+import { resolve } from "node:path";
+import { InvalidInputError } from "../../errors/index.js";
+import { moduleFileKey } from "../block-classes.js";
 import type { CliContext } from "../context.js";
 
-/** Not available in this build yet. */
+/**
+ * `tessera block register -m <package>` or `-f <file>`. A file's path is recorded in the store so
+ * later processes (`block create`, `block edit`) can import it again.
+ */
 export async function registerCommand(
-  _context: CliContext,
+  context: CliContext,
   options: { module?: string; file?: string; json?: boolean },
 ): Promise<void> {
-  void options;
-  throw new TesseraError("NOT_AVAILABLE", "This command is not available in this build yet.");
+  if ((options.module === undefined) === (options.file === undefined)) {
+    throw new InvalidInputError(
+      "block register",
+      "Give exactly one of -m <package> (an installed integration, such as @tessera/aws) or -f <file> (a local module that exports block classes).",
+    );
+  }
+  const store = await context.store();
+  const integration = await import("../../integration/index.js");
+  const registered: Array<{
+    package: string | null;
+    version: string | null;
+    coreRange: string | null;
+    types: string[];
+  }> = [];
+  if (options.module !== undefined) {
+    const manifest = await integration.registerIntegration(options.module, { store });
+    registered.push({
+      package: manifest.name,
+      version: manifest.version,
+      coreRange: manifest.coreRange,
+      types: [...manifest.blockTypes],
+    });
+  } else {
+    const file = resolve(options.file!);
+    const result = await integration.registerModule(file, { store });
+    for (const type of result.blockTypes) await store.setMeta(moduleFileKey(type), file);
+    const inManifests = new Set(result.integrations.flatMap((manifest) => manifest.blockTypes));
+    for (const manifest of result.integrations) {
+      registered.push({
+        package: manifest.name,
+        version: manifest.version,
+        coreRange: manifest.coreRange,
+        types: [...manifest.blockTypes],
+      });
+    }
+    const loose = result.blockTypes.filter((type) => !inManifests.has(type));
+    if (loose.length > 0)
+      registered.push({ package: null, version: null, coreRange: null, types: loose });
+  }
+  const { output } = context;
+  if (options.json) {
+    output.json(registered);
+    return;
+  }
+  for (const entry of registered) {
+    const from = entry.package
+      ? `${entry.package}@${entry.version} (core ${entry.coreRange})`
+      : (options.file ?? "");
+    output.line(
+      `Registered ${entry.types.length} block type${entry.types.length === 1 ? "" : "s"} from ${from}: ${entry.types.map((type) => output.colors.cyan(type)).join(", ")}`,
+    );
+  }
 }

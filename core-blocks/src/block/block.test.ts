@@ -1,0 +1,165 @@
+import { randomBytes } from "node:crypto";
+import { inspect } from "node:util";
+import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from "vitest";
+import { z } from "zod";
+import {
+  BlockExistsError,
+  BlockNotFoundError,
+  BlockReferencedError,
+  RevisionConflictError,
+  ValidationFailedError,
+} from "../errors/index.js";
+import { secret } from "../schema/index.js";
+import { SecretValue } from "../secrets/index.js";
+import { type BlockStore, createMemoryStore, setDefaultStore } from "../store/index.js";
+import { defineBlock, getBlockType, loadBlock } from "./index.js";
+
+class AwsCredentials extends defineBlock({
+  type: "test-aws-credentials",
+  title: "AWS credentials",
+  description: "Keys for AWS.",
+  schema: z.object({
+    accessKeyId: z.string().optional(),
+    secretAccessKey: secret().optional(),
+    region: z.string().default("us-east-1"),
+  }),
+}) {
+  describe(): string {
+    return `${this.accessKeyId ?? "default chain"} in ${this.region}`;
+  }
+}
+
+class S3Bucket extends defineBlock({
+  type: "test-s3-bucket",
+  title: "S3 bucket",
+  capabilities: ["read-path", "write-path"],
+  schema: z.object({
+    bucketName: z.string(),
+    credentials: AwsCredentials.field().prefault({}),
+    bucketFolder: z.string().default(""),
+  }),
+}) {}
+
+let store: BlockStore;
+
+beforeEach(() => {
+  process.env.TESSERA_ENCRYPTION_KEY = randomBytes(32).toString("base64");
+  store = createMemoryStore();
+  setDefaultStore(store);
+});
+
+afterEach(() => {
+  setDefaultStore(undefined);
+});
+
+describe("defineBlock", () => {
+  it("gives instances their schema's fields with defaults applied", () => {
+    const bucket = new S3Bucket({ bucketName: "b" });
+    expect(bucket.bucketName).toBe("b");
+    expect(bucket.bucketFolder).toBe("");
+    expect(bucket.credentials).toBeInstanceOf(AwsCredentials);
+    expect(bucket.credentials.describe()).toBe("default chain in us-east-1");
+    expect(bucket.slug).toBeUndefined();
+    expect(bucket.revision).toBeUndefined();
+    expect(bucket.documentId).toBeUndefined();
+    expectTypeOf(bucket.credentials).toEqualTypeOf<AwsCredentials>();
+    expectTypeOf(bucket.bucketName).toEqualTypeOf<string>();
+  });
+
+  it("refuses invalid fields naming each field path and never the secret", () => {
+    let caught: unknown;
+    try {
+      new S3Bucket({
+        bucketName: 42 as unknown as string,
+        credentials: { secretAccessKey: "hunter2-canary", region: 7 as unknown as string },
+      });
+    } catch (error) {
+      caught = error;
+    }
+    expect(ValidationFailedError.isInstance(caught)).toBe(true);
+    const error = caught as ValidationFailedError;
+    expect(error.problems.map((problem) => problem.path)).toEqual([
+      "bucketName",
+      "credentials.region",
+    ]);
+    expect(error.message).toContain("test-s3-bucket");
+    expect(error.message).toContain("credentials.region");
+    expect(error.message).not.toContain("hunter2");
+  });
+
+  it("masks secrets in toJSON and inspect", () => {
+    const credentials = new AwsCredentials({ secretAccessKey: "hunter2-canary" });
+    expect(JSON.stringify(credentials)).toContain("********");
+    expect(JSON.stringify(credentials)).not.toContain("hunter2");
+    expect(inspect(credentials)).not.toContain("hunter2");
+  });
+});
+
+describe("saving and loading", () => {
+  it("saves and loads a block with a nested block and a secret", async () => {
+    const bucket = new S3Bucket({
+      bucketName: "b",
+      credentials: new AwsCredentials({ region: "eu-west-1", secretAccessKey: "s3cr3t" }),
+    });
+    await bucket.save("results", { overwrite: true });
+    expect(bucket.slug).toBe("test-s3-bucket/results");
+    expect(bucket.revision).toBe(1);
+    const stored = await store.get({ type: "test-s3-bucket", name: "results" });
+    expect(JSON.stringify(stored)).not.toContain("s3cr3t");
+    const again = await S3Bucket.load("results");
+    expect(again).toBeInstanceOf(S3Bucket);
+    expect(again.credentials.describe()).toBe("default chain in eu-west-1");
+    expect(SecretValue.isInstance(again.credentials.secretAccessKey)).toBe(true);
+    expect(await again.credentials.secretAccessKey?.reveal()).toBe("s3cr3t");
+    const any = await loadBlock("test-s3-bucket/results");
+    expect(any).toBeInstanceOf(S3Bucket);
+    expect(getBlockType("test-s3-bucket")).toBe(S3Bucket);
+  });
+
+  it("stores a saved nested block as a reference that sees the child's changes", async () => {
+    const credentials = await new AwsCredentials({ region: "eu-west-1" }).save("prod");
+    await new S3Bucket({ bucketName: "b", credentials }).save("results");
+    const loaded = await AwsCredentials.load("prod");
+    loaded.region = "eu-central-1";
+    await loaded.save("prod", { overwrite: true });
+    const bucket = await S3Bucket.load("results");
+    expect(bucket.credentials.region).toBe("eu-central-1");
+    expect(bucket.credentials.slug).toBe("test-aws-credentials/prod");
+    expect(bucket.credentials.revision).toBe(2);
+    await expect(AwsCredentials.delete("prod")).rejects.toSatisfy(
+      (error) =>
+        BlockReferencedError.isInstance(error) && error.message.includes("test-s3-bucket/results"),
+    );
+  });
+
+  it("keeps revisions, loads old ones and rolls back", async () => {
+    const credentials = new AwsCredentials({ region: "a" });
+    await credentials.save("history");
+    credentials.region = "b";
+    await credentials.save("history", { overwrite: true });
+    expect((await AwsCredentials.load("history", { revision: 1 })).region).toBe("a");
+    const history = await AwsCredentials.history("history");
+    expect(history.map((entry) => entry.revision)).toEqual([2, 1]);
+    const rolled = await AwsCredentials.rollback("history", 1);
+    expect(rolled.region).toBe("a");
+    expect(rolled.revision).toBe(3);
+  });
+
+  it("refuses to save over a name without overwrite, and compare-and-swap losers", async () => {
+    await new AwsCredentials().save("taken");
+    await expect(new AwsCredentials().save("taken")).rejects.toSatisfy(BlockExistsError.isInstance);
+    await expect(new AwsCredentials().save("taken", { expectedRevision: 0 })).rejects.toSatisfy(
+      RevisionConflictError.isInstance,
+    );
+    await new AwsCredentials().save("taken", { expectedRevision: 1 });
+  });
+
+  it("lists close matches when a name does not exist", async () => {
+    await new AwsCredentials().save("production");
+    await expect(AwsCredentials.load("producton")).rejects.toSatisfy(
+      (error) =>
+        BlockNotFoundError.isInstance(error) &&
+        error.message.includes("test-aws-credentials/production"),
+    );
+  });
+});

@@ -1,0 +1,98 @@
+import { BlockNotFoundError } from "../errors/index.js";
+import {
+  type BlockStore,
+  type DocumentSummary,
+  getDefaultStore,
+  type Page,
+  type RevisionSummary,
+} from "../store/index.js";
+import type {
+  ChangeBlockOptions,
+  DeleteBlockOptions,
+  ListBlocksOptions,
+  StoreOption,
+} from "./block.js";
+import { type BlockClassInternal, definitionOf } from "./block-internals.js";
+import { instantiate } from "./load-block.js";
+import { assertSlugPart } from "./slug.js";
+
+function storeOf(options: StoreOption): Promise<BlockStore> {
+  return options.store ? Promise.resolve(options.store) : getDefaultStore();
+}
+
+/** Deletes a saved block of a class; false when nothing was saved under the name. */
+export async function deleteBlock(
+  BlockClass: BlockClassInternal,
+  name: string,
+  options: DeleteBlockOptions = {},
+): Promise<boolean> {
+  const { type } = definitionOf(BlockClass)!;
+  assertSlugPart(name, "name");
+  const store = await storeOf(options);
+  return store.delete({ type, name }, options.force ? { force: true } : {});
+}
+
+/** Saved blocks of a class's type, a page at a time. */
+export async function listBlocks(
+  BlockClass: BlockClassInternal,
+  options: ListBlocksOptions = {},
+): Promise<Page<DocumentSummary>> {
+  const { type } = definitionOf(BlockClass)!;
+  const store = await storeOf(options);
+  return store.list({
+    type,
+    ...(options.limit !== undefined ? { limit: options.limit } : {}),
+    ...(options.cursor !== undefined ? { cursor: options.cursor } : {}),
+  });
+}
+
+/** Kept revisions of a saved block, newest first. `BLOCK_NOT_FOUND` when nothing is saved. */
+export async function blockHistory(
+  BlockClass: BlockClassInternal,
+  name: string,
+  options: StoreOption = {},
+): Promise<RevisionSummary[]> {
+  const { type } = definitionOf(BlockClass)!;
+  assertSlugPart(name, "name");
+  const store = await storeOf(options);
+  const history = await store.history({ type, name });
+  if (history.length === 0) throw new BlockNotFoundError(`${type}/${name}`);
+  return history;
+}
+
+/** Writes an old revision as the newest and returns the block as now stored. */
+export async function rollbackBlock(
+  BlockClass: BlockClassInternal,
+  name: string,
+  revision: number,
+  options: ChangeBlockOptions = {},
+): Promise<object> {
+  const { type } = definitionOf(BlockClass)!;
+  assertSlugPart(name, "name");
+  const store = await storeOf(options);
+  const stored = await store.rollback(
+    { type, name },
+    revision,
+    options.expectedRevision !== undefined ? { expectedRevision: options.expectedRevision } : {},
+  );
+  return instantiate(store, BlockClass, stored);
+}
+
+/** Moves a saved block to a new name (same id and history) and returns it as now stored. */
+export async function renameBlock(
+  BlockClass: BlockClassInternal,
+  name: string,
+  newName: string,
+  options: ChangeBlockOptions = {},
+): Promise<object> {
+  const { type } = definitionOf(BlockClass)!;
+  assertSlugPart(name, "name");
+  assertSlugPart(newName, "name");
+  const store = await storeOf(options);
+  const stored = await store.rename(
+    { type, name },
+    newName,
+    options.expectedRevision !== undefined ? { expectedRevision: options.expectedRevision } : {},
+  );
+  return instantiate(store, BlockClass, stored);
+}

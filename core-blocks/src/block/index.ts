@@ -1,0 +1,35 @@
+export {
+  type AnyBlockClass,
+  Block,
+  type BlockClass,
+  type BlockConstructorArguments,
+  type BlockInstance,
+  type BlockMembers,
+  type BlockStatics,
+  type ChangeBlockOptions,
+  type DeleteBlockOptions,
+  defineBlock,
+  isBlock,
+  type ListBlocksOptions,
+  type LoadBlockOptions,
+  type SaveBlockOptions,
+  type StoreOption,
+  setDefiningPackage,
+} from "./block.js";
+export type {
+  BlockDefinition,
+  BlockMigration,
+  BlockSchema,
+  MigrationData,
+} from "./block-definition.js";
+export { blockTypeRecordOf } from "./block-type-record.js";
+export { closeMatches, editDistance } from "./close-matches.js";
+export { loadBlock, MAX_NESTING_DEPTH } from "./load-block.js";
+export { getBlockType, listBlockTypes, registerBlockType } from "./registry.js";
+export {
+  assertSlugPart,
+  isValidSlugPart,
+  MAX_SLUG_LENGTH,
+  type ParsedSlug,
+  parseSlug,
+} from "./slug.js";

@@ -1,0 +1,290 @@
+import semver from "semver";
+import {
+  BlockNotFoundError,
+  IntegrationTooOldError,
+  NestingTooDeepError,
+  ReferenceNotFoundError,
+  SchemaMismatchError,
+  SchemaTooNewError,
+  UnknownBlockTypeError,
+} from "../errors/index.js";
+import type { JsonValue } from "../schema/index.js";
+import { getSecretCipher, isSealedSecret, SecretValue } from "../secrets/index.js";
+import { type BlockStore, getDefaultStore, type StoredDocument } from "../store/index.js";
+import type { BlockMembers, LoadBlockOptions } from "./block.js";
+import type { BlockTypeDefinition } from "./block-definition.js";
+import {
+  type BlockClassInternal,
+  constructTrusted,
+  definitionOf,
+  identities,
+  sealedOrigins,
+  versionOf,
+} from "./block-internals.js";
+import { closeMatches } from "./close-matches.js";
+import { migrate } from "./migrate.js";
+import { registeredClass } from "./registry.js";
+import { isReferenceMarker } from "./save-block.js";
+import { assertSlugPart, parseSlug } from "./slug.js";
+import { validate } from "./validation.js";
+
+/** How many levels of saved nested blocks a load follows. */
+export const MAX_NESTING_DEPTH = 32;
+
+/** Loads `type/name` of a known class: the newest revision, or `options.revision`. */
+export async function loadBlockOfClass(
+  BlockClass: BlockClassInternal,
+  name: string,
+  options: LoadBlockOptions = {},
+): Promise<object> {
+  const definition = definitionOf(BlockClass)!;
+  assertSlugPart(name, "name");
+  const store = options.store ?? (await getDefaultStore());
+  const ref = { type: definition.type, name };
+  const document =
+    options.revision === undefined
+      ? await store.get(ref)
+      : await store.get(ref, { revision: options.revision });
+  if (!document) throw await notFound(store, definition.type, name, options.revision);
+  return instantiate(store, BlockClass, document);
+}
+
+/**
+ * Loads a block by slug (`type/name`) without knowing its class: the class registered for the
+ * type builds the instance. `UNKNOWN_BLOCK_TYPE` (with the package to install, when the store
+ * knows it) when no class is registered for the type.
+ */
+export async function loadBlock(
+  slug: string,
+  options: LoadBlockOptions = {},
+): Promise<BlockMembers & Record<string, unknown>> {
+  const { type, name } = parseSlug(slug);
+  const BlockClass = registeredClass(type);
+  if (!BlockClass) {
+    const store = options.store ?? (await getDefaultStore());
+    throw await unknownType(store, type);
+  }
+  return (await loadBlockOfClass(BlockClass, name, options)) as BlockMembers &
+    Record<string, unknown>;
+}
+
+async function unknownType(store: BlockStore, type: string): Promise<UnknownBlockTypeError> {
+  const record = await store.getBlockType(type);
+  return new UnknownBlockTypeError(
+    type,
+    record?.package
+      ? { packageName: record.package.name, packageRange: `^${record.package.version}` }
+      : {},
+  );
+}
+
+async function notFound(
+  store: BlockStore,
+  type: string,
+  name: string,
+  revision: number | undefined,
+): Promise<BlockNotFoundError> {
+  const slug = `${type}/${name}`;
+  if (revision !== undefined && (await store.get({ type, name }))) {
+    return new BlockNotFoundError(slug, [], revision);
+  }
+  const names: string[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < 20; page++) {
+    const listed = await store.list({ type, limit: 1000, ...(cursor ? { cursor } : {}) });
+    for (const item of listed.items) names.push(item.name);
+    cursor = listed.nextCursor;
+    if (!cursor) break;
+  }
+  return new BlockNotFoundError(
+    slug,
+    closeMatches(name, names).map((match) => `${type}/${match}`),
+    revision,
+  );
+}
+
+/** Builds an instance from a stored document: nested references, migrations, validation. */
+export async function instantiate(
+  store: BlockStore,
+  BlockClass: BlockClassInternal,
+  document: StoredDocument,
+): Promise<object> {
+  const rootSlug = `${document.type}/${document.name}`;
+  const documents = await fetchNested(store, document, rootSlug);
+  const built = new Map<string, object>();
+
+  const build = async (
+    Class: BlockClassInternal,
+    stored: StoredDocument,
+    depth: number,
+  ): Promise<object> => {
+    if (depth > MAX_NESTING_DEPTH) throw new NestingTooDeepError(rootSlug, MAX_NESTING_DEPTH);
+    const definition = definitionOf(Class)!;
+    const slug = `${stored.type}/${stored.name}`;
+    checkVersions(definition, stored, slug);
+    const children = new Map<string, object>();
+    for (const id of referencedIds(stored.data)) {
+      const existing = built.get(id);
+      if (existing) {
+        children.set(id, existing);
+        continue;
+      }
+      const child = documents.get(id);
+      if (!child) throw new ReferenceNotFoundError(slug, id);
+      const ChildClass = registeredClass(child.type);
+      if (!ChildClass) throw await unknownType(store, child.type);
+      const instance = await build(ChildClass, child, depth + 1);
+      built.set(id, instance);
+      children.set(id, instance);
+    }
+    const decoded = decode(stored.data, [], { store, document: stored, children }) as Record<
+      string,
+      unknown
+    >;
+    const migrated = await migrate(definition, decoded, stored.schemaVersion);
+    const result = validate(definition.schema, migrated.data);
+    if (!result.ok) {
+      throw new SchemaMismatchError(
+        slug,
+        stored.schemaVersion,
+        versionOf(definition),
+        result.problems,
+      );
+    }
+    const instance = constructTrusted(Class, result.data);
+    identities.set(instance, {
+      documentId: stored.id,
+      name: stored.name,
+      revision: stored.revision,
+    });
+    return instance;
+  };
+
+  return build(BlockClass, document, 0);
+}
+
+/** Fetches every document reachable through `$ref`s, level by level (one round trip per level). */
+async function fetchNested(
+  store: BlockStore,
+  root: StoredDocument,
+  rootSlug: string,
+): Promise<Map<string, StoredDocument>> {
+  const documents = new Map<string, StoredDocument>([[root.id, root]]);
+  let frontier = referencedIds(root.data);
+  for (let depth = 1; frontier.length > 0; depth++) {
+    if (depth > MAX_NESTING_DEPTH) throw new NestingTooDeepError(rootSlug, MAX_NESTING_DEPTH);
+    const missing = [...new Set(frontier)].filter((id) => !documents.has(id));
+    if (missing.length === 0) break;
+    const fetched = await store.getMany(missing);
+    const next: string[] = [];
+    for (const id of missing) {
+      const child = fetched.get(id);
+      if (!child) throw new ReferenceNotFoundError(rootSlug, id);
+      documents.set(id, child);
+      next.push(...referencedIds(child.data));
+    }
+    frontier = next;
+  }
+  return documents;
+}
+
+/** Ids of the `{ "$ref": id }` markers in stored data. */
+function referencedIds(data: JsonValue): string[] {
+  const ids: string[] = [];
+  const walk = (node: JsonValue): void => {
+    if (node === null || typeof node !== "object") return;
+    if (Array.isArray(node)) {
+      for (const item of node) walk(item);
+      return;
+    }
+    if (isRefMarker(node)) {
+      ids.push(node.$ref);
+      return;
+    }
+    for (const value of Object.values(node)) walk(value);
+  };
+  walk(data);
+  return ids;
+}
+
+function isRefMarker(value: unknown): value is { $ref: string } {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.keys(value).length === 1 &&
+    typeof (value as { $ref?: unknown }).$ref === "string"
+  );
+}
+
+interface DecodeContext {
+  store: BlockStore;
+  document: StoredDocument;
+  children: Map<string, object>;
+}
+
+/** Stored data to field values: sealed secrets become lazy `SecretValue`s, `$ref`s instances. */
+function decode(node: JsonValue, path: string[], context: DecodeContext): unknown {
+  if (node === null || typeof node !== "object") return node;
+  if (Array.isArray(node)) {
+    return node.map((item, index) => decode(item, [...path, String(index)], context));
+  }
+  if (isSealedSecret(node)) return storedSecret(node, path.join("."), context);
+  if (isReferenceMarker(node)) return secretReference(node.$reference, context.store);
+  if (isRefMarker(node)) return context.children.get(node.$ref);
+  const result: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    result[key] = decode(value, [...path, key], context);
+  }
+  return result;
+}
+
+function storedSecret(
+  sealed: { $sealed: string },
+  fieldPath: string,
+  context: DecodeContext,
+): SecretValue {
+  const { store, document } = context;
+  const value = SecretValue.lazy({ kind: "stored" }, async () => {
+    const cipher = await getSecretCipher(store);
+    if (!document.dataKey) {
+      throw new Error(
+        `"${document.type}/${document.name}" holds an encrypted value at ${fieldPath} but no data key; save the secret again.`,
+      );
+    }
+    return cipher.open({ documentId: document.id, fieldPath, dataKey: document.dataKey }, sealed);
+  });
+  sealedOrigins.set(value, { documentId: document.id, fieldPath, sealed: { ...sealed } });
+  return value;
+}
+
+/** The one place a stored secret reference becomes a value. */
+function secretReference(reference: string, store: BlockStore): SecretValue {
+  return SecretValue.reference(reference);
+}
+
+function checkVersions(definition: BlockTypeDefinition, stored: StoredDocument, slug: string) {
+  const installed = versionOf(definition);
+  const writer = stored.package;
+  const local = definition.package;
+  if (
+    writer &&
+    local &&
+    writer.name === local.name &&
+    semver.valid(writer.version) &&
+    semver.valid(local.version) &&
+    semver.major(writer.version) > semver.major(local.version)
+  ) {
+    throw new IntegrationTooOldError(slug, writer.name, writer.version, local.version);
+  }
+  if (
+    semver.valid(stored.schemaVersion) &&
+    semver.valid(installed) &&
+    semver.major(stored.schemaVersion) > semver.major(installed)
+  ) {
+    const install = writer
+      ? `${writer.name}@^${writer.version}`
+      : `the code that defines "${definition.type}" at schema version ${stored.schemaVersion} or later`;
+    throw new SchemaTooNewError(slug, stored.schemaVersion, installed, install);
+  }
+}

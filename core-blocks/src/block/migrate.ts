@@ -1,0 +1,34 @@
+import semver from "semver";
+import type { BlockTypeDefinition, MigrationData } from "./block-definition.js";
+import { versionOf } from "./block-internals.js";
+
+/** Most migration steps applied to one document (guards against a loop of steps). */
+const MAX_STEPS = 100;
+
+/**
+ * Applies the definition's migrations to fields saved with `storedVersion`: repeatedly the first
+ * step whose `from` range holds the current version and whose `to` is newer than it and not newer
+ * than the installed version. Returns the fields and the version they are now in.
+ */
+export async function migrate(
+  definition: BlockTypeDefinition,
+  data: MigrationData,
+  storedVersion: string,
+): Promise<{ data: MigrationData; version: string }> {
+  const installed = versionOf(definition);
+  let version = storedVersion;
+  let fields = data;
+  if (!semver.valid(version)) return { data: fields, version };
+  for (let step = 0; step < MAX_STEPS; step++) {
+    const next = definition.migrations.find(
+      (migration) =>
+        semver.satisfies(version, migration.from, { includePrerelease: true }) &&
+        semver.gt(migration.to, version) &&
+        semver.lte(migration.to, installed),
+    );
+    if (!next) break;
+    fields = await next.up({ ...fields });
+    version = next.to;
+  }
+  return { data: fields, version };
+}

@@ -1,0 +1,277 @@
+import { randomUUID } from "node:crypto";
+import {
+  BlockExistsError,
+  RevisionConflictError,
+  ValidationFailedError,
+  type ValidationProblem,
+} from "../errors/index.js";
+import type { JsonObject, JsonValue } from "../schema/index.js";
+import {
+  getSecretCipher,
+  isSealedSecret,
+  type SealedSecret,
+  type SecretCipher,
+  SecretValue,
+} from "../secrets/index.js";
+import {
+  type BlockStore,
+  getDefaultStore,
+  type StoredDocument,
+  type WrappedDataKey,
+} from "../store/index.js";
+import type { SaveBlockOptions } from "./block.js";
+import type { BlockTypeDefinition } from "./block-definition.js";
+import {
+  blockMarker,
+  definitionOf,
+  fieldKeys,
+  identities,
+  sealedOrigins,
+  versionOf,
+} from "./block-internals.js";
+import { computedOf } from "./block-json-schema.js";
+import { recordBlockType } from "./block-type-record.js";
+import { assertSlugPart } from "./slug.js";
+import { validate } from "./validation.js";
+
+/** Keys of the stored markers; a plain object made of one of them alone is refused as data. */
+const RESERVED_MARKERS = new Set(["$ref", "$sealed", "$reference", "$keep"]);
+
+/** How many times a save retries when another writer changed the document between read and write. */
+const SAVE_ATTEMPTS = 5;
+
+/** State of one save: the document being written and what it needs. */
+interface SaveContext {
+  store: BlockStore;
+  slug: string;
+  documentId: string;
+  dataKey: WrappedDataKey | null;
+  current: StoredDocument | undefined;
+  cipher: SecretCipher | undefined;
+  references: Set<string>;
+  /** Secret values sealed in this save, to remember their sealed form once the write succeeds. */
+  sealed: Array<{ value: SecretValue; fieldPath: string; sealed: SealedSecret }>;
+  problems: ValidationProblem[];
+}
+
+/**
+ * Saves a block: validates its current fields, seals secrets (a data key per document), turns
+ * saved nested blocks into references and writes the whole document as a new revision.
+ */
+export async function saveBlock(
+  block: object,
+  name: string,
+  options: SaveBlockOptions = {},
+): Promise<void> {
+  const definition = definitionOf(block.constructor)!;
+  assertSlugPart(name, "name");
+  const slug = `${definition.type}/${name}`;
+  const fields = validatedFields(block, definition, slug);
+  const store = options.store ?? (await getDefaultStore());
+  await recordBlockType(store, block.constructor);
+  const computed = computedOf(definition);
+
+  for (let attempt = 1; ; attempt++) {
+    const current = await store.get({ type: definition.type, name });
+    const observed = current?.revision ?? 0;
+    if (options.expectedRevision !== undefined && options.expectedRevision !== observed) {
+      throw new RevisionConflictError(slug, options.expectedRevision, observed);
+    }
+    if (current && options.expectedRevision === undefined && !options.overwrite) {
+      throw new BlockExistsError(slug);
+    }
+    const context: SaveContext = {
+      store,
+      slug,
+      documentId: current?.id ?? randomUUID(),
+      dataKey: current?.dataKey ?? null,
+      current,
+      cipher: undefined,
+      references: new Set(),
+      sealed: [],
+      problems: [],
+    };
+    const data = (await encodeFields(fields, [], context)) as JsonObject;
+    if (context.problems.length > 0) throw new ValidationFailedError(slug, context.problems);
+    try {
+      const stored = await store.put({
+        id: context.documentId,
+        type: definition.type,
+        name,
+        data,
+        schemaChecksum: computed.checksum,
+        schemaVersion: versionOf(definition),
+        ...(definition.package ? { package: { ...definition.package } } : {}),
+        references: [...context.references].sort(),
+        dataKey: context.dataKey,
+        // Secrets are sealed against the id and data key read above: the write must land on
+        // exactly that revision, whatever the caller asked for.
+        expectedRevision: options.expectedRevision ?? observed,
+        overwrite: options.overwrite === true || options.expectedRevision !== undefined,
+      });
+      for (const entry of context.sealed) {
+        sealedOrigins.set(entry.value, {
+          documentId: stored.id,
+          fieldPath: entry.fieldPath,
+          sealed: entry.sealed,
+        });
+      }
+      identities.set(block, { documentId: stored.id, name, revision: stored.revision });
+      return;
+    } catch (error) {
+      if (!RevisionConflictError.isInstance(error) || options.expectedRevision !== undefined) {
+        throw error;
+      }
+      if (!options.overwrite) throw new BlockExistsError(slug);
+      if (attempt >= SAVE_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/** The block's current fields, validated again (they may have been changed since construction). */
+export function validatedFields(
+  block: object,
+  definition: BlockTypeDefinition,
+  subject: string,
+): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const key of fieldKeys.get(block) ?? Object.keys(definition.schema.shape)) {
+    fields[key] = (block as Record<string, unknown>)[key];
+  }
+  const result = validate(definition.schema, fields);
+  if (!result.ok) throw new ValidationFailedError(subject, result.problems);
+  return result.data;
+}
+
+async function encodeFields(
+  value: unknown,
+  path: string[],
+  context: SaveContext,
+): Promise<JsonValue | undefined> {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return value;
+  if (value === undefined) return undefined;
+  if (typeof value === "number") {
+    if (Number.isFinite(value)) return value;
+    return problem(context, path, "is not a finite number (JSON cannot hold NaN or Infinity)");
+  }
+  if (SecretValue.isInstance(value)) return encodeSecret(value, path, context);
+  if (typeof value === "object" && (value as Record<symbol, unknown>)[blockMarker] === true) {
+    return encodeNestedBlock(value, path, context);
+  }
+  if (Array.isArray(value)) {
+    const items: JsonValue[] = [];
+    for (let index = 0; index < value.length; index++) {
+      items.push((await encodeFields(value[index], [...path, String(index)], context)) ?? null);
+    }
+    return items;
+  }
+  if (typeof value === "object") {
+    const prototype = Object.getPrototypeOf(value);
+    if (prototype === Object.prototype || prototype === null) {
+      const keys = Object.keys(value);
+      if (keys.length === 1 && RESERVED_MARKERS.has(keys[0]!)) {
+        return problem(
+          context,
+          path,
+          `a plain object with only "${keys[0]}" is reserved for stored markers`,
+        );
+      }
+      const result: JsonObject = {};
+      for (const key of keys) {
+        const encoded = await encodeFields(
+          (value as Record<string, unknown>)[key],
+          [...path, key],
+          context,
+        );
+        if (encoded !== undefined) result[key] = encoded;
+      }
+      return result;
+    }
+    const kind = (value as object).constructor?.name ?? "object";
+    return problem(
+      context,
+      path,
+      `holds a ${kind}, which is not JSON; store it as a string or plain object`,
+    );
+  }
+  return problem(context, path, `holds a ${typeof value}, which is not JSON`);
+}
+
+function problem(context: SaveContext, path: string[], message: string): undefined {
+  context.problems.push({ path: path.join("."), message });
+  return undefined;
+}
+
+async function encodeNestedBlock(
+  block: object,
+  path: string[],
+  context: SaveContext,
+): Promise<JsonValue | undefined> {
+  const identity = identities.get(block);
+  if (identity) {
+    context.references.add(identity.documentId);
+    return { $ref: identity.documentId };
+  }
+  const definition = definitionOf(block.constructor)!;
+  const fields = validatedFields(block, definition, `${context.slug} (field ${path.join(".")})`);
+  return encodeFields(fields, path, context);
+}
+
+async function encodeSecret(
+  value: SecretValue,
+  path: string[],
+  context: SaveContext,
+): Promise<JsonValue | undefined> {
+  const fieldPath = path.join(".");
+  const origin = value.origin;
+  if (origin.kind === "keep") {
+    const stored = storedAt(context.current?.data, path);
+    if (isSealedSecret(stored) || isReferenceMarker(stored)) return stored;
+    return problem(
+      context,
+      path,
+      context.current
+        ? "asks to keep the stored secret, but the current revision has no secret at this path; give the value"
+        : "asks to keep the stored secret, but nothing is saved under this name yet; give the value",
+    );
+  }
+  if (origin.kind === "reference") return { $reference: origin.reference };
+  const previous = sealedOrigins.get(value);
+  if (
+    previous &&
+    previous.documentId === context.documentId &&
+    previous.fieldPath === fieldPath &&
+    context.dataKey !== null
+  ) {
+    return { ...previous.sealed };
+  }
+  const plaintext = await value.reveal();
+  context.cipher ??= await getSecretCipher(context.store);
+  context.dataKey ??= await context.cipher.createDataKey();
+  const sealed = await context.cipher.seal(
+    { documentId: context.documentId, fieldPath, dataKey: context.dataKey },
+    plaintext,
+  );
+  context.sealed.push({ value, fieldPath, sealed });
+  return { ...sealed };
+}
+
+function storedAt(data: JsonObject | undefined, path: string[]): JsonValue | undefined {
+  let node: JsonValue | undefined = data;
+  for (const segment of path) {
+    if (node === null || typeof node !== "object") return undefined;
+    node = Array.isArray(node) ? node[Number(segment)] : node[segment];
+  }
+  return node;
+}
+
+/** True for a stored `{ "$reference": "…" }`. */
+export function isReferenceMarker(value: unknown): value is { $reference: string } {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.keys(value).length === 1 &&
+    typeof (value as { $reference?: unknown }).$reference === "string"
+  );
+}

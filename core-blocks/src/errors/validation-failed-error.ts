@@ -1,0 +1,34 @@
+import { isTesseraErrorWithCode, TesseraError } from "./tessera-error.js";
+
+/** One problem found while validating a block's fields. Never holds the offending value. */
+export interface ValidationProblem {
+  /** Dotted field path (`credentials.region`, `headers.*`); empty for the whole block. */
+  path: string;
+  /** What is wrong, in words. */
+  message: string;
+}
+
+/** A block's fields do not satisfy its schema (on construction or on save). */
+export class ValidationFailedError extends TesseraError {
+  static readonly code = "VALIDATION_FAILED";
+  /** The block type, or the slug when the block has one. */
+  readonly subject: string;
+  /** Every problem found, by field path. */
+  readonly problems: ValidationProblem[];
+
+  constructor(subject: string, problems: ValidationProblem[]) {
+    const listed = problems
+      .map((problem) => `  - ${problem.path === "" ? "(block)" : problem.path}: ${problem.message}`)
+      .join("\n");
+    super(
+      ValidationFailedError.code,
+      `Invalid fields for "${subject}":\n${listed}\nFix the field${problems.length === 1 ? "" : "s"} listed and try again.`,
+    );
+    this.subject = subject;
+    this.problems = problems;
+  }
+
+  static override isInstance(value: unknown): value is ValidationFailedError {
+    return isTesseraErrorWithCode(value, ValidationFailedError.code);
+  }
+}

@@ -1,0 +1,117 @@
+import { z } from "zod";
+import { SecretValue } from "../secrets/index.js";
+import type { JsonValue } from "./json.js";
+
+/** Options of `secret()`. */
+export interface SecretFieldOptions {
+  /**
+   * Accept any JSON value as the secret (a service-account object, a list of keys), not only a
+   * string. A JSON string is kept as a string.
+   * @default false
+   */
+  json?: boolean;
+}
+
+/** What a secret field accepts besides its plaintext. */
+export type SecretFieldInput<T extends JsonValue> =
+  | T
+  | SecretValue<T>
+  | SecretValue<never>
+  | { $keep: true }
+  | { $reference: string };
+
+const secretSchemas = new WeakSet<z.ZodType>();
+
+/**
+ * A secret field of a block schema. The parsed value is a `SecretValue`, masked wherever it is
+ * printed; `await value.reveal()` gives the plaintext. Encrypted at rest.
+ *
+ * Accepts the plaintext (a string, or any JSON value with `{ json: true }`), an existing
+ * `SecretValue`, `{ "$keep": true }` (keep the secret already stored at this path: write back
+ * masked output) or `{ "$reference": "secret/db" | "env:NAME" | "<type>/<name>" }` (resolved when
+ * revealed).
+ *
+ * In the JSON Schema it is `writeOnly: true, format: "password"`.
+ */
+export function secret(options?: {
+  json?: false;
+}): z.ZodType<SecretValue<string>, SecretFieldInput<string>>;
+export function secret(options: {
+  json: true;
+}): z.ZodType<SecretValue<JsonValue>, SecretFieldInput<JsonValue>>;
+export function secret(
+  options: SecretFieldOptions = {},
+): z.ZodType<SecretValue<JsonValue>, SecretFieldInput<JsonValue>> {
+  const schema = z.unknown().transform((input, context) => {
+    if (SecretValue.isInstance(input)) return input;
+    if (typeof input === "object" && input !== null && !Array.isArray(input)) {
+      const keys = Object.keys(input);
+      if (keys.length === 1 && keys[0] === "$keep") {
+        if ((input as { $keep: unknown }).$keep === true) {
+          return SecretValue.keep() as SecretValue<JsonValue>;
+        }
+        context.addIssue({ code: "custom", message: 'the keep marker is { "$keep": true }' });
+        return z.NEVER;
+      }
+      if (keys.length === 1 && keys[0] === "$reference") {
+        const reference = (input as { $reference: unknown }).$reference;
+        if (typeof reference === "string" && reference.length > 0) {
+          try {
+            return SecretValue.reference(reference);
+          } catch (error) {
+            context.addIssue({ code: "custom", message: (error as Error).message });
+            return z.NEVER;
+          }
+        }
+        context.addIssue({
+          code: "custom",
+          message:
+            'a reference is { "$reference": "secret/<name>" | "env:NAME" | "<type>/<name>" }',
+        });
+        return z.NEVER;
+      }
+    }
+    if (typeof input === "string") return SecretValue.from(input) as SecretValue<JsonValue>;
+    if (options.json && isJsonValue(input) && input !== undefined) {
+      return SecretValue.from(input);
+    }
+    context.addIssue({
+      code: "custom",
+      message: options.json
+        ? "expected a secret: a JSON value, a SecretValue, a keep marker or a reference"
+        : "expected a secret: a string, a SecretValue, a keep marker or a reference",
+    });
+    return z.NEVER;
+  });
+  secretSchemas.add(schema);
+  jsonSecretSchemas.set(schema, options.json === true);
+  return schema as unknown as z.ZodType<SecretValue<JsonValue>, SecretFieldInput<JsonValue>>;
+}
+
+const jsonSecretSchemas = new WeakMap<z.ZodType, boolean>();
+
+/** True for a schema made by `secret()` (not through wrappers such as `.optional()`). */
+export function isSecretSchema(schema: unknown): boolean {
+  return typeof schema === "object" && schema !== null && secretSchemas.has(schema as z.ZodType);
+}
+
+/** The JSON Schema of a secret field. */
+export function secretJsonSchema(schema: unknown): Record<string, JsonValue> {
+  const json = jsonSecretSchemas.get(schema as z.ZodType) === true;
+  return json
+    ? { writeOnly: true, format: "password" }
+    : { type: "string", writeOnly: true, format: "password" };
+}
+
+function isJsonValue(value: unknown, depth = 0): value is JsonValue {
+  if (depth > 64) return false;
+  if (value === null || typeof value === "string" || typeof value === "boolean") return true;
+  if (typeof value === "number") return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every((item) => isJsonValue(item, depth + 1));
+  if (typeof value === "object") {
+    const prototype = Object.getPrototypeOf(value);
+    if (prototype !== Object.prototype && prototype !== null) return false;
+    return Object.values(value).every((item) => isJsonValue(item, depth + 1));
+  }
+  return false;
+}

@@ -1,0 +1,471 @@
+import {
+  BlockExistsError,
+  BlockNotFoundError,
+  BlockReferencedError,
+  DocumentTooLargeError,
+  ReferenceCycleError,
+  ReferenceNotFoundError,
+  RevisionConflictError,
+  StoreClosedError,
+  TesseraError,
+} from "../../errors/index.js";
+import type { JsonObject } from "../../schema/json.js";
+import type {
+  BlockStore,
+  BlockTypeRecord,
+  DefiningPackage,
+  DocumentRef,
+  DocumentSummary,
+  ListDocumentsOptions,
+  Page,
+  PutDocumentInput,
+  RevisionSummary,
+  StoredDocument,
+  StoreLimits,
+  WrappedDataKey,
+} from "../block-store.js";
+
+/** Options of `createMemoryStore`. */
+export interface MemoryStoreOptions {
+  /**
+   * Limits the store enforces.
+   * @default { maxDocumentBytes: 1_048_576, revisionsKept: 50 }
+   */
+  limits?: Partial<StoreLimits>;
+}
+
+/** One kept revision. */
+interface RevisionRecord {
+  revision: number;
+  data: JsonObject;
+  schemaChecksum: string;
+  schemaVersion: string;
+  package: DefiningPackage | undefined;
+  references: string[];
+  operation: RevisionSummary["operation"];
+  restoredFrom: number | undefined;
+  updatedAt: string;
+}
+
+/** One document: its identity and its kept revisions, oldest first. */
+interface DocumentRecord {
+  id: string;
+  type: string;
+  name: string;
+  createdAt: string;
+  dataKey: WrappedDataKey | null;
+  revisions: RevisionRecord[];
+}
+
+type RevisionContent = Omit<RevisionRecord, "revision" | "updatedAt">;
+
+const slugOf = (document: { type: string; name: string }): string =>
+  `${document.type}/${document.name}`;
+
+const newest = (document: DocumentRecord): RevisionRecord => document.revisions.at(-1)!;
+
+function compareSlugs(left: DocumentRecord, right: DocumentRecord): number {
+  if (left.type !== right.type) return left.type < right.type ? -1 : 1;
+  if (left.name !== right.name) return left.name < right.name ? -1 : 1;
+  return 0;
+}
+
+function encodeCursor(type: string, name: string): string {
+  return Buffer.from(JSON.stringify([type, name]), "utf8").toString("base64url");
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const decoded: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    if (
+      Array.isArray(decoded) &&
+      decoded.length === 2 &&
+      typeof decoded[0] === "string" &&
+      typeof decoded[1] === "string"
+    ) {
+      return [decoded[0], decoded[1]];
+    }
+  } catch {
+    // Reported below.
+  }
+  throw new TesseraError(
+    "INVALID_CURSOR",
+    `The list cursor "${cursor.slice(0, 40)}" is not one this store returned. Pass the nextCursor of the previous page unchanged, or omit it to start from the first page.`,
+  );
+}
+
+/**
+ * A `BlockStore` held in memory, for tests and short-lived tools. It implements the whole
+ * contract (compare-and-swap, references and cycles, referrers, retention, the size limit,
+ * pagination, rollback and rename as revisions, data keys, block types, metadata) and copies
+ * every value in and out, so callers never share objects with it. Nothing survives the process.
+ */
+export function createMemoryStore(options: MemoryStoreOptions = {}): BlockStore {
+  return new MemoryBlockStore(options);
+}
+
+class MemoryBlockStore implements BlockStore {
+  readonly kind = "memory";
+  readonly location = "memory";
+  readonly limits: StoreLimits;
+  readonly #documents = new Map<string, DocumentRecord>();
+  readonly #ids = new Map<string, string>();
+  readonly #blockTypes = new Map<string, BlockTypeRecord>();
+  readonly #meta = new Map<string, string>();
+  #closed = false;
+
+  constructor(options: MemoryStoreOptions) {
+    this.limits = {
+      maxDocumentBytes: options.limits?.maxDocumentBytes ?? 1_048_576,
+      revisionsKept: Math.max(1, options.limits?.revisionsKept ?? 50),
+    };
+  }
+
+  async get(
+    ref: DocumentRef,
+    options?: { revision?: number },
+  ): Promise<StoredDocument | undefined> {
+    this.#open();
+    const document = this.#find(ref);
+    if (!document) return undefined;
+    const revision =
+      options?.revision === undefined
+        ? newest(document)
+        : document.revisions.find((candidate) => candidate.revision === options.revision);
+    return revision ? toStored(document, revision) : undefined;
+  }
+
+  async getMany(ids: readonly string[]): Promise<Map<string, StoredDocument>> {
+    this.#open();
+    const found = new Map<string, StoredDocument>();
+    for (const id of ids) {
+      const document = this.#documents.get(id);
+      if (document) found.set(id, toStored(document, newest(document)));
+    }
+    return found;
+  }
+
+  async put(input: PutDocumentInput): Promise<StoredDocument> {
+    this.#open();
+    const slug = slugOf(input);
+    const data = structuredClone(input.data);
+    const size = Buffer.byteLength(JSON.stringify(data), "utf8");
+    if (size > this.limits.maxDocumentBytes) {
+      throw new DocumentTooLargeError(slug, size, this.limits.maxDocumentBytes);
+    }
+    const existing = this.#find({ type: input.type, name: input.name });
+    const actual = existing ? newest(existing).revision : 0;
+    if (input.expectedRevision !== undefined) {
+      if (input.expectedRevision !== actual) {
+        throw new RevisionConflictError(slug, input.expectedRevision, actual);
+      }
+    } else if (existing && !input.overwrite) {
+      throw new BlockExistsError(slug);
+    }
+    const id = existing?.id ?? input.id;
+    const references = [...new Set(input.references)];
+    this.#checkReferences(slug, id, references);
+    const content: RevisionContent = {
+      data,
+      schemaChecksum: input.schemaChecksum,
+      schemaVersion: input.schemaVersion,
+      package: input.package ? { ...input.package } : undefined,
+      references,
+      operation: "save",
+      restoredFrom: undefined,
+    };
+    if (!existing) {
+      if (this.#documents.has(id)) {
+        const holder = this.#documents.get(id)!;
+        throw new BlockExistsError(`${slugOf(holder)} (id ${id})`);
+      }
+      const now = new Date().toISOString();
+      const document: DocumentRecord = {
+        id,
+        type: input.type,
+        name: input.name,
+        createdAt: now,
+        dataKey: input.dataKey ? { ...input.dataKey } : null,
+        revisions: [{ ...content, revision: 1, updatedAt: now }],
+      };
+      this.#documents.set(id, document);
+      this.#ids.set(slug, id);
+      return toStored(document, newest(document));
+    }
+    // The stored data key wins: secrets sealed under it stay readable, and a key re-wrapped by
+    // rotation since the caller read the document is not undone.
+    existing.dataKey ??= input.dataKey ? { ...input.dataKey } : null;
+    return this.#append(existing, content);
+  }
+
+  async rollback(
+    ref: DocumentRef,
+    revision: number,
+    options?: { expectedRevision?: number },
+  ): Promise<StoredDocument> {
+    this.#open();
+    const document = this.#require(ref);
+    const slug = slugOf(document);
+    this.#checkExpected(slug, options?.expectedRevision, newest(document).revision);
+    const old = document.revisions.find((candidate) => candidate.revision === revision);
+    if (!old) throw new BlockNotFoundError(slug, [], revision);
+    this.#checkReferences(slug, document.id, old.references);
+    return this.#append(document, {
+      ...old,
+      data: structuredClone(old.data),
+      references: [...old.references],
+      operation: "rollback",
+      restoredFrom: revision,
+    });
+  }
+
+  async rename(
+    ref: DocumentRef,
+    newName: string,
+    options?: { expectedRevision?: number },
+  ): Promise<StoredDocument> {
+    this.#open();
+    const document = this.#require(ref);
+    const head = newest(document);
+    this.#checkExpected(slugOf(document), options?.expectedRevision, head.revision);
+    if (newName === document.name) return toStored(document, head);
+    const target = { type: document.type, name: newName };
+    if (this.#find(target)) throw new BlockExistsError(slugOf(target));
+    this.#ids.delete(slugOf(document));
+    document.name = newName;
+    this.#ids.set(slugOf(document), document.id);
+    return this.#append(document, {
+      ...head,
+      data: structuredClone(head.data),
+      references: [...head.references],
+      operation: "rename",
+      restoredFrom: undefined,
+    });
+  }
+
+  async delete(ref: DocumentRef, options?: { force?: boolean }): Promise<boolean> {
+    this.#open();
+    const document = this.#find(ref);
+    if (!document) return false;
+    if (!options?.force) {
+      const referrers = this.#referrers(document.id);
+      if (referrers.length > 0) {
+        throw new BlockReferencedError(slugOf(document), referrers.map(slugOf));
+      }
+    }
+    this.#documents.delete(document.id);
+    this.#ids.delete(slugOf(document));
+    return true;
+  }
+
+  async list(options: ListDocumentsOptions = {}): Promise<Page<DocumentSummary>> {
+    this.#open();
+    const limit = Math.min(1000, Math.max(1, Math.trunc(options.limit ?? 100)));
+    const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
+    const matching = [...this.#documents.values()]
+      .filter((document) => options.type === undefined || document.type === options.type)
+      .filter(
+        (document) =>
+          after === undefined ||
+          document.type > after[0] ||
+          (document.type === after[0] && document.name > after[1]),
+      )
+      .sort(compareSlugs);
+    const items = matching.slice(0, limit).map(toSummary);
+    const page: Page<DocumentSummary> = { items };
+    const last = items.at(-1);
+    if (matching.length > limit && last) page.nextCursor = encodeCursor(last.type, last.name);
+    return page;
+  }
+
+  async history(ref: DocumentRef): Promise<RevisionSummary[]> {
+    this.#open();
+    const document = this.#require(ref);
+    return document.revisions
+      .map((revision): RevisionSummary => {
+        const summary: RevisionSummary = {
+          revision: revision.revision,
+          schemaChecksum: revision.schemaChecksum,
+          schemaVersion: revision.schemaVersion,
+          updatedAt: revision.updatedAt,
+          operation: revision.operation,
+        };
+        if (revision.restoredFrom !== undefined) summary.restoredFrom = revision.restoredFrom;
+        return summary;
+      })
+      .reverse();
+  }
+
+  async referrers(id: string): Promise<DocumentSummary[]> {
+    this.#open();
+    return this.#referrers(id).map(toSummary);
+  }
+
+  async putBlockType(record: BlockTypeRecord): Promise<void> {
+    this.#open();
+    this.#blockTypes.set(record.type, structuredClone(record));
+  }
+
+  async getBlockType(type: string): Promise<BlockTypeRecord | undefined> {
+    this.#open();
+    const record = this.#blockTypes.get(type);
+    return record ? structuredClone(record) : undefined;
+  }
+
+  async listBlockTypes(): Promise<BlockTypeRecord[]> {
+    this.#open();
+    return [...this.#blockTypes.values()]
+      .sort((left, right) => (left.type < right.type ? -1 : left.type > right.type ? 1 : 0))
+      .map((record) => structuredClone(record));
+  }
+
+  async listDataKeys(options: {
+    notMasterKeyId: string;
+    afterId?: string;
+    limit?: number;
+  }): Promise<Array<{ id: string; dataKey: WrappedDataKey }>> {
+    this.#open();
+    const limit = Math.min(10_000, Math.max(1, Math.trunc(options.limit ?? 100)));
+    const afterId = options.afterId ?? "";
+    return [...this.#documents.values()]
+      .filter(
+        (document) =>
+          document.dataKey !== null &&
+          document.dataKey.masterKeyId !== options.notMasterKeyId &&
+          document.id > afterId,
+      )
+      .sort((left, right) => (left.id < right.id ? -1 : left.id > right.id ? 1 : 0))
+      .slice(0, limit)
+      .map((document) => ({ id: document.id, dataKey: { ...document.dataKey! } }));
+  }
+
+  async replaceDataKey(
+    id: string,
+    expected: WrappedDataKey,
+    next: WrappedDataKey,
+  ): Promise<boolean> {
+    this.#open();
+    const document = this.#documents.get(id);
+    if (
+      !document?.dataKey ||
+      document.dataKey.masterKeyId !== expected.masterKeyId ||
+      document.dataKey.wrapped !== expected.wrapped
+    ) {
+      return false;
+    }
+    document.dataKey = { masterKeyId: next.masterKeyId, wrapped: next.wrapped };
+    return true;
+  }
+
+  async getMeta(key: string): Promise<string | undefined> {
+    this.#open();
+    return this.#meta.get(key);
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    this.#open();
+    this.#meta.set(key, value);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
+
+  #open(): void {
+    if (this.#closed) throw new StoreClosedError(this.location);
+  }
+
+  #find(ref: DocumentRef): DocumentRecord | undefined {
+    const id = "id" in ref ? ref.id : this.#ids.get(slugOf(ref));
+    return id === undefined ? undefined : this.#documents.get(id);
+  }
+
+  #require(ref: DocumentRef): DocumentRecord {
+    const document = this.#find(ref);
+    if (!document) throw new BlockNotFoundError("id" in ref ? ref.id : slugOf(ref));
+    return document;
+  }
+
+  #checkExpected(slug: string, expected: number | undefined, actual: number): void {
+    if (expected !== undefined && expected !== actual) {
+      throw new RevisionConflictError(slug, expected, actual);
+    }
+  }
+
+  #append(document: DocumentRecord, content: RevisionContent): StoredDocument {
+    const revision: RevisionRecord = {
+      ...content,
+      revision: newest(document).revision + 1,
+      updatedAt: new Date().toISOString(),
+    };
+    document.revisions.push(revision);
+    const excess = document.revisions.length - this.limits.revisionsKept;
+    if (excess > 0) document.revisions.splice(0, excess);
+    return toStored(document, revision);
+  }
+
+  #referrers(id: string): DocumentRecord[] {
+    return [...this.#documents.values()]
+      .filter((document) => document.id !== id && newest(document).references.includes(id))
+      .sort(compareSlugs);
+  }
+
+  /** Every reference must exist, and none may lead back to `id` (breadth-first walk). */
+  #checkReferences(slug: string, id: string, references: readonly string[]): void {
+    if (references.includes(id)) throw new ReferenceCycleError(slug, [slug, slug]);
+    for (const target of references) {
+      if (!this.#documents.has(target)) throw new ReferenceNotFoundError(slug, target);
+    }
+    const parents = new Map<string, string | null>(references.map((target) => [target, null]));
+    const queue = [...references];
+    while (queue.length > 0) {
+      const current = queue.shift()!;
+      if (current === id) {
+        const path: string[] = [];
+        for (let step = parents.get(id); step; step = parents.get(step)) {
+          const document = this.#documents.get(step);
+          path.unshift(document ? slugOf(document) : step);
+        }
+        throw new ReferenceCycleError(slug, [slug, ...path, slug]);
+      }
+      const document = this.#documents.get(current);
+      for (const next of document ? newest(document).references : []) {
+        if (!parents.has(next)) {
+          parents.set(next, current);
+          queue.push(next);
+        }
+      }
+    }
+  }
+}
+
+function toStored(document: DocumentRecord, revision: RevisionRecord): StoredDocument {
+  const stored: StoredDocument = {
+    id: document.id,
+    type: document.type,
+    name: document.name,
+    revision: revision.revision,
+    data: structuredClone(revision.data),
+    schemaChecksum: revision.schemaChecksum,
+    schemaVersion: revision.schemaVersion,
+    references: [...revision.references],
+    dataKey: document.dataKey ? { ...document.dataKey } : null,
+    createdAt: document.createdAt,
+    updatedAt: revision.updatedAt,
+  };
+  if (revision.package) stored.package = { ...revision.package };
+  return stored;
+}
+
+function toSummary(document: DocumentRecord): DocumentSummary {
+  const head = newest(document);
+  return {
+    id: document.id,
+    type: document.type,
+    name: document.name,
+    revision: head.revision,
+    schemaVersion: head.schemaVersion,
+    createdAt: document.createdAt,
+    updatedAt: head.updatedAt,
+  };
+}
