@@ -1,0 +1,82 @@
+import { join } from "node:path";
+import { InvalidResultStorageError } from "../errors/index.js";
+import { tesseraHome } from "../store/index.js";
+import { LocalFileSystem } from "./local-file-system.js";
+import type { WritableFileSystem } from "./writable-file-system.js";
+
+/** Result storage as a setting: a file system (a storage block instance) or a saved block's slug. */
+export type ResultStorage = WritableFileSystem | string;
+
+const requiredMethods = [
+  "readPath",
+  "createReadStream",
+  "writePath",
+  "exists",
+  "delete",
+  "list",
+] as const;
+
+let configured: ResultStorage | undefined;
+
+/**
+ * Sets the storage that results go to when a `ResultStore` (or `persisted`) is given none: a
+ * storage block instance or a slug such as `"s3-bucket/results"`. `undefined` goes back to the
+ * environment: `TESSERA_RESULT_STORAGE=<slug>`, else a LocalFileSystem at `$TESSERA_HOME/results`.
+ */
+export function setDefaultResultStorage(storage: ResultStorage | undefined): void {
+  configured = storage;
+}
+
+/** What `setDefaultResultStorage` set, if anything. */
+export function getConfiguredResultStorage(): ResultStorage | undefined {
+  return configured;
+}
+
+/**
+ * The result storage in effect: what `setDefaultResultStorage` set, else the block named by
+ * `TESSERA_RESULT_STORAGE`, else a LocalFileSystem at `$TESSERA_HOME/results`.
+ */
+export function getDefaultResultStorage(): Promise<WritableFileSystem> {
+  return resolveResultStorage(undefined);
+}
+
+/** Whether a value implements every method of `WritableFileSystem`. */
+export function isWritableFileSystem(value: unknown): value is WritableFileSystem {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    requiredMethods.every(
+      (method) => typeof (value as Record<string, unknown>)[method] === "function",
+    )
+  );
+}
+
+/**
+ * Turns a storage setting into a file system: an instance is checked and used as is, a slug is
+ * loaded through the block registry (`loadBlock`), nothing means the default result storage.
+ */
+export async function resolveResultStorage(
+  storage: ResultStorage | undefined,
+): Promise<WritableFileSystem> {
+  const chosen = storage ?? configured ?? (process.env.TESSERA_RESULT_STORAGE || undefined);
+  if (chosen === undefined)
+    return new LocalFileSystem({ basePath: join(tesseraHome(), "results") });
+  if (typeof chosen !== "string") {
+    if (!isWritableFileSystem(chosen)) {
+      const missing = requiredMethods.filter(
+        (method) => typeof (chosen as unknown as Record<string, unknown>)[method] !== "function",
+      );
+      throw new InvalidResultStorageError("The given storage", `it lacks ${missing.join(", ")}`);
+    }
+    return chosen;
+  }
+  const { loadBlock } = await import("../block/index.js");
+  const block: unknown = await loadBlock(chosen);
+  if (!isWritableFileSystem(block)) {
+    throw new InvalidResultStorageError(
+      `The block "${chosen}"`,
+      "its type does not implement readPath, writePath, exists, delete and list",
+    );
+  }
+  return block;
+}

@@ -1,0 +1,465 @@
+import { createHash, randomBytes } from "node:crypto";
+import { pipeline, Readable, Transform, type TransformCallback } from "node:stream";
+import { promisify } from "node:util";
+import {
+  brotliDecompress,
+  createBrotliCompress,
+  createBrotliDecompress,
+  createGunzip,
+  createGzip,
+  gunzip,
+  constants as zlibConstants,
+} from "node:zlib";
+import {
+  FileNotFoundError,
+  ResultCorruptedError,
+  ResultNotFoundError,
+  SerializationFailedError,
+  UnknownSerializerError,
+} from "../errors/index.js";
+import { type ResultStorage, resolveResultStorage } from "./default-result-storage.js";
+import { type Compression, type ResultMetadata, resultMetadataSchema } from "./result-metadata.js";
+import { builtInSerializers, jsonSerializer, type Serializer } from "./serializer.js";
+import { resolveStoragePath, resolveStoragePrefix } from "./storage-path.js";
+import { knownContentLength, writableContentChunks } from "./writable-content.js";
+import type { TransferProgress, WritableFileSystem } from "./writable-file-system.js";
+
+const gunzipBytes = promisify(gunzip);
+const brotliDecompressBytes = promisify(brotliDecompress);
+
+/** Settings of a `ResultStore`. */
+export interface ResultStoreOptions {
+  /**
+   * Where results go: any `WritableFileSystem` (a storage block instance), or the slug of a saved
+   * storage block such as `"s3-bucket/results"` (loaded on first use).
+   * @default the default result storage: `TESSERA_RESULT_STORAGE`, else a LocalFileSystem at
+   * `$TESSERA_HOME/results`
+   */
+  storage?: ResultStorage;
+  /** Serializer for new results: an object, or the name of a built-in (`json`, `binary`, `rich`). @default "json" */
+  serializer?: Serializer | string;
+  /** More serializers this store can read results with (the built-ins are always known). @default [] */
+  serializers?: Serializer[];
+  /** Folder inside the storage that holds this store's results. @default "" (the storage's base) */
+  prefix?: string;
+  /** Compression of new payloads; reading follows what each record says. @default "none" */
+  compression?: Compression;
+}
+
+/** Options of `ResultStore.put`. */
+export interface PutResultOptions {
+  /** Milliseconds the result stays fresh; after that `get` fails with RESULT_NOT_FOUND. @default undefined (never expires) */
+  expiresIn?: number;
+  /** Serializer for this result only. @default the store's serializer */
+  serializer?: Serializer | string;
+  /** Byte length of the serialized value when a stream's length is known (for progress). @default undefined */
+  contentLength?: number;
+  /** Reports the serialized bytes written so far. @default undefined */
+  onProgress?: (progress: TransferProgress) => void;
+  /** Cancels the write; no record appears. @default undefined */
+  signal?: AbortSignal;
+}
+
+/** Options of `ResultStore.get` and `ResultStore.getStream`. */
+export interface GetResultOptions {
+  /** Reports the stored bytes read so far. @default undefined */
+  onProgress?: (progress: TransferProgress) => void;
+  /** Cancels the read. @default undefined */
+  signal?: AbortSignal;
+}
+
+const payloadSuffix = ".payload";
+const metadataSuffix = ".meta.json";
+const maxMetadataBytes = 64 << 10;
+
+function newPayloadId(): string {
+  return `${Date.now().toString(36)}${randomBytes(8).toString("hex")}`;
+}
+
+function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes)
+    ? bytes
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/**
+ * Persists values under keys in any `WritableFileSystem`. Each result is a payload file
+ * (`<key>.<id>.payload`) and, beside it, a small metadata record (`<key>.meta.json`: serializer,
+ * compression, created, expires, lengths, SHA-256). The payload is written first and the record
+ * last, so a record is visible only once its payload is complete; readers go through the record,
+ * verify the checksum (RESULT_CORRUPTED otherwise) and expiry (RESULT_NOT_FOUND). An overwrite
+ * writes a new payload beside the old one and removes the old one after the new record is in
+ * place, so a concurrent reader never sees a half-replaced result.
+ *
+ * Keys follow the storage path rules (`flow/run-1/output`); a key that escapes is refused with
+ * PATH_OUTSIDE_BASE.
+ */
+export class ResultStore {
+  private readonly storageOption: ResultStorage | undefined;
+  private fileSystemPromise: Promise<WritableFileSystem> | undefined;
+  private readonly serializer: Serializer;
+  private readonly serializers = new Map<string, Serializer>();
+  /** The resolved prefix, `""` or ending with `/`. */
+  readonly prefix: string;
+  /** Compression of new payloads. */
+  readonly compression: Compression;
+
+  constructor(options: ResultStoreOptions = {}) {
+    this.storageOption = options.storage;
+    for (const serializer of [...builtInSerializers, ...(options.serializers ?? [])]) {
+      this.serializers.set(serializer.name, serializer);
+    }
+    this.serializer = this.pickSerializer(options.serializer ?? jsonSerializer);
+    const prefix = resolveStoragePrefix(options.prefix ?? "");
+    this.prefix = prefix === "" || prefix.endsWith("/") ? prefix : `${prefix}/`;
+    this.compression = options.compression ?? "none";
+  }
+
+  private pickSerializer(serializer: Serializer | string): Serializer {
+    if (typeof serializer !== "string") {
+      this.serializers.set(serializer.name, serializer);
+      return serializer;
+    }
+    const known = this.serializers.get(serializer);
+    if (!known)
+      throw new UnknownSerializerError(serializer, "(new results)", [...this.serializers.keys()]);
+    return known;
+  }
+
+  /** The file system results are stored in (resolving a slug on first use). */
+  fileSystem(): Promise<WritableFileSystem> {
+    this.fileSystemPromise ??= resolveResultStorage(this.storageOption).catch((error: unknown) => {
+      this.fileSystemPromise = undefined;
+      throw error;
+    });
+    return this.fileSystemPromise;
+  }
+
+  private paths(key: string): { key: string; metadata: string; payload: (id: string) => string } {
+    const resolved = resolveStoragePath(key);
+    const base = this.prefix + resolved;
+    return {
+      key: resolved,
+      metadata: base + metadataSuffix,
+      payload: (id) => `${base}.${id}${payloadSuffix}`,
+    };
+  }
+
+  /**
+   * Stores a value under a key, replacing any earlier result. Streams (with the `binary`
+   * serializer) are written as they are read, hashing on the way, so memory stays bounded.
+   * Returns the metadata record.
+   */
+  async put(key: string, value: unknown, options: PutResultOptions = {}): Promise<ResultMetadata> {
+    const paths = this.paths(key);
+    const serializer =
+      options.serializer === undefined ? this.serializer : this.pickSerializer(options.serializer);
+    const fileSystem = await this.fileSystem();
+    options.signal?.throwIfAborted();
+    let content: Awaited<ReturnType<Serializer["serialize"]>>;
+    try {
+      content = await serializer.serialize(value);
+    } catch (error) {
+      if (SerializationFailedError.isInstance(error)) throw error;
+      throw new SerializationFailedError(serializer.name, "serialize", (error as Error).message, {
+        cause: error,
+      });
+    }
+    const previous = await this.readMetadata(fileSystem, paths.key, paths.metadata);
+    const payloadId = newPayloadId();
+    const payloadPath = paths.payload(payloadId);
+
+    const totalBytes = options.contentLength ?? knownContentLength(content);
+    let contentLength = 0;
+    const onProgress = options.onProgress;
+    async function* counted(): AsyncGenerator<Uint8Array> {
+      for await (const chunk of writableContentChunks(content)) {
+        contentLength += chunk.byteLength;
+        onProgress?.(
+          totalBytes === undefined
+            ? { bytes: contentLength }
+            : { bytes: contentLength, totalBytes },
+        );
+        yield chunk;
+      }
+    }
+    const hash = createHash("sha256");
+    let length = 0;
+    async function* hashed(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+      for await (const chunk of source) {
+        hash.update(chunk);
+        length += chunk.byteLength;
+        yield chunk;
+      }
+    }
+    const stored = hashed(compressed(counted(), this.compression));
+    try {
+      await fileSystem.writePath(
+        payloadPath,
+        stored,
+        options.signal ? { signal: options.signal } : {},
+      );
+    } catch (error) {
+      await fileSystem.delete(payloadPath).catch(() => false);
+      throw error;
+    }
+    const createdAt = new Date();
+    const metadata: ResultMetadata = {
+      format: "tessera-result/1",
+      key: paths.key,
+      serializer: serializer.name,
+      compression: this.compression,
+      createdAt: createdAt.toISOString(),
+      expiresAt:
+        options.expiresIn === undefined
+          ? null
+          : new Date(createdAt.getTime() + options.expiresIn).toISOString(),
+      length,
+      contentLength,
+      sha256: hash.digest("hex"),
+      payloadId,
+    };
+    try {
+      options.signal?.throwIfAborted();
+      await fileSystem.writePath(paths.metadata, `${JSON.stringify(metadata, null, 2)}\n`);
+    } catch (error) {
+      await fileSystem.delete(payloadPath).catch(() => false);
+      throw error;
+    }
+    if (previous && previous.payloadId !== payloadId) {
+      await fileSystem.delete(paths.payload(previous.payloadId)).catch(() => false);
+    }
+    return metadata;
+  }
+
+  /**
+   * The metadata record of a key, or `undefined` when there is none. Does not check expiry or
+   * the payload; RESULT_CORRUPTED when the record itself is unreadable.
+   */
+  async info(key: string): Promise<ResultMetadata | undefined> {
+    const paths = this.paths(key);
+    return this.readMetadata(await this.fileSystem(), paths.key, paths.metadata);
+  }
+
+  private async readMetadata(
+    fileSystem: WritableFileSystem,
+    key: string,
+    path: string,
+  ): Promise<ResultMetadata | undefined> {
+    let bytes: Uint8Array;
+    try {
+      bytes = await fileSystem.readPath(path);
+    } catch (error) {
+      if (FileNotFoundError.isInstance(error)) return undefined;
+      throw error;
+    }
+    if (bytes.byteLength > maxMetadataBytes) {
+      throw new ResultCorruptedError(
+        key,
+        `its metadata record is ${bytes.byteLength} bytes, more than a record can be`,
+      );
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(toBuffer(bytes).toString("utf8"));
+    } catch (error) {
+      throw new ResultCorruptedError(key, "its metadata record is not JSON", { cause: error });
+    }
+    const result = resultMetadataSchema.safeParse(parsed);
+    if (!result.success) {
+      const fields = result.error.issues
+        .map((issue) => issue.path.join(".") || "(record)")
+        .join(", ");
+      throw new ResultCorruptedError(key, `its metadata record is malformed (${fields})`);
+    }
+    if (result.data.key !== key) {
+      throw new ResultCorruptedError(
+        key,
+        `its metadata record names another key ("${result.data.key}")`,
+      );
+    }
+    return result.data;
+  }
+
+  private async freshMetadata(
+    fileSystem: WritableFileSystem,
+    key: string,
+    path: string,
+  ): Promise<ResultMetadata> {
+    const metadata = await this.readMetadata(fileSystem, key, path);
+    if (!metadata) throw new ResultNotFoundError(key);
+    if (metadata.expiresAt !== null) {
+      const expiresAt = new Date(metadata.expiresAt);
+      if (expiresAt.getTime() <= Date.now()) throw new ResultNotFoundError(key, expiresAt);
+    }
+    return metadata;
+  }
+
+  private serializerFor(metadata: ResultMetadata): Serializer {
+    const serializer = this.serializers.get(metadata.serializer);
+    if (!serializer) {
+      throw new UnknownSerializerError(metadata.serializer, metadata.key, [
+        ...this.serializers.keys(),
+      ]);
+    }
+    return serializer;
+  }
+
+  /**
+   * Opens a fresh result's record and payload. A concurrent overwrite may remove the payload a
+   * record named between the two reads; then the newer record is read again.
+   */
+  private async open<T>(
+    key: string,
+    read: (
+      fileSystem: WritableFileSystem,
+      metadata: ResultMetadata,
+      payloadPath: string,
+    ) => Promise<T>,
+  ): Promise<T> {
+    const paths = this.paths(key);
+    const fileSystem = await this.fileSystem();
+    for (let attempt = 0; ; attempt++) {
+      const metadata = await this.freshMetadata(fileSystem, paths.key, paths.metadata);
+      try {
+        return await read(fileSystem, metadata, paths.payload(metadata.payloadId));
+      } catch (error) {
+        if (!FileNotFoundError.isInstance(error)) throw error;
+        const now = await this.readMetadata(fileSystem, paths.key, paths.metadata);
+        if (!now) throw new ResultNotFoundError(paths.key);
+        if (now.payloadId === metadata.payloadId || attempt >= 3) {
+          throw new ResultCorruptedError(paths.key, "its payload file is missing", {
+            cause: error,
+          });
+        }
+      }
+    }
+  }
+
+  /** The value stored under a key, checked against its checksum and expiry. */
+  async get<T = unknown>(key: string, options: GetResultOptions = {}): Promise<T> {
+    return this.open(key, async (fileSystem, metadata, payloadPath) => {
+      const serializer = this.serializerFor(metadata);
+      const bytes = toBuffer(await fileSystem.readPath(payloadPath, options));
+      verify(metadata, bytes.byteLength, createHash("sha256").update(bytes).digest("hex"));
+      let content: Buffer;
+      try {
+        content =
+          metadata.compression === "gzip"
+            ? await gunzipBytes(bytes)
+            : metadata.compression === "brotli"
+              ? await brotliDecompressBytes(bytes)
+              : bytes;
+      } catch (error) {
+        throw new ResultCorruptedError(
+          metadata.key,
+          `its ${metadata.compression} payload does not decompress`,
+          {
+            cause: error,
+          },
+        );
+      }
+      try {
+        return (await serializer.deserialize(content)) as T;
+      } catch (error) {
+        if (SerializationFailedError.isInstance(error)) throw error;
+        throw new SerializationFailedError(
+          serializer.name,
+          "deserialize",
+          (error as Error).message,
+          { cause: error },
+        );
+      }
+    });
+  }
+
+  /**
+   * The serialized bytes of a result as a stream (decompressed), for values too big to hold in
+   * memory. The checksum is computed while streaming: when it does not match, the stream fails
+   * with RESULT_CORRUPTED at its end, so treat the data as trusted only once the stream ends
+   * without an error.
+   */
+  async getStream(key: string, options: GetResultOptions = {}): Promise<Readable> {
+    return this.open(key, async (fileSystem, metadata, payloadPath) => {
+      const raw = await fileSystem.createReadStream(payloadPath, options);
+      const hash = createHash("sha256");
+      let length = 0;
+      const verifier = new Transform({
+        transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+          hash.update(chunk);
+          length += chunk.length;
+          callback(null, chunk);
+        },
+        flush(callback: TransformCallback) {
+          try {
+            verify(metadata, length, hash.digest("hex"));
+            callback();
+          } catch (error) {
+            callback(error as Error);
+          }
+        },
+      });
+      const done = () => {};
+      if (metadata.compression === "none") return pipeline(raw, verifier, done);
+      const decompress =
+        metadata.compression === "gzip" ? createGunzip() : createBrotliDecompress();
+      return pipeline(raw, verifier, decompress, done);
+    });
+  }
+
+  /** Whether a fresh result is stored under a key (reads only the metadata record). */
+  async has(key: string): Promise<boolean> {
+    const paths = this.paths(key);
+    try {
+      await this.freshMetadata(await this.fileSystem(), paths.key, paths.metadata);
+      return true;
+    } catch (error) {
+      if (ResultNotFoundError.isInstance(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Deletes a result (record first, then payload); false when none was stored. */
+  async delete(key: string): Promise<boolean> {
+    const paths = this.paths(key);
+    const fileSystem = await this.fileSystem();
+    let metadata: ResultMetadata | undefined;
+    try {
+      metadata = await this.readMetadata(fileSystem, paths.key, paths.metadata);
+    } catch (error) {
+      if (!ResultCorruptedError.isInstance(error)) throw error;
+    }
+    const deleted = await fileSystem.delete(paths.metadata);
+    if (metadata) await fileSystem.delete(paths.payload(metadata.payloadId));
+    return deleted;
+  }
+}
+
+function verify(metadata: ResultMetadata, length: number, sha256: string): void {
+  if (length !== metadata.length) {
+    throw new ResultCorruptedError(
+      metadata.key,
+      `its payload is ${length} bytes but its record says ${metadata.length}`,
+    );
+  }
+  if (sha256 !== metadata.sha256) {
+    throw new ResultCorruptedError(metadata.key, "its payload's SHA-256 does not match its record");
+  }
+}
+
+function compressed(
+  source: AsyncIterable<Uint8Array>,
+  compression: Compression,
+): AsyncIterable<Uint8Array> {
+  if (compression === "none") return source;
+  const compressor =
+    compression === "gzip"
+      ? createGzip()
+      : createBrotliCompress({
+          params: {
+            // Quality 5 streams at tens of MB/s; the default (11) is far slower for little gain.
+            [zlibConstants.BROTLI_PARAM_QUALITY]: 5,
+          },
+        });
+  return pipeline(Readable.from(source), compressor, () => {});
+}
