@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { SecretValue } from "../secrets/index.js";
+import { secret } from "./secret.js";
+
+describe("secret()", () => {
+  const schema = z.object({ token: secret(), json: secret({ json: true }).optional() });
+
+  it("turns a plaintext string into a masked SecretValue", async () => {
+    const parsed = schema.parse({ token: "hunter2" });
+    expect(SecretValue.isInstance(parsed.token)).toBe(true);
+    expect(String(parsed.token)).toBe("********");
+    expect(await parsed.token.reveal()).toBe("hunter2");
+  });
+
+  it("keeps an existing SecretValue as it is", () => {
+    const value = SecretValue.from("x");
+    expect(schema.parse({ token: value }).token).toBe(value);
+  });
+
+  it("reads the keep marker and references", () => {
+    expect(schema.parse({ token: { $keep: true } }).token.origin).toEqual({ kind: "keep" });
+    expect(schema.parse({ token: { $reference: "env:API_TOKEN" } }).token.origin).toEqual({
+      kind: "reference",
+      reference: "env:API_TOKEN",
+    });
+  });
+
+  it("accepts any JSON value when asked, and only strings otherwise", async () => {
+    const parsed = schema.parse({ token: "t", json: { clientEmail: "a@b", key: "k" } });
+    expect(await parsed.json?.reveal()).toEqual({ clientEmail: "a@b", key: "k" });
+    const refused = schema.safeParse({ token: 12345678 });
+    expect(refused.success).toBe(false);
+    expect(JSON.stringify(refused.error?.issues)).not.toContain("12345678");
+  });
+
+  it("refuses a malformed reference or keep marker without echoing the input", () => {
+    const reference = schema.safeParse({ token: { $reference: "not a reference" } });
+    expect(reference.success).toBe(false);
+    expect(reference.error?.issues[0]?.path).toEqual(["token"]);
+    expect(schema.safeParse({ token: { $keep: "yes" } }).success).toBe(false);
+  });
+});
