@@ -1,1 +1,24 @@
-export {};
+/**
+ * `@tessera/aws`: Tessera blocks for AWS — `AwsCredentials`, `S3Bucket` (a `WritableFileSystem`,
+ * usable as result storage) and `AwsSecret` (a secret source backed by AWS Secrets Manager).
+ *
+ * Importing this module registers the block types and checks that the installed
+ * `@tessera/core` is within the range in `peerDependencies`; it loads no AWS SDK module.
+ */
+import { defineIntegration } from "@tessera/core";
+import packageJson from "../package.json" with { type: "json" };
+import { AwsCredentials } from "./aws-credentials.js";
+
+export const integration = defineIntegration({
+  name: packageJson.name,
+  version: packageJson.version,
+  coreRange: packageJson.peerDependencies["@tessera/core"],
+  blocks: [AwsCredentials],
+});
+
+export {
+  type AwsClientClass,
+  AwsCredentials,
+  type AwsCredentialsFields,
+} from "./aws-credentials.js";
+export * from "./errors/index.js";
