@@ -164,3 +164,44 @@ export async function createCliHome(): Promise<CliHome> {
   };
   return cliHome;
 }
+
+/**
+ * Writes `blocks.mjs` into `folder`: two block types for CLI tests, `db-credentials` (a user and a
+ * secret password) and `warehouse` (plain fields, an enum, a nested `db-credentials`, a nested
+ * object of options). Returns the file's path, for `tessera block register -f`.
+ */
+export async function writeExampleBlocks(folder: string): Promise<string> {
+  const { writeFile } = await import("node:fs/promises");
+  const { pathToFileURL } = await import("node:url");
+  const core = pathToFileURL(join(repositoryRoot, "core-blocks/dist/index.js")).href;
+  const file = join(folder, "blocks.mjs");
+  await writeFile(
+    file,
+    `import { defineBlock, secret, z } from ${JSON.stringify(core)};
+
+export class DbCredentials extends defineBlock({
+  type: "db-credentials",
+  title: "Database credentials",
+  version: "1.0.0",
+  schema: z.object({ user: z.string(), password: secret() }),
+}) {}
+
+export class Warehouse extends defineBlock({
+  type: "warehouse",
+  title: "Warehouse",
+  description: "A warehouse connection",
+  capabilities: ["query"],
+  version: "1.2.0",
+  schema: z.object({
+    host: z.string().describe("Host name"),
+    port: z.number().int().default(5432),
+    ssl: z.boolean().default(true),
+    mode: z.enum(["read", "write"]).default("read"),
+    credentials: DbCredentials.field(),
+    options: z.object({ timeout: z.number().default(30), schema: z.string().optional() }).prefault({}),
+  }),
+}) {}
+`,
+  );
+  return file;
+}

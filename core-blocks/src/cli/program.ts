@@ -9,6 +9,8 @@ export interface WriteValueOptions {
   secretFromEnv: string[];
   /** `--secret-ref path=reference`, repeatable. */
   secretRef: string[];
+  /** `--link path=type/name`, repeatable. */
+  link: string[];
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -45,6 +47,11 @@ function withValueOptions(command: Command): Command {
     .option(
       "--secret-ref <field=reference>",
       "point a secret field at secret/<name>, env:NAME or <type>/<name> of a secret source (repeatable)",
+      collect,
+    )
+    .option(
+      "--link <field=type/name>",
+      "point a nested block field at a saved block, stored as a reference (repeatable)",
       collect,
     );
 }

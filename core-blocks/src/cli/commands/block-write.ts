@@ -4,7 +4,7 @@ import { type CliBlock, resolveBlockClass } from "../block-classes.js";
 import type { CliContext } from "../context.js";
 import { applyValueOptions, readValuesFile } from "../field-input.js";
 import type { WriteValueOptions } from "../program.js";
-import type { FieldValues } from "../set-expression.js";
+import { type FieldValues, parseSetExpression, setAtPath } from "../set-expression.js";
 import { documentJson, parseSlug, presentData, requireDocument } from "../stored-documents.js";
 
 async function printSaved(
@@ -22,6 +22,26 @@ async function printSaved(
   }
 }
 
+/**
+ * Applies `--link field=type/name`: loads each saved block (importing its type's module when
+ * needed) and puts the instance at the field, so the save stores a reference to it.
+ */
+async function applyLinks(
+  store: BlockStore,
+  values: FieldValues,
+  links: readonly string[],
+): Promise<string[]> {
+  const paths: string[] = [];
+  for (const expression of links) {
+    const { path, text } = parseSetExpression(expression, "--link");
+    const target = parseSlug(text.trim());
+    const ChildClass = await resolveBlockClass(store, target.type);
+    setAtPath(values, path, await ChildClass.load(target.name, { store }));
+    paths.push(path.join("."));
+  }
+  return paths;
+}
+
 /** `tessera block create <type> <name>`: values from a file, options and prompts, then a create-only save. */
 export async function createBlockCommand(
   context: CliContext,
@@ -37,6 +57,7 @@ export async function createBlockCommand(
     ? await readValuesFile(context, options.fromFile)
     : {};
   applyValueOptions(context, values, options, BlockClass);
+  await applyLinks(store, values, options.link ?? []);
   const interactive =
     options.input !== false && context.stdin.isTTY === true && process.stdout.isTTY === true;
   if (interactive) {
@@ -100,11 +121,14 @@ export async function editBlockCommand(
   const store = await context.store();
   const BlockClass = await resolveBlockClass(store, type);
   const changes: FieldValues = {};
-  const paths = applyValueOptions(context, changes, options, BlockClass);
+  const paths = [
+    ...applyValueOptions(context, changes, options, BlockClass),
+    ...(await applyLinks(store, changes, options.link ?? [])),
+  ];
   if (paths.length === 0) {
     throw new InvalidInputError(
       "block edit",
-      `Nothing to change in ${slug}: give --set <field>=<value>, --secret-from-env <field>=<VARIABLE> or --secret-ref <field>=<reference>.`,
+      `Nothing to change in ${slug}: give --set <field>=<value>, --secret-from-env <field>=<VARIABLE>, --secret-ref <field>=<reference> or --link <field>=<type>/<name>.`,
     );
   }
   const block = await BlockClass.load(name, { store });
