@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getSecretCipher, masterKeyId, rotateKeys } from "../src/secrets/index.js";
-import { openSqliteStore, type SqliteBlockStore } from "../src/store/index.js";
+import { openSqliteStore } from "../src/store/index.js";
 import {
   isolateKeys,
   openSealedDocument,

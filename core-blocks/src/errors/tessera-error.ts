@@ -50,6 +50,22 @@ export class TesseraError extends Error {
     );
   }
 
+  /**
+   * What `console.log` and `util.inspect` show: the stack, the typed fields and the cause, with
+   * remembered secrets scrubbed from all of them (a field may echo what the caller passed).
+   */
+  [Symbol.for("nodejs.util.inspect.custom")](
+    _depth: number,
+    options: object,
+    inspect: (value: unknown, options?: object) => string,
+  ): string {
+    const fields: Record<string, unknown> = { ...(this as object) };
+    let shown = `${this.stack ?? `${this.name}: ${this.message}`}`;
+    if (Object.keys(fields).length > 0) shown += ` ${inspect(fields, options)}`;
+    if (this.cause !== undefined) shown += `\n[cause]: ${inspect(this.cause, options)}`;
+    return scrubSecrets(shown);
+  }
+
   /** Plain JSON for logs and `--json` output: name, code and message, nothing else. */
   toJSON(): { name: string; code: string; message: string } {
     return { name: this.name, code: this.code, message: this.message };

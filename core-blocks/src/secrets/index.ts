@@ -14,6 +14,7 @@ export {
   type MasterKeySource,
 } from "./master-key-ring.js";
 export { forgetSecrets, MIN_REDACTED_LENGTH, redact, rememberSecret } from "./redactor.js";
+export { type ResolveTemplateOptions, resolveTemplate } from "./resolve-template.js";
 export { type RotateKeysOptions, type RotateKeysResult, rotateKeys } from "./rotate-keys.js";
 export {
   isSealedSecret,
@@ -21,5 +22,15 @@ export {
   type SealedSecret,
   type SecretCipher,
 } from "./secret-cipher.js";
+export {
+  clearSecretReferenceCache,
+  configureSecretReferences,
+  type ParsedSecretReference,
+  parseSecretReference,
+  type ResolveSecretReferenceOptions,
+  resolveSecretReference,
+  type SecretReferenceSettings,
+} from "./secret-reference.js";
 export type { ReadSecretOptions, SecretSource } from "./secret-source.js";
 export { SECRET_MASK, type SecretOrigin, SecretValue } from "./secret-value.js";
+export { parseTemplate, type TemplatePart, type TemplateTarget } from "./template-parser.js";

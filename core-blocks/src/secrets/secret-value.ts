@@ -1,5 +1,8 @@
 import { inspect } from "node:util";
 import type { JsonValue } from "../schema/json.js";
+import type { BlockStore } from "../store/index.js";
+import { rememberSecret } from "./redactor.js";
+import { parseSecretReference, resolveSecretReference } from "./secret-reference.js";
 
 /** What every masked secret prints as. */
 export const SECRET_MASK = "********";
@@ -13,7 +16,9 @@ export type SecretOrigin =
   /** A pointer resolved on `reveal()`: `secret/<name>`, `env:NAME` or `<type>/<name>` of a secret source. */
   | { kind: "reference"; reference: string }
   /** "Keep the stored secret": written back from masked output. */
-  | { kind: "keep" };
+  | { kind: "keep" }
+  /** A string built by `resolveTemplate` from placeholders, at least one of which is a secret. */
+  | { kind: "template"; template: string };
 
 /**
  * A secret field's value. It prints as `********` everywhere (`String()`, template literals,
@@ -30,8 +35,12 @@ export class SecretValue<T extends JsonValue = JsonValue> {
     this.#resolve = resolve;
   }
 
-  /** A secret whose plaintext the caller holds. */
+  /**
+   * A secret whose plaintext the caller holds. The plaintext is remembered by the redactor, so it
+   * is scrubbed from Tessera's error messages and debug log from now on.
+   */
   static from<T extends JsonValue>(plaintext: T): SecretValue<T> {
+    rememberSecret(plaintext);
     return new SecretValue<T>({ kind: "value" }, () => Promise.resolve(plaintext));
   }
 
@@ -63,13 +72,20 @@ export class SecretValue<T extends JsonValue = JsonValue> {
   }
 
   /**
-   * A secret that points elsewhere and is resolved on `reveal()`: `secret/<name>` (a Secret
-   * block), `env:NAME` (an environment variable) or `<type>/<name>` of a block with the
-   * `secret-source` capability (such as `aws-secret/db-password`).
+   * A secret that points elsewhere and is resolved on every `reveal()` (block references through
+   * a short cache, see `configureSecretReferences`): `secret/<name>` (a Secret block),
+   * `env:NAME` (an environment variable) or `<type>/<name>` of a block with the `secret-source`
+   * capability (such as `aws-secret/db-password`). Blocks are loaded from `options.store`, else
+   * the default store. A malformed reference is `SECRET_REFERENCE_UNRESOLVED` right away; a
+   * missing block or unset variable is the same error on `reveal()`, naming the reference.
    */
-  static reference(reference: string): SecretValue {
-    return SecretValue.lazy({ kind: "reference", reference }, () =>
-      Promise.reject(new Error(`Secret references are not resolved yet (${reference}).`)),
+  static reference(
+    reference: string,
+    options: { store?: BlockStore; cacheTtlMs?: number } = {},
+  ): SecretValue {
+    parseSecretReference(reference);
+    return new SecretValue({ kind: "reference", reference }, () =>
+      resolveSecretReference(reference, options),
     );
   }
 
@@ -86,9 +102,14 @@ export class SecretValue<T extends JsonValue = JsonValue> {
     return true;
   }
 
-  /** The plaintext. May do I/O (decryption, resolving a reference). */
-  reveal(): Promise<T> {
-    return this.#resolve();
+  /**
+   * The plaintext. May do I/O (decryption, resolving a reference). The value is remembered by the
+   * redactor, so it is scrubbed from Tessera's error messages and debug log.
+   */
+  async reveal(): Promise<T> {
+    const plaintext = await this.#resolve();
+    rememberSecret(plaintext);
+    return plaintext;
   }
 
   toString(): string {

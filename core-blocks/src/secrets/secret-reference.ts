@@ -1,0 +1,242 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { SecretReferenceError, TesseraError } from "../errors/index.js";
+import { logDebug } from "../log/index.js";
+import type { JsonValue } from "../schema/index.js";
+import { type BlockStore, getDefaultStore } from "../store/index.js";
+import { redact } from "./redactor.js";
+
+/** A parsed secret reference. */
+export type ParsedSecretReference =
+  /** `env:NAME`: an environment variable, read on every reveal (never cached). */
+  | { kind: "environment"; variable: string }
+  /** `<type>/<name>`: a saved block with the `secret-source` capability (`secret/<name>` included). */
+  | { kind: "block"; type: string; name: string; slug: string };
+
+/** Settings of secret reference resolution (`configureSecretReferences`). */
+export interface SecretReferenceSettings {
+  /**
+   * How long a value read through a block reference is reused, in milliseconds, measured on a
+   * monotonic clock. `0` turns the cache off. Environment references are never cached. Read once
+   * from `TESSERA_SECRET_CACHE_TTL` (seconds) when that is set.
+   * @default 60_000
+   */
+  cacheTtlMs: number;
+  /**
+   * How many references may be followed in a chain (`secret/a` holding a reference to
+   * `secret/b` …) before resolution stops with an error.
+   * @default 8
+   */
+  maxDepth: number;
+}
+
+const SLUG_PART = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function defaultTtl(): number {
+  const seconds = Number(process.env.TESSERA_SECRET_CACHE_TTL);
+  return process.env.TESSERA_SECRET_CACHE_TTL !== undefined &&
+    Number.isFinite(seconds) &&
+    seconds >= 0
+    ? seconds * 1000
+    : 60_000;
+}
+
+const settings: SecretReferenceSettings = { cacheTtlMs: defaultTtl(), maxDepth: 8 };
+
+/** Changes how secret references resolve (cache TTL, chain depth); returns the settings now in force. */
+export function configureSecretReferences(
+  changes: Partial<SecretReferenceSettings>,
+): SecretReferenceSettings {
+  if (changes.cacheTtlMs !== undefined) settings.cacheTtlMs = Math.max(0, changes.cacheTtlMs);
+  if (changes.maxDepth !== undefined) settings.maxDepth = Math.max(1, changes.maxDepth);
+  return { ...settings };
+}
+
+/**
+ * Parses `env:NAME`, `secret/<name>` or `<type>/<name>`. Anything else is
+ * `SECRET_REFERENCE_UNRESOLVED` naming the reference and the accepted forms.
+ */
+export function parseSecretReference(reference: string): ParsedSecretReference {
+  if (typeof reference !== "string") {
+    throw new SecretReferenceError(String(reference), "is not a string.");
+  }
+  if (reference.startsWith("env:")) {
+    const variable = reference.slice(4);
+    if (!VARIABLE.test(variable)) {
+      throw new SecretReferenceError(
+        reference,
+        "is not a valid environment reference: use env:NAME with letters, digits and underscores (for example env:DATABASE_PASSWORD).",
+      );
+    }
+    return { kind: "environment", variable };
+  }
+  const parts = reference.split("/");
+  if (
+    parts.length !== 2 ||
+    !SLUG_PART.test(parts[0]!) ||
+    !SLUG_PART.test(parts[1]!) ||
+    parts[1]!.length > 128 ||
+    parts[0]!.length > 128
+  ) {
+    throw new SecretReferenceError(
+      reference,
+      'is not a valid reference: use "secret/<name>", "env:NAME" or "<type>/<name>" of a block with the secret-source capability (lower-case letters, digits and single hyphens).',
+    );
+  }
+  return { kind: "block", type: parts[0]!, name: parts[1]!, slug: reference };
+}
+
+interface CacheEntry {
+  value: Promise<JsonValue>;
+  /** When the value was read (monotonic ms); it is fresh while younger than the TTL in force. */
+  readAt: number;
+}
+
+const caches = new WeakMap<BlockStore, Map<string, CacheEntry>>();
+const chain = new AsyncLocalStorage<string[]>();
+
+/** Forgets every cached reference value (after a secret changed, in tests). */
+export function clearSecretReferenceCache(store?: BlockStore): void {
+  if (store) caches.delete(store);
+  else cacheGeneration += 1;
+}
+let cacheGeneration = 0;
+const generations = new WeakMap<BlockStore, number>();
+
+function cacheOf(store: BlockStore): Map<string, CacheEntry> {
+  let cache = caches.get(store);
+  if (!cache || generations.get(store) !== cacheGeneration) {
+    cache = new Map();
+    caches.set(store, cache);
+    generations.set(store, cacheGeneration);
+  }
+  return cache;
+}
+
+/** Options of `resolveSecretReference`. */
+export interface ResolveSecretReferenceOptions {
+  /** The store holding the referenced blocks. @default getDefaultStore() */
+  store?: BlockStore;
+  /** Overrides the cache TTL for this call (ms). @default the configured `cacheTtlMs` */
+  cacheTtlMs?: number;
+}
+
+/**
+ * Resolves a secret reference to its value: an environment variable, or `readSecret()` of the
+ * referenced block (a `secret/<name>` block or any block with the `secret-source` capability),
+ * loaded through the registry. Values read through blocks are cached for `cacheTtlMs`. Errors name
+ * the reference, never a value: `SECRET_REFERENCE_UNRESOLVED` for a missing block, an unset
+ * variable, a block that is not a secret source, or a reference chain that loops.
+ */
+export async function resolveSecretReference(
+  reference: string,
+  options: ResolveSecretReferenceOptions = {},
+): Promise<JsonValue> {
+  const parsed = parseSecretReference(reference);
+  if (parsed.kind === "environment") {
+    const value = process.env[parsed.variable];
+    if (value === undefined) {
+      throw new SecretReferenceError(
+        reference,
+        `names the environment variable ${parsed.variable}, which is not set in this process. Set it, or point the secret elsewhere.`,
+      );
+    }
+    return value;
+  }
+  const seen = chain.getStore() ?? [];
+  if (seen.includes(reference)) {
+    throw new SecretReferenceError(
+      reference,
+      `leads back to itself (${[...seen, reference].join(" → ")}). Make one of these secrets hold a value instead of a reference.`,
+    );
+  }
+  if (seen.length >= settings.maxDepth) {
+    throw new SecretReferenceError(
+      reference,
+      `is reached through ${seen.length} references (${seen.join(" → ")}), more than the limit of ${settings.maxDepth}. Shorten the chain.`,
+    );
+  }
+  const store = options.store ?? (await getDefaultStore());
+  const ttl = options.cacheTtlMs ?? settings.cacheTtlMs;
+  const cache = cacheOf(store);
+  const now = performance.now();
+  const cached = cache.get(reference);
+  if (ttl > 0 && cached && now - cached.readAt < ttl) {
+    logDebug("secrets", "secret reference served from cache", { reference });
+    return cached.value;
+  }
+  const value = chain.run([...seen, reference], () => readThroughBlock(parsed, store));
+  if (ttl > 0) {
+    cache.set(reference, { value, readAt: now });
+    value.catch(() => {
+      if (cache.get(reference)?.value === value) cache.delete(reference);
+    });
+  }
+  return value;
+}
+
+interface SecretSourceLike {
+  readSecret?: () => Promise<JsonValue>;
+  constructor: { capabilities?: readonly string[] };
+}
+
+async function readThroughBlock(
+  parsed: Extract<ParsedSecretReference, { kind: "block" }>,
+  store: BlockStore,
+): Promise<JsonValue> {
+  const reference = parsed.slug;
+  logDebug("secrets", "resolving a secret reference", { reference });
+  // Imported on use: the block layer imports this module, so a static import would be a cycle.
+  const blocks = await import("../block/index.js");
+  // Registers the `secret` block type, so `secret/<name>` loads even when nothing imported it yet.
+  if (parsed.type === "secret") await import("../secret-block/index.js");
+  let instance: SecretSourceLike;
+  try {
+    instance = (await blocks.loadBlock(reference, { store })) as unknown as SecretSourceLike;
+  } catch (error) {
+    if (TesseraError.isInstance(error) && error.code === "BLOCK_NOT_FOUND") {
+      throw new SecretReferenceError(
+        reference,
+        `names a block that does not exist. Save it first (for a Secret block: tessera secret set ${parsed.type === "secret" ? parsed.name : "<name>"}), or fix the reference.`,
+        { cause: error },
+      );
+    }
+    if (TesseraError.isInstance(error) && error.code !== "SECRET_REFERENCE_UNRESOLVED") {
+      throw new SecretReferenceError(reference, `could not be loaded: ${error.message}`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+  const capabilities = instance.constructor.capabilities ?? [];
+  if (typeof instance.readSecret !== "function" || !capabilities.includes("secret-source")) {
+    throw new SecretReferenceError(
+      reference,
+      `names a block of type "${parsed.type}", which is not a secret source (it lacks the secret-source capability). Reference a secret/<name> block, an environment variable, or a secret-source block such as aws-secret/<name>.`,
+    );
+  }
+  try {
+    return await instance.readSecret();
+  } catch (error) {
+    if (TesseraError.isInstance(error)) throw error;
+    throw new SecretReferenceError(
+      reference,
+      `could not be read from its source: ${redact(String((error as Error)?.message ?? error))}`,
+      { cause: scrubbedError(error) },
+    );
+  }
+}
+
+/**
+ * A copy of a foreign error with remembered secrets scrubbed from its message and stack, so the
+ * `cause` of a Tessera error never carries a secret an upstream library echoed.
+ */
+export function scrubbedError(error: unknown): Error {
+  const original = error instanceof Error ? error : new Error(String(error));
+  const copy = new Error(redact(original.message));
+  copy.name = original.name;
+  copy.stack = redact(String(original.stack));
+  const code = (original as { code?: unknown }).code;
+  if (typeof code === "string") Object.assign(copy, { code });
+  return copy;
+}

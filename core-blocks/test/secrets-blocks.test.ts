@@ -1,0 +1,221 @@
+import { randomBytes } from "node:crypto";
+import { inspect } from "node:util";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { defineBlock } from "../src/block/index.js";
+import { TesseraError } from "../src/errors/index.js";
+import { type JsonValue, secret } from "../src/schema/index.js";
+import { Secret } from "../src/secret-block/index.js";
+import {
+  clearSecretReferenceCache,
+  configureSecretReferences,
+  SECRET_MASK,
+  SecretValue,
+} from "../src/secrets/index.js";
+import type { BlockStore } from "../src/store/index.js";
+import { isolateKeys, openTestStore, randomKey } from "./secrets-helpers.js";
+
+class ApiCredentials extends defineBlock({
+  type: "test-api-credentials",
+  title: "API credentials",
+  schema: z.object({
+    user: z.string(),
+    token: secret(),
+    extra: secret({ json: true }).optional(),
+  }),
+}) {}
+
+/** A secret source backed by a plain field, standing in for an external secret manager. */
+let reads = 0;
+class VaultEntry extends defineBlock({
+  type: "test-vault-entry",
+  title: "Vault entry",
+  capabilities: ["secret-source"],
+  schema: z.object({ path: z.string() }),
+}) {
+  async readSecret(): Promise<JsonValue> {
+    reads += 1;
+    const value = process.env[`TEST_VAULT_${this.path}`];
+    if (value === undefined) throw new Error(`vault path ${this.path} is empty`);
+    return value;
+  }
+}
+
+class Plain extends defineBlock({
+  type: "test-plain",
+  title: "Plain",
+  schema: z.object({ port: z.number() }),
+}) {}
+
+let environment: ReturnType<typeof isolateKeys>;
+let store: BlockStore;
+
+beforeEach(async () => {
+  environment = isolateKeys();
+  process.env.TESSERA_ENCRYPTION_KEY = randomKey();
+  store = await openTestStore(environment.home);
+  clearSecretReferenceCache();
+});
+
+afterEach(async () => {
+  configureSecretReferences({ cacheTtlMs: 60_000 });
+  await store.close();
+  environment.restore();
+});
+
+async function errorOf(promise: Promise<unknown>): Promise<TesseraError> {
+  const error = await promise.then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  expect(TesseraError.isInstance(error)).toBe(true);
+  return error as TesseraError;
+}
+
+describe("the Secret block", () => {
+  it("saves a string under secret/<name> and gives it back with get()", async () => {
+    const canary = `canary-${randomBytes(8).toString("hex")}`;
+    await new Secret({ value: canary }).save("db-password", { store });
+    const loaded = await Secret.load("db-password", { store });
+    expect(loaded.slug).toBe("secret/db-password");
+    expect(await loaded.get()).toBe(canary);
+    expect(JSON.stringify(loaded)).toBe(`{"value":"${SECRET_MASK}"}`);
+    expect(inspect(loaded)).not.toContain(canary);
+    const stored = await store.get({ type: "secret", name: "db-password" });
+    expect(JSON.stringify(stored)).not.toContain(canary);
+  });
+
+  it("holds any JSON value", async () => {
+    const value = { clientId: "abc", keys: ["k1", "k2"], rotation: 30 };
+    await new Secret({ value }).save("service-account", { store });
+    expect(await (await Secret.load("service-account", { store })).get()).toEqual(value);
+  });
+});
+
+describe("masked round trip", () => {
+  it("writes masked output back with the keep marker without changing the stored secret", async () => {
+    const canary = `canary-${randomBytes(8).toString("hex")}`;
+    await new ApiCredentials({ user: "svc", token: canary }).save("api", { store });
+    const shown = (await ApiCredentials.load("api", { store })).toJSON();
+    expect(shown).toEqual({ user: "svc", token: SECRET_MASK });
+    const edited = { ...shown, user: "svc-2", token: { $keep: true as const } };
+    await new ApiCredentials(edited).save("api", { store, overwrite: true });
+    const again = await ApiCredentials.load("api", { store });
+    expect(again.user).toBe("svc-2");
+    expect(again.revision).toBe(2);
+    expect(await again.token.reveal()).toBe(canary);
+    const keptWithValue = new ApiCredentials({ user: "svc-3", token: SecretValue.keep() });
+    await keptWithValue.save("api", { store, overwrite: true });
+    expect(await (await ApiCredentials.load("api", { store })).token.reveal()).toBe(canary);
+  });
+
+  it("stores a real secret whose text is ******** as that text", async () => {
+    await new ApiCredentials({ user: "svc", token: SECRET_MASK }).save("masked-text", { store });
+    const loaded = await ApiCredentials.load("masked-text", { store });
+    expect(await loaded.token.reveal()).toBe(SECRET_MASK);
+    await new ApiCredentials({ user: "svc", token: "real-value-1" }).save("masked-text", {
+      store,
+      overwrite: true,
+    });
+    expect(await (await ApiCredentials.load("masked-text", { store })).token.reveal()).toBe(
+      "real-value-1",
+    );
+  });
+
+  it("refuses the keep marker when nothing is stored to keep", async () => {
+    const error = await errorOf(
+      new ApiCredentials({ user: "svc", token: { $keep: true } }).save("fresh", { store }),
+    );
+    expect(error.code).toBe("VALIDATION_FAILED");
+    expect(error.message).toContain("token");
+  });
+});
+
+describe("secret references", () => {
+  it("resolves env:NAME on reveal and names the variable when it is unset", async () => {
+    const canary = `canary-${randomBytes(8).toString("hex")}`;
+    process.env.TESSERA_TEST_TOKEN = canary;
+    await new ApiCredentials({ user: "svc", token: { $reference: "env:TESSERA_TEST_TOKEN" } }).save(
+      "from-env",
+      { store },
+    );
+    const loaded = await ApiCredentials.load("from-env", { store });
+    expect(await loaded.token.reveal()).toBe(canary);
+    expect(
+      JSON.stringify(await store.get({ type: "test-api-credentials", name: "from-env" })),
+    ).not.toContain(canary);
+    delete process.env.TESSERA_TEST_TOKEN;
+    const error = await errorOf(loaded.token.reveal());
+    expect(error.code).toBe("SECRET_REFERENCE_UNRESOLVED");
+    expect(error.message).toContain("env:TESSERA_TEST_TOKEN");
+    expect(error.message).not.toContain(canary);
+  });
+
+  it("resolves secret/<name> through the Secret block", async () => {
+    await new Secret({ value: "from-secret-block" }).save("shared", { store });
+    await new ApiCredentials({ user: "svc", token: { $reference: "secret/shared" } }).save("ref", {
+      store,
+    });
+    const loaded = await ApiCredentials.load("ref", { store });
+    expect(loaded.token.origin).toEqual({ kind: "reference", reference: "secret/shared" });
+    expect(await loaded.token.reveal()).toBe("from-secret-block");
+  });
+
+  it("resolves any block with the secret-source capability and caches reads for the TTL", async () => {
+    process.env.TEST_VAULT_db = "first-value";
+    await new VaultEntry({ path: "db" }).save("db", { store });
+    const token = SecretValue.reference("test-vault-entry/db", { store });
+    reads = 0;
+    expect(await token.reveal()).toBe("first-value");
+    process.env.TEST_VAULT_db = "second-value";
+    expect(await token.reveal()).toBe("first-value");
+    expect(reads).toBe(1);
+    const uncached = SecretValue.reference("test-vault-entry/db", { store, cacheTtlMs: 0 });
+    expect(await uncached.reveal()).toBe("second-value");
+    configureSecretReferences({ cacheTtlMs: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await token.reveal()).toBe("second-value");
+    delete process.env.TEST_VAULT_db;
+  });
+
+  it("names the reference when the block is missing", async () => {
+    const error = await errorOf(SecretValue.reference("secret/nowhere", { store }).reveal());
+    expect(error.code).toBe("SECRET_REFERENCE_UNRESOLVED");
+    expect(error.message).toContain("secret/nowhere");
+    expect(error.message).toContain("does not exist");
+  });
+
+  it("refuses a reference to a block that is not a secret source", async () => {
+    await new Plain({ port: 5432 }).save("db", { store });
+    const error = await errorOf(SecretValue.reference("test-plain/db", { store }).reveal());
+    expect(error.code).toBe("SECRET_REFERENCE_UNRESOLVED");
+    expect(error.message).toContain("secret-source");
+  });
+
+  it("refuses malformed references at once", () => {
+    for (const reference of [
+      "",
+      "env:",
+      "env:1BAD",
+      "secret",
+      "Secret/x",
+      "a/b/c",
+      "secret/../x",
+    ]) {
+      expect(() => SecretValue.reference(reference)).toThrow(/SECRET_REFERENCE|reference/);
+      try {
+        SecretValue.reference(reference);
+      } catch (error) {
+        expect((error as TesseraError).code).toBe("SECRET_REFERENCE_UNRESOLVED");
+      }
+    }
+  });
+
+  it("stops a chain of references that loops back, naming the chain", async () => {
+    await new Secret({ value: { $reference: "secret/b" } }).save("a", { store });
+    await new Secret({ value: { $reference: "secret/a" } }).save("b", { store });
+    const error = await errorOf(SecretValue.reference("secret/a", { store }).reveal());
+    expect(error.code).toBe("SECRET_REFERENCE_UNRESOLVED");
+    expect(error.message).toContain("secret/a → secret/b → secret/a");
+  });
+});
