@@ -27,6 +27,7 @@ export { SchemaMismatchError } from "./schema-mismatch-error.js";
 export { SchemaTooNewError } from "./schema-too-new-error.js";
 export { SecretReferenceError } from "./secret-reference-error.js";
 export { SerializationFailedError } from "./serialization-failed-error.js";
+export { StoreBusyError } from "./store-busy-error.js";
 export { StoreClosedError } from "./store-closed-error.js";
 export { StoreNotSupportedError } from "./store-not-supported-error.js";
 export { StoreTooNewError } from "./store-too-new-error.js";

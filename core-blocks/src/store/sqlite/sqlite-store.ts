@@ -10,6 +10,7 @@ import {
   ReferenceCycleError,
   ReferenceNotFoundError,
   RevisionConflictError,
+  StoreBusyError,
   StoreClosedError,
   TesseraError,
 } from "../../errors/index.js";
@@ -40,8 +41,8 @@ export interface SqliteStoreOptions {
    */
   limits?: Partial<StoreLimits>;
   /**
-   * How long a write waits for another process's write transaction before retrying, in ms.
-   * Writes that still find the file busy are retried with backoff for as long again.
+   * How long a write waits for another process's write transaction before failing with
+   * `STORE_BUSY`, in ms. The wait never blocks the event loop for more than 100 ms at a time.
    * @default 5000
    */
   busyTimeoutMs?: number;
@@ -66,6 +67,12 @@ export interface SqliteBlockStore extends BlockStore {
   importDocuments(inputs: Iterable<PutDocumentInput>): Promise<number>;
 }
 
+/**
+ * The longest one attempt waits for a lock inside SQLite. better-sqlite3 is synchronous, so that
+ * wait blocks the event loop; longer waits are made of several attempts with async pauses between.
+ */
+const maxBlockingWaitMs = 100;
+
 /** Default limits of a store (`StoreLimits`). */
 export const defaultStoreLimits: StoreLimits = {
   maxDocumentBytes: 1_048_576,
@@ -88,7 +95,9 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     "better-sqlite3",
   ) as typeof import("better-sqlite3");
   mkdirSync(dirname(location), { recursive: true });
-  const database = new DatabaseConstructor(location, { timeout: busyTimeoutMs });
+  const database = new DatabaseConstructor(location, {
+    timeout: Math.min(busyTimeoutMs, maxBlockingWaitMs),
+  });
   try {
     database.pragma("journal_mode = WAL");
     database.pragma(options.synchronous === "full" ? "synchronous = FULL" : "synchronous = NORMAL");
@@ -619,18 +628,21 @@ class SqliteStore implements SqliteBlockStore {
 
   /**
    * Runs `body` in a `BEGIN IMMEDIATE` transaction (so the write lock is taken up front and a
-   * read-then-write never fails half-way). SQLite already waits `busyTimeoutMs` for the lock;
-   * a transaction that still finds the file busy is retried with jittered backoff, without
-   * blocking the event loop between attempts, until as much time again has passed.
+   * read-then-write never fails half-way). While another process holds the lock, each attempt
+   * waits inside SQLite for at most 100 ms, then the write is retried after a short jittered
+   * pause that leaves the event loop free, until `busyTimeoutMs` has passed: then `STORE_BUSY`.
    */
   async #write<T>(body: () => T): Promise<T> {
     const transaction = this.#database.transaction(body);
-    const deadline = Date.now() + this.#busyTimeoutMs;
+    const started = Date.now();
     for (let attempt = 0; ; attempt++) {
       try {
         return transaction.immediate();
       } catch (error) {
-        if (!isBusy(error) || Date.now() >= deadline) throw error;
+        if (!isBusy(error)) throw error;
+        if (Date.now() - started >= this.#busyTimeoutMs) {
+          throw new StoreBusyError(this.location, Date.now() - started, error);
+        }
         const delay = Math.min(200, 5 * 2 ** attempt) * (0.5 + Math.random());
         await new Promise((resolvePause) => setTimeout(resolvePause, delay));
         this.#open();

@@ -1,0 +1,193 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { StoreBusyError, StoreNotSupportedError, StoreTooNewError } from "../src/errors/index.js";
+import { getDefaultStore, openSqliteStore, setDefaultStore } from "../src/store/index.js";
+import { migrateSqliteStore, sqliteStoreVersion } from "../src/store/sqlite/migrations.js";
+
+const Database = createRequire(import.meta.url)(
+  "better-sqlite3",
+) as typeof import("better-sqlite3");
+
+let folder: string;
+const savedEnvironment = new Map<string, string | undefined>();
+const variables = ["TESSERA_HOME", "TESSERA_DATABASE_URL", "TESSERA_API_URL"];
+
+beforeEach(() => {
+  folder = mkdtempSync(join(tmpdir(), "tessera-sqlite-"));
+  for (const name of variables) {
+    savedEnvironment.set(name, process.env[name]);
+    delete process.env[name];
+  }
+});
+
+afterEach(async () => {
+  const store = await getDefaultStore().catch(() => undefined);
+  await store?.close();
+  setDefaultStore(undefined);
+  for (const [name, value] of savedEnvironment) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  rmSync(folder, { recursive: true, force: true });
+});
+
+function document(name: string) {
+  return {
+    id: crypto.randomUUID(),
+    type: "bucket",
+    name,
+    data: { name },
+    schemaChecksum: "sha256:test",
+    schemaVersion: "1.0.0",
+    references: [],
+    dataKey: null,
+  };
+}
+
+describe("the default store", () => {
+  it("creates $TESSERA_HOME/tessera.db, with its folder, on first use", async () => {
+    const home = join(folder, "nested", "home");
+    process.env.TESSERA_HOME = home;
+    const store = await getDefaultStore();
+    expect(store.kind).toBe("sqlite");
+    expect(store.location).toBe(join(home, "tessera.db"));
+    await store.put(document("results"));
+    expect(existsSync(join(home, "tessera.db"))).toBe(true);
+    expect(await getDefaultStore()).toBe(store);
+  });
+
+  it("refuses TESSERA_DATABASE_URL and TESSERA_API_URL, which a later release supports", async () => {
+    process.env.TESSERA_HOME = folder;
+    for (const [variable, value] of [
+      ["TESSERA_DATABASE_URL", "postgres://admin:hunter2@db.internal/tessera"],
+      ["TESSERA_API_URL", "https://tessera.internal/?token=hunter2"],
+    ] as const) {
+      process.env[variable] = value;
+      const error = await getDefaultStore().catch((caught: unknown) => caught);
+      expect(StoreNotSupportedError.isInstance(error)).toBe(true);
+      const message = (error as StoreNotSupportedError).message;
+      expect(message).toContain(variable);
+      expect(message).toContain("later release");
+      expect(message).toContain(`Unset ${variable}`);
+      expect(message).not.toContain("hunter2");
+      expect(existsSync(join(folder, "tessera.db"))).toBe(false);
+      delete process.env[variable];
+    }
+  });
+});
+
+describe("table migrations", () => {
+  it("upgrades a file written by an older version and keeps its documents", async () => {
+    const path = join(folder, "old.db");
+    const old = new Database(path);
+    migrateSqliteStore(old, path, 1);
+    expect(old.pragma("user_version", { simple: true })).toBe(1);
+    old
+      .prepare(
+        "INSERT INTO documents (id, type, name, revision, created_at, data_key_master_id, data_key_wrapped) VALUES ('doc-1', 'bucket', 'legacy', 1, '2026-01-01T00:00:00.000Z', 'k1', 'w1')",
+      )
+      .run();
+    old
+      .prepare(
+        `INSERT INTO revisions (document_id, revision, data, schema_checksum, schema_version, package, reference_ids, operation, restored_from, updated_at)
+         VALUES ('doc-1', 1, '{"bucket":"legacy"}', 'sha256:old', '0.9.0', NULL, '[]', 'save', NULL, '2026-01-01T00:00:00.000Z')`,
+      )
+      .run();
+    old.close();
+
+    const store = await openSqliteStore({ path });
+    try {
+      const loaded = await store.get({ type: "bucket", name: "legacy" });
+      expect(loaded?.data).toEqual({ bucket: "legacy" });
+      expect(loaded?.dataKey).toEqual({ masterKeyId: "k1", wrapped: "w1" });
+      expect(await store.listDataKeys({ notMasterKeyId: "k2" })).toHaveLength(1);
+      expect((await store.put({ ...document("legacy"), expectedRevision: 1 })).revision).toBe(2);
+    } finally {
+      await store.close();
+    }
+    const reopened = new Database(path, { readonly: true });
+    expect(reopened.pragma("user_version", { simple: true })).toBe(sqliteStoreVersion);
+    reopened.close();
+  });
+
+  it("refuses a file written by a newer Tessera and leaves it unchanged", async () => {
+    const path = join(folder, "newer.db");
+    const store = await openSqliteStore({ path });
+    await store.put(document("kept"));
+    await store.close();
+    const newer = new Database(path);
+    newer.pragma(`user_version = ${sqliteStoreVersion + 1}`);
+    newer.close();
+
+    const error = await openSqliteStore({ path }).catch((caught: unknown) => caught);
+    expect(StoreTooNewError.isInstance(error)).toBe(true);
+    const tooNew = error as StoreTooNewError;
+    expect(tooNew.location).toBe(path);
+    expect(tooNew.storeVersion).toBe(sqliteStoreVersion + 1);
+    expect(tooNew.supportedVersion).toBe(sqliteStoreVersion);
+    expect(tooNew.message).toContain(path);
+    expect(tooNew.message).toContain("Upgrade @tessera/core");
+
+    const after = new Database(path, { readonly: true });
+    expect(after.pragma("user_version", { simple: true })).toBe(sqliteStoreVersion + 1);
+    expect(after.prepare("SELECT name FROM documents").all()).toEqual([{ name: "kept" }]);
+    after.close();
+  });
+
+  it("runs in WAL mode", async () => {
+    const path = join(folder, "wal.db");
+    const store = await openSqliteStore({ path });
+    await store.close();
+    const database = new Database(path, { readonly: true });
+    expect(database.pragma("journal_mode", { simple: true })).toBe("wal");
+    database.close();
+  });
+});
+
+describe("busy files and closed stores", () => {
+  it("waits for another connection's write transaction and then writes", async () => {
+    const path = join(folder, "busy.db");
+    const store = await openSqliteStore({ path, busyTimeoutMs: 2000 });
+    const other = new Database(path);
+    other.exec("BEGIN IMMEDIATE");
+    const released = new Promise<void>((resolveRelease) =>
+      setTimeout(() => {
+        other.exec("COMMIT");
+        resolveRelease();
+      }, 150),
+    );
+    const written = await store.put(document("patient"));
+    await released;
+    expect(written.revision).toBe(1);
+    other.close();
+    await store.close();
+  });
+
+  it("gives up with STORE_BUSY, naming the file, when the lock is never released", async () => {
+    const path = join(folder, "stuck.db");
+    const store = await openSqliteStore({ path, busyTimeoutMs: 50 });
+    const other = new Database(path);
+    other.exec("BEGIN IMMEDIATE");
+    const error = await store.put(document("stuck")).catch((caught: unknown) => caught);
+    other.exec("ROLLBACK");
+    other.close();
+    expect(StoreBusyError.isInstance(error)).toBe(true);
+    expect((error as StoreBusyError).message).toContain(path);
+    expect(await store.get({ type: "bucket", name: "stuck" })).toBe(undefined);
+    await store.close();
+  });
+
+  it("refuses calls after close with STORE_CLOSED, and closing twice is harmless", async () => {
+    const path = join(folder, "closed.db");
+    const store = await openSqliteStore({ path });
+    await store.close();
+    await store.close();
+    await expect(store.get({ type: "bucket", name: "x" })).rejects.toMatchObject({
+      code: "STORE_CLOSED",
+    });
+    await expect(store.put(document("x"))).rejects.toMatchObject({ code: "STORE_CLOSED" });
+  });
+});
