@@ -22,3 +22,7 @@ describeBlockStore(
   },
   { name: "SQLite store conformance" },
 );
+
+describeBlockStore(api, async () => ({ store: store.createMemoryStore() }), {
+  name: "memory store conformance",
+});
