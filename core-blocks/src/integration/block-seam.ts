@@ -1,31 +1,88 @@
 /**
  * The few things the integration layer needs from the block layer, in one place.
  */
+import semver from "semver";
+import {
+  type AnyBlockClass,
+  Block,
+  blockTypeRecordOf,
+  registerBlockType,
+  setDefiningPackage,
+} from "../block/index.js";
+import { DuplicateCoreError } from "../errors/index.js";
 import type { BlockStore, DefiningPackage } from "../store/index.js";
+import { otherCores, thisCore } from "./core-copies.js";
+
+/** Where every copy of core keeps a block class's definition (see the block layer). */
+const definitionKey = Symbol.for("tessera.block.definition");
 
 /** A block class as the integration layer sees it. */
-export interface IntegrationBlockClass {
+export type IntegrationBlockClass = AnyBlockClass & {
   /** The block type slug. */
   readonly type: string;
-}
+};
 
-/** True for a block class made with `defineBlock` (by any copy of core). */
+/** True for a block class made with `defineBlock`, by this copy of core or another one. */
 export function isBlockClass(value: unknown): value is IntegrationBlockClass {
-  return typeof value === "function" && typeof (value as { type?: unknown }).type === "string";
+  return (
+    typeof value === "function" &&
+    (value as unknown as Record<symbol, unknown>)[definitionKey] !== undefined &&
+    typeof (value as { type?: unknown }).type === "string"
+  );
 }
 
 /**
- * Tags a block class with the package that defines it and registers it in this process, so
- * `loadBlock` finds it. Throws `DUPLICATE_CORE` for a class made by another copy of core.
+ * Tags a block class with the package that defines it (when there is one) and registers it in
+ * this process, so `loadBlock` finds it. Throws `DUPLICATE_CORE` for a class made by another copy
+ * of core: its saves and loads would run through that copy's registry.
  */
 export function adoptBlockClass(
-  _blockClass: IntegrationBlockClass,
-  _definingPackage: DefiningPackage | undefined,
-): void {}
+  blockClass: IntegrationBlockClass,
+  definingPackage: DefiningPackage | undefined,
+): void {
+  if (!(blockClass.prototype instanceof Block)) {
+    const subject = `Block type "${blockClass.type}"${definingPackage ? ` of ${definingPackage.name}@${definingPackage.version}` : ""}`;
+    const other = otherCores()[0] ?? { version: "unknown", location: "another folder" };
+    throw new DuplicateCoreError(subject, thisCore, other);
+  }
+  if (definingPackage !== undefined) setDefiningPackage(blockClass, definingPackage);
+  registerBlockType(blockClass);
+}
 
-/** Records block types in the store, with their defining package. */
+/**
+ * Records block types in the store with their defining package (set by `adoptBlockClass`). A
+ * record written by a newer version (of the schema, or of the same package) is kept, so that a
+ * process with an older integration does not downgrade what the store tells others to install.
+ */
 export async function recordBlockTypes(
-  _blockClasses: readonly IntegrationBlockClass[],
-  _store: BlockStore,
-  _definingPackage: DefiningPackage | undefined,
-): Promise<void> {}
+  blockClasses: readonly IntegrationBlockClass[],
+  store: BlockStore,
+): Promise<void> {
+  for (const blockClass of blockClasses) {
+    const record = blockTypeRecordOf(blockClass);
+    const existing = await store.getBlockType(record.type);
+    if (existing !== undefined && isNewer(existing, record)) continue;
+    await store.putBlockType(record);
+  }
+}
+
+function isNewer(
+  existing: { schemaVersion: string; package?: DefiningPackage },
+  candidate: { schemaVersion: string; package?: DefiningPackage },
+): boolean {
+  if (
+    semver.valid(existing.schemaVersion) &&
+    semver.valid(candidate.schemaVersion) &&
+    semver.gt(existing.schemaVersion, candidate.schemaVersion)
+  ) {
+    return true;
+  }
+  return (
+    existing.package !== undefined &&
+    candidate.package !== undefined &&
+    existing.package.name === candidate.package.name &&
+    semver.valid(existing.package.version) !== null &&
+    semver.valid(candidate.package.version) !== null &&
+    semver.gt(existing.package.version, candidate.package.version)
+  );
+}

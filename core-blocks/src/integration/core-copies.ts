@@ -60,6 +60,13 @@ export function duplicateCores(): CoreCopy[] {
   return copies.length > 1 ? copies.map((copy) => ({ ...copy })) : [];
 }
 
+/** The other copies of core loaded in this process (empty when this is the only one). */
+export function otherCores(): CoreCopy[] {
+  return copyList()
+    .copies.filter((copy) => copy.location !== thisCore.location)
+    .map((copy) => ({ ...copy }));
+}
+
 /** The report printed when more than one copy of core is loaded. */
 export function describeDuplicateCores(copies: readonly CoreCopy[]): string {
   const listed = copies.map((copy) => `@tessera/core ${copy.version} at ${copy.location}`);

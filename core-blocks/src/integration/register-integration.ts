@@ -1,3 +1,6 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import semver from "semver";
 import { DuplicateCoreError, InvalidIntegrationError, TesseraError } from "../errors/index.js";
 import { type BlockStore, getDefaultStore } from "../store/index.js";
 import {
@@ -6,10 +9,11 @@ import {
   isBlockClass,
   recordBlockTypes,
 } from "./block-seam.js";
+import { incompatibility, isCompatCheckSkipped } from "./compatibility.js";
 import { thisCore } from "./core-copies.js";
 import { type IntegrationManifest, isIntegrationManifest } from "./integration-manifest.js";
 import { rememberIntegration } from "./loaded-integrations.js";
-import { resolveModule } from "./resolve-package.js";
+import { type ResolvedModule, resolveModule } from "./resolve-package.js";
 
 /** Options of `registerIntegration` and `registerModule`. */
 export interface RegisterOptions {
@@ -42,7 +46,9 @@ export async function registerIntegration(
   options: RegisterOptions = {},
 ): Promise<IntegrationManifest> {
   const from = options.from ?? process.cwd();
-  const exports = await importModule(moduleName, from);
+  const resolved = resolveModule(moduleName, from);
+  if (resolved.packageDirectory !== undefined) checkDeclaredRange(resolved.packageDirectory);
+  const exports = await importResolved(moduleName, resolved);
   const manifests = findManifests(exports);
   const manifest = manifests[0];
   if (manifest === undefined) {
@@ -68,7 +74,7 @@ export async function registerModule(
 ): Promise<RegisteredModule> {
   const from = options.from ?? process.cwd();
   const path = /^(\.{1,2}[\\/]|[\\/]|[A-Za-z]:[\\/]|file:)/.test(file) ? file : `./${file}`;
-  const exports = await importModule(path, from);
+  const exports = await importResolved(file, resolveModule(path, from));
   const manifests = findManifests(exports);
   const covered = new Set(manifests.flatMap((manifest) => manifest.blocks));
   const looseBlocks = [
@@ -83,7 +89,7 @@ export async function registerModule(
   const store = options.store ?? (await getDefaultStore());
   for (const manifest of manifests) await acceptManifest(manifest, store);
   for (const blockClass of looseBlocks) adoptBlockClass(blockClass, undefined);
-  await recordBlockTypes(looseBlocks, store, undefined);
+  await recordBlockTypes(looseBlocks, store);
   return {
     integrations: manifests,
     blockTypes: [
@@ -93,8 +99,43 @@ export async function registerModule(
   };
 }
 
-async function importModule(specifier: string, from: string): Promise<Record<string, unknown>> {
-  const resolved = resolveModule(specifier, from);
+/**
+ * Checks the core range a package declares in its package.json before importing it: a package
+ * written against a newer core can fail while its imports are linked (a missing export), before
+ * its manifest runs, and the user should see what to install rather than a link error.
+ */
+function checkDeclaredRange(packageDirectory: string): void {
+  let packageJson: {
+    name?: unknown;
+    version?: unknown;
+    peerDependencies?: Record<string, unknown>;
+  };
+  try {
+    packageJson = JSON.parse(readFileSync(join(packageDirectory, "package.json"), "utf8"));
+  } catch {
+    return;
+  }
+  const coreRange = packageJson.peerDependencies?.["@tessera/core"];
+  if (
+    typeof packageJson.name !== "string" ||
+    typeof packageJson.version !== "string" ||
+    typeof coreRange !== "string" ||
+    semver.validRange(coreRange) === null
+  ) {
+    return;
+  }
+  const problem = incompatibility({
+    name: packageJson.name,
+    version: packageJson.version,
+    coreRange,
+  });
+  if (problem !== undefined && !isCompatCheckSkipped()) throw problem;
+}
+
+async function importResolved(
+  specifier: string,
+  resolved: ResolvedModule,
+): Promise<Record<string, unknown>> {
   try {
     return (await import(resolved.url)) as Record<string, unknown>;
   } catch (error) {
@@ -121,9 +162,5 @@ async function acceptManifest(manifest: IntegrationManifest, store: BlockStore):
     throw new DuplicateCoreError(`${manifest.name}@${manifest.version}`, thisCore, manifest.core);
   }
   rememberIntegration(manifest);
-  await recordBlockTypes(manifest.blocks, store, {
-    name: manifest.name,
-    version: manifest.version,
-    coreRange: manifest.coreRange,
-  });
+  await recordBlockTypes(manifest.blocks, store);
 }
