@@ -52,20 +52,20 @@ export async function loadBlockOfClass(
 /**
  * Loads a block by slug (`type/name`) without knowing its class: the class registered for the
  * type builds the instance. `UNKNOWN_BLOCK_TYPE` (with the package to install, when the store
- * knows it) when no class is registered for the type.
+ * knows it) when no class is registered for the type. Name the class you expect as the type
+ * argument (`loadBlock<S3Bucket>("s3-bucket/results")`); it is not checked at run time.
  */
-export async function loadBlock(
+export async function loadBlock<T extends BlockMembers = BlockMembers & Record<string, unknown>>(
   slug: string,
   options: LoadBlockOptions = {},
-): Promise<BlockMembers & Record<string, unknown>> {
+): Promise<T> {
   const { type, name } = parseSlug(slug);
   const BlockClass = registeredClass(type);
   if (!BlockClass) {
     const store = options.store ?? (await getDefaultStore());
     throw await unknownType(store, type);
   }
-  return (await loadBlockOfClass(BlockClass, name, options)) as BlockMembers &
-    Record<string, unknown>;
+  return (await loadBlockOfClass(BlockClass, name, options)) as T;
 }
 
 async function unknownType(store: BlockStore, type: string): Promise<UnknownBlockTypeError> {
@@ -260,7 +260,7 @@ function storedSecret(
 
 /** The one place a stored secret reference becomes a value. */
 function secretReference(reference: string, store: BlockStore): SecretValue {
-  return SecretValue.reference(reference);
+  return SecretValue.reference(reference, { store });
 }
 
 function checkVersions(definition: BlockTypeDefinition, stored: StoredDocument, slug: string) {
