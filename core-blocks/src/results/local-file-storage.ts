@@ -123,7 +123,7 @@ export class LocalFileStorage implements WritableFileSystem {
 
   async createReadStream(path: string, options: ReadPathOptions = {}): Promise<Readable> {
     const { handle, size } = await this.openForRead(path);
-    let stream: Readable = handle.createReadStream({ highWaterMark: 256 << 10 });
+    let stream: Readable = handle.createReadStream({ highWaterMark: 1 << 20 });
     if (options.onProgress) {
       const counter = progressStream(options.onProgress, size);
       stream.on("error", (error) => counter.destroy(error));
@@ -152,29 +152,44 @@ export class LocalFileStorage implements WritableFileSystem {
     let renamed = false;
     try {
       let bytes = 0;
-      // Small chunks are copied into one buffer and written together; large ones go straight
-      // through. Chunks are never kept after the write that uses them, so producers may reuse them.
-      const gather = Buffer.allocUnsafe(gatherBytes);
+      // One write is in flight while the next chunk is produced, so producing (hashing,
+      // compressing) overlaps with the disk. Small chunks are copied into a gather buffer and
+      // written together; large ones go straight through, so a chunk must not change once given.
+      let writing: Promise<void> | undefined;
+      const submit = async (piece: Uint8Array) => {
+        if (writing) await writing;
+        writing = writeFully(handle, piece);
+      };
+      let gather = Buffer.allocUnsafe(gatherBytes);
       let gathered = 0;
-      for await (const chunk of writableContentChunks(content)) {
-        signal?.throwIfAborted();
-        if (chunk.byteLength === 0) continue;
-        if (chunk.byteLength >= gatherBytes / 4) {
-          if (gathered > 0) await writeFully(handle, gather.subarray(0, gathered));
-          gathered = 0;
-          await writeFully(handle, chunk);
-        } else {
-          if (gathered + chunk.byteLength > gatherBytes) {
-            await writeFully(handle, gather.subarray(0, gathered));
-            gathered = 0;
+      const flushGather = async () => {
+        if (gathered === 0) return;
+        const full = gather.subarray(0, gathered);
+        gather = Buffer.allocUnsafe(gatherBytes);
+        gathered = 0;
+        await submit(full);
+      };
+      try {
+        for await (const chunk of writableContentChunks(content)) {
+          signal?.throwIfAborted();
+          if (chunk.byteLength === 0) continue;
+          if (chunk.byteLength >= gatherBytes / 4) {
+            await flushGather();
+            await submit(chunk);
+          } else {
+            if (gathered + chunk.byteLength > gatherBytes) await flushGather();
+            gather.set(chunk, gathered);
+            gathered += chunk.byteLength;
           }
-          gather.set(chunk, gathered);
-          gathered += chunk.byteLength;
+          bytes += chunk.byteLength;
+          onProgress?.(totalBytes === undefined ? { bytes } : { bytes, totalBytes });
         }
-        bytes += chunk.byteLength;
-        onProgress?.(totalBytes === undefined ? { bytes } : { bytes, totalBytes });
+        await flushGather();
+        await writing;
+      } finally {
+        // Never leave a write running against a handle that is about to close.
+        await writing?.catch(() => {});
       }
-      if (gathered > 0) await writeFully(handle, gather.subarray(0, gathered));
       signal?.throwIfAborted();
       await handle.sync();
       await handle.close();

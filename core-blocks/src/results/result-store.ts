@@ -1,3 +1,4 @@
+import { constants } from "node:buffer";
 import { createHash, randomBytes } from "node:crypto";
 import { pipeline, Readable, Transform, type TransformCallback } from "node:stream";
 import { promisify } from "node:util";
@@ -71,6 +72,8 @@ export interface GetResultOptions {
 const payloadSuffix = ".payload";
 const metadataSuffix = ".meta.json";
 const maxMetadataBytes = 64 << 10;
+const hashSliceBytes = 4 << 20;
+const maxInMemoryBytes = constants.MAX_LENGTH;
 
 function newPayloadId(): string {
   return `${Date.now().toString(36)}${randomBytes(8).toString("hex")}`;
@@ -187,9 +190,13 @@ export class ResultStore {
     let length = 0;
     async function* hashed(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
       for await (const chunk of source) {
-        hash.update(chunk);
-        length += chunk.byteLength;
-        yield chunk;
+        // Slices of big chunks, so hashing one overlaps with writing the one before.
+        for (let offset = 0; offset < chunk.byteLength; offset += hashSliceBytes) {
+          const slice = chunk.subarray(offset, Math.min(chunk.byteLength, offset + hashSliceBytes));
+          hash.update(slice);
+          length += slice.byteLength;
+          yield slice;
+        }
       }
     }
     const stored = hashed(compressed(counted(), this.compression));
@@ -340,8 +347,23 @@ export class ResultStore {
   async get<T = unknown>(key: string, options: GetResultOptions = {}): Promise<T> {
     return this.open(key, async (fileSystem, metadata, payloadPath) => {
       const serializer = this.serializerFor(metadata);
-      const bytes = toBuffer(await fileSystem.readPath(payloadPath, options));
-      verify(metadata, bytes.byteLength, createHash("sha256").update(bytes).digest("hex"));
+      // Stream into one buffer of the recorded size, hashing each chunk while the next is read.
+      const stream = await fileSystem.createReadStream(payloadPath, options);
+      if (metadata.length > maxInMemoryBytes) {
+        throw new ResultCorruptedError(
+          metadata.key,
+          `its record says ${metadata.length} bytes, more than one buffer can hold; read it with getStream`,
+        );
+      }
+      const bytes = Buffer.allocUnsafe(metadata.length);
+      const hash = createHash("sha256");
+      let length = 0;
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        hash.update(chunk);
+        if (length + chunk.length <= bytes.length) chunk.copy(bytes, length);
+        length += chunk.length;
+      }
+      verify(metadata, length, hash.digest("hex"));
       let content: Buffer;
       try {
         content =
