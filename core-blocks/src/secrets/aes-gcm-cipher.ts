@@ -30,7 +30,6 @@ const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 const HEADER_BYTES = 1 + ID_BYTES;
 const MIN_SEALED_BYTES = HEADER_BYTES + NONCE_BYTES + TAG_BYTES;
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const MAX_UNWRAPPED_CACHE = 10_000;
 
 /** The id of a master key: the first 8 bytes of a SHA-256 over a label and the key, hex. */
@@ -66,23 +65,44 @@ function wrapAad(masterId: string): Buffer {
   return Buffer.from(JSON.stringify(["tessera:data-key", SECRET_FORMAT_VERSION, masterId]), "utf8");
 }
 
-/** Associated data of a sealed value: binds it to the document, the field and the data key. */
+const MAX_AAD_CACHE = 4096;
+const aadCache = new Map<string, Buffer>();
+
+/**
+ * Associated data of a sealed value: binds it to the document, the field and the data key.
+ * Built once per (document, field, data key) and reused: it is on the hot path of every reveal.
+ */
 function sealAad(context: SealContext, dataKeyId: Buffer): Buffer {
-  return Buffer.from(
-    JSON.stringify([
-      "tessera:secret",
-      SECRET_FORMAT_VERSION,
-      context.documentId,
-      context.fieldPath,
-      dataKeyId.toString("hex"),
-    ]),
-    "utf8",
-  );
+  const keyId = dataKeyId.toString("hex");
+  const cacheKey = `${context.documentId}\u0000${context.fieldPath}\u0000${keyId}`;
+  let aad = aadCache.get(cacheKey);
+  if (aad === undefined) {
+    aad = Buffer.from(
+      JSON.stringify([
+        "tessera:secret",
+        SECRET_FORMAT_VERSION,
+        context.documentId,
+        context.fieldPath,
+        keyId,
+      ]),
+      "utf8",
+    );
+    if (aadCache.size >= MAX_AAD_CACHE) aadCache.clear();
+    aadCache.set(cacheKey, aad);
+  }
+  return aad;
 }
 
+/**
+ * Strict base64 decoding without a regular expression over the whole text (values can be large):
+ * node's decoder skips characters outside the alphabet, so any such character shows up as a
+ * decoded length that does not match the text's length.
+ */
 function decodeBase64(text: unknown): Buffer | undefined {
-  if (typeof text !== "string" || !BASE64.test(text)) return undefined;
-  return Buffer.from(text, "base64");
+  if (typeof text !== "string" || text.length % 4 !== 0) return undefined;
+  const bytes = Buffer.from(text, "base64");
+  const padding = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
+  return bytes.length === (text.length / 4) * 3 - padding ? bytes : undefined;
 }
 
 /**
@@ -145,18 +165,17 @@ export class AesGcmSecretCipher implements SecretCipher {
 
   async open(context: SealContext, sealed: SealedSecret): Promise<JsonValue> {
     const { id, key } = this.#unwrap(context.dataKey);
-    const where = `secret field "${context.fieldPath}" of document ${context.documentId}`;
     const bytes = decodeBase64(sealed?.$sealed);
     if (bytes === undefined || bytes.length < MIN_SEALED_BYTES) {
       throw new DecryptionFailedError("unsupported-format", {
         fieldPath: context.fieldPath,
-        message: `The stored ${where} is not a sealed value (not base64, or too short to hold a nonce and tag). It was altered or truncated; save the secret again.`,
+        message: `The stored ${describeField(context)} is not a sealed value (not base64, or too short to hold a nonce and tag). It was altered or truncated; save the secret again.`,
       });
     }
     if (bytes[0] !== SECRET_FORMAT_VERSION) {
       throw new DecryptionFailedError("unsupported-format", {
         fieldPath: context.fieldPath,
-        message: `The stored ${where} uses secret format version ${bytes[0]}, which this version of @tessera/core does not know (it reads version ${SECRET_FORMAT_VERSION}). Upgrade @tessera/core, or save the secret again.`,
+        message: `The stored ${describeField(context)} uses secret format version ${bytes[0]}, which this version of @tessera/core does not know (it reads version ${SECRET_FORMAT_VERSION}). Upgrade @tessera/core, or save the secret again.`,
       });
     }
     const storedId = bytes.subarray(1, HEADER_BYTES);
@@ -164,7 +183,7 @@ export class AesGcmSecretCipher implements SecretCipher {
       throw new DecryptionFailedError("authentication-failed", {
         keyId: storedId.toString("hex"),
         fieldPath: context.fieldPath,
-        message: `The stored ${where} was sealed with data key ${storedId.toString("hex")}, not this document's data key ${id.toString("hex")}: it was copied from another document. Save the secret again.`,
+        message: `The stored ${describeField(context)} was sealed with data key ${storedId.toString("hex")}, not this document's data key ${id.toString("hex")}: it was copied from another document. Save the secret again.`,
       });
     }
     let plaintext: Buffer;
@@ -174,7 +193,7 @@ export class AesGcmSecretCipher implements SecretCipher {
       throw new DecryptionFailedError("authentication-failed", {
         keyId: id.toString("hex"),
         fieldPath: context.fieldPath,
-        message: `The stored ${where} (data key ${id.toString("hex")}) failed authentication: it was altered, truncated, or moved from another field or document. Save the secret again.`,
+        message: `The stored ${describeField(context)} (data key ${id.toString("hex")}) failed authentication: it was altered, truncated, or moved from another field or document. Save the secret again.`,
       });
     }
     try {
@@ -183,7 +202,7 @@ export class AesGcmSecretCipher implements SecretCipher {
       throw new DecryptionFailedError("unsupported-format", {
         keyId: id.toString("hex"),
         fieldPath: context.fieldPath,
-        message: `The stored ${where} decrypted to something that is not JSON. Save the secret again.`,
+        message: `The stored ${describeField(context)} decrypted to something that is not JSON. Save the secret again.`,
       });
     }
   }
@@ -249,6 +268,11 @@ export class AesGcmSecretCipher implements SecretCipher {
     this.#unwrapped.set(dataKey.wrapped, unwrapped);
     return unwrapped;
   }
+}
+
+/** Names a secret field in error messages. */
+function describeField(context: SealContext): string {
+  return `secret field "${context.fieldPath}" of document ${context.documentId}`;
 }
 
 /** A cipher over explicit 32-byte keys, newest first. */

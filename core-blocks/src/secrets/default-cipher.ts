@@ -26,8 +26,9 @@ interface CachedCipher {
 
 const ciphers = new WeakMap<BlockStore, CachedCipher>();
 
+/** Cheap to compute on every call: the raw variables the key ring depends on. */
 function environmentSignature(): string {
-  return JSON.stringify([process.env[ENCRYPTION_KEY_VARIABLE] ?? "", keyFilePath()]);
+  return `${process.env[ENCRYPTION_KEY_VARIABLE] ?? ""}\u0000${process.env.TESSERA_HOME ?? ""}`;
 }
 
 /** The hint a missing-key error ends with: where this process looks for keys. */

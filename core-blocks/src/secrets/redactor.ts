@@ -46,13 +46,8 @@ function printableForms(text: string): string[] {
 
 function rememberText(text: string): void {
   if (text.length < MIN_REDACTED_LENGTH) return;
-  if (state.forms.has(text)) {
-    // Refresh its place so often-used secrets are the last to be forgotten.
-    const forms = state.forms.get(text)!;
-    state.forms.delete(text);
-    state.forms.set(text, forms);
-    return;
-  }
+  // Already remembered: nothing to do (revealing is hot, so no reordering; the oldest are forgotten first).
+  if (state.forms.has(text)) return;
   state.forms.set(text, printableForms(text));
   while (state.forms.size > MAX_REMEMBERED) {
     const oldest = state.forms.keys().next().value as string;
