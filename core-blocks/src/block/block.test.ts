@@ -163,3 +163,34 @@ describe("saving and loading", () => {
     );
   });
 });
+
+describe("hostile values", () => {
+  it("round-trips __proto__ and constructor keys as plain data without polluting prototypes", async () => {
+    const Bag = defineBlock({
+      type: "test-bag",
+      schema: z.object({ entries: z.record(z.string(), z.string()) }),
+    });
+    const entries = JSON.parse('{"__proto__":{"polluted":"yes"},"constructor":"c"}');
+    const bag = new Bag({ entries: { ...entries, plain: "p" } });
+    await bag.save("bag");
+    const loaded = await Bag.load("bag");
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(loaded.entries.constructor).toBe("c");
+    expect(loaded.entries.plain).toBe("p");
+  });
+
+  it("refuses values that are not JSON, naming the field", async () => {
+    const Loose = defineBlock({ type: "test-loose", schema: z.object({ when: z.date() }) });
+    const error = await new Loose({ when: new Date() }).save("loose").catch((caught) => caught);
+    expect(ValidationFailedError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toContain("when");
+    expect((error as Error).message).toContain("Date");
+  });
+
+  it("says how to overwrite when a name is taken", async () => {
+    await new AwsCredentials().save("taken-message");
+    const error = await new AwsCredentials().save("taken-message").catch((caught) => caught);
+    expect((error as Error).message).toContain("test-aws-credentials/taken-message");
+    expect((error as Error).message).toContain("overwrite: true");
+  });
+});

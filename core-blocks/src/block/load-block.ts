@@ -234,9 +234,19 @@ function decode(node: JsonValue, path: string[], context: DecodeContext): unknow
   if (isRefMarker(node)) return context.children.get(node.$ref);
   const result: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(node)) {
-    result[key] = decode(value, [...path, key], context);
+    setOwn(result, key, decode(value, [...path, key], context));
   }
   return result;
+}
+
+/** Sets an own property, even `__proto__`, without touching the object's prototype. */
+function setOwn(target: object, key: string, value: unknown): void {
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
 }
 
 function storedSecret(

@@ -183,7 +183,15 @@ async function encodeFields(
           [...path, key],
           context,
         );
-        if (encoded !== undefined) result[key] = encoded;
+        if (encoded !== undefined) {
+          // defineProperty keeps a `__proto__` key as data instead of changing the prototype.
+          Object.defineProperty(result, key, {
+            value: encoded,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+        }
       }
       return result;
     }
