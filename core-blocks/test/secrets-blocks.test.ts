@@ -219,3 +219,92 @@ describe("secret references", () => {
     expect(error.message).toContain("secret/a → secret/b → secret/a");
   });
 });
+
+describe("tampering with stored secrets", () => {
+  async function rewrite(name: string, mutate: (data: Record<string, unknown>) => void) {
+    const stored = (await store.get({ type: "test-api-credentials", name }))!;
+    const data = structuredClone(stored.data) as Record<string, unknown>;
+    mutate(data);
+    await store.put({
+      id: stored.id,
+      type: stored.type,
+      name: stored.name,
+      data: data as typeof stored.data,
+      schemaChecksum: stored.schemaChecksum,
+      schemaVersion: stored.schemaVersion,
+      references: stored.references,
+      dataKey: stored.dataKey,
+      overwrite: true,
+    });
+  }
+
+  async function revealError(name: string, field: "token" | "extra" = "token") {
+    const loaded = await ApiCredentials.load(name, { store });
+    const error = await errorOf((loaded[field] as SecretValue).reveal());
+    expect(error.code).toBe("DECRYPTION_FAILED");
+    expect(error.message).not.toContain("canary");
+    return error as TesseraError & { reason: string; keyId?: string };
+  }
+
+  beforeEach(async () => {
+    await new ApiCredentials({
+      user: "a",
+      token: "canary-a-token",
+      extra: { k: "canary-extra" },
+    }).save("a", { store });
+    await new ApiCredentials({ user: "b", token: "canary-b-token" }).save("b", { store });
+  });
+
+  it("refuses a ciphertext copied from another document", async () => {
+    const donor = (await store.get({ type: "test-api-credentials", name: "a" }))!;
+    await rewrite("b", (data) => {
+      data.token = donor.data.token;
+    });
+    const error = await revealError("b");
+    expect(error.reason).toBe("authentication-failed");
+  });
+
+  it("refuses a ciphertext moved to another field of the same document", async () => {
+    await rewrite("a", (data) => {
+      data.token = data.extra;
+    });
+    expect((await revealError("a")).reason).toBe("authentication-failed");
+  });
+
+  it("refuses a truncated or bit-flipped stored ciphertext", async () => {
+    await rewrite("a", (data) => {
+      const sealed = (data.token as { $sealed: string }).$sealed;
+      data.token = { $sealed: sealed.slice(0, sealed.length - 8) };
+    });
+    await revealError("a");
+    await rewrite("b", (data) => {
+      const bytes = Buffer.from((data.token as { $sealed: string }).$sealed, "base64");
+      bytes[bytes.length - 20]! ^= 0x01;
+      data.token = { $sealed: bytes.toString("base64") };
+    });
+    expect((await revealError("b")).reason).toBe("authentication-failed");
+  });
+
+  it("refuses an unknown format version with an unsupported-format error", async () => {
+    await rewrite("a", (data) => {
+      const bytes = Buffer.from((data.token as { $sealed: string }).$sealed, "base64");
+      bytes[0] = 2;
+      data.token = { $sealed: bytes.toString("base64") };
+    });
+    const error = await revealError("a");
+    expect(error.reason).toBe("unsupported-format");
+    expect(error.message).toContain("version 2");
+  });
+
+  it("refuses to reveal under a key ring that lacks the document's master key, naming it", async () => {
+    const stored = (await store.get({ type: "test-api-credentials", name: "a" }))!;
+    const fresh = await openTestStore(environment.home, "copy.db");
+    process.env.TESSERA_ENCRYPTION_KEY = randomKey();
+    await fresh.put({ ...stored, references: [], overwrite: true });
+    const loaded = await ApiCredentials.load("a", { store: fresh });
+    const error = await errorOf(loaded.token.reveal());
+    expect(error.code).toBe("DECRYPTION_FAILED");
+    expect(error.message).toContain(stored.dataKey!.masterKeyId);
+    await fresh.close();
+  });
+});
