@@ -29,9 +29,9 @@ export const sqliteMigrations: readonly string[] = [
     reference_ids TEXT NOT NULL,
     operation TEXT NOT NULL,
     restored_from INTEGER,
-    updated_at TEXT NOT NULL
-  );
-  CREATE UNIQUE INDEX revisions_by_document ON revisions (document_id, revision);
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (document_id, revision)
+  ) WITHOUT ROWID;
 
   CREATE TABLE document_references (
     from_id TEXT NOT NULL,

@@ -62,7 +62,8 @@ export interface SqliteBlockStore extends BlockStore {
   /**
    * Writes many documents in ONE transaction, with every check `put` makes (so a failure writes
    * none of them). Much faster than one `put` per document when filling or copying a store.
-   * Returns how many were written.
+   * `inputs` is read lazily, once the write lock is held, so a generator keeps memory flat
+   * however many documents it yields. Returns how many were written.
    */
   importDocuments(inputs: Iterable<PutDocumentInput>): Promise<number>;
 }
@@ -72,6 +73,9 @@ export interface SqliteBlockStore extends BlockStore {
  * wait blocks the event loop; longer waits are made of several attempts with async pauses between.
  */
 const maxBlockingWaitMs = 100;
+
+/** Revisions beyond the kept window are deleted every this many saves of a document. */
+const pruneBatch = 16;
 
 /** Default limits of a store (`StoreLimits`). */
 export const defaultStoreLimits: StoreLimits = {
@@ -191,10 +195,10 @@ function prepareStatements(database: Database) {
       `SELECT ${documentColumns} FROM documents d JOIN revisions r ON r.document_id = d.id AND r.revision = d.revision WHERE d.id = ?`,
     ),
     revisionBySlug: prepare<DocumentRow>(
-      `SELECT ${documentColumns} FROM documents d JOIN revisions r ON r.document_id = d.id AND r.revision = ? WHERE d.type = ? AND d.name = ?`,
+      `SELECT ${documentColumns} FROM documents d JOIN revisions r ON r.document_id = d.id AND r.revision = ? WHERE d.type = ? AND d.name = ? AND r.revision > d.revision - ?`,
     ),
     revisionById: prepare<DocumentRow>(
-      `SELECT ${documentColumns} FROM documents d JOIN revisions r ON r.document_id = d.id AND r.revision = ? WHERE d.id = ?`,
+      `SELECT ${documentColumns} FROM documents d JOIN revisions r ON r.document_id = d.id AND r.revision = ? WHERE d.id = ? AND r.revision > d.revision - ?`,
     ),
     newestByIds: prepare<DocumentRow>(
       `SELECT ${documentColumns} FROM documents d JOIN revisions r ON r.document_id = d.id AND r.revision = d.revision WHERE d.id IN (SELECT value FROM json_each(?))`,
@@ -244,7 +248,7 @@ function prepareStatements(database: Database) {
       `SELECT ${summaryColumns} FROM documents d JOIN revisions r ON r.document_id = d.id AND r.revision = d.revision WHERE d.type = ? AND d.name > ? ORDER BY d.type, d.name LIMIT ?`,
     ),
     history: prepare<RevisionRow>(
-      "SELECT revision, data, schema_checksum, schema_version, package, reference_ids, operation, restored_from, updated_at FROM revisions WHERE document_id = ? ORDER BY revision DESC",
+      "SELECT revision, data, schema_checksum, schema_version, package, reference_ids, operation, restored_from, updated_at FROM revisions WHERE document_id = ? AND revision > ? ORDER BY revision DESC",
     ),
     putBlockType: prepare(
       "INSERT INTO block_types (type, record) VALUES (?, ?) ON CONFLICT (type) DO UPDATE SET record = excluded.record",
@@ -381,6 +385,8 @@ class SqliteStore implements SqliteBlockStore {
   readonly #database: Database;
   readonly #statements: Statements;
   readonly #busyTimeoutMs: number;
+  /** One transaction wrapper for every write: runs the body it is given. */
+  readonly #transaction: ReturnType<Database["transaction"]>;
   #closed = false;
 
   constructor(database: Database, location: string, limits: StoreLimits, busyTimeoutMs: number) {
@@ -389,6 +395,7 @@ class SqliteStore implements SqliteBlockStore {
     this.limits = limits;
     this.#busyTimeoutMs = busyTimeoutMs;
     this.#statements = prepareStatements(database);
+    this.#transaction = database.transaction((body: () => unknown) => body());
   }
 
   async get(
@@ -406,8 +413,8 @@ class SqliteStore implements SqliteBlockStore {
     } else {
       row =
         "id" in ref
-          ? statements.revisionById.get(revision, ref.id)
-          : statements.revisionBySlug.get(revision, ref.type, ref.name);
+          ? statements.revisionById.get(revision, ref.id, this.limits.revisionsKept)
+          : statements.revisionBySlug.get(revision, ref.type, ref.name, this.limits.revisionsKept);
     }
     return row === undefined ? undefined : toDocument(row);
   }
@@ -433,12 +440,13 @@ class SqliteStore implements SqliteBlockStore {
 
   async importDocuments(inputs: Iterable<PutDocumentInput>): Promise<number> {
     const statements = this.#open();
-    const prepared = Array.from(inputs, (input) => ({ input, dataJson: this.#serialize(input) }));
     return this.#write(() => {
-      for (const { input, dataJson } of prepared) {
-        this.#putInTransaction(statements, input, dataJson, false);
+      let count = 0;
+      for (const input of inputs) {
+        this.#putInTransaction(statements, input, this.#serialize(input), false);
+        count++;
       }
-      return prepared.length;
+      return count;
     });
   }
 
@@ -452,7 +460,10 @@ class SqliteStore implements SqliteBlockStore {
       const head = this.#requireHead(statements, ref);
       const slug = slugOf(head);
       checkExpectedRevision(slug, options?.expectedRevision, head.revision);
-      const old = statements.revision.get(head.id, revision);
+      const old =
+        revision > head.revision - this.limits.revisionsKept
+          ? statements.revision.get(head.id, revision)
+          : undefined;
       if (old === undefined) throw new BlockNotFoundError(slug, [], revision);
       const references = JSON.parse(old.reference_ids) as string[];
       this.#checkReferences(statements, slug, head.id, references);
@@ -540,7 +551,9 @@ class SqliteStore implements SqliteBlockStore {
   async history(ref: DocumentRef): Promise<RevisionSummary[]> {
     const statements = this.#open();
     const head = this.#requireHead(statements, ref);
-    return statements.history.all(head.id).map(toRevisionSummary);
+    return statements.history
+      .all(head.id, head.revision - this.limits.revisionsKept)
+      .map(toRevisionSummary);
   }
 
   async referrers(id: string): Promise<DocumentSummary[]> {
@@ -633,11 +646,10 @@ class SqliteStore implements SqliteBlockStore {
    * pause that leaves the event loop free, until `busyTimeoutMs` has passed: then `STORE_BUSY`.
    */
   async #write<T>(body: () => T): Promise<T> {
-    const transaction = this.#database.transaction(body);
     const started = Date.now();
     for (let attempt = 0; ; attempt++) {
       try {
-        return transaction.immediate();
+        return this.#transaction.immediate(body) as T;
       } catch (error) {
         if (!isBusy(error)) throw error;
         if (Date.now() - started >= this.#busyTimeoutMs) {
@@ -730,7 +742,11 @@ class SqliteStore implements SqliteBlockStore {
     );
     statements.deleteReferencesFrom.run(head.id);
     this.#insertRevision(statements, head.id, revision, content, now);
-    statements.pruneRevisions.run(head.id, revision - this.limits.revisionsKept);
+    // Revisions older than the kept window are invisible at once (reads filter on the window) and
+    // deleted in batches, which keeps most saves to the rows they write.
+    if (revision % pruneBatch === 0) {
+      statements.pruneRevisions.run(head.id, revision - this.limits.revisionsKept);
+    }
     return this.#built(
       head.id,
       head.type,
