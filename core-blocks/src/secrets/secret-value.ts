@@ -1,4 +1,5 @@
 import { inspect } from "node:util";
+import { InvalidInputError } from "../errors/index.js";
 import type { JsonValue } from "../schema/json.js";
 import type { BlockStore } from "../store/index.js";
 import { rememberSecret } from "./redactor.js";
@@ -66,7 +67,10 @@ export class SecretValue<T extends JsonValue = JsonValue> {
   static keep(): SecretValue<never> {
     return new SecretValue<never>({ kind: "keep" }, () =>
       Promise.reject(
-        new Error("A keep marker has no value of its own: load the block to reveal it."),
+        new InvalidInputError(
+          "$keep",
+          "A keep marker has no value of its own: it only tells save to keep the stored secret. Load the block again to reveal the stored value.",
+        ),
       ),
     );
   }
