@@ -5,6 +5,9 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { defineBlock } from "../src/block/index.js";
+import { secret } from "../src/schema/index.js";
 import { getDefaultStore, openSqliteStore } from "../src/store/index.js";
 import { createTestHarness, useTestHarness } from "../src/testing/index.js";
 
@@ -94,6 +97,26 @@ describe("useTestHarness under vitest", () => {
     expect(harness.home).not.toBe(seen[0]);
     expect(existsSync(seen[0]!)).toBe(false);
     expect(await harness.store.getMeta("probe")).toBe(undefined);
+  });
+});
+
+describe("blocks under the harness", () => {
+  const harness = useTestHarness({ beforeEach, afterEach });
+
+  class Webhook extends defineBlock({
+    type: "harness-webhook",
+    title: "Webhook",
+    description: "A URL with a token.",
+    schema: z.object({ url: z.string(), token: secret() }),
+  }) {}
+
+  it("saves and loads blocks, secrets included, without a store option", async () => {
+    await new Webhook({ url: "https://hooks.example.com/x", token: "t0ken" }).save("alerts");
+    const loaded = await Webhook.load("alerts");
+    expect(loaded.url).toBe("https://hooks.example.com/x");
+    expect(await loaded.token.reveal()).toBe("t0ken");
+    expect((await harness.store.list()).items.map((item) => item.name)).toEqual(["alerts"]);
+    expect(harness.store.location).toBe(join(harness.home, "tessera.db"));
   });
 });
 
