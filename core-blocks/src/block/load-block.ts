@@ -175,7 +175,9 @@ async function fetchNested(
     if (depth > MAX_NESTING_DEPTH) throw new NestingTooDeepError(rootSlug, MAX_NESTING_DEPTH);
     const missing = [...new Set(frontier)].filter((id) => !documents.has(id));
     if (missing.length === 0) break;
-    const fetched = await store.getMany(missing);
+    // One reference (the common case) is a point read; several go in one round trip.
+    const fetched =
+      missing.length === 1 ? await fetchOne(store, missing[0]!) : await store.getMany(missing);
     const next: string[] = [];
     for (const id of missing) {
       const child = fetched.get(id);
@@ -186,6 +188,11 @@ async function fetchNested(
     frontier = next;
   }
   return documents;
+}
+
+async function fetchOne(store: BlockStore, id: string): Promise<Map<string, StoredDocument>> {
+  const document = await store.get({ id });
+  return document?.id === id ? new Map([[id, document]]) : new Map();
 }
 
 /** Ids of the `{ "$ref": id }` markers in stored data. */
@@ -227,14 +234,25 @@ interface DecodeContext {
 function decode(node: JsonValue, path: string[], context: DecodeContext): unknown {
   if (node === null || typeof node !== "object") return node;
   if (Array.isArray(node)) {
-    return node.map((item, index) => decode(item, [...path, String(index)], context));
+    const items: unknown[] = [];
+    for (let index = 0; index < node.length; index++) {
+      path.push(String(index));
+      items.push(decode(node[index]!, path, context));
+      path.pop();
+    }
+    return items;
   }
   if (isSealedSecret(node)) return storedSecret(node, path.join("."), context);
   if (isReferenceMarker(node)) return secretReference(node.$reference, context.store);
   if (isRefMarker(node)) return context.children.get(node.$ref);
   const result: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(node)) {
-    setOwn(result, key, decode(value, [...path, key], context));
+  for (const key in node) {
+    if (!Object.hasOwn(node, key)) continue;
+    path.push(key);
+    const decoded = decode(node[key]!, path, context);
+    path.pop();
+    if (key === "__proto__") setOwn(result, key, decoded);
+    else result[key] = decoded;
   }
   return result;
 }
@@ -277,6 +295,7 @@ function checkVersions(definition: BlockTypeDefinition, stored: StoredDocument, 
   const installed = versionOf(definition);
   const writer = stored.package;
   const local = definition.package;
+  if (stored.schemaVersion === installed && (!writer || writer.version === local?.version)) return;
   if (
     writer &&
     local &&

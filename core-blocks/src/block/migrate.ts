@@ -18,7 +18,9 @@ export async function migrate(
   const installed = versionOf(definition);
   let version = storedVersion;
   let fields = data;
-  if (!semver.valid(version)) return { data: fields, version };
+  if (definition.migrations.length === 0 || version === installed || !semver.valid(version)) {
+    return { data: fields, version };
+  }
   for (let step = 0; step < MAX_STEPS; step++) {
     const next = definition.migrations.find(
       (migration) =>
