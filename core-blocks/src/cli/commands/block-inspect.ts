@@ -13,6 +13,9 @@ export function flattenData(data: JsonValue, prefix = ""): Array<[string, string
   if (typeof data === "object" && data !== null && !Array.isArray(data)) {
     const keys = Object.keys(data);
     if ("$ref" in data && keys.length === 1) return [[prefix, `→ ${String(data.$ref)}`]];
+    if ("$reference" in data && keys.length === 1) {
+      return [[prefix, `******** (reference to ${String(data.$reference)})`]];
+    }
     if (keys.length === 0 && prefix) return [[prefix, "{}"]];
     return keys.flatMap((key) =>
       flattenData((data as JsonObject)[key]!, prefix ? `${prefix}.${key}` : key),

@@ -1,0 +1,176 @@
+import { randomBytes } from "node:crypto";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CliHome, type CliResult, createCliHome, writeExampleBlocks } from "./helpers/cli.js";
+
+let cli: CliHome;
+const canary = `leak-canary-${randomBytes(6).toString("hex")}`;
+const nextCanary = `leak-canary-${randomBytes(6).toString("hex")}`;
+
+/** Every printable form of a secret: text, JSON, URL, hex, and base64 at each byte alignment. */
+function forms(secret: string): string[] {
+  const bytes = Buffer.from(secret, "utf8");
+  const found = new Set([
+    secret,
+    JSON.stringify(secret).slice(1, -1),
+    encodeURIComponent(secret),
+    bytes.toString("hex"),
+    bytes.toString("hex").toUpperCase(),
+  ]);
+  for (let offset = 0; offset < 3; offset++) {
+    const padded = Buffer.concat([Buffer.alloc(offset), bytes]);
+    for (const encoding of ["base64", "base64url"] as const) {
+      const text = padded.toString(encoding);
+      // Drop the characters that mix in the padding bytes and the possibly partial last group.
+      found.add(text.slice(Math.ceil((offset * 4) / 3), text.length - 4));
+    }
+  }
+  return [...found];
+}
+
+const sweeps: Array<{ command: string; result: CliResult }> = [];
+
+async function sweep(
+  args: string[],
+  options: Parameters<CliHome["run"]>[1] = {},
+): Promise<CliResult> {
+  const result = await cli.run(args, options);
+  sweeps.push({ command: args.join(" "), result });
+  if (result.status !== 0) {
+    // A failure printed with TESSERA_DEBUG=1 adds its stack: that must not leak either.
+    const debug = await cli.run(args, { ...options, env: { ...options.env, TESSERA_DEBUG: "1" } });
+    sweeps.push({ command: `TESSERA_DEBUG=1 ${args.join(" ")}`, result: debug });
+  }
+  return result;
+}
+
+beforeAll(async () => {
+  cli = await createCliHome();
+  await cli.ok(["block", "register", "-f", await writeExampleBlocks(cli.home)]);
+  const env = { CANARY: canary, NEXT_CANARY: nextCanary };
+  const secretFile = join(cli.home, "with-secret.yaml");
+  await writeFile(secretFile, `user: from-file\npassword: ${canary}\n`);
+  const invalidFile = join(cli.home, "invalid.json");
+  await writeFile(
+    invalidFile,
+    JSON.stringify({ host: 5, port: "x", credentials: { user: 1, password: canary } }),
+  );
+
+  await cli.ok(["secret", "set", "canary", "--stdin"], { input: canary });
+  await cli.ok(
+    [
+      "block",
+      "create",
+      "db-credentials",
+      "leak",
+      "--set",
+      "user=u",
+      "--secret-from-env",
+      "password=CANARY",
+    ],
+    { env },
+  );
+  await cli.ok(["block", "create", "db-credentials", "from-file", "--from-file", secretFile]);
+  await cli.ok([
+    "block",
+    "create",
+    "warehouse",
+    "leak",
+    "--set",
+    "host=h",
+    "--link",
+    "credentials=db-credentials/leak",
+  ]);
+  await cli.ok(
+    ["block", "edit", "db-credentials/leak", "--secret-from-env", "password=NEXT_CANARY"],
+    { env },
+  );
+});
+
+afterAll(async () => {
+  await cli.remove();
+});
+
+describe("leak sweep: a canary secret never appears in any command's output", () => {
+  it("runs every command, including failing ones, and finds no form of the canary", async () => {
+    // Commands that read and list.
+    for (const json of [[], ["--json"]]) {
+      await sweep(["block", "ls", ...json]);
+      await sweep(["block", "type", "ls", ...json]);
+      await sweep(["block", "type", "inspect", "db-credentials", ...json]);
+      await sweep(["block", "inspect", "db-credentials/leak", ...json]);
+      await sweep(["block", "inspect", "db-credentials/leak", "--revision", "1", ...json]);
+      await sweep(["block", "inspect", "db-credentials/from-file", ...json]);
+      await sweep(["block", "inspect", "warehouse/leak", ...json]);
+      await sweep(["block", "inspect", "secret/canary", ...json]);
+      await sweep(["block", "history", "db-credentials/leak", ...json]);
+      await sweep(["block", "diff", "db-credentials/leak", "1", "2", ...json]);
+      await sweep(["secret", "get", "canary", ...json]);
+      await sweep(["key", "status", ...json]);
+      await sweep(["integrations", ...json]);
+    }
+    // Commands that write, and commands that fail with the canary in their input.
+    const env = { CANARY: canary, NEXT_CANARY: nextCanary };
+    const invalidFile = join(cli.home, "invalid.json");
+    await sweep([
+      "block",
+      "create",
+      "db-credentials",
+      "refused",
+      "--set",
+      "user=x",
+      "--set",
+      `password=${canary}`,
+    ]);
+    await sweep(["block", "create", "db-credentials", "refused", "--from-file", invalidFile]);
+    await sweep(["block", "create", "warehouse", "refused", "--from-file", invalidFile]);
+    await sweep(
+      [
+        "block",
+        "create",
+        "db-credentials",
+        "leak",
+        "--set",
+        "user=x",
+        "--secret-from-env",
+        "password=CANARY",
+      ],
+      { env },
+    );
+    await sweep(["block", "edit", "db-credentials/leak", "--set", "user=edited"]);
+    await sweep(["block", "edit", "db-credentials/leak", "--set", `password=${canary}`]);
+    await sweep(["block", "edit", "db-credentials/leak", "--set", `nope.deeper=${canary}`]);
+    await sweep(["secret", "set", "canary", canary]);
+    await sweep(["secret", "set", "other", "--stdin"], { input: canary });
+    await sweep(["block", "rollback", "db-credentials/leak", "1"]);
+    await sweep(["block", "delete", "db-credentials/leak"]);
+    await sweep(["key", "rotate"]);
+    await sweep(["block", "inspect", "db-credentials/leak", "--show-secrets"], {
+      env: { TESSERA_ENCRYPTION_KEY: randomBytes(32).toString("base64") },
+    });
+    await sweep(["--help"]);
+
+    expect(sweeps.length).toBeGreaterThan(40);
+    // The patterns do catch the canary inside encoded text, whatever its alignment.
+    for (const prefix of ["", "x", "xy"]) {
+      const encoded = Buffer.from(`{"password":"${prefix}${canary}"}`).toString("base64");
+      expect(forms(canary).some((pattern) => encoded.includes(pattern))).toBe(true);
+    }
+    const patterns = [...forms(canary), ...forms(nextCanary)];
+    const leaks = sweeps.flatMap(({ command, result }) =>
+      patterns
+        .filter((pattern) => result.stdout.includes(pattern) || result.stderr.includes(pattern))
+        .map((pattern) => `${command} printed ${pattern}`),
+    );
+    expect(leaks).toEqual([]);
+  });
+
+  it("prints the canary only where it was asked for on purpose", async () => {
+    expect(await cli.ok(["secret", "get", "canary", "--reveal"])).toBe(`${canary}\n`);
+    const shown = JSON.parse(
+      await cli.ok(["block", "inspect", "db-credentials/from-file", "--show-secrets", "--json"]),
+    );
+    expect(shown.data.password).toBe(canary);
+  });
+});

@@ -1,0 +1,105 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CliHome, createCliHome } from "./helpers/cli.js";
+
+let cli: CliHome;
+
+beforeAll(async () => {
+  cli = await createCliHome();
+});
+
+afterAll(async () => {
+  await cli.remove();
+});
+
+describe("tessera secret and tessera key", () => {
+  it("saves a secret piped on standard input and reveals it only with --reveal", async () => {
+    const out = await cli.ok(["secret", "set", "api-token", "--stdin"], {
+      input: "tok-canary-5521\n",
+    });
+    expect(out).toContain("Saved secret/api-token (revision 1).");
+    const masked = await cli.ok(["secret", "get", "api-token"]);
+    expect(masked).toContain("********");
+    expect(masked).not.toContain("tok-canary-5521");
+    expect(await cli.ok(["secret", "get", "api-token", "--reveal"])).toBe("tok-canary-5521\n");
+    const json = JSON.parse(await cli.ok(["secret", "get", "api-token", "--reveal", "--json"])) as {
+      slug: string;
+      value: string;
+    };
+    expect(json).toMatchObject({ slug: "secret/api-token", value: "tok-canary-5521" });
+  });
+
+  it("saves a secret from an environment variable as a new revision", async () => {
+    await cli.ok(["secret", "set", "api-token", "--from-env", "NEXT_TOKEN"], {
+      env: { NEXT_TOKEN: "tok-canary-6632" },
+    });
+    expect(await cli.ok(["secret", "get", "api-token", "--reveal"])).toBe("tok-canary-6632\n");
+    const history = JSON.parse(await cli.ok(["block", "history", "secret/api-token", "--json"]));
+    expect(history).toHaveLength(2);
+  });
+
+  it("refuses a secret value given as an argument, without echoing it", async () => {
+    const result = await cli.run(["secret", "set", "api-token", "plain-arg-canary"]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^error INVALID_INPUT: .*shell history/);
+    expect(result.stderr + result.stdout).not.toContain("plain-arg-canary");
+  });
+
+  it("refuses an unset environment variable and empty input", async () => {
+    const unset = await cli.run(["secret", "set", "other", "--from-env", "NOT_SET_ANYWHERE"]);
+    expect(unset.stderr).toMatch(/^error INVALID_INPUT: .*NOT_SET_ANYWHERE/);
+    const empty = await cli.run(["secret", "set", "other", "--stdin"], { input: "" });
+    expect(empty.stderr).toMatch(/^error INVALID_INPUT: Standard input was empty/);
+  });
+
+  it("lets a block's secret field reference the secret", async () => {
+    const { writeExampleBlocks } = await import("./helpers/cli.js");
+    await cli.ok(["block", "register", "-f", await writeExampleBlocks(cli.home)]);
+    await cli.ok([
+      "block",
+      "create",
+      "db-credentials",
+      "via-ref",
+      "--set",
+      "user=svc",
+      "--secret-ref",
+      "password=secret/api-token",
+    ]);
+    const shown = JSON.parse(
+      await cli.ok(["block", "inspect", "db-credentials/via-ref", "--json"]),
+    );
+    expect(shown.data.password).toEqual({ $reference: "secret/api-token" });
+  });
+
+  it("reports key status by id only and rotates every data key to a new key", async () => {
+    const status = JSON.parse(await cli.ok(["key", "status", "--json"])) as {
+      source: { kind: string };
+      currentKeyId: string;
+      keys: Array<{ id: string; documents: number; current: boolean }>;
+      documentsToRotate: number;
+    };
+    expect(status.source.kind).toBe("environment");
+    expect(status.documentsToRotate).toBe(0);
+    const oldId = status.currentKeyId;
+    const human = await cli.ok(["key", "status"]);
+    expect(human).not.toContain(cli.key);
+
+    const newKey = randomBytes(32).toString("base64");
+    const rotatedEnv = { TESSERA_ENCRYPTION_KEY: `${newKey},${cli.key}` };
+    const pending = JSON.parse(await cli.ok(["key", "status", "--json"], { env: rotatedEnv }));
+    expect(pending.documentsToRotate).toBeGreaterThan(0);
+    const rotated = JSON.parse(await cli.ok(["key", "rotate", "--json"], { env: rotatedEnv }));
+    expect(rotated.rewrapped).toBe(pending.documentsToRotate);
+    expect(rotated.masterKeyId).not.toBe(oldId);
+
+    // The old key alone no longer opens anything; the new key alone opens everything.
+    const newOnly = { TESSERA_ENCRYPTION_KEY: newKey };
+    expect(await cli.ok(["secret", "get", "api-token", "--reveal"], { env: newOnly })).toBe(
+      "tok-canary-6632\n",
+    );
+    const oldOnly = await cli.run(["secret", "get", "api-token", "--reveal"]);
+    expect(oldOnly.status).toBe(1);
+    expect(oldOnly.stderr).toMatch(/^error DECRYPTION_FAILED: /);
+    expect(oldOnly.stderr).not.toContain("tok-canary-6632");
+  });
+});
