@@ -1,7 +1,9 @@
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { TesseraError } from "../src/errors/index.js";
 import { LocalFileSystem } from "../src/results/index.js";
 import { describeWritableFileSystem } from "../src/testing/index.js";
 
@@ -47,5 +49,65 @@ describe("LocalFileSystem", () => {
     })();
     await expect(fileSystem.writePath("f.bin", failing)).rejects.toThrow("the producer failed");
     expect(await readdir(basePath)).toEqual([]);
+  });
+});
+
+async function filesUnder(folder: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await readdir(folder, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) found.push(join(entry.parentPath, entry.name));
+  }
+  return found;
+}
+
+describe("LocalFileSystem with random paths", () => {
+  it("never writes outside its base folder and never fails with anything but a Tessera or fs error", async () => {
+    const root = await mkdtemp(join(tmpdir(), "tessera-local-fs-property-"));
+    const basePath = join(root, "base");
+    await mkdir(basePath);
+    const fileSystem = new LocalFileSystem({ basePath });
+    const segment = fc.oneof(
+      fc.constantFrom(
+        "",
+        ".",
+        "..",
+        "...",
+        "%2e%2e",
+        "%2E.",
+        "a",
+        "b",
+        "\\",
+        "\u0000",
+        "~",
+        "base",
+      ),
+      fc.string({
+        unit: fc.constantFrom("a", ".", "/", "\\", "%", "2", "e", "\u0000", "\u0001", "é"),
+      }),
+    );
+    const path = fc.array(segment, { minLength: 1, maxLength: 6 }).map((parts) => parts.join("/"));
+    try {
+      await fc.assert(
+        fc.asyncProperty(path, async (candidate) => {
+          try {
+            const key = await fileSystem.writePath(candidate, "x");
+            expect(await fileSystem.exists(key)).toBe(true);
+          } catch (error) {
+            const known =
+              TesseraError.isInstance(error) ||
+              ["EISDIR", "ENOTDIR", "EEXIST", "ENAMETOOLONG"].includes(
+                (error as { code?: string }).code ?? "",
+              );
+            expect(known).toBe(true);
+          }
+        }),
+        { numRuns: 300 },
+      );
+      expect((await readdir(root)).sort()).toEqual(["base"]);
+      const outside = (await filesUnder(root)).filter((file) => !file.startsWith(basePath + "/"));
+      expect(outside).toEqual([]);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

@@ -11,6 +11,7 @@ const isolatedVariables = [
   "TESSERA_DATABASE_URL",
   "TESSERA_API_URL",
   "TESSERA_API_KEY",
+  "TESSERA_RESULT_STORAGE",
 ] as const;
 
 /** Settings of `createTestHarness` and `useTestHarness`. */
