@@ -70,6 +70,34 @@ export async function saveBlock(
   const store = options.store ?? (await getDefaultStore());
   await recordBlockType(store, block.constructor);
   const computed = computedOf(definition);
+  const base = {
+    type: definition.type,
+    name,
+    schemaChecksum: computed.checksum,
+    schemaVersion: versionOf(definition),
+    ...(definition.package ? { package: { ...definition.package } } : {}),
+  };
+
+  if (!holdsSecrets(fields)) {
+    // Nothing to seal or keep: the document id and data key do not matter, so one write does it
+    // and the store checks overwrite and compare-and-swap itself.
+    const context = newContext(store, slug, randomUUID(), undefined);
+    const data = (await encodeFields(fields, [], context)) as JsonObject;
+    if (context.problems.length > 0) throw new ValidationFailedError(slug, context.problems);
+    const stored = await store.put({
+      ...base,
+      id: context.documentId,
+      data,
+      references: [...context.references].sort(),
+      dataKey: null,
+      ...(options.expectedRevision !== undefined
+        ? { expectedRevision: options.expectedRevision }
+        : {}),
+      overwrite: options.overwrite === true || options.expectedRevision !== undefined,
+    });
+    identities.set(block, { documentId: stored.id, name, revision: stored.revision });
+    return;
+  }
 
   for (let attempt = 1; ; attempt++) {
     const current = await store.get({ type: definition.type, name });
@@ -80,28 +108,14 @@ export async function saveBlock(
     if (current && options.expectedRevision === undefined && !options.overwrite) {
       throw new BlockExistsError(slug);
     }
-    const context: SaveContext = {
-      store,
-      slug,
-      documentId: current?.id ?? randomUUID(),
-      dataKey: current?.dataKey ?? null,
-      current,
-      cipher: undefined,
-      references: new Set(),
-      sealed: [],
-      problems: [],
-    };
+    const context = newContext(store, slug, current?.id ?? randomUUID(), current);
     const data = (await encodeFields(fields, [], context)) as JsonObject;
     if (context.problems.length > 0) throw new ValidationFailedError(slug, context.problems);
     try {
       const stored = await store.put({
+        ...base,
         id: context.documentId,
-        type: definition.type,
-        name,
         data,
-        schemaChecksum: computed.checksum,
-        schemaVersion: versionOf(definition),
-        ...(definition.package ? { package: { ...definition.package } } : {}),
         references: [...context.references].sort(),
         dataKey: context.dataKey,
         // Secrets are sealed against the id and data key read above: the write must land on
@@ -126,6 +140,39 @@ export async function saveBlock(
       if (attempt >= SAVE_ATTEMPTS) throw error;
     }
   }
+}
+
+function newContext(
+  store: BlockStore,
+  slug: string,
+  documentId: string,
+  current: StoredDocument | undefined,
+): SaveContext {
+  return {
+    store,
+    slug,
+    documentId,
+    dataKey: current?.dataKey ?? null,
+    current,
+    cipher: undefined,
+    references: new Set(),
+    sealed: [],
+    problems: [],
+  };
+}
+
+/** True when a value holds a secret to seal or keep (saved nested blocks are references). */
+function holdsSecrets(value: unknown, depth = 0): boolean {
+  if (value === null || typeof value !== "object") return false;
+  if (depth > 64) return true;
+  if (SecretValue.isInstance(value)) return true;
+  if ((value as Record<symbol, unknown>)[blockMarker] === true) {
+    if (identities.has(value)) return false;
+    const keys = fieldKeys.get(value) ?? [];
+    return keys.some((key) => holdsSecrets((value as Record<string, unknown>)[key], depth + 1));
+  }
+  if (Array.isArray(value)) return value.some((item) => holdsSecrets(item, depth + 1));
+  return Object.values(value).some((item) => holdsSecrets(item, depth + 1));
 }
 
 /** The block's current fields, validated again (they may have been changed since construction). */
