@@ -106,6 +106,7 @@ describe("schema versions and migrations", () => {
     expect((error as Error).message).toContain("versioned-newer/future");
     expect((error as Error).message).toContain("3.0.0");
     expect((error as Error).message).toContain("2.4.0");
+    expect((error as Error).message).toContain("Install the code that defines");
   });
 
   it("takes the schema version from the defining package and records the package", async () => {
@@ -164,6 +165,7 @@ describe("schema versions and migrations", () => {
         }),
       () => defineBlock({ type: "bad-field", schema: z.object({ save: z.string() }) }),
     ];
+    const messages: string[] = [];
     for (const define of bad) {
       let error: unknown;
       try {
@@ -172,7 +174,13 @@ describe("schema versions and migrations", () => {
         error = thrown;
       }
       expect(InvalidBlockDefinitionError.isInstance(error)).toBe(true);
+      messages.push((error as Error).message);
     }
+    expect(messages[0]).toContain('use "bad-type"');
+    expect(messages[1]).toContain('"1.0.0"');
+    expect(messages[2]).toContain("semver range");
+    expect(messages[3]).toContain('field "save"');
+    expect(messages[3]).toContain("rename the field");
   });
 });
 
