@@ -111,3 +111,34 @@ describe("LocalFileSystem with random paths", () => {
     }
   });
 });
+
+describe("LocalFileSystem reads", () => {
+  it("stops a streamed read when its signal aborts", async () => {
+    const basePath = await mkdtemp(join(tmpdir(), "tessera-local-fs-"));
+    try {
+      const fileSystem = new LocalFileSystem({ basePath });
+      await fileSystem.writePath("big.bin", new Uint8Array(8 << 20));
+      const controller = new AbortController();
+      const stream = await fileSystem.createReadStream("big.bin", {
+        signal: controller.signal,
+        onProgress: () => {},
+      });
+      let received = 0;
+      const reading = (async () => {
+        for await (const chunk of stream) {
+          received += (chunk as Buffer).length;
+          controller.abort();
+        }
+      })();
+      await expect(reading).rejects.toMatchObject({ name: "AbortError" });
+      expect(received).toBeLessThan(8 << 20);
+      const early = new AbortController();
+      early.abort();
+      await expect(fileSystem.readPath("big.bin", { signal: early.signal })).rejects.toMatchObject({
+        name: "AbortError",
+      });
+    } finally {
+      await rm(basePath, { recursive: true, force: true });
+    }
+  });
+});

@@ -11,7 +11,7 @@ import {
   unlink,
 } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
-import { addAbortSignal, type Readable } from "node:stream";
+import { addAbortSignal, pipeline, type Readable } from "node:stream";
 import { FileNotFoundError } from "../errors/index.js";
 import { resolveStoragePath, resolveStoragePrefix } from "./storage-path.js";
 import { knownContentLength, progressStream, writableContentChunks } from "./writable-content.js";
@@ -123,12 +123,11 @@ export class LocalFileStorage implements WritableFileSystem {
 
   async createReadStream(path: string, options: ReadPathOptions = {}): Promise<Readable> {
     const { handle, size } = await this.openForRead(path);
-    let stream: Readable = handle.createReadStream({ highWaterMark: 1 << 20 });
-    if (options.onProgress) {
-      const counter = progressStream(options.onProgress, size);
-      stream.on("error", (error) => counter.destroy(error));
-      stream = stream.pipe(counter);
-    }
+    const file = handle.createReadStream({ highWaterMark: 1 << 20 });
+    // pipeline destroys the file stream (closing the handle) when the counter fails or is destroyed.
+    const stream: Readable = options.onProgress
+      ? pipeline(file, progressStream(options.onProgress, size), () => {})
+      : file;
     if (options.signal) addAbortSignal(options.signal, stream);
     return stream;
   }
