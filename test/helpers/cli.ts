@@ -205,3 +205,84 @@ export class Warehouse extends defineBlock({
   );
   return file;
 }
+
+/**
+ * Stores `count` documents of provider block types (`s3-bucket`, `aws-credentials`, recorded as
+ * defined by `@tessera/aws`) straight into the SQLite store of `home`, in one transaction, without
+ * loading any integration: what a user's store looks like after months of use.
+ */
+export async function seedProviderDocuments(home: string, count: number): Promise<void> {
+  const { openSqliteStore } = await import("@tessera/core");
+  const store = await openSqliteStore({ path: join(home, "tessera.db") });
+  const definingPackage = { name: "@tessera/aws", version: "0.1.0", coreRange: "^0.1.0" };
+  try {
+    for (const type of ["aws-credentials", "s3-bucket"]) {
+      await store.putBlockType({
+        type,
+        title: type,
+        description: "",
+        capabilities: type === "s3-bucket" ? ["read-path", "write-path"] : [],
+        schemaVersion: "0.1.0",
+        checksum: `sha256:${"0".repeat(64)}`,
+        jsonSchema: { type: "object", properties: { bucketName: { type: "string" } } },
+        secretFields: [],
+        package: definingPackage,
+        registeredAt: new Date().toISOString(),
+      });
+    }
+    const { randomUUID } = await import("node:crypto");
+    await store.importDocuments(
+      Array.from({ length: count }, (_, index) => ({
+        id: randomUUID(),
+        type: index % 2 === 0 ? "s3-bucket" : "aws-credentials",
+        name: `seeded-${String(index).padStart(4, "0")}`,
+        data: { bucketName: `bucket-${index}`, bucketFolder: "results" },
+        schemaChecksum: `sha256:${"0".repeat(64)}`,
+        schemaVersion: "0.1.0",
+        package: definingPackage,
+        references: [],
+        dataKey: null,
+      })),
+    );
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * A module for `node --import` that records every module the process loads (ESM resolutions and
+ * CommonJS requires) into `<output>` at exit, one URL or path per line.
+ */
+export async function writeModuleTracer(folder: string, output: string): Promise<string> {
+  const { writeFile } = await import("node:fs/promises");
+  const file = join(folder, "trace-modules.mjs");
+  const hooks = `
+    export async function resolve(specifier, context, next) {
+      const result = await next(specifier, context);
+      port.postMessage(result.url);
+      return result;
+    }
+    let port;
+    export function initialize(data) { port = data.port; }
+  `;
+  await writeFile(
+    file,
+    `import { register, createRequire } from "node:module";
+import { MessageChannel } from "node:worker_threads";
+import { writeFileSync } from "node:fs";
+const seen = new Set();
+const { port1, port2 } = new MessageChannel();
+port1.on("message", (url) => seen.add(url));
+port1.unref();
+register("data:text/javascript," + encodeURIComponent(${JSON.stringify(hooks)}), {
+  data: { port: port2 },
+  transferList: [port2],
+});
+process.on("exit", () => {
+  for (const path of Object.keys(createRequire(import.meta.url).cache)) seen.add(path);
+  writeFileSync(${JSON.stringify(output)}, [...seen].join("\\n"));
+});
+`,
+  );
+  return file;
+}

@@ -1,4 +1,4 @@
-import type { BlockStore } from "../store/index.js";
+import { type BlockStore, getDefaultStore } from "../store/index.js";
 import type { Output } from "./output.js";
 
 /** What every command gets: where to write, the store, the environment and standard input. */
@@ -21,7 +21,7 @@ export function createContext(output: Output): CliContext & { close(): Promise<v
     environment: process.env,
     stdin: process.stdin,
     store() {
-      opened ??= import("../store/index.js").then(({ getDefaultStore }) => getDefaultStore());
+      opened ??= getDefaultStore();
       return opened;
     },
     async close() {
