@@ -7,10 +7,15 @@
  * s3rver 3.7.1 needs Node's `--openssl-legacy-provider` (its list continuation tokens use DES);
  * the vitest projects that run these tests pass it through `execArgv`.
  */
-import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import { createHash, randomUUID } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import S3rver from "s3rver";
+import { dirname, join, sep } from "node:path";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import S3rver, { type S3rverObject } from "s3rver";
 
 export {
   type SecretsManagerEmulator,
@@ -39,19 +44,32 @@ export interface S3ServerOptions {
 }
 
 /**
- * Starts s3rver on a free loopback port. s3rver lacks ListMultipartUploads and
- * AbortMultipartUpload; this helper serves both (S3's XML shapes) from s3rver's own upload
- * folders, so clients that abort failed uploads behave as they would against S3.
+ * Starts s3rver on a free loopback port, with three repairs so it behaves as S3 does:
+ * - s3rver lacks ListMultipartUploads and AbortMultipartUpload; this helper serves both (S3's XML
+ *   shapes) from s3rver's own upload folders, so clients that abort failed uploads work;
+ * - s3rver writes objects in place, so a reader could see half a PUT; here a PUT (or a completed
+ *   multipart upload) is written beside the object and renamed over it, atomic as on S3;
+ * - a GET opens the object before sizing it, so a concurrent overwrite cannot mismatch the
+ *   Content-Length and the body;
+ * - listings are in S3's order (UTF-8 byte order of the whole key: `a-b` before `a/b`) and pages
+ *   continue exactly after the last key; s3rver walks folders, so it lists `a/…` before `a-…`
+ *   and its pages skip keys.
  */
 export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Server> {
   const directory = await mkdtemp(join(tmpdir(), "tessera-s3rver-"));
+  const dataDirectory = join(directory, "data");
+  const partialDirectory = join(directory, "partial");
+  await mkdir(dataDirectory);
+  await mkdir(partialDirectory);
   const server = new S3rver({
     address: "127.0.0.1",
     port: 0,
     silent: true,
-    directory,
+    directory: dataDirectory,
     configureBuckets: (options.buckets ?? ["tessera-test"]).map((name) => ({ name })),
   });
+  makeWritesAtomic(server, partialDirectory);
+  listInS3Order(server);
   const uploadsFolder = (bucket: string) =>
     server.store.getResourcePath(bucket, undefined, "uploads");
 
@@ -122,6 +140,131 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
       await server.close();
       await rm(directory, { recursive: true, force: true });
     },
+  };
+}
+
+/** s3rver's object model, loaded from the package (it is CommonJS). */
+const S3Object = createRequire(import.meta.url)("s3rver/lib/models/object.js") as new (
+  bucket: string,
+  key: string,
+  content: NodeJS.ReadableStream | null,
+  metadata: Record<string, string | number>,
+) => S3rverObject;
+
+function makeWritesAtomic(server: S3rver, partialDirectory: string): void {
+  const store = server.store;
+  store.putObject = async (object) => {
+    const objectPath = store.getResourcePath(object.bucket, object.key, "object");
+    await mkdir(dirname(objectPath), { recursive: true });
+    const partial = join(partialDirectory, randomUUID());
+    const md5 = createHash("md5");
+    let size = 0;
+    const source =
+      object.content === null
+        ? []
+        : Buffer.isBuffer(object.content)
+          ? [object.content]
+          : object.content;
+    try {
+      await pipeline(
+        source as AsyncIterable<Buffer>,
+        new Transform({
+          transform(chunk: Buffer, _encoding, callback) {
+            md5.update(chunk);
+            size += chunk.length;
+            callback(null, chunk);
+          },
+        }),
+        createWriteStream(partial),
+      );
+      await rename(partial, objectPath);
+    } catch (error) {
+      await rm(partial, { force: true });
+      throw error;
+    }
+    const digest = md5.digest("hex");
+    await store.putMetadata(object.bucket, object.key, object.metadata, digest);
+    return { size, md5: digest };
+  };
+  store.getObject = async (bucket, key, options) => {
+    const objectPath = store.getResourcePath(bucket, key, "object");
+    let handle: Awaited<ReturnType<typeof open>>;
+    try {
+      handle = await open(objectPath, "r");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+      throw error;
+    }
+    try {
+      const { size } = await handle.stat();
+      const metadata = { ...(await store.getMetadata(bucket, key)), "content-length": size };
+      const lastByte = Math.max(0, size - 1);
+      const range = {
+        start: options?.start ?? 0,
+        end: Math.min(options?.end ?? Number.POSITIVE_INFINITY, lastByte),
+      };
+      const ranged = options !== undefined && (options.start !== undefined || options.end);
+      if (range.start < 0 || range.end < range.start) {
+        await handle.close();
+        const object = new S3Object(bucket, key, null, metadata);
+        if (ranged) object.range = range;
+        return object;
+      }
+      const content = createReadStream(objectPath, { fd: handle, ...range });
+      const object = new S3Object(bucket, key, content, metadata);
+      if (ranged) object.range = range;
+      return object;
+    } catch (error) {
+      await handle.close();
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+      throw error;
+    }
+  };
+}
+
+function listInS3Order(server: S3rver): void {
+  const store = server.store;
+  const objectSuffix = "._S3rver_object";
+  const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+  store.listObjects = async (bucket, options) => {
+    const {
+      delimiter = "",
+      startAfter = "",
+      prefix = "",
+      maxKeys = Number.POSITIVE_INFINITY,
+    } = options;
+    const bucketPath = store.getBucketPath(bucket);
+    const files = (await readdir(bucketPath, { recursive: true })) as string[];
+    const keys = files
+      .filter((file) => file.endsWith(objectSuffix) && !file.includes("._S3rver_uploads"))
+      .map((file) => file.slice(0, -objectSuffix.length).split(sep).join("/"))
+      .filter((key) => key.startsWith(prefix) && byteOrder(key, startAfter) > 0)
+      .sort(byteOrder);
+    const selected: string[] = [];
+    const commonPrefixes: string[] = [];
+    let isTruncated = false;
+    for (const key of keys) {
+      const cut = delimiter === "" ? -1 : key.indexOf(delimiter, prefix.length);
+      const commonPrefix = cut === -1 ? undefined : key.slice(0, cut + delimiter.length);
+      if (commonPrefix !== undefined && commonPrefixes.includes(commonPrefix)) continue;
+      if (selected.length + commonPrefixes.length >= maxKeys) {
+        isTruncated = true;
+        break;
+      }
+      if (commonPrefix !== undefined) commonPrefixes.push(commonPrefix);
+      else selected.push(key);
+    }
+    const objects: S3rverObject[] = [];
+    for (const key of selected) {
+      const metadata = await store
+        .getMetadata(bucket, key)
+        .catch((error: NodeJS.ErrnoException) => {
+          if (error.code === "ENOENT") return undefined;
+          throw error;
+        });
+      if (metadata) objects.push(new S3Object(bucket, key, null, metadata));
+    }
+    return { objects, commonPrefixes, isTruncated };
   };
 }
 

@@ -8,12 +8,13 @@
 import { defineIntegration } from "@tessera/core";
 import packageJson from "../package.json" with { type: "json" };
 import { AwsCredentials } from "./aws-credentials.js";
+import { S3Bucket } from "./s3-bucket.js";
 
 export const integration = defineIntegration({
   name: packageJson.name,
   version: packageJson.version,
   coreRange: packageJson.peerDependencies["@tessera/core"],
-  blocks: [AwsCredentials],
+  blocks: [AwsCredentials, S3Bucket],
 });
 
 export {
@@ -22,3 +23,4 @@ export {
   type AwsCredentialsFields,
 } from "./aws-credentials.js";
 export * from "./errors/index.js";
+export { type CopyObjectOptions, type ListObjectsOptions, S3Bucket } from "./s3-bucket.js";

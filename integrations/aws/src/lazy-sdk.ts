@@ -6,25 +6,16 @@
 
 /** `@aws-sdk/client-s3`. */
 export type S3Sdk = typeof import("@aws-sdk/client-s3");
-/** `@aws-sdk/lib-storage` (multipart `Upload`). */
-export type StorageSdk = typeof import("@aws-sdk/lib-storage");
 /** `@aws-sdk/client-secrets-manager`. */
 export type SecretsManagerSdk = typeof import("@aws-sdk/client-secrets-manager");
 
 let s3Sdk: Promise<S3Sdk> | undefined;
-let storageSdk: Promise<StorageSdk> | undefined;
 let secretsManagerSdk: Promise<SecretsManagerSdk> | undefined;
 
 /** Imports `@aws-sdk/client-s3` on first call. */
 export function loadS3Sdk(): Promise<S3Sdk> {
   s3Sdk ??= import("@aws-sdk/client-s3");
   return s3Sdk;
-}
-
-/** Imports `@aws-sdk/lib-storage` on first call. */
-export function loadStorageSdk(): Promise<StorageSdk> {
-  storageSdk ??= import("@aws-sdk/lib-storage");
-  return storageSdk;
 }
 
 /** Imports `@aws-sdk/client-secrets-manager` on first call. */

@@ -1,0 +1,51 @@
+import { TesseraError } from "@tessera/core";
+import { AwsRequestError, S3AccessDeniedError, S3BucketNotFoundError } from "./errors/index.js";
+
+/** What an AWS SDK error looks like from outside: its name and the HTTP status, when it has them. */
+export function describeSdkError(error: unknown): { name: string; status: number | undefined } {
+  const name =
+    typeof error === "object" && error !== null && typeof (error as Error).name === "string"
+      ? (error as Error).name
+      : "Error";
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata
+    ?.httpStatusCode;
+  return { name, status };
+}
+
+const accessDeniedNames = new Set([
+  "AccessDenied",
+  "Forbidden",
+  "InvalidAccessKeyId",
+  "SignatureDoesNotMatch",
+  "AllAccessDisabled",
+]);
+
+/**
+ * Turns an S3 SDK error into a Tessera error naming the bucket: `S3_BUCKET_NOT_FOUND`,
+ * `S3_ACCESS_DENIED`, or `AWS_REQUEST_FAILED` with the SDK error as the cause. Tessera errors and
+ * aborts pass through unchanged.
+ */
+export function translateS3Error(
+  error: unknown,
+  context: { bucket: string; operation: string; key?: string },
+): unknown {
+  if (TesseraError.isInstance(error)) return error;
+  const { name, status } = describeSdkError(error);
+  if (name === "AbortError") return error;
+  if (name === "NoSuchBucket") return new S3BucketNotFoundError(context.bucket, { cause: error });
+  if (accessDeniedNames.has(name) || status === 403) {
+    return new S3AccessDeniedError(context.bucket, context.operation, { cause: error });
+  }
+  const resource =
+    context.key === undefined ? `s3://${context.bucket}` : `s3://${context.bucket}/${context.key}`;
+  return new AwsRequestError(
+    {
+      service: "S3",
+      operation: context.operation,
+      resource,
+      awsCode: name,
+      reason: `${name}${status === undefined ? "" : ` (HTTP ${status})`}: ${(error as Error)?.message ?? String(error)}`,
+    },
+    { cause: error },
+  );
+}
