@@ -35,7 +35,9 @@ console.log(`  printed, the secret stays masked: ${JSON.stringify(warehouse)}`);
 
 step("3. Load it back by slug in a fresh process");
 const loader = fileURLToPath(new URL("./tour-load.mjs", import.meta.url));
-const child = spawnSync(process.execPath, [loader, warehouse.slug], { stdio: "inherit" });
+const child = spawnSync(process.execPath, [...process.execArgv, loader, warehouse.slug], {
+  stdio: "inherit",
+});
 if (child.status !== 0) process.exit(child.status ?? 1);
 
 step("4. Edit it: change the schema name, saving only if nobody else changed it meanwhile");

@@ -143,3 +143,20 @@ describe("secrets at rest", () => {
     await expect(loaded.headers.a!.reveal()).rejects.toThrow();
   });
 });
+
+describe("concurrent saves with secrets", () => {
+  it("lets concurrent overwrites all land, each readable, without a caller-side conflict", async () => {
+    await new Credentials({ user: "start", password: "p0" }).save("busy", { store });
+    const writers = Array.from({ length: 4 }, (_, index) =>
+      new Credentials({ user: `writer-${index}`, password: `p${index}` }).save("busy", {
+        store,
+        overwrite: true,
+      }),
+    );
+    await Promise.all(writers);
+    const loaded = await Credentials.load("busy", { store });
+    expect(loaded.revision).toBe(5);
+    const index = Number(loaded.user.replace("writer-", ""));
+    expect(await loaded.password.reveal()).toBe(`p${index}`);
+  });
+});

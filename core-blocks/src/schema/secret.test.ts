@@ -41,3 +41,23 @@ describe("secret()", () => {
     expect(schema.safeParse({ token: { $keep: "yes" } }).success).toBe(false);
   });
 });
+
+describe("secret() on random input", () => {
+  it("never throws and never puts the input into an issue", async () => {
+    const { default: fc } = await import("fast-check");
+    const schema = z.object({ token: secret() });
+    fc.assert(
+      fc.property(fc.anything(), fc.boolean(), (input, wrapped) => {
+        const token = wrapped ? { value: "canary-9f3b", other: input } : input;
+        const result = schema.safeParse({ token });
+        if (result.success) {
+          expect(SecretValue.isInstance(result.data.token)).toBe(true);
+        } else {
+          expect(JSON.stringify(result.error.issues)).not.toContain("canary-9f3b");
+          expect(result.error.issues[0]?.path).toEqual(["token"]);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
