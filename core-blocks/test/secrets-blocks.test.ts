@@ -178,6 +178,14 @@ describe("secret references", () => {
     delete process.env.TEST_VAULT_db;
   });
 
+  it("sees a Secret block saved in this process at once, despite the cache", async () => {
+    await new Secret({ value: "first-version" }).save("rotating", { store });
+    const token = SecretValue.reference("secret/rotating", { store });
+    expect(await token.reveal()).toBe("first-version");
+    await new Secret({ value: "second-version" }).save("rotating", { store, overwrite: true });
+    expect(await token.reveal()).toBe("second-version");
+  });
+
   it("names the reference when the block is missing", async () => {
     const error = await errorOf(SecretValue.reference("secret/nowhere", { store }).reveal());
     expect(error.code).toBe("SECRET_REFERENCE_UNRESOLVED");

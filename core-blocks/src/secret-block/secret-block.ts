@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { defineBlock } from "../block/index.js";
+import { defineBlock, type SaveBlockOptions } from "../block/index.js";
 import { type JsonValue, secret } from "../schema/index.js";
-import type { SecretSource } from "../secrets/index.js";
+import { clearSecretReferenceCache, type SecretSource } from "../secrets/index.js";
 
 /**
  * The `secret` block type (`secret/<name>`): one secret value — a string or any JSON value —
@@ -26,6 +26,16 @@ export class Secret
   })
   implements SecretSource
 {
+  /**
+   * Saves the secret (see `Block.save`) and drops cached reference values, so references to it
+   * in this process see the new value at once (other processes within the cache TTL).
+   */
+  override async save(name: string, options?: SaveBlockOptions): Promise<this> {
+    await super.save(name, options);
+    clearSecretReferenceCache();
+    return this;
+  }
+
   /** The plaintext value (decrypted, or resolved when the value is itself a reference). */
   get(): Promise<JsonValue> {
     return this.value.reveal();

@@ -95,13 +95,18 @@ interface CacheEntry {
 const caches = new WeakMap<BlockStore, Map<string, CacheEntry>>();
 const chain = new AsyncLocalStorage<string[]>();
 
-/** Forgets every cached reference value (after a secret changed, in tests). */
+/** Bumped by `clearSecretReferenceCache()` without a store: every cache older than it is dropped. */
+let cacheGeneration = 0;
+const generations = new WeakMap<BlockStore, number>();
+
+/**
+ * Forgets cached reference values: of one store, or of every store. Saving a `Secret` block
+ * calls it, so a process sees its own writes at once.
+ */
 export function clearSecretReferenceCache(store?: BlockStore): void {
   if (store) caches.delete(store);
   else cacheGeneration += 1;
 }
-let cacheGeneration = 0;
-const generations = new WeakMap<BlockStore, number>();
 
 function cacheOf(store: BlockStore): Map<string, CacheEntry> {
   let cache = caches.get(store);
