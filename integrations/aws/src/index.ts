@@ -8,13 +8,14 @@
 import { defineIntegration } from "@tessera/core";
 import packageJson from "../package.json" with { type: "json" };
 import { AwsCredentials } from "./aws-credentials.js";
+import { AwsSecret } from "./aws-secret.js";
 import { S3Bucket } from "./s3-bucket.js";
 
 export const integration = defineIntegration({
   name: packageJson.name,
   version: packageJson.version,
   coreRange: packageJson.peerDependencies["@tessera/core"],
-  blocks: [AwsCredentials, S3Bucket],
+  blocks: [AwsCredentials, S3Bucket, AwsSecret],
 });
 
 export {
@@ -22,5 +23,6 @@ export {
   AwsCredentials,
   type AwsCredentialsFields,
 } from "./aws-credentials.js";
+export { AwsSecret, type DeletedSecret, type DeleteSecretOptions } from "./aws-secret.js";
 export * from "./errors/index.js";
 export { type CopyObjectOptions, type ListObjectsOptions, S3Bucket } from "./s3-bucket.js";

@@ -8,14 +8,24 @@ export class SecretAccessDeniedError extends TesseraError {
   /** The Secrets Manager operation that was refused, such as `GetSecretValue`. */
   readonly operation: string;
 
-  constructor(secretName: string, operation: string, options: TesseraErrorOptions = {}) {
+  /** The `aws-secret/<name>` block that asked, when it was saved or loaded. */
+  readonly slug: string | undefined;
+
+  constructor(
+    secretName: string,
+    operation: string,
+    slug?: string,
+    options: TesseraErrorOptions = {},
+  ) {
+    const block = slug === undefined ? "" : ` for block ${slug}`;
     super(
       SecretAccessDeniedError.code,
-      `Access denied to AWS secret "${secretName}" (${operation}). Check that the block's aws-credentials allow secretsmanager:${operation} on it (and kms:Decrypt on its key).`,
+      `Access denied to AWS secret "${secretName}"${block} (${operation}). Check that the block's aws-credentials allow secretsmanager:${operation} on it (and kms:Decrypt on its key).`,
       options,
     );
     this.secretName = secretName;
     this.operation = operation;
+    this.slug = slug;
   }
 
   static override isInstance(value: unknown): value is SecretAccessDeniedError {

@@ -8,15 +8,24 @@ export class SecretNotFoundError extends TesseraError {
   /** The version id or stage asked for, when one was. */
   readonly version: string | undefined;
 
-  constructor(secretName: string, version?: string, options: TesseraErrorOptions = {}) {
-    const what = version === undefined ? "" : ` (version ${version})`;
+  /** The `aws-secret/<name>` block that asked, when it was saved or loaded. */
+  readonly slug: string | undefined;
+
+  constructor(
+    secretName: string,
+    details: { version?: string | undefined; slug?: string | undefined } = {},
+    options: TesseraErrorOptions = {},
+  ) {
+    const what = details.version === undefined ? "" : ` (version ${details.version})`;
+    const block = details.slug === undefined ? "" : ` for block ${details.slug}`;
     super(
       SecretNotFoundError.code,
-      `AWS Secrets Manager has no secret "${secretName}"${what}. Check secretName and the region in the block's credentials, or create it with writeSecret().`,
+      `AWS Secrets Manager has no secret "${secretName}"${what}${block}. Check secretName and the region in the block's credentials, or create it with writeSecret().`,
       options,
     );
     this.secretName = secretName;
-    this.version = version;
+    this.version = details.version;
+    this.slug = details.slug;
   }
 
   static override isInstance(value: unknown): value is SecretNotFoundError {

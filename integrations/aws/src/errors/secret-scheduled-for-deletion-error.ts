@@ -6,13 +6,18 @@ export class SecretScheduledForDeletionError extends TesseraError {
   /** The secret's name (or ARN) in Secrets Manager. */
   readonly secretName: string;
 
-  constructor(secretName: string, options: TesseraErrorOptions = {}) {
+  /** The `aws-secret/<name>` block that asked, when it was saved or loaded. */
+  readonly slug: string | undefined;
+
+  constructor(secretName: string, slug?: string, options: TesseraErrorOptions = {}) {
+    const block = slug === undefined ? "" : ` (block ${slug})`;
     super(
       SecretScheduledForDeletionError.code,
-      `AWS secret "${secretName}" is scheduled for deletion and cannot be used. Restore it (aws secretsmanager restore-secret --secret-id ${secretName}) or use another secretName.`,
+      `AWS secret "${secretName}"${block} is scheduled for deletion and cannot be used. Restore it (aws secretsmanager restore-secret --secret-id ${secretName}) or use another secretName.`,
       options,
     );
     this.secretName = secretName;
+    this.slug = slug;
   }
 
   static override isInstance(value: unknown): value is SecretScheduledForDeletionError {
