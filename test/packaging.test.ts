@@ -106,6 +106,7 @@ function packSecondCore(coreTarball: string): string {
 
 beforeAll(() => {
   const core = packWorkspacePackage(join(repositoryRoot, "core-blocks"), tarballs);
+  const aws = packWorkspacePackage(join(repositoryRoot, "integrations", "aws"), tarballs);
   const fixture = join(repositoryRoot, "test", "fixtures", "widgets");
   const widgets = packFixtureIntegration(fixture, join(root, "widgets"), tarballs);
   const gadgets = packFixtureIntegration(fixture, join(root, "gadgets"), tarballs, (json) => {
@@ -124,6 +125,7 @@ beforeAll(() => {
         type: "module",
         dependencies: {
           "@tessera/core": `file:${core}`,
+          "@tessera/aws": `file:${aws}`,
           "@tessera/fixture-widgets": `file:${widgets}`,
           "@tessera/fixture-gadgets": `file:${gadgets}`,
           "tessera-core-second": `file:${secondCore}`,
@@ -239,6 +241,44 @@ console.log(JSON.stringify({ unknown, description: loaded.describe() }));
     const unknown = result.json.unknown as { message: string };
     expect(unknown.message).toContain('Block type "widget-box"');
     expect(unknown.message).toContain("npm install @tessera/fixture-widgets");
+  });
+
+  it("registers @tessera/aws from its tarball and saves and loads its credentials block", () => {
+    const result = runScript(
+      "aws.mjs",
+      `import { getDefaultStore, loadBlock, registerIntegration } from "@tessera/core";
+const manifest = await registerIntegration("@tessera/aws");
+const { AwsCredentials } = await import("@tessera/aws");
+await new AwsCredentials({ accessKeyId: "AKIAEXAMPLE", secretAccessKey: "canary-aws-5e", region: "eu-west-1" }).save("packaged", { overwrite: true });
+const loaded = await loadBlock(AwsCredentials.type + "/packaged");
+const store = await getDefaultStore();
+const record = await store.getBlockType(AwsCredentials.type);
+console.log(JSON.stringify({
+  name: manifest.name,
+  version: manifest.version,
+  coreRange: manifest.coreRange,
+  hasType: manifest.blockTypes.includes(AwsCredentials.type),
+  region: loaded.region,
+  revealed: (await loaded.secretAccessKey.reveal()) === "canary-aws-5e",
+  recordedPackage: record?.package,
+}));
+await store.close();
+`,
+    );
+    expect(result.stderr).toBe("");
+    const aws = installedPackageJson(project, "@tessera/aws");
+    const range = aws.peerDependencies?.["@tessera/core"];
+    expect(semver.satisfies(coreVersion, range ?? "")).toBe(true);
+    expect(result.json).toEqual({
+      name: "@tessera/aws",
+      version: aws.version,
+      coreRange: range,
+      hasType: true,
+      region: "eu-west-1",
+      revealed: true,
+      recordedPackage: { name: "@tessera/aws", version: aws.version, coreRange: range },
+    });
+    expect(result.stdout).not.toContain("canary-aws-5e");
   });
 
   it("says a package that is not installed is not installed", () => {
