@@ -186,6 +186,45 @@ describe("secret references", () => {
     expect(await token.reveal()).toBe("second-version");
   });
 
+  it("honours a pinned version: a revision of a Secret block, a version id of a secret source", async () => {
+    await new Secret({ value: "revision-one" }).save("pinned", { store });
+    await new Secret({ value: "revision-two" }).save("pinned", { store, overwrite: true });
+    expect(await SecretValue.reference("secret/pinned?versionId=1", { store }).reveal()).toBe(
+      "revision-one",
+    );
+    expect(await SecretValue.reference("secret/pinned", { store }).reveal()).toBe("revision-two");
+    const missing = await errorOf(
+      SecretValue.reference("secret/pinned?versionId=9", { store }).reveal(),
+    );
+    expect(missing.message).toContain("secret/pinned?versionId=9");
+    process.env.TEST_VAULT_v = "unused";
+    await new VaultEntry({ path: "v" }).save("v", { store });
+    const seen: unknown[] = [];
+    const original = VaultEntry.prototype.readSecret;
+    VaultEntry.prototype.readSecret = async function (this: VaultEntry, options?: unknown) {
+      seen.push(options);
+      return original.call(this);
+    };
+    try {
+      await SecretValue.reference("test-vault-entry/v?versionId=abc-1&versionStage=AWSPREVIOUS", {
+        store,
+      }).reveal();
+      expect(seen).toEqual([{ versionId: "abc-1", versionStage: "AWSPREVIOUS" }]);
+    } finally {
+      VaultEntry.prototype.readSecret = original;
+      delete process.env.TEST_VAULT_v;
+    }
+    for (const bad of [
+      "secret/pinned?versionStage=AWSCURRENT",
+      "secret/pinned?versionId=x",
+      "test-vault-entry/v?version=1",
+      "test-vault-entry/v?versionId=1&versionId=2",
+      "test-vault-entry/v?versionId=a b",
+    ]) {
+      expect(() => SecretValue.reference(bad)).toThrow(/version/);
+    }
+  });
+
   it("names the reference when the block is missing", async () => {
     const error = await errorOf(SecretValue.reference("secret/nowhere", { store }).reveal());
     expect(error.code).toBe("SECRET_REFERENCE_UNRESOLVED");

@@ -28,7 +28,22 @@ describe("secret reference parser (properties)", () => {
           type,
           name,
           slug: `${type}/${name}`,
+          options: {},
         });
+      }),
+    );
+  });
+
+  it("parses every well-formed version pin into readSecret options", () => {
+    const value = fc.stringMatching(/^[A-Za-z0-9_.:-]{1,20}$/);
+    fc.assert(
+      fc.property(slugPart, slugPart, value, value, (type, name, versionId, versionStage) => {
+        fc.pre(type !== "secret");
+        expect(
+          parseSecretReference(
+            `${type}/${name}?versionId=${versionId}&versionStage=${versionStage}`,
+          ),
+        ).toMatchObject({ slug: `${type}/${name}`, options: { versionId, versionStage } });
       }),
     );
   });
@@ -57,8 +72,9 @@ describe("secret reference parser (properties)", () => {
           return;
         }
         if (parsed?.kind === "block") {
-          expect(`${parsed.type}/${parsed.name}`).toBe(text);
-          expect(text).toMatch(/^[a-z0-9-]+\/[a-z0-9-]+$/);
+          expect(parsed.slug).toBe(`${parsed.type}/${parsed.name}`);
+          expect(parsed.slug).toMatch(/^[a-z0-9-]+\/[a-z0-9-]+$/);
+          expect(text.startsWith(parsed.slug)).toBe(true);
         } else {
           expect(parsed?.kind).toBe("environment");
           expect(text.startsWith("env:")).toBe(true);

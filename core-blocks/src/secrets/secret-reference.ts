@@ -4,13 +4,18 @@ import { logDebug } from "../log/index.js";
 import type { JsonValue } from "../schema/index.js";
 import { type BlockStore, getDefaultStore } from "../store/index.js";
 import { redact } from "./redactor.js";
+import type { ReadSecretOptions } from "./secret-source.js";
 
 /** A parsed secret reference. */
 export type ParsedSecretReference =
   /** `env:NAME`: an environment variable, read on every reveal (never cached). */
   | { kind: "environment"; variable: string }
-  /** `<type>/<name>`: a saved block with the `secret-source` capability (`secret/<name>` included). */
-  | { kind: "block"; type: string; name: string; slug: string };
+  /**
+   * `<type>/<name>`: a saved block with the `secret-source` capability (`secret/<name>`
+   * included), optionally pinned to a version: `?versionId=<id>` and/or `?versionStage=<label>`
+   * passed to `readSecret()`; for `secret/<name>`, `?versionId=<n>` reads revision n.
+   */
+  | { kind: "block"; type: string; name: string; slug: string; options: ReadSecretOptions };
 
 /** Settings of secret reference resolution (`configureSecretReferences`). */
 export interface SecretReferenceSettings {
@@ -31,6 +36,7 @@ export interface SecretReferenceSettings {
 
 const SLUG_PART = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const VERSION_VALUE = /^[A-Za-z0-9_.:-]{1,256}$/;
 
 function defaultTtl(): number {
   const seconds = Number(process.env.TESSERA_SECRET_CACHE_TTL);
@@ -70,7 +76,11 @@ export function parseSecretReference(reference: string): ParsedSecretReference {
     }
     return { kind: "environment", variable };
   }
-  const parts = reference.split("/");
+  const queryStart = reference.indexOf("?");
+  const path = queryStart === -1 ? reference : reference.slice(0, queryStart);
+  const options =
+    queryStart === -1 ? {} : parseVersionQuery(reference, reference.slice(queryStart + 1));
+  const parts = path.split("/");
   if (
     parts.length !== 2 ||
     !SLUG_PART.test(parts[0]!) ||
@@ -83,7 +93,44 @@ export function parseSecretReference(reference: string): ParsedSecretReference {
       'is not a valid reference: use "secret/<name>", "env:NAME" or "<type>/<name>" of a block with the secret-source capability (lower-case letters, digits and single hyphens).',
     );
   }
-  return { kind: "block", type: parts[0]!, name: parts[1]!, slug: reference };
+  if (parts[0] === "secret" && options.versionStage !== undefined) {
+    throw new SecretReferenceError(
+      reference,
+      "pins a versionStage, which Secret blocks do not have: pin a revision with ?versionId=<n>.",
+    );
+  }
+  if (
+    parts[0] === "secret" &&
+    options.versionId !== undefined &&
+    !/^[1-9][0-9]{0,9}$/.test(options.versionId)
+  ) {
+    throw new SecretReferenceError(
+      reference,
+      "pins a versionId that is not a revision number: for secret/<name> use ?versionId=<n> with n ≥ 1.",
+    );
+  }
+  return { kind: "block", type: parts[0]!, name: parts[1]!, slug: path, options };
+}
+
+function parseVersionQuery(reference: string, query: string): ReadSecretOptions {
+  const options: ReadSecretOptions = {};
+  for (const pair of query.split("&")) {
+    const [key, value, extra] = pair.split("=");
+    if (
+      (key !== "versionId" && key !== "versionStage") ||
+      value === undefined ||
+      extra !== undefined ||
+      !VERSION_VALUE.test(value) ||
+      options[key] !== undefined
+    ) {
+      throw new SecretReferenceError(
+        reference,
+        "has an invalid version pin: use ?versionId=<id> and/or ?versionStage=<label> (letters, digits, '.', '_', ':' and '-'), each at most once.",
+      );
+    }
+    options[key] = value;
+  }
+  return options;
 }
 
 interface CacheEntry {
@@ -170,7 +217,7 @@ export async function resolveSecretReference(
     logDebug("secrets", "secret reference served from cache", { reference });
     return cached.value;
   }
-  const value = chain.run([...seen, reference], () => readThroughBlock(parsed, store));
+  const value = chain.run([...seen, reference], () => readThroughBlock(reference, parsed, store));
   if (ttl > 0) {
     cache.set(reference, { value, readAt: now });
     value.catch(() => {
@@ -181,28 +228,35 @@ export async function resolveSecretReference(
 }
 
 interface SecretSourceLike {
-  readSecret?: () => Promise<JsonValue>;
+  readSecret?: (options?: ReadSecretOptions) => Promise<JsonValue>;
   constructor: { capabilities?: readonly string[] };
 }
 
 async function readThroughBlock(
+  reference: string,
   parsed: Extract<ParsedSecretReference, { kind: "block" }>,
   store: BlockStore,
 ): Promise<JsonValue> {
-  const reference = parsed.slug;
-  logDebug("secrets", "resolving a secret reference", { reference });
+  logDebug("secrets", "resolving a secret reference", { reference, pinned: parsed.options });
   // Imported on use: the block layer imports this module, so a static import would be a cycle.
   const blocks = await import("../block/index.js");
   // Registers the `secret` block type, so `secret/<name>` loads even when nothing imported it yet.
   if (parsed.type === "secret") await import("../secret-block/index.js");
   let instance: SecretSourceLike;
   try {
-    instance = (await blocks.loadBlock(reference, { store })) as unknown as SecretSourceLike;
+    const revision =
+      parsed.type === "secret" && parsed.options.versionId !== undefined
+        ? { revision: Number(parsed.options.versionId) }
+        : {};
+    instance = (await blocks.loadBlock(parsed.slug, {
+      store,
+      ...revision,
+    })) as unknown as SecretSourceLike;
   } catch (error) {
     if (TesseraError.isInstance(error) && error.code === "BLOCK_NOT_FOUND") {
       throw new SecretReferenceError(
         reference,
-        `names a block that does not exist. Save it first (for a Secret block: tessera secret set ${parsed.type === "secret" ? parsed.name : "<name>"}), or fix the reference.`,
+        `names a block (or revision) that does not exist. Save it first (for a Secret block: tessera secret set ${parsed.type === "secret" ? parsed.name : "<name>"}), or fix the reference.`,
         { cause: error },
       );
     }
@@ -221,7 +275,7 @@ async function readThroughBlock(
     );
   }
   try {
-    return await instance.readSecret();
+    return await instance.readSecret(parsed.type === "secret" ? {} : parsed.options);
   } catch (error) {
     if (TesseraError.isInstance(error)) throw error;
     throw new SecretReferenceError(
