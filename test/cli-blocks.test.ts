@@ -190,7 +190,7 @@ describe("tessera block, from a fresh process each time", () => {
       "credentials=db-credentials/analyst",
     ]);
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/^error (BLOCK_EXISTS|REVISION_CONFLICT): .*warehouse\/main/);
+    expect(result.stderr).toMatch(/^error BLOCK_EXISTS: .*warehouse\/main.*--overwrite/);
   });
 
   it("edits fields, keeps what was not changed, and records each save in the history", async () => {

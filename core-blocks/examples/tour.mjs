@@ -1,64 +1,114 @@
-// A short tour of Tessera on the embedded store: define block types, save a block with a secret
-// and a nested block, load it back in a fresh process, edit it, and show its revision history.
-// Run it from the repository root with `npm run tour`; it is safe to run again.
+// A short tour of Tessera on the embedded store, driven through the `tessera` command line the way
+// a user would type it: register block types from a local module, create a block with a secret and
+// a nested block, inspect it from a fresh process, edit it, and show its revision history and a
+// diff. Run it from the repository root with `npm run tour`; it is safe to run again.
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { getDefaultStore, tesseraHome } from "@tessera/core";
-import { Warehouse, WarehouseCredentials } from "./tour-blocks.mjs";
 
+const cli = fileURLToPath(new URL("../dist/cli/bin.js", import.meta.url));
+const blocksModule = fileURLToPath(new URL("./tour-blocks.mjs", import.meta.url));
 const step = (text) => console.log(`\n> ${text}`);
-const store = await getDefaultStore();
 
-console.log("Tessera tour");
-console.log(`  store: ${store.kind} at ${store.location} (TESSERA_HOME=${tesseraHome()})`);
-
-step("1. Two block types are defined in examples/tour-blocks.mjs");
-for (const BlockClass of [WarehouseCredentials, Warehouse]) {
-  console.log(
-    `  ${BlockClass.type} (schema ${BlockClass.version}, ${BlockClass.checksum.slice(0, 19)}…)`,
-  );
-  console.log(`    secret fields: ${BlockClass.secretFields.join(", ") || "none"}`);
+/** Runs `tessera <args>` as its own process, printing the command line and its output. */
+function tessera(args, { env = {}, capture = false } = {}) {
+  const shown = args.map((arg) => (/[\s"'$]/.test(arg) ? `'${arg}'` : arg)).join(" ");
+  console.log(`  $ tessera ${shown.replace(blocksModule, "examples/tour-blocks.mjs")}`);
+  const result = spawnSync(process.execPath, [cli, ...args], {
+    env: { ...process.env, ...env },
+    stdio: capture ? ["ignore", "pipe", "inherit"] : "inherit",
+    encoding: "utf8",
+  });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+  return result.stdout;
 }
 
-step("2. Save the credentials (the password is encrypted at rest) and a warehouse that nests them");
-const credentials = new WarehouseCredentials({ user: "etl", password: "correct-horse-battery" });
-await credentials.save("analytics", { overwrite: true });
-console.log(`  saved ${credentials.slug} as revision ${credentials.revision}`);
-const row = await store.get({ type: WarehouseCredentials.type, name: "analytics" });
+console.log("Tessera tour");
+console.log(`  TESSERA_HOME=${tesseraHome()}`);
+
+step("1. Register the two block types defined in examples/tour-blocks.mjs");
+tessera(["block", "register", "-f", blocksModule]);
+tessera(["block", "type", "inspect", "tour-warehouse"]);
+
+step("2. Save credentials (the password comes from an environment variable, never an argument)");
+tessera(
+  [
+    "block",
+    "create",
+    "tour-warehouse-credentials",
+    "analytics",
+    "--set",
+    "user=etl",
+    "--secret-from-env",
+    "password=TOUR_PASSWORD",
+    "--overwrite",
+  ],
+  { env: { TOUR_PASSWORD: "correct-horse-battery" } },
+);
+const store = await getDefaultStore();
+const row = await store.get({ type: "tour-warehouse-credentials", name: "analytics" });
 console.log(
   `  at rest the password is ciphertext: ${JSON.stringify(row.data.password).slice(0, 40)}…`,
 );
-const warehouse = new Warehouse({ host: "db.internal", database: "analytics", credentials });
-await warehouse.save("analytics", { overwrite: true });
-console.log(`  saved ${warehouse.slug} as revision ${warehouse.revision}`);
-console.log(`  printed, the secret stays masked: ${JSON.stringify(warehouse)}`);
+await store.close();
 
-step("3. Load it back by slug in a fresh process");
+step("3. Save a warehouse that references the credentials (a nested block, stored as a reference)");
+tessera([
+  "block",
+  "create",
+  "tour-warehouse",
+  "analytics",
+  "--set",
+  "host=db.internal",
+  "--set",
+  "database=analytics",
+  "--link",
+  "credentials=tour-warehouse-credentials/analytics",
+  "--overwrite",
+]);
+
+step("4. Inspect it from a fresh process: the secret stays masked");
+tessera(["block", "inspect", "tour-warehouse/analytics"]);
+tessera(["block", "inspect", "tour-warehouse-credentials/analytics"]);
+
+step("5. Load it in code, in another process that knows nothing but the slug");
 const loader = fileURLToPath(new URL("./tour-load.mjs", import.meta.url));
-const child = spawnSync(process.execPath, [...process.execArgv, loader, warehouse.slug], {
-  stdio: "inherit",
-});
+const child = spawnSync(
+  process.execPath,
+  [...process.execArgv, loader, "tour-warehouse/analytics"],
+  {
+    stdio: "inherit",
+  },
+);
 if (child.status !== 0) process.exit(child.status ?? 1);
 
-step("4. Edit it: change the schema name, saving only if nobody else changed it meanwhile");
-const loaded = await Warehouse.load("analytics");
-loaded.schemaName = loaded.schemaName === "reporting" ? "public" : "reporting";
-await loaded.save("analytics", { expectedRevision: loaded.revision });
-console.log(
-  `  ${loaded.slug} is now at revision ${loaded.revision} (schemaName "${loaded.schemaName}")`,
+step("6. Edit it: the save is a compare-and-swap on the revision just read");
+const current = JSON.parse(
+  tessera(["block", "inspect", "tour-warehouse/analytics", "--json"], { capture: true }),
 );
+console.log(`  (revision ${current.revision}, schemaName "${current.data.schemaName}")`);
+const next = current.data.schemaName === "reporting" ? "public" : "reporting";
+tessera(["block", "edit", "tour-warehouse/analytics", "--set", `schemaName=${next}`]);
 
-step("5. Its revision history, newest first");
-for (const entry of (await Warehouse.history("analytics")).slice(0, 5)) {
-  const when = entry.updatedAt.replace("T", " ").slice(0, 19);
-  console.log(
-    `  revision ${String(entry.revision).padStart(3)}  ${entry.operation.padEnd(8)} ${when}  schema ${entry.schemaVersion}`,
-  );
-}
-const first = await Warehouse.load("analytics", {
-  revision: (await Warehouse.history("analytics")).at(-1).revision,
-});
-console.log(`  the oldest kept revision still loads: schemaName "${first.schemaName}"`);
+step("7. Its revision history, and what the edit changed");
+tessera(["block", "history", "tour-warehouse/analytics"]);
+tessera([
+  "block",
+  "diff",
+  "tour-warehouse/analytics",
+  String(current.revision),
+  String(current.revision + 1),
+]);
+const history = JSON.parse(
+  tessera(["block", "history", "tour-warehouse/analytics", "--json"], { capture: true }),
+);
+step("8. The oldest kept revision still loads");
+tessera([
+  "block",
+  "inspect",
+  "tour-warehouse/analytics",
+  "--revision",
+  String(history.at(-1).revision),
+]);
 
-await store.close();
 console.log("\nDone. Run it again: saves overwrite, so the history grows.");

@@ -166,13 +166,19 @@ export function createProgram(context: CliContext, version: string): Command {
         .argument("<name>", "the block's name, such as results"),
     )
       .option("--from-file <path>", "read field values from a JSON or YAML file (- for stdin)")
+      .option("--overwrite", "replace a block already saved under the name (as a new revision)")
       .option("--no-input", "never prompt; fail when a required field is missing")
       .option("--json", "print the saved block as JSON")
       .action(
         async (
           typeSlug: string,
           name: string,
-          options: WriteValueOptions & { fromFile?: string; input: boolean; json?: boolean },
+          options: WriteValueOptions & {
+            fromFile?: string;
+            input: boolean;
+            overwrite?: boolean;
+            json?: boolean;
+          },
         ) => {
           const { createBlockCommand } = await import("./commands/block-write.js");
           await createBlockCommand(context, typeSlug, name, options);

@@ -49,6 +49,24 @@ describe("block type fields from a JSON Schema", () => {
     expect(schemaAtPath(jsonSchema, ["nope"])).toBeUndefined();
   });
 
+  it("names the block type of a nested block field", () => {
+    const withNested: JsonObject = {
+      type: "object",
+      properties: {
+        credentials: {
+          type: "object",
+          properties: { user: { type: "string" } },
+          "x-tessera-block": { type: "db-credentials", checksum: "sha256:00" },
+        },
+      },
+    };
+    expect(describeFields(withNested)[0]).toMatchObject({
+      path: "credentials",
+      type: "block db-credentials",
+      hasChildren: true,
+    });
+  });
+
   it("follows local $ref definitions", () => {
     const withDefinitions: JsonObject = {
       type: "object",

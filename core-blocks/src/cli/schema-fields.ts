@@ -78,6 +78,8 @@ export function isSecretSchema(schema: JsonObject, root: JsonObject): boolean {
 export function describeType(schema: JsonObject, root: JsonObject): string {
   const members = unionMembers(resolveSchema(schema, root), root);
   const words = members.map((member) => {
+    const nested = member["x-tessera-block"];
+    if (isObject(nested) && typeof nested.type === "string") return `block ${nested.type}`;
     if (Array.isArray(member.enum))
       return member.enum.map((value) => JSON.stringify(value)).join(" | ");
     if (member.const !== undefined) return JSON.stringify(member.const);

@@ -1,4 +1,9 @@
-import { InvalidInputError } from "../../errors/index.js";
+import {
+  BlockExistsError,
+  InvalidInputError,
+  RevisionConflictError,
+  TesseraError,
+} from "../../errors/index.js";
 import type { BlockStore } from "../../store/index.js";
 import { type CliBlock, resolveBlockClass } from "../block-classes.js";
 import type { CliContext } from "../context.js";
@@ -47,7 +52,12 @@ export async function createBlockCommand(
   context: CliContext,
   type: string,
   name: string,
-  options: Partial<WriteValueOptions> & { fromFile?: string; input?: boolean; json?: boolean },
+  options: Partial<WriteValueOptions> & {
+    fromFile?: string;
+    input?: boolean;
+    overwrite?: boolean;
+    json?: boolean;
+  },
 ): Promise<void> {
   const slug = `${type}/${name}`;
   parseSlug(slug);
@@ -65,7 +75,22 @@ export async function createBlockCommand(
     await promptForFields(type, BlockClass.jsonSchema, BlockClass.secretFields, values);
   }
   const block = new BlockClass(values);
-  await block.save(name, { store, expectedRevision: 0 });
+  if (options.overwrite) {
+    // A save over an existing name: still compare-and-swap on the revision read just now.
+    const existing = await store.get({ type, name });
+    await block.save(name, { store, expectedRevision: existing?.revision ?? 0 });
+  } else {
+    try {
+      await block.save(name, { store, expectedRevision: 0 });
+    } catch (error) {
+      if (!RevisionConflictError.isInstance(error) && !BlockExistsError.isInstance(error))
+        throw error;
+      throw new TesseraError(
+        BlockExistsError.code,
+        `A block is already saved as "${slug}". Change it with \`tessera block edit ${slug} --set …\`, replace it with \`tessera block create ${type} ${name} --overwrite …\`, or choose another name.`,
+      );
+    }
+  }
   await printSaved(
     context,
     store,
