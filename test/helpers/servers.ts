@@ -87,7 +87,10 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
   }
 
   server.middleware.unshift(async (context, next) => {
-    const [, bucket, ...keyParts] = context.path.split("/").map(decodeURIComponent);
+    const [, bucket, ...keyParts] = context.path
+      .replace(/\/$/, "")
+      .split("/")
+      .map(decodeURIComponent);
     if (!bucket) return next();
     if (context.method === "GET" && keyParts.length === 0 && "uploads" in context.query) {
       const uploads = await openUploads(bucket);
