@@ -13,7 +13,7 @@ import { incompatibility, isCompatCheckSkipped } from "./compatibility.js";
 import { thisCore } from "./core-copies.js";
 import { type IntegrationManifest, isIntegrationManifest } from "./integration-manifest.js";
 import { rememberIntegration } from "./loaded-integrations.js";
-import { type ResolvedModule, resolveModule } from "./resolve-package.js";
+import { isPathSpecifier, type ResolvedModule, resolveModule } from "./resolve-package.js";
 
 /** Options of `registerIntegration` and `registerModule`. */
 export interface RegisterOptions {
@@ -73,7 +73,7 @@ export async function registerModule(
   options: RegisterOptions = {},
 ): Promise<RegisteredModule> {
   const from = options.from ?? process.cwd();
-  const path = /^(\.{1,2}[\\/]|[\\/]|[A-Za-z]:[\\/]|file:)/.test(file) ? file : `./${file}`;
+  const path = isPathSpecifier(file) ? file : `./${file}`;
   const exports = await importResolved(file, resolveModule(path, from));
   const manifests = findManifests(exports);
   const covered = new Set(manifests.flatMap((manifest) => manifest.blocks));
