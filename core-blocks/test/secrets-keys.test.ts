@@ -1,3 +1,4 @@
+import { execFile } from "node:child_process";
 import {
   chmodSync,
   existsSync,
@@ -8,6 +9,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { TesseraError } from "../src/errors/index.js";
 import {
@@ -74,6 +76,28 @@ describe("master keys", () => {
     expect(second.keys[0]!.id).toBe(first.keys[0]!.id);
     expect(readdirTemporaries(environment.home)).toEqual([]);
   });
+
+  it("gives every process the same key when several create the key file at once", async () => {
+    const child = fileURLToPath(new URL("./fixtures/secrets-key-file-child.ts", import.meta.url));
+    const start = Date.now() + 2500;
+    const ids = await Promise.all(
+      Array.from(
+        { length: 4 },
+        () =>
+          new Promise<string>((resolve, reject) => {
+            execFile(
+              process.execPath,
+              ["--import", "tsx", child, String(start)],
+              { env: { ...process.env } },
+              (error, stdout) => (error ? reject(error) : resolve(stdout.trim())),
+            );
+          }),
+      ),
+    );
+    expect(new Set(ids).size).toBe(1);
+    expect(readKeyFile()?.keys[0]?.id).toBe(ids[0]);
+    expect(readdirTemporaries(environment.home)).toEqual([]);
+  }, 60_000);
 
   it("refuses a key file other users can read with KEY_FILE_PERMISSIONS and the chmod that fixes it", async () => {
     await getSecretCipher(store);
