@@ -118,7 +118,8 @@ export async function rotateKeys(options: RotateKeysOptions): Promise<RotateKeys
   if (options.retireOldKeys && fileRing?.source.kind === "key-file") {
     const [left] = await store.listDataKeys({ notMasterKeyId: current, limit: 1 });
     const latest = readKeyFile(fileRing.source.path);
-    if (left === undefined && latest && latest.keys.length > 1) {
+    // Only when the file's newest key is still the one rotated to (no one added a key meanwhile).
+    if (left === undefined && latest && latest.keys.length > 1 && latest.keys[0]!.id === current) {
       writeKeyFile(fileRing.source.path, latest.keys.slice(0, 1));
       result.retired = latest.keys.slice(1).map((key) => key.id);
       forgetSecretCipher(store);
