@@ -17,6 +17,11 @@ export interface InstalledIntegration {
   loaded: boolean;
   /** Block types it defines (when loaded), else those the store records for it. */
   blockTypes: string[];
+  /**
+   * Whether it was built by the same copy of `@tessera/core` as the CLI's (null when not loaded).
+   * False means two copies of core are installed and its blocks live in the other copy's registry.
+   */
+  sameCore: boolean | null;
   /** The version the store recorded when its types were registered, or null. */
   registeredVersion: string | null;
   /** The error code and message when it is missing or failed to load. */
@@ -109,6 +114,7 @@ export async function integrationsCommand(
       compatible:
         coreRange !== null && integration.isCoreVersionInRange(integration.coreVersion, coreRange),
       loaded: false,
+      sameCore: null,
       blockTypes: stored?.types ?? [],
       registeredVersion: stored?.version ?? null,
       problem: null,
@@ -135,6 +141,7 @@ export async function integrationsCommand(
     if (result) {
       result.blockTypes = status.blockTypes;
       result.compatible = status.compatible;
+      result.sameCore = status.sameCore;
     }
   }
   const duplicates = integration.duplicateCores();
@@ -165,6 +172,13 @@ export async function integrationsCommand(
       ]),
     );
     for (const result of results) {
+      if (result.sameCore === false) {
+        output.line(
+          yellow(
+            `${result.name}: built against another copy of @tessera/core; its block types are unknown to this one.`,
+          ),
+        );
+      }
       if (result.problem)
         output.line(yellow(`${result.name}: ${result.problem.code}: ${result.problem.message}`));
     }
