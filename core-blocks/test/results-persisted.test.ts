@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readdir } from "node:fs/promises";
+import { readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -171,6 +171,16 @@ describe("persisted", () => {
     const results = await Promise.all([slow(1), slow(1), slow(1), slow(1), slow(2)]);
     expect(results).toEqual([1, 1, 1, 1, 2]);
     expect(runs).toBe(2);
+  });
+
+  it("recomputes and replaces a stored result that is corrupted", async () => {
+    let runs = 0;
+    const value = persisted(() => ++runs, { store, key: "fragile" });
+    expect(await value()).toBe(1);
+    const metadata = await store.info("fragile");
+    await writeFile(join(harness.home, "cache", `fragile.${metadata!.payloadId}.payload`), "9");
+    expect(await value()).toBe(2);
+    expect(await value()).toBe(2);
   });
 
   it("does not store a failure, so the next call runs again", async () => {

@@ -160,6 +160,13 @@ describe("ResultStore", () => {
       expect((await errorOf(() => store.get("data"))).code).toBe("RESULT_CORRUPTED");
     });
 
+    it("replaces a corrupted result on the next put", async () => {
+      await store.put("data", 1);
+      await writeFile(join(basePath, "data.meta.json"), "{ not json");
+      await store.put("data", 2);
+      expect(await store.get("data")).toBe(2);
+    });
+
     it("reports a missing payload as RESULT_CORRUPTED rather than returning nothing", async () => {
       const metadata = await store.put("data", 1);
       await storage.delete(`data.${metadata.payloadId}.payload`);

@@ -168,7 +168,13 @@ export class ResultStore {
         cause: error,
       });
     }
-    const previous = await this.readMetadata(fileSystem, paths.key, paths.metadata);
+    // A corrupted record is simply replaced (its payload, if any, is left as an orphan).
+    const previous = await this.readMetadata(fileSystem, paths.key, paths.metadata).catch(
+      (error: unknown) => {
+        if (ResultCorruptedError.isInstance(error)) return undefined;
+        throw error;
+      },
+    );
     const payloadId = newPayloadId();
     const payloadPath = paths.payload(payloadId);
 

@@ -19,7 +19,7 @@ import type { WritableContent } from "./writable-file-system.js";
  * ```
  */
 export interface Serializer<Value = unknown> {
-  /** Stable name stored with each result, such as `json`. Lower-case letters, digits, `-`, `/`. */
+  /** Short, stable name stored with each result, such as `json` or `my-app/csv`. */
   readonly name: string;
   /**
    * The bytes of a value: a buffer, a string (stored as UTF-8), or a stream or async iterable
