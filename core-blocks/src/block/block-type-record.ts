@@ -1,10 +1,17 @@
 import semver from "semver";
-import type { BlockStore, BlockTypeRecord } from "../store/index.js";
+import type { BlockStore, BlockTypeRecord, DefiningPackage } from "../store/index.js";
+import type { BlockTypeDefinition } from "./block-definition.js";
 import { definitionOf, versionOf } from "./block-internals.js";
 import { computedOf } from "./block-json-schema.js";
 
 /** What this process last recorded per store and type (checksum, version, package). */
 const recorded = new WeakMap<BlockStore, Map<string, string>>();
+
+/** Definitions already checked per store, with the defining package they were checked with. */
+const checked = new WeakMap<
+  BlockStore,
+  WeakMap<BlockTypeDefinition, DefiningPackage | undefined>
+>();
 
 /** The store record of a block class's type. */
 export function blockTypeRecordOf(BlockClass: unknown): BlockTypeRecord {
@@ -33,6 +40,10 @@ export function blockTypeRecordOf(BlockClass: unknown): BlockTypeRecord {
  * not downgrade it. Cached per store per process.
  */
 export async function recordBlockType(store: BlockStore, BlockClass: unknown): Promise<void> {
+  const definition = definitionOf(BlockClass);
+  const known = checked.get(store);
+  // The common case: this definition, with this package, was already checked for this store.
+  if (definition && known?.has(definition) && known.get(definition) === definition.package) return;
   const record = blockTypeRecordOf(BlockClass);
   const fingerprint = JSON.stringify([
     record.checksum,
@@ -65,4 +76,12 @@ export async function recordBlockType(store: BlockStore, BlockClass: unknown): P
     semver.gt(existing.schemaVersion, record.schemaVersion);
   if (existingFingerprint !== fingerprint && !newerRecorded) await store.putBlockType(record);
   seen.set(record.type, fingerprint);
+  if (definition) {
+    let definitions = checked.get(store);
+    if (!definitions) {
+      definitions = new WeakMap();
+      checked.set(store, definitions);
+    }
+    definitions.set(definition, definition.package);
+  }
 }

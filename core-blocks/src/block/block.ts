@@ -233,9 +233,8 @@ export abstract class Block implements BlockMembers {
     return identities.get(this)?.documentId;
   }
 
-  async save(name: string, options: SaveBlockOptions = {}): Promise<this> {
-    await saveBlock(this, name, options);
-    return this;
+  save(name: string, options: SaveBlockOptions = {}): Promise<this> {
+    return saveBlock(this, name, options).then(() => this);
   }
 
   toJSON(): JsonObject {

@@ -49,6 +49,10 @@ interface SaveContext {
   current: StoredDocument | undefined;
   cipher: SecretCipher | undefined;
   references: Set<string>;
+  /** Whether the data holds a secret (to seal, keep or reference). */
+  holdsSecrets: boolean;
+  /** Secrets to seal, each with the placeholder object standing for it in the data. */
+  pending: Array<{ value: SecretValue; fieldPath: string; placeholder: JsonObject }>;
   /** Secret values sealed in this save, to remember their sealed form once the write succeeds. */
   sealed: Array<{ value: SecretValue; fieldPath: string; sealed: SealedSecret }>;
   problems: ValidationProblem[];
@@ -78,11 +82,13 @@ export async function saveBlock(
     ...(definition.package ? { package: { ...definition.package } } : {}),
   };
 
-  if (!holdsSecrets(fields)) {
+  const first = newContext(store, slug, randomUUID(), undefined);
+  const encoded = encodeFields(fields, [], first) as JsonObject;
+  if (!first.holdsSecrets) {
     // Nothing to seal or keep: the document id and data key do not matter, so one write does it
     // and the store checks overwrite and compare-and-swap itself.
-    const context = newContext(store, slug, randomUUID(), undefined);
-    const data = (await encodeFields(fields, [], context)) as JsonObject;
+    const context = first;
+    const data = encoded;
     if (context.problems.length > 0) throw new ValidationFailedError(slug, context.problems);
     const stored = await store.put({
       ...base,
@@ -109,8 +115,9 @@ export async function saveBlock(
       throw new BlockExistsError(slug);
     }
     const context = newContext(store, slug, current?.id ?? randomUUID(), current);
-    const data = (await encodeFields(fields, [], context)) as JsonObject;
+    const data = encodeFields(fields, [], context) as JsonObject;
     if (context.problems.length > 0) throw new ValidationFailedError(slug, context.problems);
+    await sealPending(context);
     try {
       const stored = await store.put({
         ...base,
@@ -156,23 +163,11 @@ function newContext(
     current,
     cipher: undefined,
     references: new Set(),
+    holdsSecrets: false,
+    pending: [],
     sealed: [],
     problems: [],
   };
-}
-
-/** True when a value holds a secret to seal or keep (saved nested blocks are references). */
-function holdsSecrets(value: unknown, depth = 0): boolean {
-  if (value === null || typeof value !== "object") return false;
-  if (depth > 64) return true;
-  if (SecretValue.isInstance(value)) return true;
-  if ((value as Record<symbol, unknown>)[blockMarker] === true) {
-    if (identities.has(value)) return false;
-    const keys = fieldKeys.get(value) ?? [];
-    return keys.some((key) => holdsSecrets((value as Record<string, unknown>)[key], depth + 1));
-  }
-  if (Array.isArray(value)) return value.some((item) => holdsSecrets(item, depth + 1));
-  return Object.values(value).some((item) => holdsSecrets(item, depth + 1));
 }
 
 /** The block's current fields, validated again (they may have been changed since construction). */
@@ -190,11 +185,11 @@ export function validatedFields(
   return result.data;
 }
 
-async function encodeFields(
-  value: unknown,
-  path: string[],
-  context: SaveContext,
-): Promise<JsonValue | undefined> {
+/**
+ * Stored data of validated fields. Synchronous: each secret becomes an empty placeholder object,
+ * filled in by `sealPending` once the secrets are sealed (that needs I/O).
+ */
+function encodeFields(value: unknown, path: string[], context: SaveContext): JsonValue | undefined {
   if (value === null || typeof value === "string" || typeof value === "boolean") return value;
   if (value === undefined) return undefined;
   if (typeof value === "number") {
@@ -208,7 +203,9 @@ async function encodeFields(
   if (Array.isArray(value)) {
     const items: JsonValue[] = [];
     for (let index = 0; index < value.length; index++) {
-      items.push((await encodeFields(value[index], [...path, String(index)], context)) ?? null);
+      path.push(String(index));
+      items.push(encodeFields(value[index], path, context) ?? null);
+      path.pop();
     }
     return items;
   }
@@ -225,12 +222,11 @@ async function encodeFields(
       }
       const result: JsonObject = {};
       for (const key of keys) {
-        const encoded = await encodeFields(
-          (value as Record<string, unknown>)[key],
-          [...path, key],
-          context,
-        );
-        if (encoded !== undefined) {
+        path.push(key);
+        const encoded = encodeFields((value as Record<string, unknown>)[key], path, context);
+        path.pop();
+        if (encoded === undefined) continue;
+        if (key === "__proto__") {
           // defineProperty keeps a `__proto__` key as data instead of changing the prototype.
           Object.defineProperty(result, key, {
             value: encoded,
@@ -238,6 +234,8 @@ async function encodeFields(
             writable: true,
             configurable: true,
           });
+        } else {
+          result[key] = encoded;
         }
       }
       return result;
@@ -257,11 +255,11 @@ function problem(context: SaveContext, path: string[], message: string): undefin
   return undefined;
 }
 
-async function encodeNestedBlock(
+function encodeNestedBlock(
   block: object,
   path: string[],
   context: SaveContext,
-): Promise<JsonValue | undefined> {
+): JsonValue | undefined {
   const identity = identities.get(block);
   if (identity) {
     context.references.add(identity.documentId);
@@ -272,16 +270,17 @@ async function encodeNestedBlock(
   return encodeFields(fields, path, context);
 }
 
-async function encodeSecret(
+function encodeSecret(
   value: SecretValue,
   path: string[],
   context: SaveContext,
-): Promise<JsonValue | undefined> {
+): JsonValue | undefined {
+  context.holdsSecrets = true;
   const fieldPath = path.join(".");
   const origin = value.origin;
   if (origin.kind === "keep") {
     const stored = storedAt(context.current?.data, path);
-    if (isSealedSecret(stored) || isReferenceMarker(stored)) return stored;
+    if (isSealedSecret(stored) || isReferenceMarker(stored)) return { ...(stored as JsonObject) };
     return problem(
       context,
       path,
@@ -300,15 +299,25 @@ async function encodeSecret(
   ) {
     return { ...previous.sealed };
   }
-  const plaintext = await value.reveal();
+  const placeholder: JsonObject = {};
+  context.pending.push({ value, fieldPath, placeholder });
+  return placeholder;
+}
+
+/** Seals the secrets `encodeFields` left as placeholders (one data key per document). */
+async function sealPending(context: SaveContext): Promise<void> {
+  if (context.pending.length === 0) return;
   context.cipher ??= await getSecretCipher(context.store);
   context.dataKey ??= await context.cipher.createDataKey();
-  const sealed = await context.cipher.seal(
-    { documentId: context.documentId, fieldPath, dataKey: context.dataKey },
-    plaintext,
-  );
-  context.sealed.push({ value, fieldPath, sealed });
-  return { ...sealed };
+  for (const { value, fieldPath, placeholder } of context.pending) {
+    const plaintext = await value.reveal();
+    const sealed = await context.cipher.seal(
+      { documentId: context.documentId, fieldPath, dataKey: context.dataKey },
+      plaintext,
+    );
+    Object.assign(placeholder, sealed);
+    context.sealed.push({ value, fieldPath, sealed });
+  }
 }
 
 function storedAt(data: JsonObject | undefined, path: string[]): JsonValue | undefined {
