@@ -1,18 +1,20 @@
 import { randomBytes } from "node:crypto";
 import { inspect } from "node:util";
+import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from "vitest";
 import { z } from "zod";
 import {
   BlockExistsError,
   BlockNotFoundError,
   BlockReferencedError,
+  InvalidSlugError,
   RevisionConflictError,
   ValidationFailedError,
 } from "../errors/index.js";
 import { secret } from "../schema/index.js";
 import { SecretValue } from "../secrets/index.js";
 import { type BlockStore, createMemoryStore, setDefaultStore } from "../store/index.js";
-import { defineBlock, getBlockType, loadBlock } from "./index.js";
+import { closeMatches, defineBlock, editDistance, getBlockType, loadBlock } from "./index.js";
 
 class AwsCredentials extends defineBlock({
   type: "test-aws-credentials",
@@ -192,5 +194,41 @@ describe("hostile values", () => {
     const error = await new AwsCredentials().save("taken-message").catch((caught) => caught);
     expect((error as Error).message).toContain("test-aws-credentials/taken-message");
     expect((error as Error).message).toContain("overwrite: true");
+  });
+});
+
+describe("listing and names", () => {
+  it("lists saved blocks of one type a page at a time", async () => {
+    for (const name of ["c", "a", "b"]) await new AwsCredentials().save(name);
+    await new S3Bucket({ bucketName: "other" }).save("a");
+    const first = await AwsCredentials.list({ limit: 2 });
+    expect(first.items.map((item) => item.name)).toEqual(["a", "b"]);
+    const second = await AwsCredentials.list({ limit: 2, cursor: first.nextCursor! });
+    expect(second.items.map((item) => item.name)).toEqual(["c"]);
+    expect(second.nextCursor).toBeUndefined();
+  });
+
+  it("refuses an upper-case name on save, suggesting the lower-case one", async () => {
+    const error = await new AwsCredentials().save("Prod").catch((caught: unknown) => caught);
+    expect(InvalidSlugError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toContain('use "prod"');
+    expect(await AwsCredentials.list()).toEqual({ items: [] });
+  });
+
+  it("suggests close matches only, closest first, never the name itself", () => {
+    fc.assert(
+      fc.property(
+        fc.string({ maxLength: 12 }),
+        fc.array(fc.string({ maxLength: 12 })),
+        (wanted, names) => {
+          const matches = closeMatches(wanted, names);
+          expect(matches.length).toBeLessThanOrEqual(3);
+          expect(matches).not.toContain(wanted);
+          const distances = matches.map((match) => editDistance(wanted, match));
+          expect([...distances].sort((left, right) => left - right)).toEqual(distances);
+        },
+      ),
+    );
+    expect(closeMatches("prod", ["prod-eu", "staging", "prd"])).toEqual(["prd", "prod-eu"]);
   });
 });
