@@ -1,7 +1,11 @@
 import type { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 
-/** Bytes to write: a buffer, a Node stream, a web stream or any async iterable of chunks. */
+/**
+ * Bytes to write: a buffer, a string (written as UTF-8), a Node stream, a web stream or any async
+ * iterable of chunks. Implementations may still be writing a chunk while they read the next, so
+ * a producer must not change a chunk after handing it over (Node streams never do).
+ */
 export type WritableContent =
   | Uint8Array
   | string
