@@ -123,7 +123,7 @@ export function describeWritableFileSystem(
   const memoryMegabytes = options.largePayloadMemoryMegabytes ?? largeMegabytes / 2;
 
   let fixture: WritableFileSystemFixture | undefined;
-  const fs = (): WritableFileSystem => {
+  const fileSystem = (): WritableFileSystem => {
     if (!fixture) throw new Error("The file system factory has not run.");
     return fixture.fileSystem;
   };
@@ -133,10 +133,10 @@ export function describeWritableFileSystem(
   };
 
   const expectContent = async (path: string, expected: Uint8Array) => {
-    const read = Buffer.from(await fs().readPath(path));
+    const read = Buffer.from(await fileSystem().readPath(path));
     expect(read.length).toBe(expected.byteLength);
     expect(read.equals(Buffer.from(expected))).toBe(true);
-    const streamed = await readStream(await fs().createReadStream(path));
+    const streamed = await readStream(await fileSystem().createReadStream(path));
     expect(streamed.length).toBe(expected.byteLength);
     expect(streamed.equals(Buffer.from(expected))).toBe(true);
   };
@@ -163,9 +163,9 @@ export function describeWritableFileSystem(
           `reads back ${name} exactly as written`,
           async () => {
             const bytes = payload();
-            expect(await fs().writePath("round/trip.bin", bytes)).toBe("round/trip.bin");
+            expect(await fileSystem().writePath("round/trip.bin", bytes)).toBe("round/trip.bin");
             await expectContent("round/trip.bin", bytes);
-            const [entry] = await collect(fs().list("round/"));
+            const [entry] = await collect(fileSystem().list("round/"));
             expect(entry?.path).toBe("round/trip.bin");
             expect(entry?.size).toBe(bytes.byteLength);
           },
@@ -205,7 +205,7 @@ export function describeWritableFileSystem(
         it(
           `writes ${name}`,
           async () => {
-            await fs().writePath("kinds/file.txt", content());
+            await fileSystem().writePath("kinds/file.txt", content());
             await expectContent("kinds/file.txt", bytesOf(text));
           },
           timeout,
@@ -216,10 +216,12 @@ export function describeWritableFileSystem(
     it(
       "overwrites an existing file (an upsert), even with shorter content",
       async () => {
-        await fs().writePath("upsert.txt", "a longer first version");
-        await fs().writePath("upsert.txt", "second");
+        await fileSystem().writePath("upsert.txt", "a longer first version");
+        await fileSystem().writePath("upsert.txt", "second");
         await expectContent("upsert.txt", bytesOf("second"));
-        expect((await collect(fs().list())).map((entry) => entry.path)).toEqual(["upsert.txt"]);
+        expect((await collect(fileSystem().list())).map((entry) => entry.path)).toEqual([
+          "upsert.txt",
+        ]);
       },
       timeout,
     );
@@ -227,13 +229,13 @@ export function describeWritableFileSystem(
     it(
       "stores nested paths and keeps siblings apart",
       async () => {
-        await fs().writePath("a/b/c/deep.txt", "deep");
-        await fs().writePath("a/b/sibling.txt", "sibling");
-        await fs().writePath("a/top.txt", "top");
+        await fileSystem().writePath("a/b/c/deep.txt", "deep");
+        await fileSystem().writePath("a/b/sibling.txt", "sibling");
+        await fileSystem().writePath("a/top.txt", "top");
         await expectContent("a/b/c/deep.txt", bytesOf("deep"));
         await expectContent("a/b/sibling.txt", bytesOf("sibling"));
-        expect(await fs().exists("a/b")).toBe(false);
-        expect((await collect(fs().list("a/b/"))).map((entry) => entry.path)).toEqual([
+        expect(await fileSystem().exists("a/b")).toBe(false);
+        expect((await collect(fileSystem().list("a/b/"))).map((entry) => entry.path)).toEqual([
           "a/b/c/deep.txt",
           "a/b/sibling.txt",
         ]);
@@ -253,15 +255,17 @@ export function describeWritableFileSystem(
             "///x/y/z.txt",
           ];
           for (const [index, spelling] of spellings.entries()) {
-            expect(await fs().writePath(spelling, `version ${index}`)).toBe("x/y/z.txt");
+            expect(await fileSystem().writePath(spelling, `version ${index}`)).toBe("x/y/z.txt");
           }
           for (const spelling of spellings) {
-            expect(await fs().exists(spelling)).toBe(true);
-            expect(Buffer.from(await fs().readPath(spelling)).toString()).toBe(
+            expect(await fileSystem().exists(spelling)).toBe(true);
+            expect(Buffer.from(await fileSystem().readPath(spelling)).toString()).toBe(
               `version ${spellings.length - 1}`,
             );
           }
-          expect((await collect(fs().list())).map((entry) => entry.path)).toEqual(["x/y/z.txt"]);
+          expect((await collect(fileSystem().list())).map((entry) => entry.path)).toEqual([
+            "x/y/z.txt",
+          ]);
         },
         timeout,
       );
@@ -269,11 +273,13 @@ export function describeWritableFileSystem(
       it(
         "treats the key a write returns as the same file when it is used again",
         async () => {
-          const key = await fs().writePath("/results//once.json", "1");
-          expect(await fs().writePath(key, "2")).toBe(key);
-          expect(await fs().writePath(await fs().writePath(key, "3"), "4")).toBe(key);
-          expect((await collect(fs().list())).map((entry) => entry.path)).toEqual([key]);
-          expect(Buffer.from(await fs().readPath(key)).toString()).toBe("4");
+          const key = await fileSystem().writePath("/results//once.json", "1");
+          expect(await fileSystem().writePath(key, "2")).toBe(key);
+          expect(await fileSystem().writePath(await fileSystem().writePath(key, "3"), "4")).toBe(
+            key,
+          );
+          expect((await collect(fileSystem().list())).map((entry) => entry.path)).toEqual([key]);
+          expect(Buffer.from(await fileSystem().readPath(key)).toString()).toBe("4");
         },
         timeout,
       );
@@ -296,17 +302,19 @@ export function describeWritableFileSystem(
       it(
         "refuses paths that escape the base folder with PATH_OUTSIDE_BASE, touching nothing",
         async () => {
-          await fs().writePath("inside.txt", "inside");
+          await fileSystem().writePath("inside.txt", "inside");
           for (const path of escapes) {
-            await expectCode(() => fs().writePath(path, "escaped"), "PATH_OUTSIDE_BASE");
-            await expectCode(() => fs().readPath(path), "PATH_OUTSIDE_BASE");
-            await expectCode(() => fs().createReadStream(path), "PATH_OUTSIDE_BASE");
-            await expectCode(() => fs().exists(path), "PATH_OUTSIDE_BASE");
-            await expectCode(() => fs().delete(path), "PATH_OUTSIDE_BASE");
+            await expectCode(() => fileSystem().writePath(path, "escaped"), "PATH_OUTSIDE_BASE");
+            await expectCode(() => fileSystem().readPath(path), "PATH_OUTSIDE_BASE");
+            await expectCode(() => fileSystem().createReadStream(path), "PATH_OUTSIDE_BASE");
+            await expectCode(() => fileSystem().exists(path), "PATH_OUTSIDE_BASE");
+            await expectCode(() => fileSystem().delete(path), "PATH_OUTSIDE_BASE");
           }
-          await expectCode(() => collect(fs().list("../")), "PATH_OUTSIDE_BASE");
-          await expectCode(() => collect(fs().list("a/../../")), "PATH_OUTSIDE_BASE");
-          expect((await collect(fs().list())).map((entry) => entry.path)).toEqual(["inside.txt"]);
+          await expectCode(() => collect(fileSystem().list("../")), "PATH_OUTSIDE_BASE");
+          await expectCode(() => collect(fileSystem().list("a/../../")), "PATH_OUTSIDE_BASE");
+          expect((await collect(fileSystem().list())).map((entry) => entry.path)).toEqual([
+            "inside.txt",
+          ]);
         },
         timeout,
       );
@@ -316,9 +324,9 @@ export function describeWritableFileSystem(
       it(
         "reports a missing path as absent and deleting it as false",
         async () => {
-          expect(await fs().exists("missing.txt")).toBe(false);
-          expect(await fs().delete("missing.txt")).toBe(false);
-          expect(await fs().delete("missing/deeper/file.txt")).toBe(false);
+          expect(await fileSystem().exists("missing.txt")).toBe(false);
+          expect(await fileSystem().delete("missing.txt")).toBe(false);
+          expect(await fileSystem().delete("missing/deeper/file.txt")).toBe(false);
         },
         timeout,
       );
@@ -326,13 +334,13 @@ export function describeWritableFileSystem(
       it(
         "deletes a file so that it no longer exists, reads or lists",
         async () => {
-          await fs().writePath("gone/soon.txt", "bye");
-          await fs().writePath("gone/stays.txt", "stay");
-          expect(await fs().exists("gone/soon.txt")).toBe(true);
-          expect(await fs().delete("gone/soon.txt")).toBe(true);
-          expect(await fs().exists("gone/soon.txt")).toBe(false);
-          expect(await fs().delete("gone/soon.txt")).toBe(false);
-          expect((await collect(fs().list())).map((entry) => entry.path)).toEqual([
+          await fileSystem().writePath("gone/soon.txt", "bye");
+          await fileSystem().writePath("gone/stays.txt", "stay");
+          expect(await fileSystem().exists("gone/soon.txt")).toBe(true);
+          expect(await fileSystem().delete("gone/soon.txt")).toBe(true);
+          expect(await fileSystem().exists("gone/soon.txt")).toBe(false);
+          expect(await fileSystem().delete("gone/soon.txt")).toBe(false);
+          expect((await collect(fileSystem().list())).map((entry) => entry.path)).toEqual([
             "gone/stays.txt",
           ]);
         },
@@ -342,9 +350,9 @@ export function describeWritableFileSystem(
       it(
         "fails a read of a missing path with FILE_NOT_FOUND",
         async () => {
-          await expectCode(() => fs().readPath("missing.txt"), "FILE_NOT_FOUND");
+          await expectCode(() => fileSystem().readPath("missing.txt"), "FILE_NOT_FOUND");
           await expectCode(
-            async () => readStream(await fs().createReadStream("missing/file.txt")),
+            async () => readStream(await fileSystem().createReadStream("missing/file.txt")),
             "FILE_NOT_FOUND",
           );
         },
@@ -362,21 +370,21 @@ export function describeWritableFileSystem(
             (_, index) => `many/file-${String(index).padStart(5, "0")}.txt`,
           );
           await inParallel(
-            names.map((name) => () => fs().writePath(name, name)),
+            names.map((name) => () => fileSystem().writePath(name, name)),
             8,
           );
-          await fs().writePath("many-other/x.txt", "x");
-          await fs().writePath("elsewhere/y.txt", "y");
-          const listed = await collect(fs().list("many/"));
+          await fileSystem().writePath("many-other/x.txt", "x");
+          await fileSystem().writePath("elsewhere/y.txt", "y");
+          const listed = await collect(fileSystem().list("many/"));
           expect(listed.length).toBe(count);
           expect(listed.map((entry) => entry.path)).toEqual(names);
           expect(listed.every((entry) => entry.size === entry.path.length)).toBe(true);
-          const partial = await collect(fs().list("many"));
+          const partial = await collect(fileSystem().list("many"));
           expect(partial.length).toBe(count + 1);
           // "-" sorts before "/": keys are listed in byte order, as S3 lists them.
           expect(partial[0]?.path).toBe("many-other/x.txt");
-          expect((await collect(fs().list())).length).toBe(count + 2);
-          expect((await collect(fs().list("many/file-0000"))).length).toBe(10);
+          expect((await collect(fileSystem().list())).length).toBe(count + 2);
+          expect((await collect(fileSystem().list("many/file-0000"))).length).toBe(10);
         },
         timeout,
       );
@@ -384,9 +392,9 @@ export function describeWritableFileSystem(
       it(
         "lists nothing under a prefix that holds no files",
         async () => {
-          await fs().writePath("present.txt", "here");
-          expect(await collect(fs().list("absent/"))).toEqual([]);
-          expect(await collect(fs().list("present.txt/"))).toEqual([]);
+          await fileSystem().writePath("present.txt", "here");
+          expect(await collect(fileSystem().list("absent/"))).toEqual([]);
+          expect(await collect(fileSystem().list("present.txt/"))).toEqual([]);
         },
         timeout,
       );
@@ -394,9 +402,9 @@ export function describeWritableFileSystem(
       it(
         "accepts the same spellings of a prefix as of a path",
         async () => {
-          await fs().writePath("p/q/r.txt", "r");
+          await fileSystem().writePath("p/q/r.txt", "r");
           for (const prefix of ["p/q/", "/p//q/", "./p/q/"]) {
-            expect((await collect(fs().list(prefix))).map((entry) => entry.path)).toEqual([
+            expect((await collect(fileSystem().list(prefix))).map((entry) => entry.path)).toEqual([
               "p/q/r.txt",
             ]);
           }
@@ -413,9 +421,9 @@ export function describeWritableFileSystem(
           const chunks = 16;
           const payload = (fill: number) => Buffer.alloc(chunkSize * chunks, fill);
           const initial = Buffer.from("initial");
-          await fs().writePath("race.bin", initial);
+          await fileSystem().writePath("race.bin", initial);
           const writer = (fill: number) =>
-            fs().writePath(
+            fileSystem().writePath(
               "race.bin",
               (async function* () {
                 for (let index = 0; index < chunks; index++) {
@@ -429,7 +437,7 @@ export function describeWritableFileSystem(
           const reader = (async () => {
             let reads = 0;
             while (writing || reads === 0) {
-              const seen = Buffer.from(await fs().readPath("race.bin"));
+              const seen = Buffer.from(await fileSystem().readPath("race.bin"));
               expect(allowed.some((candidate) => candidate.equals(seen))).toBe(true);
               reads++;
               await nextTurn();
@@ -441,9 +449,11 @@ export function describeWritableFileSystem(
             writing = false;
           }
           await reader;
-          const final = Buffer.from(await fs().readPath("race.bin"));
+          const final = Buffer.from(await fileSystem().readPath("race.bin"));
           expect(final.equals(allowed[1]!) || final.equals(allowed[2]!)).toBe(true);
-          expect((await collect(fs().list())).map((entry) => entry.path)).toEqual(["race.bin"]);
+          expect((await collect(fileSystem().list())).map((entry) => entry.path)).toEqual([
+            "race.bin",
+          ]);
         },
         timeout,
       );
@@ -451,10 +461,10 @@ export function describeWritableFileSystem(
       it(
         "leaves the previous content and no stray file when a write is aborted",
         async () => {
-          await fs().writePath("kept.txt", "previous");
+          await fileSystem().writePath("kept.txt", "previous");
           const controller = new AbortController();
           const error = await errorOf(() =>
-            fs().writePath(
+            fileSystem().writePath(
               "kept.txt",
               (async function* () {
                 yield Buffer.alloc(64 << 10, 1);
@@ -469,15 +479,17 @@ export function describeWritableFileSystem(
           );
           expect(error === undefined).toBe(false);
           expect(isAbortError(error) || controller.signal.reason === error).toBe(true);
-          expect(Buffer.from(await fs().readPath("kept.txt")).toString()).toBe("previous");
+          expect(Buffer.from(await fileSystem().readPath("kept.txt")).toString()).toBe("previous");
           const aborted = new AbortController();
           aborted.abort();
           const early = await errorOf(() =>
-            fs().writePath("new.txt", "never", { signal: aborted.signal }),
+            fileSystem().writePath("new.txt", "never", { signal: aborted.signal }),
           );
           expect(early === undefined).toBe(false);
-          expect(await fs().exists("new.txt")).toBe(false);
-          expect((await collect(fs().list())).map((entry) => entry.path)).toEqual(["kept.txt"]);
+          expect(await fileSystem().exists("new.txt")).toBe(false);
+          expect((await collect(fileSystem().list())).map((entry) => entry.path)).toEqual([
+            "kept.txt",
+          ]);
         },
         timeout,
       );
@@ -489,7 +501,7 @@ export function describeWritableFileSystem(
         async () => {
           const size = 3 * megabyte + 17;
           const writes: TransferProgress[] = [];
-          await fs().writePath(
+          await fileSystem().writePath(
             "progress.bin",
             Readable.from(
               (function* () {
@@ -503,13 +515,13 @@ export function describeWritableFileSystem(
           expect(writes.length).toBeGreaterThan(0);
           expect(writes.at(-1)?.bytes).toBe(size);
           const reads: TransferProgress[] = [];
-          await fs().readPath("progress.bin", {
+          await fileSystem().readPath("progress.bin", {
             onProgress: (progress) => reads.push({ ...progress }),
           });
           expect(reads.at(-1)?.bytes).toBe(size);
           const streamed: TransferProgress[] = [];
           await readStream(
-            await fs().createReadStream("progress.bin", {
+            await fileSystem().createReadStream("progress.bin", {
               onProgress: (progress) => streamed.push({ ...progress }),
             }),
           );
@@ -536,7 +548,7 @@ export function describeWritableFileSystem(
         const sample = () => {
           peak = Math.max(peak, process.memoryUsage().rss);
         };
-        const written = await fs().writePath(
+        const written = await fileSystem().writePath(
           "large/stream.bin",
           Readable.from(
             (function* () {
@@ -553,7 +565,7 @@ export function describeWritableFileSystem(
         expect(written).toBe("large/stream.bin");
         const actual = createHash("sha256");
         let size = 0;
-        for await (const chunk of await fs().createReadStream("large/stream.bin")) {
+        for await (const chunk of await fileSystem().createReadStream("large/stream.bin")) {
           sample();
           actual.update(chunk as Buffer);
           size += (chunk as Buffer).length;
