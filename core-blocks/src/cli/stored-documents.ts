@@ -1,4 +1,4 @@
-import { BlockNotFoundError, InvalidSlugError, UnknownBlockTypeError } from "../errors/index.js";
+import { BlockNotFoundError, UnknownBlockTypeError } from "../errors/index.js";
 import type { JsonObject, JsonValue } from "../schema/index.js";
 import { isSealedSecret, SECRET_MASK, type SecretCipher } from "../secrets/index.js";
 import type {
@@ -8,26 +8,28 @@ import type {
   StoredDocument,
 } from "../store/index.js";
 
+/** The naming rule, checked here so that valid slugs never load the block layer (and zod). */
 const slugPartPattern = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
-/** Checks a type slug or a document name (1–128 characters of `^[a-z0-9]+(-[a-z0-9]+)*$`). */
-export function checkSlugPart(text: string, what: "block type" | "block name"): string {
-  if (text.length === 0 || text.length > 128 || !slugPartPattern.test(text)) {
-    throw new InvalidSlugError(text, "it breaks the naming rules", what);
-  }
-  return text;
+/**
+ * Checks a type slug or a document name. A valid one returns at once; an invalid one is explained
+ * by the block layer's own check (`INVALID_SLUG`, saying which rule broke).
+ */
+export async function checkSlugPart(text: string, what: "type slug" | "name"): Promise<string> {
+  if (text.length > 0 && text.length <= 128 && slugPartPattern.test(text)) return text;
+  const { assertSlugPart } = await import("../block/index.js");
+  return assertSlugPart(text, what);
 }
 
-/** Splits and checks `type/name`. */
-export function parseSlug(slug: string): { type: string; name: string } {
+/** Splits and checks `type/name` (`INVALID_SLUG` from the block layer when it breaks a rule). */
+export async function parseSlug(slug: string): Promise<{ type: string; name: string }> {
   const parts = slug.split("/");
-  if (parts.length !== 2) {
-    throw new InvalidSlugError(slug, "a block slug is <type>/<name> with exactly one slash");
+  if (parts.length === 2 && slugPartPattern.test(parts[0]!) && slugPartPattern.test(parts[1]!)) {
+    if (parts[0]!.length <= 128 && parts[1]!.length <= 128)
+      return { type: parts[0]!, name: parts[1]! };
   }
-  return {
-    type: checkSlugPart(parts[0]!, "block type"),
-    name: checkSlugPart(parts[1]!, "block name"),
-  };
+  const block = await import("../block/index.js");
+  return block.parseSlug(slug);
 }
 
 /** Every document summary in the store (all pages), optionally of one type. */
@@ -76,7 +78,7 @@ export async function requireDocument(
   slug: string,
   revision?: number,
 ): Promise<StoredDocument> {
-  const ref = parseSlug(slug);
+  const ref = await parseSlug(slug);
   const document = await store.get(ref, revision === undefined ? undefined : { revision });
   if (document) return document;
   if (revision !== undefined && (await store.get(ref))) {
@@ -87,7 +89,7 @@ export async function requireDocument(
 
 /** The recorded block type, or `UNKNOWN_BLOCK_TYPE`. */
 export async function requireBlockType(store: BlockStore, type: string): Promise<BlockTypeRecord> {
-  checkSlugPart(type, "block type");
+  await checkSlugPart(type, "type slug");
   const record = await store.getBlockType(type);
   if (!record) throw new UnknownBlockTypeError(type);
   return record;

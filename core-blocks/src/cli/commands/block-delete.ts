@@ -11,7 +11,7 @@ export async function deleteBlockCommand(
   const store = await context.store();
   await requireDocument(store, slug);
   try {
-    await store.delete(parseSlug(slug), { force: options.force === true });
+    await store.delete(await parseSlug(slug), { force: options.force === true });
   } catch (error) {
     if (!BlockReferencedError.isInstance(error)) throw error;
     const referrers = error.referrers.map((referrer) => `"${referrer}"`).join(", ");

@@ -9,7 +9,7 @@ export async function historyCommand(
 ): Promise<void> {
   const store = await context.store();
   await requireDocument(store, slug);
-  const revisions = await store.history(parseSlug(slug));
+  const revisions = await store.history(await parseSlug(slug));
   const { output } = context;
   if (options.json) {
     output.json(
@@ -47,7 +47,7 @@ export async function rollbackCommand(
   const store = await context.store();
   const current = await requireDocument(store, slug);
   await requireDocument(store, slug, revision);
-  const saved = await store.rollback(parseSlug(slug), revision, {
+  const saved = await store.rollback(await parseSlug(slug), revision, {
     expectedRevision: current.revision,
   });
   const { output } = context;

@@ -6,7 +6,7 @@ export async function listBlocksCommand(
   context: CliContext,
   options: { type?: string; json?: boolean },
 ): Promise<void> {
-  if (options.type !== undefined) checkSlugPart(options.type, "block type");
+  if (options.type !== undefined) await checkSlugPart(options.type, "type slug");
   const store = await context.store();
   const documents = await listAllDocuments(store, options.type);
   const { output } = context;

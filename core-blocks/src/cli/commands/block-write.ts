@@ -39,7 +39,7 @@ async function applyLinks(
   const paths: string[] = [];
   for (const expression of links) {
     const { path, text } = parseSetExpression(expression, "--link");
-    const target = parseSlug(text.trim());
+    const target = await parseSlug(text.trim());
     const ChildClass = await resolveBlockClass(store, target.type);
     setAtPath(values, path, await ChildClass.load(target.name, { store }));
     paths.push(path.join("."));
@@ -60,7 +60,7 @@ export async function createBlockCommand(
   },
 ): Promise<void> {
   const slug = `${type}/${name}`;
-  parseSlug(slug);
+  await parseSlug(slug);
   const store = await context.store();
   const BlockClass = await resolveBlockClass(store, type);
   const values: FieldValues = options.fromFile
@@ -142,7 +142,7 @@ export async function editBlockCommand(
   slug: string,
   options: Partial<WriteValueOptions> & { json?: boolean },
 ): Promise<void> {
-  const { type, name } = parseSlug(slug);
+  const { type, name } = await parseSlug(slug);
   const store = await context.store();
   const BlockClass = await resolveBlockClass(store, type);
   const changes: FieldValues = {};

@@ -60,7 +60,7 @@ export async function setSecretCommand(
       `tessera secret set takes only the secret's name: a value given as an argument would end up in shell history and process listings. Type it at the hidden prompt (tessera secret set ${name}), pipe it with --stdin, or use --from-env <VARIABLE>.`,
     );
   }
-  checkSlugPart(name, "block name");
+  await checkSlugPart(name, "name");
   const value = await readSecretValue(context, name, options);
   const store = await context.store();
   const { Secret } = await import("../../secret-block/index.js");
@@ -76,7 +76,7 @@ export async function getSecretCommand(
   name: string,
   options: { reveal?: boolean; json?: boolean },
 ): Promise<void> {
-  checkSlugPart(name, "block name");
+  await checkSlugPart(name, "name");
   const store = await context.store();
   const slug = `secret/${name}`;
   const document = await requireDocument(store, slug);
