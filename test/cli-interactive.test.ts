@@ -119,6 +119,17 @@ describe("interactive tessera block create", () => {
     });
   });
 
+  it("reads tessera secret set from a hidden prompt", async () => {
+    const value = "pty-hidden-secret-3307";
+    const session = runOnTerminal(["secret", "set", "typed-secret"]);
+    await session.waitFor(/Value of secret\/typed-secret \(hidden\)/);
+    session.type(`${value}\r`);
+    expect(await session.exited).toBe(0);
+    expect(session.text).toContain("Saved secret/typed-secret (revision 1).");
+    expect(session.text).not.toContain(value);
+    expect(await cli.ok(["secret", "get", "typed-secret", "--reveal"])).toBe(`${value}\n`);
+  });
+
   it("saves nothing when the prompt is cancelled", async () => {
     const session = runOnTerminal(["block", "create", "db-credentials", "cancelled"]);
     await session.waitFor(/user \(string\)/);
