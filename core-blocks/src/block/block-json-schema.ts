@@ -43,9 +43,18 @@ export function computedOf(
   jsonSchema.title ??= definition.title;
   if (definition.description) jsonSchema.description ??= definition.description;
   definition.computed = {
-    jsonSchema,
+    jsonSchema: deepFreeze(jsonSchema),
     checksum: schemaChecksum(jsonSchema),
-    secretFields: secretPaths(jsonSchema),
+    secretFields: Object.freeze(secretPaths(jsonSchema)) as string[],
   };
   return definition.computed;
+}
+
+/** Freezes a JSON value in place, so a shared schema cannot be changed by a caller. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    for (const item of Object.values(value)) deepFreeze(item);
+    Object.freeze(value);
+  }
+  return value;
 }
