@@ -91,10 +91,10 @@ async function prepareStore(folder: string, documents: number): Promise<SqliteBl
 function bareLoader(path: string) {
   const database = new Database(path, { readonly: true });
   const byName = database.prepare<[string, string], { id: string; data: string }>(
-    "SELECT d.id, r.data FROM documents d JOIN revisions r ON r.document_id = d.id AND r.revision = d.revision WHERE d.type = ? AND d.name = ?",
+    "SELECT d.id, r.data FROM documents d JOIN revisions r ON r.document_id = d.id WHERE d.type = ? AND d.name = ? ORDER BY r.revision DESC LIMIT 1",
   );
   const byId = database.prepare<[string], { data: string }>(
-    "SELECT r.data FROM documents d JOIN revisions r ON r.document_id = d.id AND r.revision = d.revision WHERE d.id = ?",
+    "SELECT data FROM revisions WHERE document_id = ? ORDER BY revision DESC LIMIT 1",
   );
   return {
     database,
@@ -131,7 +131,10 @@ export default async function registryBench(): Promise<BenchSuite> {
   const saved = await new WarehouseCredentials({ account: "acme", user: "cas" }).save("cas", {
     store: small,
   });
-  const floorDatabase = new Database(small.location);
+  // Its own file, with the store's settings: a second connection writing the store's file would
+  // make each side re-read the pages the other changed, which is not the floor's work.
+  const floorDatabase = new Database(join(folder, "floor.db"));
+  floorDatabase.pragma("journal_mode = WAL");
   floorDatabase.pragma("synchronous = NORMAL");
   floorDatabase.exec("CREATE TABLE IF NOT EXISTS bench_floor (id INTEGER PRIMARY KEY, data TEXT)");
   const insertFloor = floorDatabase.prepare("INSERT INTO bench_floor (data) VALUES (?)");

@@ -87,7 +87,7 @@ describe("table migrations", () => {
     expect(old.pragma("user_version", { simple: true })).toBe(1);
     old
       .prepare(
-        "INSERT INTO documents (id, type, name, revision, created_at, data_key_master_id, data_key_wrapped) VALUES ('doc-1', 'bucket', 'legacy', 1, '2026-01-01T00:00:00.000Z', 'k1', 'w1')",
+        "INSERT INTO documents (id, type, name, created_at, data_key_master_id, data_key_wrapped) VALUES ('doc-1', 'bucket', 'legacy', '2026-01-01T00:00:00.000Z', 'k1', 'w1')",
       )
       .run();
     old

@@ -6,13 +6,15 @@ import { StoreTooNewError } from "../../errors/index.js";
  * `PRAGMA user_version = n - 1` to `n`. Migrations are append-only: a released one never changes.
  */
 export const sqliteMigrations: readonly string[] = [
-  // 1: documents, their revisions, the reference graph, block types and store metadata.
+  // 1: documents, their revisions, the reference graph, block types and store metadata. A
+  // document's newest revision is the highest one in `revisions` (a save writes one row there
+  // and leaves `documents` alone); the references of its newest revision are the rows of
+  // `document_references`, which cycle checks walk.
   `
   CREATE TABLE documents (
     id TEXT NOT NULL PRIMARY KEY,
     type TEXT NOT NULL,
     name TEXT NOT NULL,
-    revision INTEGER NOT NULL,
     created_at TEXT NOT NULL,
     data_key_master_id TEXT,
     data_key_wrapped TEXT

@@ -131,7 +131,7 @@ interface DocumentRow {
   updated_at: string;
 }
 
-/** The document row alone. */
+/** The document row alone, with its newest revision number. */
 interface HeadRow {
   id: string;
   type: string;
@@ -140,6 +140,8 @@ interface HeadRow {
   created_at: string;
   data_key_master_id: string | null;
   data_key_wrapped: string | null;
+  /** 1 when the newest revision references other documents. */
+  has_references: number;
 }
 
 interface RevisionRow {
@@ -175,11 +177,16 @@ interface RevisionContent {
   restoredFrom: number | null;
 }
 
-const headColumns =
-  "d.id, d.type, d.name, d.revision, d.created_at, d.data_key_master_id, d.data_key_wrapped";
+/**
+ * The newest revision of the document `d`. Derived rather than stored, so a save writes its
+ * revision row and leaves the document row alone (one page less per commit): with the revisions
+ * keyed by (document_id, revision) it is one index seek.
+ */
+const newestRevision = "(SELECT max(revision) FROM revisions WHERE document_id = d.id)";
+const headColumns = `d.id, d.type, d.name, ${newestRevision} AS revision, d.created_at, d.data_key_master_id, d.data_key_wrapped, EXISTS (SELECT 1 FROM document_references WHERE from_id = d.id) AS has_references`;
 const documentColumns = `d.id, d.type, d.name, r.revision, d.created_at, d.data_key_master_id, d.data_key_wrapped, r.data, r.schema_checksum, r.schema_version, r.package, r.reference_ids, r.updated_at`;
 const summaryColumns =
-  "d.id, d.type, d.name, d.revision, r.schema_version, d.created_at, r.updated_at";
+  "d.id, d.type, d.name, r.revision, r.schema_version, d.created_at, r.updated_at";
 
 function prepareStatements(database: Database) {
   const prepare = <T>(sql: string) => database.prepare<unknown[], T>(sql);
@@ -189,28 +196,28 @@ function prepareStatements(database: Database) {
     ),
     headById: prepare<HeadRow>(`SELECT ${headColumns} FROM documents d WHERE d.id = ?`),
     newestBySlug: prepare<DocumentRow>(
-      `SELECT ${documentColumns} FROM documents d JOIN revisions r ON r.document_id = d.id AND r.revision = d.revision WHERE d.type = ? AND d.name = ?`,
+      `SELECT ${documentColumns} FROM documents d JOIN revisions r ON r.document_id = d.id AND r.revision = ${newestRevision} WHERE d.type = ? AND d.name = ?`,
     ),
     newestById: prepare<DocumentRow>(
-      `SELECT ${documentColumns} FROM documents d JOIN revisions r ON r.document_id = d.id AND r.revision = d.revision WHERE d.id = ?`,
+      `SELECT ${documentColumns} FROM documents d JOIN revisions r ON r.document_id = d.id AND r.revision = ${newestRevision} WHERE d.id = ?`,
     ),
     revisionBySlug: prepare<DocumentRow>(
-      `SELECT ${documentColumns} FROM documents d JOIN revisions r ON r.document_id = d.id AND r.revision = ? WHERE d.type = ? AND d.name = ? AND r.revision > d.revision - ?`,
+      `SELECT ${documentColumns} FROM documents d JOIN revisions r ON r.document_id = d.id AND r.revision = ? WHERE d.type = ? AND d.name = ? AND r.revision > ${newestRevision} - ?`,
     ),
     revisionById: prepare<DocumentRow>(
-      `SELECT ${documentColumns} FROM documents d JOIN revisions r ON r.document_id = d.id AND r.revision = ? WHERE d.id = ? AND r.revision > d.revision - ?`,
+      `SELECT ${documentColumns} FROM documents d JOIN revisions r ON r.document_id = d.id AND r.revision = ? WHERE d.id = ? AND r.revision > ${newestRevision} - ?`,
     ),
     newestByIds: prepare<DocumentRow>(
-      `SELECT ${documentColumns} FROM documents d JOIN revisions r ON r.document_id = d.id AND r.revision = d.revision WHERE d.id IN (SELECT value FROM json_each(?))`,
+      `SELECT ${documentColumns} FROM documents d JOIN revisions r ON r.document_id = d.id AND r.revision = ${newestRevision} WHERE d.id IN (SELECT value FROM json_each(?))`,
     ),
     revision: prepare<RevisionRow>(
       "SELECT revision, data, schema_checksum, schema_version, package, reference_ids, operation, restored_from, updated_at FROM revisions WHERE document_id = ? AND revision = ?",
     ),
     insertDocument: prepare(
-      "INSERT INTO documents (id, type, name, revision, created_at, data_key_master_id, data_key_wrapped) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO documents (id, type, name, created_at, data_key_master_id, data_key_wrapped) VALUES (?, ?, ?, ?, ?, ?)",
     ),
-    updateDocument: prepare(
-      "UPDATE documents SET revision = ?, data_key_master_id = ?, data_key_wrapped = ? WHERE id = ?",
+    updateDataKey: prepare(
+      "UPDATE documents SET data_key_master_id = ?, data_key_wrapped = ? WHERE id = ?",
     ),
     renameDocument: prepare("UPDATE documents SET name = ? WHERE id = ?"),
     insertRevision: prepare(
@@ -239,13 +246,13 @@ function prepareStatements(database: Database) {
       "SELECT type, name FROM documents WHERE id = ?",
     ),
     referrers: prepare<SummaryRow>(
-      `SELECT ${summaryColumns} FROM document_references x JOIN documents d ON d.id = x.from_id JOIN revisions r ON r.document_id = d.id AND r.revision = d.revision WHERE x.to_id = ? AND x.from_id != x.to_id ORDER BY d.type, d.name`,
+      `SELECT ${summaryColumns} FROM document_references x JOIN documents d ON d.id = x.from_id JOIN revisions r ON r.document_id = d.id AND r.revision = ${newestRevision} WHERE x.to_id = ? AND x.from_id != x.to_id ORDER BY d.type, d.name`,
     ),
     listAll: prepare<SummaryRow>(
-      `SELECT ${summaryColumns} FROM documents d JOIN revisions r ON r.document_id = d.id AND r.revision = d.revision WHERE (d.type, d.name) > (?, ?) ORDER BY d.type, d.name LIMIT ?`,
+      `SELECT ${summaryColumns} FROM documents d JOIN revisions r ON r.document_id = d.id AND r.revision = ${newestRevision} WHERE (d.type, d.name) > (?, ?) ORDER BY d.type, d.name LIMIT ?`,
     ),
     listType: prepare<SummaryRow>(
-      `SELECT ${summaryColumns} FROM documents d JOIN revisions r ON r.document_id = d.id AND r.revision = d.revision WHERE d.type = ? AND d.name > ? ORDER BY d.type, d.name LIMIT ?`,
+      `SELECT ${summaryColumns} FROM documents d JOIN revisions r ON r.document_id = d.id AND r.revision = ${newestRevision} WHERE d.type = ? AND d.name > ? ORDER BY d.type, d.name LIMIT ?`,
     ),
     history: prepare<RevisionRow>(
       "SELECT revision, data, schema_checksum, schema_version, package, reference_ids, operation, restored_from, updated_at FROM revisions WHERE document_id = ? AND revision > ? ORDER BY revision DESC",
@@ -706,7 +713,6 @@ class SqliteStore implements SqliteBlockStore {
         id,
         input.type,
         input.name,
-        1,
         now,
         input.dataKey?.masterKeyId ?? null,
         input.dataKey?.wrapped ?? null,
@@ -734,13 +740,13 @@ class SqliteStore implements SqliteBlockStore {
   ): StoredDocument {
     const revision = head.revision + 1;
     const now = new Date().toISOString();
-    statements.updateDocument.run(
-      revision,
-      dataKey?.masterKeyId ?? null,
-      dataKey?.wrapped ?? null,
-      head.id,
-    );
-    statements.deleteReferencesFrom.run(head.id);
+    if (
+      (dataKey?.masterKeyId ?? null) !== head.data_key_master_id ||
+      (dataKey?.wrapped ?? null) !== head.data_key_wrapped
+    ) {
+      statements.updateDataKey.run(dataKey?.masterKeyId ?? null, dataKey?.wrapped ?? null, head.id);
+    }
+    if (head.has_references) statements.deleteReferencesFrom.run(head.id);
     this.#insertRevision(statements, head.id, revision, content, now);
     // Revisions older than the kept window are invisible at once (reads filter on the window) and
     // deleted in batches, which keeps most saves to the rows they write.
