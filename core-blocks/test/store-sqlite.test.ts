@@ -3,7 +3,12 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { StoreBusyError, StoreNotSupportedError, StoreTooNewError } from "../src/errors/index.js";
+import {
+  InvalidInputError,
+  StoreBusyError,
+  StoreNotSupportedError,
+  StoreTooNewError,
+} from "../src/errors/index.js";
 import { getDefaultStore, openSqliteStore, setDefaultStore } from "../src/store/index.js";
 import { migrateSqliteStore, sqliteStoreVersion } from "../src/store/sqlite/migrations.js";
 
@@ -135,6 +140,16 @@ describe("table migrations", () => {
     expect(after.pragma("user_version", { simple: true })).toBe(sqliteStoreVersion + 1);
     expect(after.prepare("SELECT name FROM documents").all()).toEqual([{ name: "kept" }]);
     after.close();
+  });
+
+  it("refuses limits that are not whole numbers of at least 1, naming the setting", async () => {
+    for (const limits of [{ revisionsKept: 0 }, { maxDocumentBytes: -5 }, { revisionsKept: 1.5 }]) {
+      const error = await openSqliteStore({ path: join(folder, "limits.db"), limits }).catch(
+        (caught: unknown) => caught,
+      );
+      expect(InvalidInputError.isInstance(error)).toBe(true);
+      expect((error as InvalidInputError).subject).toBe(`limits.${Object.keys(limits)[0]}`);
+    }
   });
 
   it("runs in WAL mode", async () => {

@@ -7,12 +7,12 @@ import {
   BlockNotFoundError,
   BlockReferencedError,
   DocumentTooLargeError,
+  InvalidInputError,
   ReferenceCycleError,
   ReferenceNotFoundError,
   RevisionConflictError,
   StoreBusyError,
   StoreClosedError,
-  TesseraError,
 } from "../../errors/index.js";
 import type { JsonObject } from "../../schema/index.js";
 import type {
@@ -94,6 +94,14 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   const location = resolve(options.path);
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
   const limits: StoreLimits = { ...defaultStoreLimits, ...options.limits };
+  for (const [setting, value] of Object.entries(limits)) {
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new InvalidInputError(
+        `limits.${setting}`,
+        `The store limit ${setting} must be a whole number of at least 1 (got ${String(value)}). Omit it to use the default (${defaultStoreLimits[setting as keyof StoreLimits]}).`,
+      );
+    }
+  }
   // Loaded here, not at the top of the module, so that only this backend ever loads the driver.
   const DatabaseConstructor = createRequire(import.meta.url)(
     "better-sqlite3",
@@ -318,8 +326,8 @@ function decodeCursor(cursor: string): [string, string] {
   } catch {
     // Reported below.
   }
-  throw new TesseraError(
-    "INVALID_CURSOR",
+  throw new InvalidInputError(
+    "cursor",
     `The list cursor "${cursor.slice(0, 40)}" is not one this store returned. Pass the nextCursor of the previous page unchanged, or omit it to start from the first page.`,
   );
 }
