@@ -37,17 +37,25 @@ export async function diffCommand(
       return `${secretPrefix}${digest}`;
     };
   const flatBefore = new Map(
-    flattenData(await presentData(store, before.data, digestOf(revealWith(cipher, before)))),
+    flattenData(
+      await presentData(store, before.data, digestOf(revealWith(cipher, before))),
+      "",
+      true,
+    ),
   );
   const flatAfter = new Map(
-    flattenData(await presentData(store, after.data, digestOf(revealWith(cipher, after)))),
+    flattenData(
+      await presentData(store, after.data, digestOf(revealWith(cipher, after))),
+      "",
+      true,
+    ),
   );
   const paths = [...new Set([...flatBefore.keys(), ...flatAfter.keys()])].sort();
   const entries: DiffEntry[] = [];
   for (const path of paths) {
     const old = flatBefore.get(path);
     const next = flatAfter.get(path);
-    const secret = old?.startsWith(secretPrefix) || next?.startsWith(secretPrefix);
+    const secret = old?.includes(secretPrefix) || next?.includes(secretPrefix);
     if (secret) {
       const kind =
         old === undefined

@@ -8,8 +8,20 @@ import {
   shortTime,
 } from "../stored-documents.js";
 
-/** Flattens data to `path  value` lines for the human view. */
-export function flattenData(data: JsonValue, prefix = ""): Array<[string, string]> {
+/**
+ * Flattens data to `path  value` lines for the human view. Arrays are shown as JSON, or item by
+ * item (`tags.0`) with `expandArrays`, as a diff needs.
+ */
+export function flattenData(
+  data: JsonValue,
+  prefix = "",
+  expandArrays = false,
+): Array<[string, string]> {
+  if (expandArrays && Array.isArray(data) && data.length > 0) {
+    return data.flatMap((item, index) =>
+      flattenData(item, prefix ? `${prefix}.${index}` : `${index}`, expandArrays),
+    );
+  }
   if (typeof data === "object" && data !== null && !Array.isArray(data)) {
     const keys = Object.keys(data);
     if ("$ref" in data && keys.length === 1) return [[prefix, `→ ${String(data.$ref)}`]];
@@ -18,7 +30,7 @@ export function flattenData(data: JsonValue, prefix = ""): Array<[string, string
     }
     if (keys.length === 0 && prefix) return [[prefix, "{}"]];
     return keys.flatMap((key) =>
-      flattenData((data as JsonObject)[key]!, prefix ? `${prefix}.${key}` : key),
+      flattenData((data as JsonObject)[key]!, prefix ? `${prefix}.${key}` : key, expandArrays),
     );
   }
   return [[prefix, typeof data === "string" ? data : JSON.stringify(data)]];
