@@ -299,6 +299,47 @@ try {
   });
 });
 
+describe("the installed command line", () => {
+  function tessera(...args: string[]) {
+    const result = spawnSync(join(project, "node_modules", ".bin", "tessera"), args, {
+      cwd: project,
+      encoding: "utf8",
+      env: { ...process.env, NODE_OPTIONS: "", TESSERA_HOME: join(root, "tessera-home") },
+      timeout: 60_000,
+    });
+    return { ...result, json: result.status === 0 ? JSON.parse(result.stdout) : undefined };
+  }
+
+  it("registers an installed integration by package name and reports what is installed", () => {
+    const registered = tessera("block", "register", "-m", "@tessera/fixture-widgets", "--json");
+    expect(registered.stderr).toBe("");
+    expect(registered.status).toBe(0);
+    const widgets = installedPackageJson(project, "@tessera/fixture-widgets");
+    expect(registered.json).toEqual([
+      expect.objectContaining({
+        package: "@tessera/fixture-widgets",
+        version: widgets.version,
+        coreRange: widgets.peerDependencies?.["@tessera/core"],
+        types: ["widget-credentials", "widget-box"],
+      }),
+    ]);
+    const report = tessera("integrations", "--json");
+    expect(report.status).toBe(0);
+    expect(report.json).toMatchObject({
+      core: { version: coreVersion },
+      duplicateCores: [],
+    });
+    const byName = new Map(
+      (report.json.integrations as Array<{ name: string }>).map((entry) => [entry.name, entry]),
+    );
+    expect(byName.get("@tessera/fixture-widgets")).toMatchObject({ compatible: true });
+    expect(byName.get("@tessera/fixture-gadgets")).toMatchObject({
+      compatible: false,
+      problem: { code: "INCOMPATIBLE_INTEGRATION" },
+    });
+  });
+});
+
 describe("an integration whose core range excludes the installed core", () => {
   function expectedMessage(location: string, skipped: boolean): string {
     return (
