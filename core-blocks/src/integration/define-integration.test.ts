@@ -100,6 +100,23 @@ describe("defineIntegration", () => {
     );
   });
 
+  it("warns when two versions of the same integration are loaded, keeping the later one", () => {
+    for (const version of ["1.0.0", "1.1.0"]) {
+      defineIntegration({
+        name: "@example/loaded-twice",
+        version,
+        coreRange: `^${coreVersion}`,
+        blocks: [],
+      });
+    }
+    expect(stderr.join("")).toContain(
+      "@example/loaded-twice is loaded twice, as 1.0.0 and 1.1.0; block types now come from 1.1.0",
+    );
+    expect(listIntegrations().filter((entry) => entry.name === "@example/loaded-twice")).toEqual([
+      expect.objectContaining({ version: "1.1.0" }),
+    ]);
+  });
+
   it("accepts pre-releases of core inside the range", () => {
     expect(() =>
       defineIntegration({
