@@ -60,15 +60,16 @@ const s3BucketSchema = z.object({
     }),
   /**
    * Bytes per part of a multipart upload; content larger than one part is uploaded in parts, at
-   * most `uploadConcurrency` parts in memory at a time. S3's minimum is 5 MiB.
-   * @default 8388608 (8 MiB)
+   * most `uploadConcurrency + 1` part buffers in memory at a time. S3's minimum is 5 MiB; a part
+   * is made larger when a write's known `contentLength` would need more than 10,000 parts.
+   * @default 5242880 (5 MiB, as the AWS SDK's own uploader)
    */
   partSizeBytes: z
     .number()
     .int()
     .min(5 * mebibyte)
     .max(5 * 1024 * mebibyte)
-    .default(8 * mebibyte),
+    .default(5 * mebibyte),
   /** Parts of one multipart upload sent at the same time. @default 4 */
   uploadConcurrency: z.number().int().min(1).max(64).default(4),
   /** Keys per listing request (S3 returns at most 1000). @default 1000 */
@@ -222,7 +223,7 @@ export class S3Bucket
       report(body.byteLength);
       return relative;
     }
-    await this.#upload(key, content, signal, report);
+    await this.#upload(key, content, signal, report, totalBytes);
     return relative;
   }
 
@@ -236,8 +237,11 @@ export class S3Bucket
     content: WritableContent,
     signal: AbortSignal | undefined,
     report: (bytes: number) => void,
+    totalBytes: number | undefined,
   ): Promise<void> {
     const [sdk, client] = await Promise.all([loadS3Sdk(), this.getClient()]);
+    // S3 allows 10,000 parts: a known size that needs more gets larger parts.
+    const partSize = Math.max(this.partSizeBytes, Math.ceil((totalBytes ?? 0) / 10_000));
     const source = abortable(writableContentChunks(content), signal);
     try {
       await uploadStream({
@@ -246,7 +250,7 @@ export class S3Bucket
         bucket: this.bucketName,
         key,
         source,
-        partSize: this.partSizeBytes,
+        partSize,
         concurrency: this.uploadConcurrency,
         ...(signal ? { signal } : {}),
         onProgress: report,
