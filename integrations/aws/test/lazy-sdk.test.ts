@@ -1,0 +1,67 @@
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+const packageDirectory = fileURLToPath(new URL("..", import.meta.url));
+const script = fileURLToPath(new URL("./fixtures/save-and-list-blocks.mjs", import.meta.url));
+
+async function newestModification(directory: string): Promise<number> {
+  let newest = 0;
+  for (const entry of await readdir(directory, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const { mtimeMs } = await stat(join(entry.parentPath, entry.name));
+    newest = Math.max(newest, mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds dist/ when it is missing or older than src/, so the child imports what src says. */
+async function ensureBuilt(): Promise<void> {
+  const built = await stat(join(packageDirectory, "dist/index.js")).then(
+    (file) => file.mtimeMs,
+    () => 0,
+  );
+  if (built >= (await newestModification(join(packageDirectory, "src")))) return;
+  await run("pnpm", ["run", "build"], { cwd: packageDirectory });
+}
+
+let home: string;
+beforeAll(async () => {
+  await ensureBuilt();
+  home = await mkdtemp(join(tmpdir(), "tessera-aws-lazy-"));
+}, 120_000);
+afterAll(async () => {
+  await rm(home, { recursive: true, force: true });
+});
+
+describe("lazy AWS SDK loading", () => {
+  it("saves, lists and loads AWS blocks without loading any @aws-sdk module, and loads the SDK on the first client", async () => {
+    const { stdout } = await run(process.execPath, [script], {
+      cwd: packageDirectory,
+      env: {
+        ...process.env,
+        TESSERA_HOME: home,
+        TESSERA_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+        NODE_OPTIONS: "",
+      },
+    });
+    const report = JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as {
+      listed: string[];
+      afterConfiguration: { resolved: string[]; cached: string[] };
+      afterFirstClient: { resolved: string[]; cached: string[] };
+    };
+    expect(report.listed.sort()).toEqual(["db", "prod", "results"]);
+    expect(report.afterConfiguration).toEqual({ resolved: [], cached: [] });
+    // The same probes see the SDK once a method needs it, so the empty lists above are real.
+    expect(report.afterFirstClient.resolved.some((url) => url.includes("@aws-sdk/client-s3"))).toBe(
+      true,
+    );
+    expect(report.afterFirstClient.cached.length).toBeGreaterThan(0);
+  }, 120_000);
+});
