@@ -71,6 +71,37 @@ describe("tessera secret and tessera key", () => {
     expect(shown.data.password).toEqual({ $reference: "secret/api-token" });
   });
 
+  it("creates and edits blocks of core's own types without registering anything", async () => {
+    await cli.ok(
+      ["block", "create", "secret", "made-by-create", "--secret-from-env", "value=VALUE"],
+      {
+        env: { VALUE: "core-type-canary" },
+      },
+    );
+    expect(await cli.ok(["secret", "get", "made-by-create", "--reveal"])).toBe(
+      "core-type-canary\n",
+    );
+    await cli.ok([
+      "block",
+      "create",
+      "local-file-system",
+      "results",
+      "--set",
+      `basePath=${cli.home}/results`,
+    ]);
+    await cli.ok([
+      "block",
+      "edit",
+      "local-file-system/results",
+      "--set",
+      `basePath=${cli.home}/elsewhere`,
+    ]);
+    const shown = JSON.parse(
+      await cli.ok(["block", "inspect", "local-file-system/results", "--json"]),
+    );
+    expect(shown).toMatchObject({ revision: 2, data: { basePath: `${cli.home}/elsewhere` } });
+  });
+
   it("reports key status by id only and rotates every data key to a new key", async () => {
     const status = JSON.parse(await cli.ok(["key", "status", "--json"])) as {
       source: { kind: string };

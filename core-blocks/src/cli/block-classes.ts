@@ -31,7 +31,12 @@ export function moduleFileKey(type: string): string {
 export async function resolveBlockClass(store: BlockStore, type: string): Promise<CliBlockClass> {
   const block = await import("../block/index.js");
   block.assertSlugPart(type, "type slug");
-  const loaded = block.getBlockType(type);
+  let loaded = block.getBlockType(type);
+  if (!loaded) {
+    // Core's own block types (`secret`, `local-file-system`) register when their module loads.
+    await Promise.all([import("../secret-block/index.js"), import("../results/index.js")]);
+    loaded = block.getBlockType(type);
+  }
   if (loaded) return loaded as unknown as CliBlockClass;
   const integration = await import("../integration/index.js");
   const file = await store.getMeta(moduleFileKey(type));
