@@ -86,6 +86,8 @@ describe("block diff", () => {
     await next.save("ring", { store: humanStore, expectedRevision: 1 });
     await diffCommand(human, "cli-diff-key-ring/ring", 1, 2, {});
     expect(humanText()).toContain("keys.0: secret changed");
-    expect(`${text()}${humanText()}`).not.toMatch(/diff-canary|\u0000/);
+    const printed = `${text()}${humanText()}`;
+    expect(printed).not.toContain("diff-canary");
+    expect(printed).not.toContain("\u0000");
   });
 });
