@@ -49,7 +49,8 @@ describe("the @tessera/aws integration manifest", () => {
       }).save("daily");
       const loaded = await loadBlock("s3-bucket/daily");
       expect(loaded).toBeInstanceOf(S3Bucket);
-      const bucket = loaded as S3Bucket;
+      if (!(loaded instanceof S3Bucket)) throw new Error("expected an S3Bucket");
+      const bucket = loaded;
       expect(bucket.credentials.region).toBe("eu-west-1");
       expect(bucket.objectKey("report.json")).toBe("prod/daily/report.json");
       // A leading "/" does not bypass the bucket folder.
