@@ -167,6 +167,25 @@ describe("ResultStore", () => {
       expect(await store.get("data")).toBe(2);
     });
 
+    it("verifies the checksum on file systems that do not report pieces while reading", async () => {
+      const plain: WritableFileSystem = {
+        readPath: (path) => storage.readPath(path),
+        createReadStream: (path) => storage.createReadStream(path),
+        writePath: (path, content, options) => storage.writePath(path, content, options),
+        exists: (path) => storage.exists(path),
+        delete: (path) => storage.delete(path),
+        list: (prefix) => storage.list(prefix),
+      };
+      const plainStore = new ResultStore({ storage: plain });
+      const metadata = await plainStore.put("data", { value: "original" });
+      expect(await plainStore.get("data")).toEqual({ value: "original" });
+      const file = join(basePath, `data.${metadata.payloadId}.payload`);
+      const bytes = await readFile(file);
+      bytes[3] = bytes[3]! ^ 0x01;
+      await writeFile(file, bytes);
+      expect((await errorOf(() => plainStore.get("data"))).code).toBe("RESULT_CORRUPTED");
+    });
+
     it("reports a missing payload as RESULT_CORRUPTED rather than returning nothing", async () => {
       const metadata = await store.put("data", 1);
       await storage.delete(`data.${metadata.payloadId}.payload`);

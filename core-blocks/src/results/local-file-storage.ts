@@ -41,6 +41,7 @@ function abortReason(signal: AbortSignal): unknown {
 }
 
 const gatherBytes = 256 << 10;
+const readPieceBytes = 4 << 20;
 
 async function writeFully(handle: FileHandle, bytes: Uint8Array): Promise<void> {
   let offset = 0;
@@ -99,21 +100,30 @@ export class LocalFileStorage implements WritableFileSystem {
   }
 
   async readPath(path: string, options: ReadPathOptions = {}): Promise<Uint8Array> {
+    options.signal?.throwIfAborted();
     const { handle, size } = await this.openForRead(path);
     try {
       const buffer = Buffer.allocUnsafe(size);
+      const readPiece = (offset: number) =>
+        handle.read(buffer, offset, Math.min(size - offset, readPieceBytes), offset);
       let offset = 0;
-      while (offset < size) {
-        options.signal?.throwIfAborted();
-        const { bytesRead } = await handle.read(
-          buffer,
-          offset,
-          Math.min(size - offset, 8 << 20),
-          offset,
-        );
+      // The next piece is being read while the caller looks at the one before (onChunk).
+      let reading = size > 0 ? readPiece(0) : undefined;
+      while (reading) {
+        const { bytesRead } = await reading;
+        reading = undefined;
         if (bytesRead === 0) break;
+        const start = offset;
         offset += bytesRead;
-        options.onProgress?.({ bytes: offset, totalBytes: size });
+        options.signal?.throwIfAborted();
+        if (offset < size) reading = readPiece(offset);
+        try {
+          options.onChunk?.(buffer.subarray(start, offset));
+          options.onProgress?.({ bytes: offset, totalBytes: size });
+        } catch (error) {
+          await reading?.catch(() => undefined);
+          throw error;
+        }
       }
       return offset === size ? buffer : buffer.subarray(0, offset);
     } finally {

@@ -1,4 +1,3 @@
-import { constants } from "node:buffer";
 import { createHash, randomBytes } from "node:crypto";
 import { pipeline, Readable, Transform, type TransformCallback } from "node:stream";
 import { promisify } from "node:util";
@@ -73,7 +72,6 @@ const payloadSuffix = ".payload";
 const metadataSuffix = ".meta.json";
 const maxMetadataBytes = 64 << 10;
 const hashSliceBytes = 4 << 20;
-const maxInMemoryBytes = constants.MAX_LENGTH;
 
 function newPayloadId(): string {
   return `${Date.now().toString(36)}${randomBytes(8).toString("hex")}`;
@@ -353,22 +351,21 @@ export class ResultStore {
   async get<T = unknown>(key: string, options: GetResultOptions = {}): Promise<T> {
     return this.open(key, async (fileSystem, metadata, payloadPath) => {
       const serializer = this.serializerFor(metadata);
-      // Stream into one buffer of the recorded size, hashing each chunk while the next is read.
-      const stream = await fileSystem.createReadStream(payloadPath, options);
-      if (metadata.length > maxInMemoryBytes) {
-        throw new ResultCorruptedError(
-          metadata.key,
-          `its record says ${metadata.length} bytes, more than one buffer can hold; read it with getStream`,
-        );
-      }
-      const bytes = Buffer.allocUnsafe(metadata.length);
-      const hash = createHash("sha256");
-      let length = 0;
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        hash.update(chunk);
-        if (length + chunk.length <= bytes.length) chunk.copy(bytes, length);
-        length += chunk.length;
-      }
+      // Hash each piece while the next one is read (when the file system offers onChunk);
+      // otherwise hash the bytes once they are all there.
+      let hash = createHash("sha256");
+      let hashed = 0;
+      const bytes = toBuffer(
+        await fileSystem.readPath(payloadPath, {
+          ...options,
+          onChunk: (chunk) => {
+            hash.update(chunk);
+            hashed += chunk.byteLength;
+          },
+        }),
+      );
+      if (hashed !== bytes.byteLength) hash = createHash("sha256").update(bytes);
+      const length = bytes.byteLength;
       verify(metadata, length, hash.digest("hex"));
       let content: Buffer;
       try {

@@ -37,6 +37,13 @@ export interface ReadPathOptions {
   onProgress?: (progress: TransferProgress) => void;
   /** Cancels the read. @default undefined */
   signal?: AbortSignal;
+  /**
+   * `readPath` only, and optional for implementations: called with each piece of the content,
+   * in order, as it arrives, so a caller can hash while the rest is still being read. The pieces
+   * must add up to the returned bytes; an implementation that does not call it is still correct
+   * (callers then look at the returned bytes). @default undefined
+   */
+  onChunk?: (chunk: Uint8Array) => void;
 }
 
 /** One entry of `list`. */

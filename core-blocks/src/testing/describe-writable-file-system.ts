@@ -515,9 +515,13 @@ export function describeWritableFileSystem(
           expect(writes.length).toBeGreaterThan(0);
           expect(writes.at(-1)?.bytes).toBe(size);
           const reads: TransferProgress[] = [];
-          await fileSystem().readPath("progress.bin", {
+          const pieces: Buffer[] = [];
+          const read = await fileSystem().readPath("progress.bin", {
             onProgress: (progress) => reads.push({ ...progress }),
+            // Optional for implementations; when they call it, the pieces make up the content.
+            onChunk: (chunk) => pieces.push(Buffer.from(chunk)),
           });
+          if (pieces.length > 0) expect(Buffer.concat(pieces).equals(Buffer.from(read))).toBe(true);
           expect(reads.at(-1)?.bytes).toBe(size);
           const streamed: TransferProgress[] = [];
           await readStream(
