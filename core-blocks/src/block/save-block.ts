@@ -16,6 +16,7 @@ import {
 import {
   type BlockStore,
   getDefaultStore,
+  type PutDocumentInput,
   type StoredDocument,
   type WrappedDataKey,
 } from "../store/index.js";
@@ -74,12 +75,28 @@ export async function saveBlock(
   const store = options.store ?? (await getDefaultStore());
   await recordBlockType(store, block.constructor);
   const computed = computedOf(definition);
-  const base = {
-    type: definition.type,
-    name,
-    schemaChecksum: computed.checksum,
-    schemaVersion: versionOf(definition),
-    ...(definition.package ? { package: { ...definition.package } } : {}),
+  // Built property by property: on Node 20 an object spread followed by more properties is a
+  // slow path (microseconds per save).
+  const putInput = (
+    id: string,
+    data: JsonObject,
+    context: SaveContext,
+    expectedRevision: number | undefined,
+  ): PutDocumentInput => {
+    const input: PutDocumentInput = {
+      id,
+      type: definition.type,
+      name,
+      data,
+      schemaChecksum: computed.checksum,
+      schemaVersion: versionOf(definition),
+      references: [...context.references].sort(),
+      dataKey: context.dataKey,
+      overwrite: options.overwrite === true || options.expectedRevision !== undefined,
+    };
+    if (definition.package) input.package = { ...definition.package };
+    if (expectedRevision !== undefined) input.expectedRevision = expectedRevision;
+    return input;
   };
 
   const first = newContext(store, slug, randomUUID(), undefined);
@@ -90,17 +107,9 @@ export async function saveBlock(
     const context = first;
     const data = encoded;
     if (context.problems.length > 0) throw new ValidationFailedError(slug, context.problems);
-    const stored = await store.put({
-      ...base,
-      id: context.documentId,
-      data,
-      references: [...context.references].sort(),
-      dataKey: null,
-      ...(options.expectedRevision !== undefined
-        ? { expectedRevision: options.expectedRevision }
-        : {}),
-      overwrite: options.overwrite === true || options.expectedRevision !== undefined,
-    });
+    const stored = await store.put(
+      putInput(context.documentId, data, context, options.expectedRevision),
+    );
     identities.set(block, { documentId: stored.id, name, revision: stored.revision });
     return;
   }
@@ -119,17 +128,11 @@ export async function saveBlock(
     if (context.problems.length > 0) throw new ValidationFailedError(slug, context.problems);
     await sealPending(context);
     try {
-      const stored = await store.put({
-        ...base,
-        id: context.documentId,
-        data,
-        references: [...context.references].sort(),
-        dataKey: context.dataKey,
-        // Secrets are sealed against the id and data key read above: the write must land on
-        // exactly that revision, whatever the caller asked for.
-        expectedRevision: options.expectedRevision ?? observed,
-        overwrite: options.overwrite === true || options.expectedRevision !== undefined,
-      });
+      // Secrets are sealed against the id and data key read above: the write must land on
+      // exactly that revision, whatever the caller asked for.
+      const stored = await store.put(
+        putInput(context.documentId, data, context, options.expectedRevision ?? observed),
+      );
       for (const entry of context.sealed) {
         sealedOrigins.set(entry.value, {
           documentId: stored.id,

@@ -186,7 +186,7 @@ class MemoryBlockStore implements BlockStore {
         name: input.name,
         createdAt: now,
         dataKey: input.dataKey ? { ...input.dataKey } : null,
-        revisions: [{ ...content, revision: 1, updatedAt: now }],
+        revisions: [revisionRecord(content, 1, now)],
       };
       this.#documents.set(id, document);
       this.#ids.set(slug, id);
@@ -210,13 +210,7 @@ class MemoryBlockStore implements BlockStore {
     const old = document.revisions.find((candidate) => candidate.revision === revision);
     if (!old) throw new BlockNotFoundError(slug, [], revision);
     this.#checkReferences(slug, document.id, old.references);
-    return this.#append(document, {
-      ...old,
-      data: structuredClone(old.data),
-      references: [...old.references],
-      operation: "rollback",
-      restoredFrom: revision,
-    });
+    return this.#append(document, copyContent(old, "rollback", revision));
   }
 
   async rename(
@@ -234,13 +228,7 @@ class MemoryBlockStore implements BlockStore {
     this.#ids.delete(slugOf(document));
     document.name = newName;
     this.#ids.set(slugOf(document), document.id);
-    return this.#append(document, {
-      ...head,
-      data: structuredClone(head.data),
-      references: [...head.references],
-      operation: "rename",
-      restoredFrom: undefined,
-    });
+    return this.#append(document, copyContent(head, "rename", undefined));
   }
 
   async delete(ref: DocumentRef, options?: { force?: boolean }): Promise<boolean> {
@@ -393,11 +381,11 @@ class MemoryBlockStore implements BlockStore {
   }
 
   #append(document: DocumentRecord, content: RevisionContent): StoredDocument {
-    const revision: RevisionRecord = {
-      ...content,
-      revision: newest(document).revision + 1,
-      updatedAt: new Date().toISOString(),
-    };
+    const revision = revisionRecord(
+      content,
+      newest(document).revision + 1,
+      new Date().toISOString(),
+    );
     document.revisions.push(revision);
     const excess = document.revisions.length - this.limits.revisionsKept;
     if (excess > 0) document.revisions.splice(0, excess);
@@ -437,6 +425,42 @@ class MemoryBlockStore implements BlockStore {
       }
     }
   }
+}
+
+/** A revision from its content (built literally: a spread plus properties is slow on Node 20). */
+function revisionRecord(
+  content: RevisionContent,
+  revision: number,
+  updatedAt: string,
+): RevisionRecord {
+  return {
+    revision,
+    data: content.data,
+    schemaChecksum: content.schemaChecksum,
+    schemaVersion: content.schemaVersion,
+    package: content.package,
+    references: content.references,
+    operation: content.operation,
+    restoredFrom: content.restoredFrom,
+    updatedAt,
+  };
+}
+
+/** The content of a kept revision, copied for a rollback or rename. */
+function copyContent(
+  from: RevisionRecord,
+  operation: RevisionSummary["operation"],
+  restoredFrom: number | undefined,
+): RevisionContent {
+  return {
+    data: structuredClone(from.data),
+    schemaChecksum: from.schemaChecksum,
+    schemaVersion: from.schemaVersion,
+    package: from.package ? { ...from.package } : undefined,
+    references: [...from.references],
+    operation,
+    restoredFrom,
+  };
 }
 
 function toStored(document: DocumentRecord, revision: RevisionRecord): StoredDocument {
