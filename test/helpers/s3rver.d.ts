@@ -3,7 +3,7 @@ declare module "s3rver" {
   import type { Server } from "node:http";
   import type { AddressInfo } from "node:net";
 
-  interface S3rverOptions {
+  export interface S3rverOptions {
     address?: string;
     port?: number;
     silent?: boolean;
@@ -24,7 +24,7 @@ declare module "s3rver" {
   }
 
   /** An object as s3rver's store passes it around (`lib/models/object.js`). */
-  interface S3rverObject {
+  export interface S3rverObject {
     bucket: string;
     key: string;
     content: NodeJS.ReadableStream | Buffer | null;
@@ -32,7 +32,7 @@ declare module "s3rver" {
     range?: { start: number; end: number };
   }
 
-  interface S3rverStore {
+  export interface S3rverStore {
     rootDirectory: string;
     getResourcePath(bucket: string, key: string | undefined, resource: string): string;
     getMetadata(bucket: string, key: string): Promise<Record<string, string | number>>;
