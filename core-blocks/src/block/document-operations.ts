@@ -13,11 +13,28 @@ import type {
   StoreOption,
 } from "./block.js";
 import { type BlockClassInternal, definitionOf } from "./block-internals.js";
-import { instantiate } from "./load-block.js";
+import { instantiate, notFound } from "./load-block.js";
 import { assertSlugPart } from "./slug.js";
 
 function storeOf(options: StoreOption): Promise<BlockStore> {
   return options.store ? Promise.resolve(options.store) : getDefaultStore();
+}
+
+/** Runs a store call on `type/name`; a missing document becomes `BLOCK_NOT_FOUND` with close matches. */
+async function onDocument<T>(
+  store: BlockStore,
+  type: string,
+  name: string,
+  call: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (BlockNotFoundError.isInstance(error) && error.revision === undefined) {
+      throw await notFound(store, type, name, undefined);
+    }
+    throw error;
+  }
 }
 
 /** Deletes a saved block of a class; false when nothing was saved under the name. */
@@ -55,8 +72,8 @@ export async function blockHistory(
   const { type } = definitionOf(BlockClass)!;
   assertSlugPart(name, "name");
   const store = await storeOf(options);
-  const history = await store.history({ type, name });
-  if (history.length === 0) throw new BlockNotFoundError(`${type}/${name}`);
+  const history = await onDocument(store, type, name, () => store.history({ type, name }));
+  if (history.length === 0) throw await notFound(store, type, name, undefined);
   return history;
 }
 
@@ -70,10 +87,12 @@ export async function rollbackBlock(
   const { type } = definitionOf(BlockClass)!;
   assertSlugPart(name, "name");
   const store = await storeOf(options);
-  const stored = await store.rollback(
-    { type, name },
-    revision,
-    options.expectedRevision !== undefined ? { expectedRevision: options.expectedRevision } : {},
+  const stored = await onDocument(store, type, name, () =>
+    store.rollback(
+      { type, name },
+      revision,
+      options.expectedRevision !== undefined ? { expectedRevision: options.expectedRevision } : {},
+    ),
   );
   return instantiate(store, BlockClass, stored);
 }
@@ -89,10 +108,12 @@ export async function renameBlock(
   assertSlugPart(name, "name");
   assertSlugPart(newName, "name");
   const store = await storeOf(options);
-  const stored = await store.rename(
-    { type, name },
-    newName,
-    options.expectedRevision !== undefined ? { expectedRevision: options.expectedRevision } : {},
+  const stored = await onDocument(store, type, name, () =>
+    store.rename(
+      { type, name },
+      newName,
+      options.expectedRevision !== undefined ? { expectedRevision: options.expectedRevision } : {},
+    ),
   );
   return instantiate(store, BlockClass, stored);
 }

@@ -78,7 +78,8 @@ async function unknownType(store: BlockStore, type: string): Promise<UnknownBloc
   );
 }
 
-async function notFound(
+/** `BLOCK_NOT_FOUND` for `type/name` (or one of its revisions), with close matches of that type. */
+export async function notFound(
   store: BlockStore,
   type: string,
   name: string,

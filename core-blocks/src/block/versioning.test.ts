@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
+  BlockNotFoundError,
   IntegrationTooOldError,
   InvalidBlockDefinitionError,
   RevisionConflictError,
@@ -241,5 +242,25 @@ describe("revisions", () => {
     expect((await store.get({ type: "revision-shape", name: "shape" }))?.data).toEqual({
       keep: "k",
     });
+  });
+});
+
+describe("missing documents", () => {
+  const Memo = defineBlock({ type: "missing-memo", schema: z.object({ text: z.string() }) });
+
+  it("names close matches for the history, rollback and rename of a missing name", async () => {
+    await new Memo({ text: "x" }).save("quarterly", { store });
+    for (const call of [
+      () => Memo.history("quartely", { store }),
+      () => Memo.rollback("quartely", 1, { store }),
+      () => Memo.rename("quartely", "other", { store }),
+    ]) {
+      const error = await caught(call());
+      expect(BlockNotFoundError.isInstance(error)).toBe(true);
+      expect((error as Error).message).toContain('"missing-memo/quartely"');
+      expect((error as Error).message).toContain("missing-memo/quarterly");
+    }
+    const pruned = await caught(Memo.rollback("quarterly", 7, { store }));
+    expect((pruned as Error).message).toContain("Revision 7");
   });
 });
