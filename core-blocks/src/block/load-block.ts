@@ -142,7 +142,7 @@ export async function instantiate(
       string,
       unknown
     >;
-    const migrated = await migrate(definition, decoded, stored.schemaVersion);
+    const migrated = await migrate(definition, decoded, stored.schemaVersion, slug);
     const result = validate(definition.schema, migrated.data);
     if (!result.ok) {
       throw new SchemaMismatchError(

@@ -1,4 +1,5 @@
 import semver from "semver";
+import { SchemaMismatchError } from "../errors/index.js";
 import type { BlockTypeDefinition, MigrationData } from "./block-definition.js";
 import { versionOf } from "./block-internals.js";
 
@@ -8,12 +9,14 @@ const MAX_STEPS = 100;
 /**
  * Applies the definition's migrations to fields saved with `storedVersion`: repeatedly the first
  * step whose `from` range holds the current version and whose `to` is newer than it and not newer
- * than the installed version. Returns the fields and the version they are now in.
+ * than the installed version. Returns the fields and the version they are now in. A step that
+ * throws is `SCHEMA_MISMATCH` naming the step (the stored document is untouched).
  */
 export async function migrate(
   definition: BlockTypeDefinition,
   data: MigrationData,
   storedVersion: string,
+  slug: string,
 ): Promise<{ data: MigrationData; version: string }> {
   const installed = versionOf(definition);
   let version = storedVersion;
@@ -29,7 +32,30 @@ export async function migrate(
         semver.lte(migration.to, installed),
     );
     if (!next) break;
-    fields = await next.up({ ...fields });
+    try {
+      fields = await next.up({ ...fields });
+    } catch (error) {
+      throw new SchemaMismatchError(
+        slug,
+        storedVersion,
+        installed,
+        [
+          {
+            path: "",
+            message: `the migration from ${version} to ${next.to} failed (${error instanceof Error ? error.message : String(error)})`,
+          },
+        ],
+        { cause: error },
+      );
+    }
+    if (typeof fields !== "object" || fields === null || Array.isArray(fields)) {
+      throw new SchemaMismatchError(slug, storedVersion, installed, [
+        {
+          path: "",
+          message: `the migration from ${version} to ${next.to} did not return an object`,
+        },
+      ]);
+    }
     version = next.to;
   }
   return { data: fields, version };

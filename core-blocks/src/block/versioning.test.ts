@@ -264,3 +264,32 @@ describe("missing documents", () => {
     expect((pruned as Error).message).toContain("Revision 7");
   });
 });
+
+describe("failing migrations", () => {
+  it("reports a migration that throws as a schema mismatch naming the step", async () => {
+    const Before = defineBlock({
+      type: "migration-failing",
+      version: "1.0.0",
+      schema: z.object({ size: z.string() }),
+    });
+    await new Before({ size: "big" }).save("m", { store });
+    const After = defineBlock({
+      type: "migration-failing",
+      version: "2.0.0",
+      schema: z.object({ bytes: z.number() }),
+      migrations: [
+        {
+          from: "^1",
+          to: "2.0.0",
+          up: () => {
+            throw new Error("size is not a number");
+          },
+        },
+      ],
+    });
+    const error = await caught(After.load("m", { store }));
+    expect(SchemaMismatchError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toContain("the migration from 1.0.0 to 2.0.0 failed");
+    expect((error as Error).message).toContain("migration-failing/m");
+  });
+});

@@ -1,4 +1,4 @@
-import { isTesseraErrorWithCode, TesseraError } from "./tessera-error.js";
+import { isTesseraErrorWithCode, TesseraError, type TesseraErrorOptions } from "./tessera-error.js";
 import type { ValidationProblem } from "./validation-failed-error.js";
 
 /**
@@ -21,6 +21,7 @@ export class SchemaMismatchError extends TesseraError {
     storedVersion: string,
     installedVersion: string,
     problems: ValidationProblem[],
+    options: TesseraErrorOptions = {},
   ) {
     const listed = problems
       .map((problem) => `  - ${problem.path === "" ? "(block)" : problem.path}: ${problem.message}`)
@@ -32,6 +33,7 @@ export class SchemaMismatchError extends TesseraError {
     super(
       SchemaMismatchError.code,
       `"${slug}" (${versions}) does not match the installed schema:\n${listed}\nAdd a migration from ${storedVersion} to the block type's migrations, or save the block again with valid fields.`,
+      options,
     );
     this.slug = slug;
     this.storedVersion = storedVersion;
