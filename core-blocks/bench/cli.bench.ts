@@ -50,7 +50,7 @@ export default async (): Promise<BenchSuite> => {
   );
   await store.close();
 
-  const environment = {
+  const environment: NodeJS.ProcessEnv = {
     ...process.env,
     TESSERA_HOME: home,
     TESSERA_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
