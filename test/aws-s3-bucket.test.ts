@@ -1,0 +1,194 @@
+import { createHash } from "node:crypto";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { setImmediate as nextTurn } from "node:timers/promises";
+import { S3Bucket } from "@tessera/aws";
+import { TesseraError, type TransferProgress } from "@tessera/core";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { emulatorCredentials, freshFolder } from "./helpers/aws-fixtures.js";
+import { type S3Server, startS3Server } from "./helpers/servers.js";
+
+let server: S3Server;
+let scratch: string;
+beforeAll(async () => {
+  server = await startS3Server({ buckets: ["main-bucket", "other-bucket"] });
+  scratch = await mkdtemp(join(tmpdir(), "tessera-aws-files-"));
+});
+afterAll(async () => {
+  await server?.stop();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+function bucket(bucketName = "main-bucket", bucketFolder = freshFolder()) {
+  return new S3Bucket({
+    bucketName,
+    bucketFolder,
+    credentials: emulatorCredentials(server.endpoint),
+    partSizeBytes: 5 << 20,
+  });
+}
+
+function megabytes(count: number, fill = 7): Buffer[] {
+  return Array.from({ length: count }, (_, index) => Buffer.alloc(1 << 20, (fill + index) % 256));
+}
+
+function sha256(buffers: Uint8Array[]): string {
+  const hash = createHash("sha256");
+  for (const buffer of buffers) hash.update(buffer);
+  return hash.digest("hex");
+}
+
+describe("S3Bucket file helpers", () => {
+  it("uploads a local file and downloads it to another path, byte for byte", async () => {
+    const source = join(scratch, "source.bin");
+    const content = Buffer.concat(megabytes(12));
+    await writeFile(source, content);
+    const files = bucket();
+    expect(await files.uploadFromPath(source)).toBe("source.bin");
+    expect(await files.uploadFromPath(source, "copies/named.bin")).toBe("copies/named.bin");
+    const target = join(scratch, "downloaded.bin");
+    expect(await files.downloadToPath("copies/named.bin", target)).toBe(target);
+    expect((await readFile(target)).equals(content)).toBe(true);
+  });
+
+  it("leaves no file behind when a download fails", async () => {
+    const target = join(scratch, "never.bin");
+    const error = await tesseraErrorOf(() => bucket().downloadToPath("missing.bin", target));
+    expect(error.code).toBe("FILE_NOT_FOUND");
+    await expect(readFile(target)).rejects.toThrow(/ENOENT/);
+  });
+
+  it("copies and moves objects inside a bucket and into another bucket's folder", async () => {
+    const source = bucket();
+    await source.writePath("a/original.txt", "payload");
+    expect(await source.copyObject("a/original.txt", "b/copy.txt")).toBe("b/copy.txt");
+    expect(Buffer.from(await source.readPath("b/copy.txt")).toString()).toBe("payload");
+    expect(await source.exists("a/original.txt")).toBe(true);
+
+    const destination = bucket("other-bucket", "archive/2026");
+    expect(await source.moveObject("a/original.txt", "moved.txt", { toBucket: destination })).toBe(
+      "moved.txt",
+    );
+    expect(await source.exists("a/original.txt")).toBe(false);
+    expect(Buffer.from(await destination.readPath("moved.txt")).toString()).toBe("payload");
+    expect(destination.objectKey("moved.txt")).toBe("archive/2026/moved.txt");
+
+    const missing = await tesseraErrorOf(() => source.copyObject("nothing.txt", "x.txt"));
+    expect(missing.code).toBe("FILE_NOT_FOUND");
+  });
+
+  it("lists objects under a folder, up to a maximum", async () => {
+    const files = bucket();
+    for (const name of ["r/1.txt", "r/2.txt", "r/3.txt", "s/4.txt"]) {
+      await files.writePath(name, name);
+    }
+    expect((await files.listObjects("r/")).map((entry) => entry.path)).toEqual([
+      "r/1.txt",
+      "r/2.txt",
+      "r/3.txt",
+    ]);
+    expect((await files.listObjects("", { maxItems: 2 })).map((entry) => entry.path)).toEqual([
+      "r/1.txt",
+      "r/2.txt",
+    ]);
+  });
+});
+
+describe("S3Bucket multipart uploads", () => {
+  it("uploads a stream larger than a part in parts, reporting progress up to its size", async () => {
+    const files = bucket();
+    const chunks = megabytes(17);
+    const progress: TransferProgress[] = [];
+    await files.writePath("multi.bin", Readable.from(chunks), {
+      onProgress: (update) => progress.push({ ...update }),
+    });
+    const read = Buffer.from(await files.readPath("multi.bin"));
+    expect(sha256([read])).toBe(sha256(chunks));
+    const bytes = progress.map((update) => update.bytes);
+    expect(bytes.length).toBeGreaterThanOrEqual(4);
+    expect(bytes.every((value, index) => index === 0 || value >= bytes[index - 1]!)).toBe(true);
+    expect(bytes.at(-1)).toBe(17 << 20);
+    expect(await server.openUploads("main-bucket")).toEqual([]);
+  });
+
+  it("aborts a multipart upload cancelled half-way: the old object stays and no upload is open", async () => {
+    const files = bucket();
+    await files.writePath("kept.bin", "old");
+    const controller = new AbortController();
+    const error = await thrownBy(() =>
+      files.writePath(
+        "kept.bin",
+        (async function* () {
+          for (const [index, chunk] of megabytes(16).entries()) {
+            if (index === 12) controller.abort();
+            await nextTurn();
+            yield chunk;
+          }
+        })(),
+        { signal: controller.signal },
+      ),
+    );
+    expect(error).toBe(controller.signal.reason);
+    expect(Buffer.from(await files.readPath("kept.bin")).toString()).toBe("old");
+    expect(await server.openUploads("main-bucket")).toEqual([]);
+  });
+});
+
+describe("S3Bucket keys", () => {
+  it("joins the bucket folder exactly once, for any path it accepts", () => {
+    const folderSegment = fc.stringMatching(/^[a-z0-9-]{1,8}$/);
+    const pathSegment = fc.oneof(
+      fc.stringMatching(/^[a-zA-Z0-9._ -]{0,8}$/),
+      fc.constantFrom(".", "..", "", "%2e%2e", "a\\b", "\u0000"),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(folderSegment, { minLength: 0, maxLength: 3 }),
+        fc.array(pathSegment, { minLength: 0, maxLength: 5 }),
+        fc.boolean(),
+        (folderParts, pathParts, leadingSlash) => {
+          const folder = folderParts.join("/");
+          const files = new S3Bucket({ bucketName: "main-bucket", bucketFolder: folder });
+          const path = `${leadingSlash ? "/" : ""}${pathParts.join("/")}`;
+          let key: string;
+          try {
+            key = files.objectKey(path);
+          } catch (error) {
+            expect(TesseraError.isInstance(error) && error.code).toBe("PATH_OUTSIDE_BASE");
+            return;
+          }
+          const prefix = folder === "" ? "" : `${folder}/`;
+          expect(key.startsWith(prefix)).toBe(true);
+          const relative = key.slice(prefix.length);
+          expect(relative.length).toBeGreaterThan(0);
+          expect(relative.split("/")).not.toContain("..");
+          // The relative key is a fixed point: using it again names the same object.
+          expect(files.objectKey(relative)).toBe(key);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
+
+async function thrownBy(action: () => Promise<unknown>): Promise<unknown> {
+  try {
+    await action();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected the call to fail");
+}
+
+async function tesseraErrorOf(action: () => Promise<unknown>): Promise<TesseraError> {
+  try {
+    await action();
+  } catch (error) {
+    if (TesseraError.isInstance(error)) return error;
+    throw error;
+  }
+  throw new Error("expected the call to fail");
+}
