@@ -52,14 +52,23 @@ export interface BlockDefinition<S extends BlockSchema = BlockSchema> {
 
 /** A block type's definition as kept on its class. */
 export interface BlockTypeDefinition {
+  /** Type slug. */
   type: string;
+  /** Human title (the type slug when none was given). */
   title: string;
+  /** What the block is for. */
   description: string;
+  /** Where the type is documented. */
   documentationUrl: string | undefined;
+  /** A logo for listings. */
   logoUrl: string | undefined;
+  /** What the block can do. */
   capabilities: readonly string[];
+  /** The `version` given to `defineBlock`, if any (see `versionOf`). */
   declaredVersion: string | undefined;
+  /** The fields. */
   schema: BlockSchema;
+  /** Migrations from older schema versions. */
   migrations: readonly BlockMigration[];
   /** Set by `setDefiningPackage`. */
   package: DefiningPackage | undefined;

@@ -22,8 +22,11 @@ export function definitionOf(value: unknown): BlockTypeDefinition | undefined {
 
 /** Which stored document an instance is (set by save and load). */
 export interface BlockIdentity {
+  /** The stored document's immutable id. */
   documentId: string;
+  /** The document name it was saved as or loaded from. */
   name: string;
+  /** The revision it was saved as or loaded from. */
   revision: number;
 }
 
@@ -38,8 +41,11 @@ export const fieldKeys = new WeakMap<object, string[]>();
  * saving it back to the same place reuses the ciphertext instead of decrypting and re-sealing.
  */
 export interface SealedOrigin {
+  /** The document the value was sealed for. */
   documentId: string;
+  /** The field path it was sealed for. */
   fieldPath: string;
+  /** The stored sealed form. */
   sealed: SealedSecret;
 }
 
