@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliHome, createCliHome } from "./helpers/cli.js";
 
@@ -132,5 +133,30 @@ describe("tessera secret and tessera key", () => {
     expect(oldOnly.status).toBe(1);
     expect(oldOnly.stderr).toMatch(/^error DECRYPTION_FAILED: /);
     expect(oldOnly.stderr).not.toContain("tok-canary-6632");
+  });
+
+  it("rotates to a new key in the key file and retires the old one", async () => {
+    const keyFileOnly = {
+      TESSERA_ENCRYPTION_KEY: undefined,
+      TESSERA_HOME: join(cli.home, "key-file-home"),
+    };
+    await cli.ok(["secret", "set", "in-key-file", "--stdin"], {
+      input: "key-file-canary",
+      env: keyFileOnly,
+    });
+    const before = JSON.parse(await cli.ok(["key", "status", "--json"], { env: keyFileOnly }));
+    expect(before.source.kind).toBe("key-file");
+    const rotated = JSON.parse(
+      await cli.ok(["key", "rotate", "--new-key", "--retire-old-keys", "--json"], {
+        env: keyFileOnly,
+      }),
+    );
+    expect(rotated.masterKeyId).not.toBe(before.currentKeyId);
+    expect(rotated.retired).toEqual([before.currentKeyId]);
+    const after = JSON.parse(await cli.ok(["key", "status", "--json"], { env: keyFileOnly }));
+    expect(after.keys.map((key: { id: string }) => key.id)).toEqual([rotated.masterKeyId]);
+    expect(await cli.ok(["secret", "get", "in-key-file", "--reveal"], { env: keyFileOnly })).toBe(
+      "key-file-canary\n",
+    );
   });
 });
