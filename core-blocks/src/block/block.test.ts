@@ -232,3 +232,30 @@ describe("listing and names", () => {
     expect(closeMatches("prod", ["prod-eu", "staging", "prd"])).toEqual(["prd", "prod-eu"]);
   });
 });
+
+describe("round trips", () => {
+  it("saves and loads any JSON value exactly", async () => {
+    const Holder = defineBlock({ type: "test-holder", schema: z.object({ value: z.unknown() }) });
+    const reserved = new Set(["$ref", "$sealed", "$reference", "$keep"]);
+    const usesMarkers = (value: unknown): boolean => {
+      if (Array.isArray(value)) return value.some(usesMarkers);
+      if (value === null || typeof value !== "object") return false;
+      const keys = Object.keys(value);
+      if (keys.length === 1 && reserved.has(keys[0]!)) return true;
+      return Object.values(value).some(usesMarkers);
+    };
+    let index = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.jsonValue().filter((value) => !usesMarkers(value)),
+        async (value) => {
+          const name = `v${index++}`;
+          await new Holder({ value }).save(name);
+          const loaded = await Holder.load(name);
+          expect(loaded.value).toEqual(JSON.parse(JSON.stringify(value)));
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
