@@ -47,6 +47,7 @@ describe("tessera command line", () => {
         "block delete",
         "block history",
         "block rollback",
+        "block rename",
         "block diff",
         "secret set",
         "secret get",

@@ -299,6 +299,18 @@ describe("tessera block, from a fresh process each time", () => {
     expect(gone.stderr).toMatch(/^error BLOCK_NOT_FOUND: /);
   });
 
+  it("renames a block, keeping its history and the blocks that reference it", async () => {
+    await cli.ok(["block", "rename", "db-credentials/analyst", "analytics"]);
+    const moved = JSON.parse(
+      await cli.ok(["block", "history", "db-credentials/analytics", "--json"]),
+    );
+    expect(moved[0].operation).toBe("rename");
+    const warehouse = JSON.parse(await cli.ok(["block", "inspect", "warehouse/main", "--json"]));
+    expect(warehouse.data.credentials).toEqual({ $ref: "db-credentials/analytics" });
+    const taken = await cli.run(["block", "rename", "db-credentials/analytics", "leak-free-name!"]);
+    expect(taken.stderr).toMatch(/^error INVALID_SLUG: /);
+  });
+
   it("suggests close matches for a mistyped slug", async () => {
     const result = await cli.run(["block", "inspect", "warehouse/mian"]);
     expect(result.status).toBe(1);

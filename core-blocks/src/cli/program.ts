@@ -25,6 +25,14 @@ function revisionNumber(text: string): number {
   return value;
 }
 
+function positiveSeconds(text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < 1) {
+    throw new InvalidArgumentError(`"${text}" is not a number of seconds (1, 60, 86400, …).`);
+  }
+  return value;
+}
+
 function example(command: Command, ...lines: string[]): Command {
   return command.addHelpText(
     "after",
@@ -248,6 +256,20 @@ export function createProgram(context: CliContext, version: string): Command {
 
   example(
     block
+      .command("rename")
+      .description("move a block to a new name in its type, keeping its id, history and referrers")
+      .argument("<slug>", "type/name, such as s3-bucket/results")
+      .argument("<new-name>", "the new name, such as nightly-results")
+      .option("--json", "print the moved block as JSON")
+      .action(async (slug: string, newName: string, options: { json?: boolean }) => {
+        const { renameCommand } = await import("./commands/block-history.js");
+        await renameCommand(context, slug, newName, options);
+      }),
+    "tessera block rename s3-bucket/results nightly-results",
+  );
+
+  example(
+    block
       .command("diff")
       .description(
         "compare two revisions; secret fields say changed or unchanged, never their values",
@@ -330,6 +352,80 @@ export function createProgram(context: CliContext, version: string): Command {
       }),
     "tessera key rotate --new-key",
     'TESSERA_ENCRYPTION_KEY="$NEW_KEY,$OLD_KEY" tessera key rotate',
+  );
+
+  // result --------------------------------------------------------------------------------------
+  const result = program
+    .command("result")
+    .description(
+      "persisted results: store, read, inspect and delete them in result storage (default $TESSERA_HOME/results)",
+    );
+  example(result, "tessera result info persisted/report/3f9a…");
+  const withStorage = (command: Command) =>
+    command
+      .option(
+        "--storage <type/name>",
+        "a saved storage block (default: TESSERA_RESULT_STORAGE, else $TESSERA_HOME/results)",
+      )
+      .option("--prefix <folder>", "the folder of the result store inside the storage");
+  example(
+    withStorage(
+      result.command("put").argument("<key>").argument("<file>", "a file, or - for standard input"),
+    )
+      .description("store a file's bytes as a result (streamed, with a progress bar on a terminal)")
+      .option("--expires-in <seconds>", "how long the result stays fresh", positiveSeconds)
+      .addOption(
+        new Option("--compression <kind>", "compress the stored payload").choices([
+          "gzip",
+          "brotli",
+        ]),
+      )
+      .option("--json", "print the metadata record as JSON")
+      .action(
+        async (
+          key: string,
+          file: string,
+          options: Parameters<typeof import("./commands/result.js")["resultPutCommand"]>[3],
+        ) => {
+          const { resultPutCommand } = await import("./commands/result.js");
+          await resultPutCommand(context, key, file, options);
+        },
+      ),
+    "tessera result put reports/2024-06 ./report.parquet --expires-in 86400",
+    "tessera result put big/input - --storage s3-bucket/results < input.bin",
+  );
+  example(
+    withStorage(result.command("get").argument("<key>"))
+      .description("write a result's bytes to a file or standard output (checksum verified)")
+      .option("-o, --output <file>", "write to a file (with a progress bar on a terminal)")
+      .action(
+        async (key: string, options: { storage?: string; prefix?: string; output?: string }) => {
+          const { resultGetCommand } = await import("./commands/result.js");
+          await resultGetCommand(context, key, options);
+        },
+      ),
+    "tessera result get reports/2024-06 -o report.parquet",
+  );
+  example(
+    withStorage(result.command("info").argument("<key>"))
+      .description("show a result's metadata record: serializer, created, expires, size, SHA-256")
+      .option("--json", "print JSON")
+      .action(
+        async (key: string, options: { storage?: string; prefix?: string; json?: boolean }) => {
+          const { resultInfoCommand } = await import("./commands/result.js");
+          await resultInfoCommand(context, key, options);
+        },
+      ),
+    "tessera result info reports/2024-06 --json",
+  );
+  example(
+    withStorage(result.command("delete").argument("<key>"))
+      .description("delete a result (its record and payload)")
+      .action(async (key: string, options: { storage?: string; prefix?: string }) => {
+        const { resultDeleteCommand } = await import("./commands/result.js");
+        await resultDeleteCommand(context, key, options);
+      }),
+    "tessera result delete reports/2024-06",
   );
 
   // integrations --------------------------------------------------------------------------------

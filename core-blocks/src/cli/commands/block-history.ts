@@ -1,5 +1,12 @@
 import type { CliContext } from "../context.js";
-import { parseSlug, requireDocument, shortTime } from "../stored-documents.js";
+import {
+  checkSlugPart,
+  documentJson,
+  parseSlug,
+  presentData,
+  requireDocument,
+  shortTime,
+} from "../stored-documents.js";
 
 /** `tessera block history <slug>`. */
 export async function historyCommand(
@@ -57,5 +64,28 @@ export async function rollbackCommand(
   }
   output.line(
     `Rolled ${output.colors.cyan(slug)} back to revision ${revision}: saved as revision ${saved.revision}.`,
+  );
+}
+
+/** `tessera block rename <slug> <new-name>`: compare-and-swap against the revision just read. */
+export async function renameCommand(
+  context: CliContext,
+  slug: string,
+  newName: string,
+  options: { json?: boolean },
+): Promise<void> {
+  await checkSlugPart(newName, "name");
+  const store = await context.store();
+  const current = await requireDocument(store, slug);
+  const moved = await store.rename(await parseSlug(slug), newName, {
+    expectedRevision: current.revision,
+  });
+  const { output } = context;
+  if (options.json) {
+    output.json(documentJson(moved, await presentData(store, moved.data)));
+    return;
+  }
+  output.line(
+    `Renamed ${output.colors.cyan(slug)} to ${output.colors.cyan(`${moved.type}/${moved.name}`)} (revision ${moved.revision}); blocks that reference it still do.`,
   );
 }
