@@ -307,8 +307,8 @@ describe("tessera block, from a fresh process each time", () => {
     expect(moved[0].operation).toBe("rename");
     const warehouse = JSON.parse(await cli.ok(["block", "inspect", "warehouse/main", "--json"]));
     expect(warehouse.data.credentials).toEqual({ $ref: "db-credentials/analytics" });
-    const taken = await cli.run(["block", "rename", "db-credentials/analytics", "leak-free-name!"]);
-    expect(taken.stderr).toMatch(/^error INVALID_SLUG: /);
+    const invalid = await cli.run(["block", "rename", "db-credentials/analytics", "Not-Valid!"]);
+    expect(invalid.stderr).toMatch(/^error INVALID_SLUG: /);
   });
 
   it("suggests close matches for a mistyped slug", async () => {
