@@ -97,6 +97,31 @@ describe("S3Bucket file helpers", () => {
   });
 });
 
+describe("S3Bucket credentials", () => {
+  it("signs with the SDK's default provider chain when the block holds no keys", async () => {
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, key: process.env.AWS_SECRET_ACCESS_KEY };
+    process.env.AWS_ACCESS_KEY_ID = "S3RVER";
+    process.env.AWS_SECRET_ACCESS_KEY = "S3RVER";
+    try {
+      const withoutKeys: Record<string, unknown> = { ...emulatorCredentials(server.endpoint) };
+      delete withoutKeys.accessKeyId;
+      delete withoutKeys.secretAccessKey;
+      const files = new S3Bucket({
+        bucketName: "main-bucket",
+        bucketFolder: freshFolder("default-chain"),
+        credentials: withoutKeys,
+      });
+      await files.writePath("signed.txt", "by the environment");
+      expect(Buffer.from(await files.readPath("signed.txt")).toString()).toBe("by the environment");
+    } finally {
+      if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
+      else process.env.AWS_ACCESS_KEY_ID = saved.id;
+      if (saved.key === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+      else process.env.AWS_SECRET_ACCESS_KEY = saved.key;
+    }
+  });
+});
+
 describe("S3Bucket multipart uploads", () => {
   it("uploads a stream larger than a part in parts, reporting progress up to its size", async () => {
     const files = bucket();

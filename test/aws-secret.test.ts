@@ -1,5 +1,10 @@
 import { AwsCredentials, AwsSecret } from "@tessera/aws";
-import { clearSecretReferenceCache, Secret, TesseraError } from "@tessera/core";
+import {
+  clearSecretReferenceCache,
+  configureSecretReferences,
+  Secret,
+  TesseraError,
+} from "@tessera/core";
 import { createTestHarness, type TestHarness } from "@tessera/core/testing";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { emulatorCredentials, freshFolder } from "./helpers/aws-fixtures.js";
@@ -151,6 +156,34 @@ describe("a secret field referencing aws-secret/<name>", () => {
 
     await new Secret({ value: { $reference: "aws-secret/warehouse-password" } }).save("db");
     expect(await (await Secret.load("db")).get()).toBe("p4ssw0rd-from-aws");
+  });
+
+  it("honours a pinned version stage and picks up a rotated value once the cache expires", async () => {
+    const source = secretBlock("rotating/token");
+    await source.save("rotating");
+    await source.writeSecret("first");
+    await source.writeSecret("second");
+    const pinned = new AwsCredentials({
+      accessKeyId: "AKIAEXAMPLE",
+      secretAccessKey: { $reference: "aws-secret/rotating?versionStage=AWSPREVIOUS" },
+    });
+    expect(await pinned.secretAccessKey?.reveal()).toBe("first");
+
+    const previous = configureSecretReferences({});
+    configureSecretReferences({ cacheTtlMs: 200 });
+    try {
+      const current = new AwsCredentials({
+        accessKeyId: "AKIAEXAMPLE",
+        secretAccessKey: { $reference: "aws-secret/rotating" },
+      });
+      expect(await current.secretAccessKey?.reveal()).toBe("second");
+      await source.writeSecret("third");
+      expect(await current.secretAccessKey?.reveal()).toBe("second");
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      expect(await current.secretAccessKey?.reveal()).toBe("third");
+    } finally {
+      configureSecretReferences({ cacheTtlMs: previous.cacheTtlMs });
+    }
   });
 
   it("fails naming the reference, never a value, when the AWS secret is missing", async () => {
