@@ -29,7 +29,15 @@ import type {
   StoreLimits,
   WrappedDataKey,
 } from "../block-store.js";
+import { decodeCursor, encodeCursor } from "./list-cursor.js";
 import { migrateSqliteStore } from "./migrations.js";
+import { toDataKey, toDocument, toRevisionSummary, toSummary } from "./sqlite-rows.js";
+import {
+  type DocumentRow,
+  type HeadRow,
+  prepareStatements,
+  type Statements,
+} from "./sqlite-statements.js";
 
 /** Settings of `openSqliteStore`. */
 export interface SqliteStoreOptions {
@@ -122,58 +130,6 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   return new SqliteStore(database, location, limits, busyTimeoutMs);
 }
 
-/** A document head joined with one of its revisions, as selected. */
-interface DocumentRow {
-  id: string;
-  type: string;
-  name: string;
-  revision: number;
-  created_at: string;
-  data_key_master_id: string | null;
-  data_key_wrapped: string | null;
-  data: string;
-  schema_checksum: string;
-  schema_version: string;
-  package: string | null;
-  reference_ids: string;
-  updated_at: string;
-}
-
-/** The document row alone, with its newest revision number. */
-interface HeadRow {
-  id: string;
-  type: string;
-  name: string;
-  revision: number;
-  created_at: string;
-  data_key_master_id: string | null;
-  data_key_wrapped: string | null;
-  /** 1 when the newest revision references other documents. */
-  has_references: number;
-}
-
-interface RevisionRow {
-  revision: number;
-  data: string;
-  schema_checksum: string;
-  schema_version: string;
-  package: string | null;
-  reference_ids: string;
-  operation: RevisionSummary["operation"];
-  restored_from: number | null;
-  updated_at: string;
-}
-
-interface SummaryRow {
-  id: string;
-  type: string;
-  name: string;
-  revision: number;
-  schema_version: string;
-  created_at: string;
-  updated_at: string;
-}
-
 /** The content of a new revision. */
 interface RevisionContent {
   dataJson: string;
@@ -184,106 +140,6 @@ interface RevisionContent {
   operation: RevisionSummary["operation"];
   restoredFrom: number | null;
 }
-
-/**
- * The newest revision of the document `d`. Derived rather than stored, so a save writes its
- * revision row and leaves the document row alone (one page less per commit): with the revisions
- * keyed by (document_id, revision) it is one index seek.
- */
-const newestRevision = "(SELECT max(revision) FROM revisions WHERE document_id = d.id)";
-const headColumns = `d.id, d.type, d.name, ${newestRevision} AS revision, d.created_at, d.data_key_master_id, d.data_key_wrapped, EXISTS (SELECT 1 FROM document_references WHERE from_id = d.id) AS has_references`;
-const documentColumns = `d.id, d.type, d.name, r.revision, d.created_at, d.data_key_master_id, d.data_key_wrapped, r.data, r.schema_checksum, r.schema_version, r.package, r.reference_ids, r.updated_at`;
-const summaryColumns =
-  "d.id, d.type, d.name, r.revision, r.schema_version, d.created_at, r.updated_at";
-
-function prepareStatements(database: Database) {
-  const prepare = <T>(sql: string) => database.prepare<unknown[], T>(sql);
-  return {
-    headBySlug: prepare<HeadRow>(
-      `SELECT ${headColumns} FROM documents d WHERE d.type = ? AND d.name = ?`,
-    ),
-    headById: prepare<HeadRow>(`SELECT ${headColumns} FROM documents d WHERE d.id = ?`),
-    newestBySlug: prepare<DocumentRow>(
-      `SELECT ${documentColumns} FROM documents d JOIN revisions r ON r.document_id = d.id AND r.revision = ${newestRevision} WHERE d.type = ? AND d.name = ?`,
-    ),
-    newestById: prepare<DocumentRow>(
-      `SELECT ${documentColumns} FROM documents d JOIN revisions r ON r.document_id = d.id AND r.revision = ${newestRevision} WHERE d.id = ?`,
-    ),
-    revisionBySlug: prepare<DocumentRow>(
-      `SELECT ${documentColumns} FROM documents d JOIN revisions r ON r.document_id = d.id AND r.revision = ? WHERE d.type = ? AND d.name = ? AND r.revision > ${newestRevision} - ?`,
-    ),
-    revisionById: prepare<DocumentRow>(
-      `SELECT ${documentColumns} FROM documents d JOIN revisions r ON r.document_id = d.id AND r.revision = ? WHERE d.id = ? AND r.revision > ${newestRevision} - ?`,
-    ),
-    newestByIds: prepare<DocumentRow>(
-      `SELECT ${documentColumns} FROM documents d JOIN revisions r ON r.document_id = d.id AND r.revision = ${newestRevision} WHERE d.id IN (SELECT value FROM json_each(?))`,
-    ),
-    revision: prepare<RevisionRow>(
-      "SELECT revision, data, schema_checksum, schema_version, package, reference_ids, operation, restored_from, updated_at FROM revisions WHERE document_id = ? AND revision = ?",
-    ),
-    insertDocument: prepare(
-      "INSERT INTO documents (id, type, name, created_at, data_key_master_id, data_key_wrapped) VALUES (?, ?, ?, ?, ?, ?)",
-    ),
-    updateDataKey: prepare(
-      "UPDATE documents SET data_key_master_id = ?, data_key_wrapped = ? WHERE id = ?",
-    ),
-    renameDocument: prepare("UPDATE documents SET name = ? WHERE id = ?"),
-    insertRevision: prepare(
-      "INSERT INTO revisions (document_id, revision, data, schema_checksum, schema_version, package, reference_ids, operation, restored_from, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    ),
-    pruneRevisions: prepare("DELETE FROM revisions WHERE document_id = ? AND revision <= ?"),
-    deleteRevisions: prepare("DELETE FROM revisions WHERE document_id = ?"),
-    deleteDocument: prepare("DELETE FROM documents WHERE id = ?"),
-    deleteReferencesFrom: prepare("DELETE FROM document_references WHERE from_id = ?"),
-    insertReference: prepare("INSERT INTO document_references (from_id, to_id) VALUES (?, ?)"),
-    missingReference: prepare<{ value: string }>(
-      "SELECT value FROM json_each(?) WHERE value NOT IN (SELECT id FROM documents) LIMIT 1",
-    ),
-    reaches: prepare<{ found: number }>(
-      `WITH RECURSIVE reachable(id) AS (
-         SELECT value FROM json_each(?)
-         UNION
-         SELECT r.to_id FROM document_references r JOIN reachable ON r.from_id = reachable.id
-       )
-       SELECT 1 AS found FROM reachable WHERE id = ? LIMIT 1`,
-    ),
-    referencesFrom: prepare<{ to_id: string }>(
-      "SELECT to_id FROM document_references WHERE from_id = ? ORDER BY to_id",
-    ),
-    slugOf: prepare<{ type: string; name: string }>(
-      "SELECT type, name FROM documents WHERE id = ?",
-    ),
-    referrers: prepare<SummaryRow>(
-      `SELECT ${summaryColumns} FROM document_references x JOIN documents d ON d.id = x.from_id JOIN revisions r ON r.document_id = d.id AND r.revision = ${newestRevision} WHERE x.to_id = ? AND x.from_id != x.to_id ORDER BY d.type, d.name`,
-    ),
-    listAll: prepare<SummaryRow>(
-      `SELECT ${summaryColumns} FROM documents d JOIN revisions r ON r.document_id = d.id AND r.revision = ${newestRevision} WHERE (d.type, d.name) > (?, ?) ORDER BY d.type, d.name LIMIT ?`,
-    ),
-    listType: prepare<SummaryRow>(
-      `SELECT ${summaryColumns} FROM documents d JOIN revisions r ON r.document_id = d.id AND r.revision = ${newestRevision} WHERE d.type = ? AND d.name > ? ORDER BY d.type, d.name LIMIT ?`,
-    ),
-    history: prepare<RevisionRow>(
-      "SELECT revision, data, schema_checksum, schema_version, package, reference_ids, operation, restored_from, updated_at FROM revisions WHERE document_id = ? AND revision > ? ORDER BY revision DESC",
-    ),
-    putBlockType: prepare(
-      "INSERT INTO block_types (type, record) VALUES (?, ?) ON CONFLICT (type) DO UPDATE SET record = excluded.record",
-    ),
-    getBlockType: prepare<{ record: string }>("SELECT record FROM block_types WHERE type = ?"),
-    listBlockTypes: prepare<{ record: string }>("SELECT record FROM block_types ORDER BY type"),
-    listDataKeys: prepare<{ id: string; data_key_master_id: string; data_key_wrapped: string }>(
-      "SELECT id, data_key_master_id, data_key_wrapped FROM documents WHERE data_key_master_id IS NOT NULL AND data_key_master_id != ? AND id > ? ORDER BY id LIMIT ?",
-    ),
-    replaceDataKey: prepare(
-      "UPDATE documents SET data_key_master_id = ?, data_key_wrapped = ? WHERE id = ? AND data_key_master_id = ? AND data_key_wrapped = ?",
-    ),
-    getMeta: prepare<{ value: string }>("SELECT value FROM store_meta WHERE key = ?"),
-    setMeta: prepare(
-      "INSERT INTO store_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    ),
-  };
-}
-
-type Statements = ReturnType<typeof prepareStatements>;
 
 const busyCodes = new Set([
   "SQLITE_BUSY",
@@ -306,81 +162,6 @@ function slugOf(document: { type: string; name: string }): string {
 
 function describeRef(ref: DocumentRef): string {
   return "id" in ref ? ref.id : `${ref.type}/${ref.name}`;
-}
-
-function encodeCursor(type: string, name: string): string {
-  return Buffer.from(JSON.stringify([type, name]), "utf8").toString("base64url");
-}
-
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const decoded: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (
-      Array.isArray(decoded) &&
-      decoded.length === 2 &&
-      typeof decoded[0] === "string" &&
-      typeof decoded[1] === "string"
-    ) {
-      return [decoded[0], decoded[1]];
-    }
-  } catch {
-    // Reported below.
-  }
-  throw new InvalidInputError(
-    "cursor",
-    `The list cursor "${cursor.slice(0, 40)}" is not one this store returned. Pass the nextCursor of the previous page unchanged, or omit it to start from the first page.`,
-  );
-}
-
-function toDocument(row: DocumentRow): StoredDocument {
-  const document: StoredDocument = {
-    id: row.id,
-    type: row.type,
-    name: row.name,
-    revision: row.revision,
-    data: JSON.parse(row.data) as JsonObject,
-    schemaChecksum: row.schema_checksum,
-    schemaVersion: row.schema_version,
-    references: JSON.parse(row.reference_ids) as string[],
-    dataKey: toDataKey(row),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-  if (row.package !== null) document.package = JSON.parse(row.package) as DefiningPackage;
-  return document;
-}
-
-function toDataKey(row: {
-  data_key_master_id: string | null;
-  data_key_wrapped: string | null;
-}): WrappedDataKey | null {
-  return row.data_key_master_id === null || row.data_key_wrapped === null
-    ? null
-    : { masterKeyId: row.data_key_master_id, wrapped: row.data_key_wrapped };
-}
-
-function toSummary(row: SummaryRow): DocumentSummary {
-  return {
-    id: row.id,
-    type: row.type,
-    name: row.name,
-    revision: row.revision,
-    schemaVersion: row.schema_version,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-function toRevisionSummary(row: RevisionRow): RevisionSummary {
-  const summary: RevisionSummary = {
-    revision: row.revision,
-    schemaChecksum: row.schema_checksum,
-    schemaVersion: row.schema_version,
-    updatedAt: row.updated_at,
-    operation: row.operation,
-  };
-  if (row.restored_from !== null) summary.restoredFrom = row.restored_from;
-  return summary;
 }
 
 function checkExpectedRevision(
