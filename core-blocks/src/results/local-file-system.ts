@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
 import { z } from "zod";
-import { defineBlock } from "../block/index.js";
+import { defineBlock, registerBlockType } from "../block/index.js";
 import { LocalFileStorage } from "./local-file-storage.js";
 import type {
   FileEntry,
@@ -80,3 +80,7 @@ export class LocalFileSystem
     return this.storage().list(prefix);
   }
 }
+
+// Register the subclass (with its methods) now, so `loadBlock("local-file-system/…")` in a fresh
+// process builds a LocalFileSystem rather than the bare defined class.
+registerBlockType(LocalFileSystem);
