@@ -4,7 +4,7 @@ import { isTesseraErrorWithCode, TesseraError } from "./tessera-error.js";
 export interface CoreCopy {
   /** Its package version. */
   version: string;
-  /** Where it is loaded from (a file path). */
+  /** Where it is loaded from: its package folder (or the file, outside a package). */
   location: string;
 }
 

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CoreCopy } from "../errors/index.js";
 import { coreVersion } from "./core-version.js";
@@ -16,10 +18,32 @@ interface CopyList {
   warned: Set<string>;
 }
 
-/** This copy of core: its version and the file it was loaded from. */
+/**
+ * The folder of the `@tessera/core` package a file belongs to (the nearest folder above it whose
+ * package.json is core's), or the file itself when there is none.
+ */
+function packageFolderOf(file: string): string {
+  let folder = dirname(file);
+  for (let depth = 0; depth < 4; depth += 1) {
+    try {
+      const manifest = JSON.parse(readFileSync(join(folder, "package.json"), "utf8")) as {
+        name?: unknown;
+      };
+      if (manifest.name === "@tessera/core") return folder;
+    } catch {
+      // No readable package.json here: keep walking up.
+    }
+    const parent = dirname(folder);
+    if (parent === folder) break;
+    folder = parent;
+  }
+  return file;
+}
+
+/** This copy of core: its version and the folder it was loaded from. */
 export const thisCore: Readonly<CoreCopy> = Object.freeze({
   version: coreVersion,
-  location: fileURLToPath(import.meta.url),
+  location: packageFolderOf(fileURLToPath(import.meta.url)),
 });
 
 function copyList(): CopyList {
