@@ -255,7 +255,29 @@ describe("round trips", () => {
           expect(loaded.value).toEqual(JSON.parse(JSON.stringify(value)));
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe("types", () => {
+  it("infers instance, load and field types from the schema", async () => {
+    const credentials = new AwsCredentials();
+    expectTypeOf(credentials.region).toEqualTypeOf<string>();
+    expectTypeOf(credentials.accessKeyId).toEqualTypeOf<string | undefined>();
+    expectTypeOf(credentials.secretAccessKey).toEqualTypeOf<SecretValue<string> | undefined>();
+    const load = () => S3Bucket.load("results");
+    expectTypeOf(load).returns.resolves.toEqualTypeOf<S3Bucket>();
+    const rollback = () => AwsCredentials.rollback("prod", 1);
+    expectTypeOf(rollback).returns.resolves.toEqualTypeOf<AwsCredentials>();
+    const field = AwsCredentials.field();
+    expectTypeOf<z.output<typeof field>>().toEqualTypeOf<AwsCredentials>();
+    // @ts-expect-error bucketName is required
+    expect(() => new S3Bucket()).toThrow(ValidationFailedError);
+    // @ts-expect-error region must be a string
+    expect(() => new AwsCredentials({ region: 1 })).toThrow(ValidationFailedError);
+    expect(new S3Bucket({ bucketName: "b", credentials: { region: "x" } }).credentials.region).toBe(
+      "x",
     );
   });
 });

@@ -59,6 +59,14 @@ interface DocumentRecord {
 
 type RevisionContent = Omit<RevisionRecord, "revision" | "updatedAt">;
 
+/**
+ * A deep copy through JSON, so values behave as in every serialising backend (`-0` becomes `0`,
+ * `undefined` properties disappear).
+ */
+function copyJson<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
 const slugOf = (document: { type: string; name: string }): string =>
   `${document.type}/${document.name}`;
 
@@ -148,11 +156,12 @@ class MemoryBlockStore implements BlockStore {
   async put(input: PutDocumentInput): Promise<StoredDocument> {
     this.#open();
     const slug = slugOf(input);
-    const data = structuredClone(input.data);
-    const size = Buffer.byteLength(JSON.stringify(data), "utf8");
+    const json = JSON.stringify(input.data);
+    const size = Buffer.byteLength(json, "utf8");
     if (size > this.limits.maxDocumentBytes) {
       throw new DocumentTooLargeError(slug, size, this.limits.maxDocumentBytes);
     }
+    const data = JSON.parse(json) as JsonObject;
     const existing = this.#find({ type: input.type, name: input.name });
     const actual = existing ? newest(existing).revision : 0;
     if (input.expectedRevision !== undefined) {
@@ -291,20 +300,20 @@ class MemoryBlockStore implements BlockStore {
 
   async putBlockType(record: BlockTypeRecord): Promise<void> {
     this.#open();
-    this.#blockTypes.set(record.type, structuredClone(record));
+    this.#blockTypes.set(record.type, copyJson(record));
   }
 
   async getBlockType(type: string): Promise<BlockTypeRecord | undefined> {
     this.#open();
     const record = this.#blockTypes.get(type);
-    return record ? structuredClone(record) : undefined;
+    return record ? copyJson(record) : undefined;
   }
 
   async listBlockTypes(): Promise<BlockTypeRecord[]> {
     this.#open();
     return [...this.#blockTypes.values()]
       .sort((left, right) => (left.type < right.type ? -1 : left.type > right.type ? 1 : 0))
-      .map((record) => structuredClone(record));
+      .map((record) => copyJson(record));
   }
 
   async listDataKeys(options: {
@@ -453,7 +462,7 @@ function copyContent(
   restoredFrom: number | undefined,
 ): RevisionContent {
   return {
-    data: structuredClone(from.data),
+    data: copyJson(from.data),
     schemaChecksum: from.schemaChecksum,
     schemaVersion: from.schemaVersion,
     package: from.package ? { ...from.package } : undefined,
@@ -469,7 +478,7 @@ function toStored(document: DocumentRecord, revision: RevisionRecord): StoredDoc
     type: document.type,
     name: document.name,
     revision: revision.revision,
-    data: structuredClone(revision.data),
+    data: copyJson(revision.data),
     schemaChecksum: revision.schemaChecksum,
     schemaVersion: revision.schemaVersion,
     references: [...revision.references],
