@@ -2,16 +2,40 @@ import { InvalidInputError } from "../errors/index.js";
 import type { JsonObject, JsonValue } from "../schema/index.js";
 import { SecretValue } from "../secrets/index.js";
 import { describeFields, type FieldDescription } from "./schema-fields.js";
-import { coerceSetValue, type FieldValues, getAtPath, setAtPath } from "./set-expression.js";
+import { coerceSetValue, type FieldValues, setAtPath } from "./set-expression.js";
 
 function isGiven(values: FieldValues, path: string[]): boolean {
   let current: unknown = values;
   for (const key of path) {
-    if (typeof current !== "object" || current === null || !Object.hasOwn(current, key))
+    if (typeof current !== "object" || current === null || !Object.hasOwn(current, key)) {
       return false;
+    }
     current = (current as Record<string, unknown>)[key];
   }
   return true;
+}
+
+function isPlainObject(value: unknown): boolean {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.getPrototypeOf(value) === Object.prototype
+  );
+}
+
+/**
+ * True when a parent of the field already holds a whole value — a linked block, a secret
+ * reference, an object from a file — so the field is not asked for on its own.
+ */
+function isCoveredByParent(values: FieldValues, path: string[]): boolean {
+  let current: unknown = values;
+  for (const key of path.slice(0, -1)) {
+    if (!isPlainObject(current) || !Object.hasOwn(current as object, key)) return false;
+    current = (current as Record<string, unknown>)[key];
+    if (!isPlainObject(current)) return true;
+  }
+  return false;
 }
 
 function label(field: FieldDescription): string {
@@ -42,16 +66,7 @@ export async function promptForFields(
   for (const field of fields) {
     const path = field.path.split(".");
     if (path.includes("*")) continue;
-    if (
-      path
-        .slice(0, -1)
-        .some(
-          (_, index) =>
-            isGiven(values, path.slice(0, index + 1)) &&
-            !isObjectAt(values, path.slice(0, index + 1)),
-        )
-    )
-      continue;
+    if (isCoveredByParent(values, path)) continue;
     if (isGiven(values, path)) continue;
     const isRecord = field.hasChildren && !(typeof field.schema.properties === "object");
     if (field.hasChildren && !isRecord) continue;
@@ -116,9 +131,4 @@ export async function promptForFields(
       );
   }
   prompts.outro("Saving…");
-}
-
-function isObjectAt(values: FieldValues, path: string[]): boolean {
-  const value = getAtPath(values as JsonObject, path);
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
