@@ -181,6 +181,17 @@ describe("busy files and closed stores", () => {
     await store.close();
   });
 
+  it("opens a new file that another connection holds locked, once the lock is released", async () => {
+    const path = join(folder, "opening.db");
+    const other = new Database(path);
+    other.exec("BEGIN IMMEDIATE");
+    setTimeout(() => other.exec("COMMIT"), 150);
+    const store = await openSqliteStore({ path, busyTimeoutMs: 2000 });
+    other.close();
+    expect((await store.put(document("after-open"))).revision).toBe(1);
+    await store.close();
+  });
+
   it("gives up with STORE_BUSY, naming the file, when the lock is never released", async () => {
     const path = join(folder, "stuck.db");
     const store = await openSqliteStore({ path, busyTimeoutMs: 50 });

@@ -1,4 +1,4 @@
-import type { Database, Statement } from "better-sqlite3";
+import type { Database } from "better-sqlite3";
 import type { RevisionSummary } from "../block-store.js";
 
 /** A document head joined with one of its revisions, as selected. */
@@ -64,9 +64,17 @@ const documentColumns = `d.id, d.type, d.name, r.revision, d.created_at, d.data_
 const summaryColumns =
   "d.id, d.type, d.name, r.revision, r.schema_version, d.created_at, r.updated_at";
 
+/** The part of a prepared better-sqlite3 statement the store uses. */
+export interface PreparedStatement<Row> {
+  get(...parameters: unknown[]): Row | undefined;
+  all(...parameters: unknown[]): Row[];
+  run(...parameters: unknown[]): { changes: number };
+}
+
 /** Every statement the store runs, prepared once per connection. Input is always bound. */
 export function prepareStatements(database: Database) {
-  const prepare = <T>(sql: string): Statement<unknown[], T> => database.prepare<unknown[], T>(sql);
+  const prepare = <Row>(sql: string): PreparedStatement<Row> =>
+    database.prepare<unknown[], Row>(sql);
   return {
     headBySlug: prepare<HeadRow>(
       `SELECT ${headColumns} FROM documents d WHERE d.type = ? AND d.name = ?`,

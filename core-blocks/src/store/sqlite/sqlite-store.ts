@@ -118,16 +118,26 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   const database = new DatabaseConstructor(location, {
     timeout: Math.min(busyTimeoutMs, maxBlockingWaitMs),
   });
-  try {
-    database.pragma("journal_mode = WAL");
-    database.pragma(options.synchronous === "full" ? "synchronous = FULL" : "synchronous = NORMAL");
-    database.pragma("foreign_keys = OFF");
-    migrateSqliteStore(database, location);
-  } catch (error) {
-    database.close();
-    throw error;
+  const started = Date.now();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      database.pragma("journal_mode = WAL");
+      database.pragma(
+        options.synchronous === "full" ? "synchronous = FULL" : "synchronous = NORMAL",
+      );
+      database.pragma("foreign_keys = OFF");
+      // Two processes opening a new file at once: one migrates, the other waits and sees it done.
+      migrateSqliteStore(database, location);
+      return new SqliteStore(database, location, limits, busyTimeoutMs);
+    } catch (error) {
+      if (isBusy(error) && Date.now() - started < busyTimeoutMs) {
+        await pauseBeforeRetry(attempt);
+        continue;
+      }
+      database.close();
+      throw isBusy(error) ? new StoreBusyError(location, Date.now() - started, error) : error;
+    }
   }
-  return new SqliteStore(database, location, limits, busyTimeoutMs);
 }
 
 /** The content of a new revision. */
@@ -147,6 +157,12 @@ const busyCodes = new Set([
   "SQLITE_BUSY_RECOVERY",
   "SQLITE_LOCKED",
 ]);
+
+/** A jittered, growing pause (5 ms doubling up to 200 ms) that leaves the event loop free. */
+function pauseBeforeRetry(attempt: number): Promise<void> {
+  const delay = Math.min(200, 5 * 2 ** attempt) * (0.5 + Math.random());
+  return new Promise((resolvePause) => setTimeout(resolvePause, delay));
+}
 
 function isBusy(error: unknown): boolean {
   return (
@@ -451,8 +467,7 @@ class SqliteStore implements SqliteBlockStore {
         if (Date.now() - started >= this.#busyTimeoutMs) {
           throw new StoreBusyError(this.location, Date.now() - started, error);
         }
-        const delay = Math.min(200, 5 * 2 ** attempt) * (0.5 + Math.random());
-        await new Promise((resolvePause) => setTimeout(resolvePause, delay));
+        await pauseBeforeRetry(attempt);
         this.#open();
       }
     }
