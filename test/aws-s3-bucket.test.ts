@@ -9,6 +9,7 @@ import { TesseraError, type TransferProgress } from "@tessera/core";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emulatorCredentials, freshFolder } from "./helpers/aws-fixtures.js";
+import { startFaultProxy } from "./helpers/fault-proxy.js";
 import { type S3Server, startS3Server } from "./helpers/servers.js";
 
 let server: S3Server;
@@ -137,6 +138,40 @@ describe("S3Bucket multipart uploads", () => {
     expect(bytes.every((value, index) => index === 0 || value >= bytes[index - 1]!)).toBe(true);
     expect(bytes.at(-1)).toBe(17 << 20);
     expect(await server.openUploads("main-bucket")).toEqual([]);
+  });
+
+  it("stores a stream that fits in one part with one PutObject, and only a larger one in parts", async () => {
+    const proxy = await startFaultProxy(server.endpoint);
+    try {
+      const files = new S3Bucket({
+        bucketName: "main-bucket",
+        bucketFolder: freshFolder("requests"),
+        credentials: emulatorCredentials(proxy.endpoint),
+        partSizeBytes: 5 << 20,
+      });
+      const requestsFor = async (chunks: Buffer[]) => {
+        proxy.reset();
+        await files.writePath("shape.bin", Readable.from(chunks));
+        const read = Buffer.from(await files.readPath("shape.bin"));
+        expect(sha256([read])).toBe(sha256(chunks));
+        return proxy.requests
+          .filter((request) => request.method !== "GET")
+          .map((request) =>
+            request.query.has("uploads")
+              ? "create"
+              : request.query.has("partNumber")
+                ? "part"
+                : request.query.has("uploadId")
+                  ? "complete"
+                  : request.method,
+          );
+      };
+      expect(await requestsFor([Buffer.from("small")])).toEqual(["PUT"]);
+      expect(await requestsFor(megabytes(5))).toEqual(["PUT"]);
+      expect(await requestsFor(megabytes(6))).toEqual(["create", "part", "part", "complete"]);
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it("aborts a multipart upload cancelled half-way: the old object stays and no upload is open", async () => {

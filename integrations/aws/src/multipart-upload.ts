@@ -24,7 +24,8 @@ const maxParts = 10_000;
 
 /**
  * Streams a source to one S3 object with bounded memory: a single PutObject when the content fits
- * in one part, else a multipart upload with at most `concurrency` parts in flight. Part buffers
+ * in one part (small content is never copied into a part buffer), else a multipart upload with at
+ * most `concurrency` parts in flight. Part buffers
  * are allocated once and reused, so memory stays at `partSize × (concurrency + 1)` whatever the
  * size and however fast the source produces, with no garbage churn per part.
  *
@@ -100,44 +101,80 @@ export async function uploadStream(input: UploadStreamInput): Promise<void> {
     while (inFlight.size > 0) await Promise.all(inFlight);
   };
 
-  let buffer = await takeBuffer();
+  // Until the content outgrows one part, its chunks are kept as copies: a small write never
+  // allocates a part buffer.
+  let head: Buffer[] | undefined = [];
+  let headBytes = 0;
+  let buffer: Buffer | undefined;
   let filled = 0;
+  let heldFirst: Buffer | undefined;
   try {
     for await (const chunk of input.source) {
       signal?.throwIfAborted();
       if (failure !== undefined) throw failure;
+      if (head !== undefined) {
+        if (headBytes + chunk.byteLength < partSize) {
+          head.push(Buffer.from(chunk));
+          headBytes += chunk.byteLength;
+          continue;
+        }
+        buffer = await takeBuffer();
+        for (const piece of head) {
+          buffer.set(piece, filled);
+          filled += piece.byteLength;
+        }
+        head = undefined;
+      }
       let offset = 0;
       while (offset < chunk.byteLength) {
+        if (heldFirst !== undefined) {
+          // More bytes follow a full first part: this is a multipart upload after all.
+          const created = await client.send(
+            new sdk.CreateMultipartUploadCommand({ Bucket: bucket, Key: key }),
+            sendOptions,
+          );
+          uploadId = created.UploadId;
+          startPart(heldFirst, partSize);
+          heldFirst = undefined;
+        }
+        const current: Buffer = buffer ?? (await takeBuffer());
+        buffer = current;
         const copied = Math.min(partSize - filled, chunk.byteLength - offset);
-        buffer.set(chunk.subarray(offset, offset + copied), filled);
+        current.set(chunk.subarray(offset, offset + copied), filled);
         filled += copied;
         offset += copied;
         if (filled === partSize) {
-          if (uploadId === undefined) {
-            const created = await client.send(
-              new sdk.CreateMultipartUploadCommand({ Bucket: bucket, Key: key }),
-              sendOptions,
-            );
-            uploadId = created.UploadId;
-          }
-          startPart(buffer, filled);
-          buffer = await takeBuffer();
+          // The first full part waits until more bytes show the content needs a second one.
+          if (uploadId === undefined) heldFirst = current;
+          else startPart(current, filled);
+          buffer = undefined;
           filled = 0;
           if (failure !== undefined) throw failure;
         }
       }
     }
     signal?.throwIfAborted();
-    if (uploadId === undefined) {
+    if (head !== undefined) {
+      const body = Buffer.concat(head, headBytes);
       await client.send(
-        new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: buffer.subarray(0, filled) }),
+        new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: body }),
         sendOptions,
       );
-      stored = filled;
+      stored = body.byteLength;
       input.onProgress?.(stored);
       return;
     }
-    if (filled > 0) startPart(buffer, filled);
+    if (heldFirst !== undefined) {
+      // The content filled exactly one part: one request stores it.
+      await client.send(
+        new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: heldFirst }),
+        sendOptions,
+      );
+      stored = heldFirst.byteLength;
+      input.onProgress?.(stored);
+      return;
+    }
+    if (buffer !== undefined && filled > 0) startPart(buffer, filled);
     await settle();
     if (failure !== undefined) throw failure;
     signal?.throwIfAborted();
