@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readdir, readFile, writeFile } from "node:fs/promises";
+import { readdir, readFile, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -126,6 +126,46 @@ describe("ResultStore", () => {
       true,
     );
     expect((await errorOf(() => store.get("a/b"))).code).toBe("RESULT_NOT_FOUND");
+  });
+
+  describe("housekeeping", () => {
+    it("lists the keys of stored results under a prefix, in key order", async () => {
+      for (const key of ["daily/b", "daily/a", "daily-old/x", "weekly/c"])
+        await store.put(key, key);
+      const keys: string[] = [];
+      for await (const key of store.keys("daily/")) keys.push(key);
+      expect(keys).toEqual(["daily/a", "daily/b"]);
+      const all: string[] = [];
+      for await (const key of store.keys()) all.push(key);
+      expect(all).toEqual(["daily-old/x", "daily/a", "daily/b", "weekly/c"]);
+    });
+
+    it("prunes payloads no record names, sparing recent ones and live results", async () => {
+      const live = await store.put("kept", "live");
+      await storage.writePath("kept.0000000000orphan1.payload", "left behind by a crash");
+      await storage.writePath("kept.0000000000orphan2.payload", "a put still in flight");
+      const old = new Date(Date.now() - 2 * 3_600_000);
+      await utimes(join(basePath, "kept.0000000000orphan1.payload"), old, old);
+      expect(await store.prune()).toBe(1);
+      expect((await collect(storage.list())).sort()).toEqual(
+        [
+          `kept.${live.payloadId}.payload`,
+          "kept.0000000000orphan2.payload",
+          "kept.meta.json",
+        ].sort(),
+      );
+      expect(await store.get("kept")).toBe("live");
+      expect(await store.prune({ olderThan: 0 })).toBe(1);
+      expect(await store.get("kept")).toBe("live");
+    });
+
+    it("prunes expired results when asked", async () => {
+      await store.put("stale", 1, { expiresIn: 0 });
+      await store.put("fresh", 2);
+      expect(await store.prune({ expired: true })).toBe(2);
+      expect((await collect(storage.list())).some((path) => path.startsWith("stale"))).toBe(false);
+      expect(await store.get("fresh")).toBe(2);
+    });
   });
 
   describe("integrity", () => {

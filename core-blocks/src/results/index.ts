@@ -22,6 +22,7 @@ export {
 } from "./result-metadata.js";
 export {
   type GetResultOptions,
+  type PruneResultsOptions,
   type PutResultOptions,
   ResultStore,
   type ResultStoreOptions,

@@ -458,6 +458,85 @@ export class ResultStore {
     if (metadata) await fileSystem.delete(paths.payload(metadata.payloadId));
     return deleted;
   }
+
+  /**
+   * The keys of the stored results under a key prefix (`daily/`, or `daily` for `daily-old/…`
+   * too), in key order, expired ones included. Reads only the listing.
+   */
+  async *keys(prefix = ""): AsyncGenerator<string> {
+    const fileSystem = await this.fileSystem();
+    for await (const entry of fileSystem.list(this.prefix + resolveStoragePrefix(prefix))) {
+      const relative = entry.path.slice(this.prefix.length);
+      if (relative.endsWith(metadataSuffix)) yield relative.slice(0, -metadataSuffix.length);
+    }
+  }
+
+  /**
+   * Removes what failed or raced writes left behind: payload files that no record names (older
+   * than `olderThan`, so a put still in flight keeps its payload), and with `expired`, results
+   * that have expired. Returns how many files were removed.
+   */
+  async prune(options: PruneResultsOptions = {}): Promise<number> {
+    const fileSystem = await this.fileSystem();
+    const olderThan = options.olderThan ?? 60 * 60 * 1000;
+    const payloadPattern = /^(.*)\.([0-9a-z]{8,64})\.payload$/;
+    const payloads: { key: string; id: string; path: string; modifiedAt: Date | undefined }[] = [];
+    const records = new Set<string>();
+    for await (const entry of fileSystem.list(this.prefix)) {
+      const relative = entry.path.slice(this.prefix.length);
+      if (relative.endsWith(metadataSuffix)) {
+        records.add(relative.slice(0, -metadataSuffix.length));
+        continue;
+      }
+      const match = payloadPattern.exec(relative);
+      if (match)
+        payloads.push({
+          key: match[1]!,
+          id: match[2]!,
+          path: entry.path,
+          modifiedAt: entry.modifiedAt,
+        });
+    }
+    let removed = 0;
+    const live = new Map<string, string | undefined>();
+    for (const key of records) {
+      const paths = this.paths(key);
+      const metadata = await this.readMetadata(fileSystem, paths.key, paths.metadata).catch(
+        (error: unknown) => {
+          // A corrupted record names nothing; any other failure stops the prune, deleting nothing more.
+          if (ResultCorruptedError.isInstance(error)) return undefined;
+          throw error;
+        },
+      );
+      const expired =
+        metadata?.expiresAt !== null &&
+        metadata !== undefined &&
+        Date.parse(metadata.expiresAt) <= Date.now();
+      if (options.expired && expired && (await this.delete(key))) {
+        removed += 2;
+        live.set(key, undefined);
+        continue;
+      }
+      live.set(key, metadata?.payloadId);
+    }
+    const cutoff = Date.now() - olderThan;
+    for (const payload of payloads) {
+      if (live.get(payload.key) === payload.id) continue;
+      // Without a modification time, a payload could belong to a put in flight: keep it.
+      const recent = payload.modifiedAt ? payload.modifiedAt.getTime() > cutoff : olderThan > 0;
+      if (recent) continue;
+      if (await fileSystem.delete(payload.path)) removed++;
+    }
+    return removed;
+  }
+}
+
+/** Options of `ResultStore.prune`. */
+export interface PruneResultsOptions {
+  /** Only payloads older than this many milliseconds count as left behind. @default 3600000 (an hour) */
+  olderThan?: number;
+  /** Also delete results that have expired. @default false */
+  expired?: boolean;
 }
 
 function verify(metadata: ResultMetadata, length: number, sha256: string): void {
