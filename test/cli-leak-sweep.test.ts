@@ -134,7 +134,16 @@ describe("leak sweep: a canary secret never appears in any command's output", ()
   it("finds no form of the canary in the errors of commands given the canary, with and without TESSERA_DEBUG", async () => {
     const env = { CANARY: canary };
     const invalidFile = join(cli.home, "invalid.json");
+    const brokenJson = join(cli.home, "broken.json");
+    await writeFile(brokenJson, `{"user": "x", "password": "${canary}" oops}`);
+    const brokenJsonToken = join(cli.home, "broken-token.json");
+    await writeFile(brokenJsonToken, `{"password": ${canary}}`);
+    const brokenYaml = join(cli.home, "broken.yaml");
+    await writeFile(brokenYaml, `password: ${canary}\n  user: [x\n`);
     const before = sweeps.length;
+    await sweep(["block", "create", "db-credentials", "refused", "--from-file", brokenJson]);
+    await sweep(["block", "create", "db-credentials", "refused", "--from-file", brokenJsonToken]);
+    await sweep(["block", "create", "db-credentials", "refused", "--from-file", brokenYaml]);
     await sweep([
       "block",
       "create",
@@ -167,7 +176,7 @@ describe("leak sweep: a canary secret never appears in any command's output", ()
       env: { TESSERA_ENCRYPTION_KEY: randomBytes(32).toString("base64") },
     });
     const failures = sweeps.slice(before).filter(({ result }) => result.status !== 0);
-    expect(failures.length).toBeGreaterThanOrEqual(14);
+    expect(failures.length).toBeGreaterThanOrEqual(20);
     expect(leaks()).toEqual([]);
   });
 

@@ -30,18 +30,19 @@ export async function readValuesFile(context: CliContext, path: string): Promise
     );
   }
   let parsed: unknown;
-  const trimmed = text.trimStart();
+  const isJson = text.trimStart().startsWith("{") || /\.json$/i.test(path);
   try {
-    if (trimmed.startsWith("{") || /\.json$/i.test(path)) {
+    if (isJson) {
       parsed = JSON.parse(text);
     } else {
       const { parse } = await import("yaml");
       parsed = parse(text, { maxAliasCount: 100 });
     }
   } catch (error) {
+    // Parser messages can quote the input (which may hold a secret): report the position only.
     throw new InvalidInputError(
       path,
-      `${path} is neither valid JSON nor valid YAML (${(error as Error).message.split("\n")[0]}). Fix the file and try again.`,
+      `${path} is not valid ${isJson ? "JSON" : "YAML"}${parsePosition(error)}. Fix the file and try again.`,
     );
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
@@ -51,6 +52,16 @@ export async function readValuesFile(context: CliContext, path: string): Promise
     );
   }
   return parsed as FieldValues;
+}
+
+/** Where a JSON or YAML parser stopped, as ` (line 2, column 5)`, without quoting the input. */
+function parsePosition(error: unknown): string {
+  const linePos = (error as { linePos?: Array<{ line: number; col: number }> }).linePos;
+  if (Array.isArray(linePos) && linePos[0]) {
+    return ` (line ${linePos[0].line}, column ${linePos[0].col})`;
+  }
+  const position = /position (\d+)/.exec(error instanceof Error ? error.message : "");
+  return position ? ` (at character ${position[1]})` : "";
 }
 
 /**
