@@ -21,17 +21,19 @@ export function computedOf(
     unrepresentable: "any",
     override(context) {
       const target = context.jsonSchema as Record<string, unknown>;
+      // zod renders these fields as `{}` plus their own annotations (description, title, …):
+      // keep the annotations, put the field's real structure around them.
       if (isSecretSchema(context.zodSchema)) {
-        for (const key of Object.keys(target)) delete target[key];
         Object.assign(target, secretJsonSchema(context.zodSchema));
         return;
       }
       const NestedClass = nestedFieldClass(context.zodSchema);
       if (NestedClass) {
         const nested = computedOf(definitionOf(NestedClass)!);
+        const annotations = { ...target };
         for (const key of Object.keys(target)) delete target[key];
         const { $schema: _draft, ...body } = nested.jsonSchema;
-        Object.assign(target, body, {
+        Object.assign(target, body, annotations, {
           [NESTED_BLOCK_KEYWORD]: {
             type: definitionOf(NestedClass)!.type,
             checksum: nested.checksum,

@@ -7,7 +7,13 @@ import {
 } from "./block-internals.js";
 
 const fieldSchemas = new WeakMap<object, z.ZodType>();
-const fieldClasses = new WeakMap<z.ZodType, BlockClassInternal>();
+/** Block classes by the definition of their field schema (shared by `.describe()`/`.meta()` clones). */
+const fieldClasses = new WeakMap<object, BlockClassInternal>();
+
+function zodDefinition(schema: unknown): object | undefined {
+  if (typeof schema !== "object" || schema === null) return undefined;
+  return (schema as { _zod?: { def?: object } })._zod?.def;
+}
 
 /** True for a block instance of the given type (from this or another copy of core). */
 export function isBlockOfType(value: unknown, type: string): boolean {
@@ -46,12 +52,12 @@ export function nestedFieldSchema(BlockClass: BlockClassInternal): z.ZodType {
     return constructTrusted(BlockClass, result.data as Record<string, unknown>);
   });
   fieldSchemas.set(BlockClass, schema);
-  fieldClasses.set(schema, BlockClass);
+  fieldClasses.set(zodDefinition(schema)!, BlockClass);
   return schema;
 }
 
 /** The block class of a nested block field's schema, or `undefined`. */
 export function nestedFieldClass(schema: unknown): BlockClassInternal | undefined {
-  if (typeof schema !== "object" || schema === null) return undefined;
-  return fieldClasses.get(schema as z.ZodType);
+  const definition = zodDefinition(schema);
+  return definition === undefined ? undefined : fieldClasses.get(definition);
 }

@@ -162,3 +162,30 @@ describe("secret field paths", () => {
     ).toEqual(["keys.*"]);
   });
 });
+
+describe("described fields", () => {
+  it("keeps secrets and nested blocks marked through .describe() and .meta()", () => {
+    const Described = defineBlock({
+      type: "golden-described",
+      schema: z.object({
+        token: secret().describe("The API token"),
+        other: secret().meta({ title: "Other" }).optional(),
+        credentials: WithSecret.field().describe("Who connects"),
+      }),
+    });
+    expect(Described.secretFields).toEqual(["credentials.password", "other", "token"]);
+    expect(Described.jsonSchema.properties).toMatchObject({
+      token: { writeOnly: true, format: "password", description: "The API token" },
+      credentials: { "x-tessera-block": { type: "golden-secret" } },
+    });
+    const Plain = defineBlock({
+      type: "golden-described-plain",
+      schema: z.object({
+        token: secret(),
+        other: secret().optional(),
+        credentials: WithSecret.field(),
+      }),
+    });
+    expect(Described.checksum).toBe(Plain.checksum);
+  });
+});

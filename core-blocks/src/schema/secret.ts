@@ -20,7 +20,14 @@ export type SecretFieldInput<T extends JsonValue> =
   | { $keep: true }
   | { $reference: string };
 
-const secretSchemas = new WeakSet<z.ZodType>();
+/** Definitions of `secret()` schemas, and whether each accepts any JSON value. */
+const secretDefinitions = new WeakMap<object, boolean>();
+
+/** A zod schema's definition object (shared by its clones), or `undefined`. */
+function definitionOf(schema: unknown): object | undefined {
+  if (typeof schema !== "object" || schema === null) return undefined;
+  return (schema as { _zod?: { def?: object } })._zod?.def;
+}
 
 /**
  * A secret field of a block schema. The parsed value is a `SecretValue`, masked wherever it is
@@ -83,21 +90,24 @@ export function secret(
     });
     return z.NEVER;
   });
-  secretSchemas.add(schema);
-  jsonSecretSchemas.set(schema, options.json === true);
+  // Keyed by the schema's definition, which `.describe()`, `.meta()` and other clones share.
+  secretDefinitions.set(definitionOf(schema)!, options.json === true);
   return schema as unknown as z.ZodType<SecretValue<JsonValue>, SecretFieldInput<JsonValue>>;
 }
 
-const jsonSecretSchemas = new WeakMap<z.ZodType, boolean>();
-
-/** True for a schema made by `secret()` (not through wrappers such as `.optional()`). */
+/**
+ * True for a schema made by `secret()` or a clone of one (`.describe()`, `.meta()`), not through
+ * wrappers such as `.optional()`.
+ */
 export function isSecretSchema(schema: unknown): boolean {
-  return typeof schema === "object" && schema !== null && secretSchemas.has(schema as z.ZodType);
+  const definition = definitionOf(schema);
+  return definition !== undefined && secretDefinitions.has(definition);
 }
 
 /** The JSON Schema of a secret field. */
 export function secretJsonSchema(schema: unknown): Record<string, JsonValue> {
-  const json = jsonSecretSchemas.get(schema as z.ZodType) === true;
+  const definition = definitionOf(schema);
+  const json = definition !== undefined && secretDefinitions.get(definition) === true;
   return json
     ? { writeOnly: true, format: "password" }
     : { type: "string", writeOnly: true, format: "password" };
