@@ -86,6 +86,7 @@ describe("defineBlock", () => {
     ]);
     expect(error.message).toContain("test-s3-bucket");
     expect(error.message).toContain("credentials.region");
+    expect(error.message).toContain("Fix the fields listed");
     expect(error.message).not.toContain("hunter2");
   });
 

@@ -129,5 +129,6 @@ describe("nested references on load", () => {
     const error = await caught(Chain.load(`link-${MAX_NESTING_DEPTH}`, { store }));
     expect(NestingTooDeepError.isInstance(error)).toBe(true);
     expect((error as Error).message).toContain(`nesting-chain/link-${MAX_NESTING_DEPTH}`);
+    expect((error as Error).message).toContain("store deep children inline");
   });
 });
