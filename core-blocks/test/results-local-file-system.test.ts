@@ -142,3 +142,17 @@ describe("LocalFileSystem reads", () => {
     }
   });
 });
+
+describe("LocalFileSystem writes", () => {
+  it("writes a file whose name is as long as the file system allows", async () => {
+    const basePath = await mkdtemp(join(tmpdir(), "tessera-local-fs-"));
+    try {
+      const fileSystem = new LocalFileSystem({ basePath });
+      const name = `${"n".repeat(250)}.bin`;
+      await fileSystem.writePath(`long/${name}`, "long");
+      expect(Buffer.from(await fileSystem.readPath(`long/${name}`)).toString()).toBe("long");
+    } finally {
+      await rm(basePath, { recursive: true, force: true });
+    }
+  });
+});

@@ -154,7 +154,8 @@ export class LocalFileStorage implements WritableFileSystem {
     const folder = dirname(target);
     const temporary = join(
       folder,
-      `.${key.slice(key.lastIndexOf("/") + 1)}.${randomBytes(8).toString("hex")}${temporaryFileSuffix}`,
+      // The name is cut short so that the temporary name fits wherever the target's name fits.
+      `.${key.slice(key.lastIndexOf("/") + 1).slice(0, 64)}.${randomBytes(8).toString("hex")}${temporaryFileSuffix}`,
     );
     const totalBytes = options.contentLength ?? knownContentLength(content);
     const handle = await this.createTemporary(folder, temporary);
@@ -168,6 +169,9 @@ export class LocalFileStorage implements WritableFileSystem {
       const submit = async (piece: Uint8Array) => {
         if (writing) await writing;
         writing = writeFully(handle, piece);
+        // Handled here so a failure while the producer is still working is not "unhandled";
+        // awaiting `writing` later still throws it.
+        writing.catch(() => {});
       };
       let gather = Buffer.allocUnsafe(gatherBytes);
       let gathered = 0;
