@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -153,6 +153,34 @@ describe("LocalFileSystem writes", () => {
       expect(Buffer.from(await fileSystem.readPath(`long/${name}`)).toString()).toBe("long");
     } finally {
       await rm(basePath, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses to follow a symbolic link out of its base folder, and works through a linked base", async () => {
+    const root = await mkdtemp(join(tmpdir(), "tessera-local-fs-links-"));
+    try {
+      const basePath = join(root, "base");
+      const outside = join(root, "outside");
+      await mkdir(basePath);
+      await mkdir(outside);
+      await writeFile(join(outside, "secret.txt"), "outside");
+      await symlink(outside, join(basePath, "link"));
+      const fileSystem = new LocalFileSystem({ basePath });
+      for (const action of [
+        () => fileSystem.writePath("link/new.txt", "escaped"),
+        () => fileSystem.writePath("link/deeper/new.txt", "escaped"),
+        () => fileSystem.readPath("link/secret.txt"),
+        () => fileSystem.createReadStream("link/secret.txt"),
+      ]) {
+        await expect(action()).rejects.toMatchObject({ code: "PATH_OUTSIDE_BASE" });
+      }
+      expect((await readdir(outside)).sort()).toEqual(["secret.txt"]);
+      await symlink(basePath, join(root, "linked-base"));
+      const linked = new LocalFileSystem({ basePath: join(root, "linked-base") });
+      await linked.writePath("through/link.txt", "fine");
+      expect(Buffer.from(await fileSystem.readPath("through/link.txt")).toString()).toBe("fine");
+    } finally {
+      await rm(root, { recursive: true, force: true });
     }
   });
 });

@@ -5,6 +5,7 @@ import {
   mkdir,
   open,
   opendir,
+  realpath,
   rename,
   rmdir,
   stat,
@@ -12,7 +13,7 @@ import {
 } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
 import { addAbortSignal, pipeline, type Readable } from "node:stream";
-import { FileNotFoundError } from "../errors/index.js";
+import { FileNotFoundError, PathOutsideBaseError } from "../errors/index.js";
 import { resolveStoragePath, resolveStoragePrefix } from "./storage-path.js";
 import { knownContentLength, progressStream, writableContentChunks } from "./writable-content.js";
 import type {
@@ -81,6 +82,7 @@ export class LocalFileStorage implements WritableFileSystem {
     path: string,
   ): Promise<{ key: string; handle: FileHandle; size: number }> {
     const key = resolveStoragePath(path);
+    await this.assertInsideBase(key, this.filePath(key));
     let handle: FileHandle;
     try {
       handle = await open(this.filePath(key), fsConstants.O_RDONLY);
@@ -158,7 +160,7 @@ export class LocalFileStorage implements WritableFileSystem {
       `.${key.slice(key.lastIndexOf("/") + 1).slice(0, 64)}.${randomBytes(8).toString("hex")}${temporaryFileSuffix}`,
     );
     const totalBytes = options.contentLength ?? knownContentLength(content);
-    const handle = await this.createTemporary(folder, temporary);
+    const handle = await this.createTemporary(key, folder, temporary);
     let renamed = false;
     try {
       let bytes = 0;
@@ -221,10 +223,56 @@ export class LocalFileStorage implements WritableFileSystem {
     }
   }
 
-  private async createTemporary(folder: string, temporary: string): Promise<FileHandle> {
+  /** The base directory with symbolic links resolved (it may itself be a link). */
+  private async realBase(): Promise<string> {
+    try {
+      return await realpath(this.basePath);
+    } catch (error) {
+      if (errorCode(error) === "ENOENT") return this.basePath;
+      throw error;
+    }
+  }
+
+  /**
+   * Refuses a path whose nearest existing folder (or the file itself) lies outside the base once
+   * symbolic links are followed, so a link inside the base cannot carry reads or writes out of it.
+   */
+  private async assertInsideBase(key: string, location: string): Promise<void> {
+    let current = location;
+    for (;;) {
+      let real: string;
+      try {
+        real = await realpath(current);
+      } catch (error) {
+        const code = errorCode(error);
+        if ((code === "ENOENT" || code === "ENOTDIR") && current !== this.basePath) {
+          current = dirname(current);
+          continue;
+        }
+        if (code === "ENOENT") return;
+        throw error;
+      }
+      const base = await this.realBase();
+      if (real !== base && !real.startsWith(base + sep)) {
+        throw new PathOutsideBaseError(
+          key,
+          "a symbolic link inside the base folder leads out of it",
+        );
+      }
+      return;
+    }
+  }
+
+  private async createTemporary(
+    key: string,
+    folder: string,
+    temporary: string,
+  ): Promise<FileHandle> {
     // A concurrent delete may prune the folder between mkdir and open: try again a few times.
     for (let attempt = 0; ; attempt++) {
+      await this.assertInsideBase(key, folder);
       await mkdir(folder, { recursive: true });
+      await this.assertInsideBase(key, folder);
       try {
         return await open(temporary, "wx", 0o644);
       } catch (error) {
