@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   InvalidInputError,
   StoreBusyError,
+  StoreClosedError,
   StoreNotSupportedError,
   StoreTooNewError,
 } from "../src/errors/index.js";
@@ -215,5 +216,9 @@ describe("busy files and closed stores", () => {
       code: "STORE_CLOSED",
     });
     await expect(store.put(document("x"))).rejects.toMatchObject({ code: "STORE_CLOSED" });
+    const error = await store.list().catch((caught: unknown) => caught);
+    expect(StoreClosedError.isInstance(error)).toBe(true);
+    expect((error as StoreClosedError).message).toContain(path);
+    expect((error as StoreClosedError).message).toContain("Open it again");
   });
 });
