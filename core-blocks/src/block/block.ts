@@ -28,6 +28,7 @@ import {
   listBlocks,
   renameBlock,
   rollbackBlock,
+  upgradeBlock,
 } from "./document-operations.js";
 import { loadBlockOfClass } from "./load-block.js";
 import { nestedFieldSchema } from "./nested-field.js";
@@ -161,6 +162,16 @@ export interface BlockStatics<S extends BlockSchema> {
     name: string,
     newName: string,
     options?: ChangeBlockOptions,
+  ): Promise<InstanceType<C>>;
+  /**
+   * Rewrites a saved block in the current schema: loads it (applying migrations) and, when it was
+   * saved with another schema version or checksum, saves it back as a new revision with
+   * compare-and-swap. Returns the block as now stored.
+   */
+  upgrade<C extends AnyBlockClass>(
+    this: C,
+    name: string,
+    options?: StoreOption,
   ): Promise<InstanceType<C>>;
   /**
    * A schema for a field of another block that holds a block of this type. Accepts an instance
@@ -441,6 +452,11 @@ Object.defineProperties(Block, {
   rename: {
     value(this: typeof Block, name: string, newName: string, options?: ChangeBlockOptions) {
       return renameBlock(registered(this), name, newName, options);
+    },
+  },
+  upgrade: {
+    value(this: typeof Block, name: string, options?: StoreOption) {
+      return upgradeBlock(registered(this), name, options);
     },
   },
   field: {

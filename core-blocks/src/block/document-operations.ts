@@ -12,8 +12,10 @@ import type {
   ListBlocksOptions,
   StoreOption,
 } from "./block.js";
-import { type BlockClassInternal, definitionOf } from "./block-internals.js";
-import { instantiate, notFound } from "./load-block.js";
+import { type BlockClassInternal, definitionOf, versionOf } from "./block-internals.js";
+import { computedOf } from "./block-json-schema.js";
+import { instantiate, loadBlockOfClass, notFound } from "./load-block.js";
+import { saveBlock } from "./save-block.js";
 import { assertSlugPart } from "./slug.js";
 
 function storeOf(options: StoreOption): Promise<BlockStore> {
@@ -116,4 +118,28 @@ export async function renameBlock(
     ),
   );
   return instantiate(store, BlockClass, stored);
+}
+
+/** Loads a block (migrating it) and saves it back when its schema version or checksum is old. */
+export async function upgradeBlock(
+  BlockClass: BlockClassInternal,
+  name: string,
+  options: StoreOption = {},
+): Promise<object> {
+  const definition = definitionOf(BlockClass)!;
+  const store = await storeOf(options);
+  const stored = await store.get({ type: definition.type, name });
+  const block = await loadBlockOfClass(BlockClass, name, { store });
+  if (
+    stored &&
+    stored.schemaVersion === versionOf(definition) &&
+    stored.schemaChecksum === computedOf(definition).checksum
+  ) {
+    return block;
+  }
+  await saveBlock(block, name, {
+    store,
+    expectedRevision: (block as { revision?: number }).revision ?? 0,
+  });
+  return block;
 }

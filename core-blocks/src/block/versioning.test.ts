@@ -293,3 +293,30 @@ describe("failing migrations", () => {
     expect((error as Error).message).toContain("migration-failing/m");
   });
 });
+
+describe("upgrade", () => {
+  it("saves a migrated block back in the current schema, once", async () => {
+    const Old = defineBlock({
+      type: "upgrade-target",
+      version: "1.0.0",
+      schema: z.object({ mb: z.number(), token: secret() }),
+    });
+    await new Old({ mb: 2, token: "t0k3n" }).save("u", { store });
+    const New = defineBlock({
+      type: "upgrade-target",
+      version: "2.0.0",
+      schema: z.object({ bytes: z.number(), token: secret() }),
+      migrations: [
+        { from: "1.x", to: "2.0.0", up: ({ mb, token }) => ({ bytes: Number(mb) * 1e6, token }) },
+      ],
+    });
+    const upgraded = await New.upgrade("u", { store });
+    expect(upgraded.revision).toBe(2);
+    expect(upgraded.bytes).toBe(2e6);
+    const document = await store.get({ type: "upgrade-target", name: "u" });
+    expect(document?.schemaVersion).toBe("2.0.0");
+    expect(document?.data.bytes).toBe(2e6);
+    expect(await (await New.load("u", { store })).token.reveal()).toBe("t0k3n");
+    expect((await New.upgrade("u", { store })).revision).toBe(2);
+  });
+});
