@@ -94,6 +94,13 @@ describe("ResultStore", () => {
     expect(Date.parse(info!.expiresAt!) - Date.parse(info!.createdAt)).toBe(60_000);
   });
 
+  it("refuses an expiry that is not a number of milliseconds", async () => {
+    for (const expiresIn of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect((await errorOf(() => store.put("k", 1, { expiresIn }))).code).toBe("INVALID_INPUT");
+    }
+    expect(await store.has("k")).toBe(false);
+  });
+
   it("overwrites a result and removes the replaced payload", async () => {
     await store.put("key", "first");
     const second = await store.put("key", "second");

@@ -12,6 +12,7 @@ import {
 } from "node:zlib";
 import {
   FileNotFoundError,
+  InvalidInputError,
   ResultCorruptedError,
   ResultNotFoundError,
   SerializationFailedError,
@@ -153,6 +154,15 @@ export class ResultStore {
    */
   async put(key: string, value: unknown, options: PutResultOptions = {}): Promise<ResultMetadata> {
     const paths = this.paths(key);
+    if (
+      options.expiresIn !== undefined &&
+      !(Number.isFinite(options.expiresIn) && options.expiresIn >= 0)
+    ) {
+      throw new InvalidInputError(
+        "expiresIn",
+        `expiresIn must be a number of milliseconds, 0 or more (got ${String(options.expiresIn)}); leave it out for a result that never expires.`,
+      );
+    }
     const serializer =
       options.serializer === undefined ? this.serializer : this.pickSerializer(options.serializer);
     const fileSystem = await this.fileSystem();
