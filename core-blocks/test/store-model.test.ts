@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -128,7 +128,6 @@ async function snapshot(store: BlockStore) {
 
 describe("the memory store as a model of the SQLite store", () => {
   it("answers every random sequence of writes exactly as the SQLite store does", async () => {
-    process.env.TESSERA_ENCRYPTION_KEY ??= randomBytes(32).toString("base64");
     let run = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(operation, { minLength: 1, maxLength: 25 }), async (steps) => {

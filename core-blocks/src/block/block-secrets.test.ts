@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { ValidationFailedError } from "../errors/index.js";
 import { secret } from "../schema/index.js";
@@ -24,8 +24,12 @@ const Webhook = defineBlock({
 let store: BlockStore;
 
 beforeEach(() => {
-  process.env.TESSERA_ENCRYPTION_KEY = randomBytes(32).toString("base64");
+  vi.stubEnv("TESSERA_ENCRYPTION_KEY", randomBytes(32).toString("base64"));
   store = createMemoryStore();
+});
+
+afterEach(() => {
+  vi.unstubAllEnvs();
 });
 
 async function storedData(type: string, name: string) {

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { inspect } from "node:util";
 import fc from "fast-check";
-import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from "vitest";
 import { z } from "zod";
 import {
   BlockExistsError,
@@ -45,12 +45,13 @@ class S3Bucket extends defineBlock({
 let store: BlockStore;
 
 beforeEach(() => {
-  process.env.TESSERA_ENCRYPTION_KEY = randomBytes(32).toString("base64");
+  vi.stubEnv("TESSERA_ENCRYPTION_KEY", randomBytes(32).toString("base64"));
   store = createMemoryStore();
   setDefaultStore(store);
 });
 
 afterEach(() => {
+  vi.unstubAllEnvs();
   setDefaultStore(undefined);
 });
 

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import {
   InvalidSlugError,
@@ -20,8 +20,12 @@ import {
 let store: BlockStore;
 
 beforeEach(() => {
-  process.env.TESSERA_ENCRYPTION_KEY = randomBytes(32).toString("base64");
+  vi.stubEnv("TESSERA_ENCRYPTION_KEY", randomBytes(32).toString("base64"));
   store = createMemoryStore();
+});
+
+afterEach(() => {
+  vi.unstubAllEnvs();
 });
 
 async function caught(promise: Promise<unknown>): Promise<unknown> {

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import {
   BlockNotFoundError,
@@ -16,8 +16,12 @@ import { defineBlock, setDefiningPackage } from "./index.js";
 let store: BlockStore;
 
 beforeEach(() => {
-  process.env.TESSERA_ENCRYPTION_KEY = randomBytes(32).toString("base64");
+  vi.stubEnv("TESSERA_ENCRYPTION_KEY", randomBytes(32).toString("base64"));
   store = createMemoryStore({ limits: { revisionsKept: 3 } });
+
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
 });
 
 async function caught(promise: Promise<unknown>): Promise<unknown> {
