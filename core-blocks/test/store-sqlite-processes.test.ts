@@ -161,6 +161,7 @@ describe("two processes writing one SQLite file", () => {
 describe("a writer killed with SIGKILL", () => {
   it("leaves a sound file with every acknowledged save and no half-written document", async () => {
     const acknowledged: Array<{ name: string; revision: number; run: string; seq: number }> = [];
+    const batches: Array<{ prefix: string; count: number }> = [];
     const rounds = 25;
     for (let run = 0; run < rounds; run++) {
       const writer = startWriter("crash-writer.ts", [path, String(run)]);
@@ -170,6 +171,7 @@ describe("a writer killed with SIGKILL", () => {
       expect(await writer.exited).toBe(null);
       for (const line of writer.lines) {
         const [word, name, revision, runText, seq] = line.split(" ");
+        if (word === "batch") batches.push({ prefix: name!, count: Number(revision) });
         if (word === "ack" && seq !== undefined) {
           acknowledged.push({
             name: name!,
@@ -211,6 +213,17 @@ describe("a writer killed with SIGKILL", () => {
         )
         .all();
       expect(mismatchedReferences).toEqual([]);
+      // A batch is one transaction: all of its documents or none of them, and all once acknowledged.
+      const batchSizes = new Map<string, number>();
+      const batchNames = database
+        .prepare("SELECT name FROM documents WHERE type = 'crash-batch'")
+        .all() as Array<{ name: string }>;
+      for (const { name } of batchNames) {
+        const prefix = name.replace(/-\d+$/, "");
+        batchSizes.set(prefix, (batchSizes.get(prefix) ?? 0) + 1);
+      }
+      for (const [prefix, n] of batchSizes) expect({ prefix, n }).toEqual({ prefix, n: 300 });
+      for (const batch of batches) expect(batchSizes.get(batch.prefix)).toBe(batch.count);
     } finally {
       database.close();
     }
