@@ -9,8 +9,8 @@ import {
   z,
 } from "@tessera/core";
 import { AwsCredentials } from "./aws-credentials.js";
+import { describeSdkError } from "./describe-sdk-error.js";
 import { loadSecretsManagerSdk, type SecretsManagerSdk } from "./lazy-sdk.js";
-import { describeSdkError } from "./translate-s3-error.js";
 import { translateSecretsManagerError } from "./translate-secrets-manager-error.js";
 
 /** Options of `AwsSecret.deleteSecret`: a recovery window, or an immediate, final delete. */

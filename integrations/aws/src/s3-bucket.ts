@@ -23,10 +23,11 @@ import {
   z,
 } from "@tessera/core";
 import { AwsCredentials } from "./aws-credentials.js";
+import { describeSdkError } from "./describe-sdk-error.js";
 import { S3BucketNotFoundError } from "./errors/index.js";
 import { loadS3Sdk } from "./lazy-sdk.js";
 import { uploadStream } from "./multipart-upload.js";
-import { describeSdkError, translateS3Error } from "./translate-s3-error.js";
+import { translateS3Error } from "./translate-s3-error.js";
 
 const mebibyte = 1 << 20;
 

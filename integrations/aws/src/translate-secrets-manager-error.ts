@@ -1,11 +1,11 @@
 import { TesseraError } from "@tessera/core";
+import { describeSdkError } from "./describe-sdk-error.js";
 import {
   AwsRequestError,
   SecretAccessDeniedError,
   SecretNotFoundError,
   SecretScheduledForDeletionError,
 } from "./errors/index.js";
-import { describeSdkError } from "./translate-s3-error.js";
 
 /**
  * Turns a Secrets Manager SDK error into a Tessera error naming the secret (never its value):
