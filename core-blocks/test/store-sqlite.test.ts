@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -62,6 +62,10 @@ describe("the default store", () => {
     expect(store.location).toBe(join(home, "tessera.db"));
     await store.put(document("results"));
     expect(existsSync(join(home, "tessera.db"))).toBe(true);
+    // Private to the user, like the key file beside it (WAL files copy the database's mode).
+    expect(statSync(join(home, "tessera.db")).mode & 0o777).toBe(0o600);
+    expect(statSync(join(home, "tessera.db-wal")).mode & 0o777).toBe(0o600);
+    expect(statSync(home).mode & 0o777).toBe(0o700);
     expect(await getDefaultStore()).toBe(store);
   });
 

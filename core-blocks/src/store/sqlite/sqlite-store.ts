@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
 import type { Database } from "better-sqlite3";
@@ -114,10 +114,14 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   const DatabaseConstructor = createRequire(import.meta.url)(
     "better-sqlite3",
   ) as typeof import("better-sqlite3");
-  mkdirSync(dirname(location), { recursive: true });
+  // A new folder and file are private to the user, like the key file beside them: documents
+  // hold configuration (hosts, accounts, bucket names) even though their secrets are encrypted.
+  mkdirSync(dirname(location), { recursive: true, mode: 0o700 });
+  const isNew = !existsSync(location);
   const database = new DatabaseConstructor(location, {
     timeout: Math.min(busyTimeoutMs, maxBlockingWaitMs),
   });
+  if (isNew) chmodSync(location, 0o600);
   const started = Date.now();
   for (let attempt = 0; ; attempt++) {
     try {
