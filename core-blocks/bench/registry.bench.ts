@@ -112,7 +112,22 @@ export default async function registryBench(): Promise<BenchSuite> {
   const previousKey = process.env.TESSERA_ENCRYPTION_KEY;
   process.env.TESSERA_HOME = folder;
   process.env.TESSERA_ENCRYPTION_KEY = randomBytes(32).toString("base64");
+  const restore = () => {
+    rmSync(folder, { recursive: true, force: true });
+    if (previousHome === undefined) delete process.env.TESSERA_HOME;
+    else process.env.TESSERA_HOME = previousHome;
+    if (previousKey === undefined) delete process.env.TESSERA_ENCRYPTION_KEY;
+    else process.env.TESSERA_ENCRYPTION_KEY = previousKey;
+  };
+  try {
+    return await buildSuite(folder, restore);
+  } catch (error) {
+    restore();
+    throw error;
+  }
+}
 
+async function buildSuite(folder: string, restore: () => void): Promise<BenchSuite> {
   const small = await prepareStore(folder, smallScale);
   const fillStarted = performance.now();
   const large = await prepareStore(folder, largeScale);
@@ -213,11 +228,7 @@ export default async function registryBench(): Promise<BenchSuite> {
       floorDatabase.close();
       await small.close();
       await large.close();
-      rmSync(folder, { recursive: true, force: true });
-      if (previousHome === undefined) delete process.env.TESSERA_HOME;
-      else process.env.TESSERA_HOME = previousHome;
-      if (previousKey === undefined) delete process.env.TESSERA_ENCRYPTION_KEY;
-      else process.env.TESSERA_ENCRYPTION_KEY = previousKey;
+      restore();
     },
   };
 }
