@@ -130,6 +130,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
         options.synchronous === "full" ? "synchronous = FULL" : "synchronous = NORMAL",
       );
       database.pragma("foreign_keys = OFF");
+      // After a large import the WAL file is cut back to this size once checkpointed.
+      database.pragma("journal_size_limit = 67108864");
       // Two processes opening a new file at once: one migrates, the other waits and sees it done.
       migrateSqliteStore(database, location);
       return new SqliteStore(database, location, limits, busyTimeoutMs);
