@@ -119,6 +119,46 @@ describe("interactive tessera block create", () => {
     });
   });
 
+  it("offers the saved blocks of a nested block field's type and links the one chosen", async () => {
+    await cli.ok(
+      [
+        "block",
+        "create",
+        "db-credentials",
+        "aaa-first",
+        "--set",
+        "user=first",
+        "--secret-from-env",
+        "password=PW",
+      ],
+      { env: { PW: "pty-linked-secret" } },
+    );
+    const session = runOnTerminal([
+      "block",
+      "create",
+      "warehouse",
+      "linked",
+      "--set",
+      "host=h",
+      "--set",
+      "port=1",
+      "--set",
+      "ssl=true",
+      "--set",
+      "mode=read",
+    ]);
+    await session.waitFor(/credentials \(block db-credentials\): link a saved one/);
+    expect(session.text).toContain("db-credentials/aaa-first");
+    session.type("\r");
+    await session.waitFor(/options\.timeout/);
+    session.type("\r");
+    await session.waitFor(/options\.schema/);
+    session.type("\r");
+    expect(await session.exited).toBe(0);
+    const stored = JSON.parse(await cli.ok(["block", "inspect", "warehouse/linked", "--json"]));
+    expect(stored.data.credentials).toEqual({ $ref: "db-credentials/aaa-first" });
+  });
+
   it("reads tessera secret set from a hidden prompt", async () => {
     const value = "pty-hidden-secret-3307";
     const session = runOnTerminal(["secret", "set", "typed-secret"]);

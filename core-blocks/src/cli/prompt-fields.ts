@@ -45,16 +45,27 @@ function label(field: FieldDescription): string {
   return `${field.path} (${notes.join(", ")})${field.description ? ` — ${field.description}` : ""}`;
 }
 
+/** Saved blocks of a type that a nested block field can link to, for the prompts. */
+export interface SavedBlocks {
+  /** Names of the saved blocks of the type (may be empty). */
+  names: string[];
+  /** Loads one of them, to be stored as a reference. */
+  load(name: string): Promise<unknown>;
+}
+
 /**
  * Asks on the terminal for every field not given yet, in schema order: text for strings and
  * numbers (checked as typed), a hidden prompt for secrets, a choice for enums and booleans, JSON
- * for arrays and records. Optional fields can be skipped with Enter. Cancelling (Ctrl+C) throws.
+ * for arrays and records. A nested block field first offers the saved blocks of its type (linked
+ * as a reference) or entering its fields. Optional fields can be skipped with Enter. Cancelling
+ * (Ctrl+C) throws.
  */
 export async function promptForFields(
   type: string,
   jsonSchema: JsonObject,
   secretFields: readonly string[],
   values: FieldValues,
+  savedBlocks?: (blockType: string) => Promise<SavedBlocks>,
 ): Promise<void> {
   const prompts = await import("@clack/prompts");
   const fields = describeFields(jsonSchema, secretFields);
@@ -69,6 +80,23 @@ export async function promptForFields(
     if (isCoveredByParent(values, path)) continue;
     if (isGiven(values, path)) continue;
     const isRecord = field.hasChildren && !(typeof field.schema.properties === "object");
+    if (field.blockType && savedBlocks) {
+      const saved = await savedBlocks(field.blockType);
+      if (saved.names.length > 0) {
+        const answer = await prompts.select({
+          message: `${field.path} (block ${field.blockType}): link a saved one, or enter its fields`,
+          options: [
+            ...saved.names.map((name) => ({ value: name, label: `${field.blockType}/${name}` })),
+            { value: "\u0000inline", label: "(enter its fields here)" },
+          ],
+        });
+        if (prompts.isCancel(answer)) throw cancelled();
+        if (answer !== "\u0000inline") {
+          setAtPath(values, path, await saved.load(answer));
+          continue;
+        }
+      }
+    }
     if (field.hasChildren && !isRecord) continue;
     const message = label(field);
     if (field.secret) {

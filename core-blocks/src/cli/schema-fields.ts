@@ -22,6 +22,8 @@ export interface FieldDescription {
   schema: JsonObject;
   /** True for objects whose fields are listed after it (nested blocks, groups of fields). */
   hasChildren: boolean;
+  /** For a nested block field, the block type it holds. */
+  blockType?: string;
 }
 
 function isObject(value: JsonValue | undefined): value is JsonObject {
@@ -171,6 +173,8 @@ export function describeFields(
     if (typeof description === "string") field.description = description;
     const choices = choicesOf(resolved, jsonSchema);
     if (choices) field.choices = choices;
+    const nested = inner["x-tessera-block"] ?? resolved["x-tessera-block"];
+    if (isObject(nested) && typeof nested.type === "string") field.blockType = nested.type;
     fields.push(field);
     if (hasChildren) visit(inner, path, field.required, depth + 1);
   };

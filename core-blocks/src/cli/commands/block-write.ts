@@ -10,7 +10,13 @@ import type { CliContext } from "../context.js";
 import { applyValueOptions, readValuesFile } from "../field-input.js";
 import type { WriteValueOptions } from "../program.js";
 import { type FieldValues, parseSetExpression, setAtPath } from "../set-expression.js";
-import { documentJson, parseSlug, presentData, requireDocument } from "../stored-documents.js";
+import {
+  documentJson,
+  listAllDocuments,
+  parseSlug,
+  presentData,
+  requireDocument,
+} from "../stored-documents.js";
 
 async function printSaved(
   context: CliContext,
@@ -72,7 +78,17 @@ export async function createBlockCommand(
     options.input !== false && context.stdin.isTTY === true && process.stdout.isTTY === true;
   if (interactive) {
     const { promptForFields } = await import("../prompt-fields.js");
-    await promptForFields(type, BlockClass.jsonSchema, BlockClass.secretFields, values);
+    await promptForFields(
+      type,
+      BlockClass.jsonSchema,
+      BlockClass.secretFields,
+      values,
+      async (blockType) => ({
+        names: (await listAllDocuments(store, blockType)).map((document) => document.name),
+        load: async (blockName) =>
+          (await resolveBlockClass(store, blockType)).load(blockName, { store }),
+      }),
+    );
   }
   const block = new BlockClass(values);
   if (options.overwrite) {
