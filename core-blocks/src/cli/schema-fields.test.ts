@@ -63,6 +63,7 @@ describe("block type fields from a JSON Schema", () => {
     expect(describeFields(withNested)[0]).toMatchObject({
       path: "credentials",
       type: "block db-credentials",
+      blockType: "db-credentials",
       hasChildren: true,
     });
   });
