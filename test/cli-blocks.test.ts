@@ -311,6 +311,12 @@ describe("tessera block, from a fresh process each time", () => {
     expect(invalid.stderr).toMatch(/^error INVALID_SLUG: /);
   });
 
+  it("deletes a referenced block with --force, leaving the referrer pointing at nothing", async () => {
+    await cli.ok(["block", "delete", "db-credentials/analytics", "--force"]);
+    const warehouse = JSON.parse(await cli.ok(["block", "inspect", "warehouse/main", "--json"]));
+    expect(warehouse.data.credentials.$ref).toMatch(/^\(missing /);
+  });
+
   it("suggests close matches for a mistyped slug", async () => {
     const result = await cli.run(["block", "inspect", "warehouse/mian"]);
     expect(result.status).toBe(1);

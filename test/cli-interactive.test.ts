@@ -17,13 +17,20 @@ afterAll(async () => {
 const escapes = /\u001b\[[0-9;?]*[A-Za-z]|\u001b\][^\u0007]*\u0007/g;
 
 /** A CLI run on a pseudo-terminal: wait for text on screen, type keys, wait for the exit. */
-function runOnTerminal(args: string[]) {
+function runOnTerminal(
+  args: string[],
+  env: Record<string, string | undefined> = { NO_COLOR: "1" },
+) {
   const terminal = spawn(process.execPath, [cliPath, ...args], {
     name: "xterm-256color",
     cols: 120,
     rows: 40,
     cwd: cli.home,
-    env: { ...cli.env, NO_COLOR: "1" },
+    env: Object.fromEntries(
+      Object.entries({ ...cli.env, ...env }).filter(
+        (entry): entry is [string, string] => entry[1] !== undefined,
+      ),
+    ),
   });
   let screen = "";
   const exited = new Promise<number>((resolve) => {
@@ -33,6 +40,9 @@ function runOnTerminal(args: string[]) {
     screen += data;
   });
   return {
+    get raw() {
+      return screen;
+    },
     get text() {
       return screen.replace(escapes, "");
     },
@@ -168,6 +178,13 @@ describe("interactive tessera block create", () => {
     expect(session.text).toContain("Saved secret/typed-secret (revision 1).");
     expect(session.text).not.toContain(value);
     expect(await cli.ok(["secret", "get", "typed-secret", "--reveal"])).toBe(`${value}\n`);
+  });
+
+  it("colours its tables on a terminal", async () => {
+    const session = runOnTerminal(["block", "type", "ls"], { NO_COLOR: undefined });
+    expect(await session.exited).toBe(0);
+    expect(session.raw).toContain("\u001b[1mTYPE");
+    expect(session.text).toMatch(/^db-credentials\s+Database credentials/m);
   });
 
   it("saves nothing when the prompt is cancelled", async () => {

@@ -181,6 +181,28 @@ describe("leak sweep: a canary secret never appears in any command's output", ()
   });
 
   it("finds no form of the canary in what writing commands print", async () => {
+    await sweep(["block", "register", "-f", join(cli.home, "blocks.mjs")]);
+    await sweep(
+      [
+        "block",
+        "create",
+        "db-credentials",
+        "swept",
+        "--set",
+        "user=s",
+        "--secret-from-env",
+        "password=CANARY",
+        "--json",
+      ],
+      { env: { CANARY: canary } },
+    );
+    await sweep(
+      ["block", "edit", "db-credentials/swept", "--secret-from-env", "password=CANARY", "--json"],
+      {
+        env: { CANARY: nextCanary },
+      },
+    );
+    await sweep(["block", "rename", "db-credentials/swept", "swept-again", "--json"]);
     await sweep(["block", "edit", "db-credentials/leak", "--set", "user=edited"]);
     await sweep(["secret", "set", "other", "--stdin"], { input: canary });
     await sweep(["block", "rollback", "db-credentials/leak", "1"]);
