@@ -7,7 +7,6 @@ import {
   ReferenceNotFoundError,
   RevisionConflictError,
   StoreClosedError,
-  TesseraError,
 } from "../../errors/index.js";
 import type { JsonObject } from "../../schema/json.js";
 import type {
@@ -24,6 +23,7 @@ import type {
   StoreLimits,
   WrappedDataKey,
 } from "../block-store.js";
+import { decodeCursor, encodeCursor } from "../list-cursor.js";
 
 /** Options of `createMemoryStore`. */
 export interface MemoryStoreOptions {
@@ -76,30 +76,6 @@ function compareSlugs(left: DocumentRecord, right: DocumentRecord): number {
   if (left.type !== right.type) return left.type < right.type ? -1 : 1;
   if (left.name !== right.name) return left.name < right.name ? -1 : 1;
   return 0;
-}
-
-function encodeCursor(type: string, name: string): string {
-  return Buffer.from(JSON.stringify([type, name]), "utf8").toString("base64url");
-}
-
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const decoded: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (
-      Array.isArray(decoded) &&
-      decoded.length === 2 &&
-      typeof decoded[0] === "string" &&
-      typeof decoded[1] === "string"
-    ) {
-      return [decoded[0], decoded[1]];
-    }
-  } catch {
-    // Reported below.
-  }
-  throw new TesseraError(
-    "INVALID_CURSOR",
-    `The list cursor "${cursor.slice(0, 40)}" is not one this store returned. Pass the nextCursor of the previous page unchanged, or omit it to start from the first page.`,
-  );
 }
 
 /**

@@ -29,7 +29,7 @@ import type {
   StoreLimits,
   WrappedDataKey,
 } from "../block-store.js";
-import { decodeCursor, encodeCursor } from "./list-cursor.js";
+import { decodeCursor, encodeCursor } from "../list-cursor.js";
 import { migrateSqliteStore } from "./migrations.js";
 import { toDataKey, toDocument, toRevisionSummary, toSummary } from "./sqlite-rows.js";
 import {

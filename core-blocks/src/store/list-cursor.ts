@@ -1,4 +1,4 @@
-import { InvalidInputError } from "../../errors/index.js";
+import { InvalidInputError } from "../errors/index.js";
 
 /** The opaque cursor of a listing page: the last (type, name) it returned. */
 export function encodeCursor(type: string, name: string): string {
