@@ -22,6 +22,7 @@ import { type ResultStorage, resolveResultStorage } from "./default-result-stora
 import { type Compression, type ResultMetadata, resultMetadataSchema } from "./result-metadata.js";
 import { builtInSerializers, jsonSerializer, type Serializer } from "./serializer.js";
 import { resolveStoragePath, resolveStoragePrefix } from "./storage-path.js";
+import { TrailingHash } from "./trailing-hash.js";
 import { knownContentLength, writableContentChunks } from "./writable-content.js";
 import type { TransferProgress, WritableFileSystem } from "./writable-file-system.js";
 
@@ -72,7 +73,10 @@ export interface GetResultOptions {
 const payloadSuffix = ".payload";
 const metadataSuffix = ".meta.json";
 const maxMetadataBytes = 64 << 10;
-const hashSliceBytes = 4 << 20;
+/** Largest piece of a payload handed to the file system in one go. */
+const writeSliceBytes = 4 << 20;
+/** Most bytes of a streamed payload held while they wait to be hashed. */
+const maxHashBacklogBytes = 16 << 20;
 
 function newPayloadId(): string {
   return `${Date.now().toString(36)}${randomBytes(8).toString("hex")}`;
@@ -200,30 +204,44 @@ export class ResultStore {
         yield chunk;
       }
     }
-    const hash = createHash("sha256");
-    let length = 0;
+    // The hash trails the write: each piece goes to the file system at once and is hashed while
+    // it (and the fsync after the last one) is on its way, rather than before.
+    const hash = new TrailingHash();
+    // Bytes the caller holds in memory anyway may all wait to be hashed; pieces of a stream or of
+    // compressed output are held only up to a bound, so memory stays flat.
+    const backlogBytes =
+      this.compression === "none" && (typeof content === "string" || content instanceof Uint8Array)
+        ? Number.POSITIVE_INFINITY
+        : maxHashBacklogBytes;
     async function* hashed(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
       for await (const chunk of source) {
-        // Slices of big chunks, so hashing one overlaps with writing the one before.
-        for (let offset = 0; offset < chunk.byteLength; offset += hashSliceBytes) {
-          const slice = chunk.subarray(offset, Math.min(chunk.byteLength, offset + hashSliceBytes));
-          hash.update(slice);
-          length += slice.byteLength;
+        // Big chunks go in slices, so writing overlaps with hashing from the first slice on.
+        for (let offset = 0; offset < chunk.byteLength; offset += writeSliceBytes) {
+          const slice = chunk.subarray(
+            offset,
+            Math.min(chunk.byteLength, offset + writeSliceBytes),
+          );
+          hash.add(slice);
           yield slice;
+          await hash.settled(backlogBytes);
         }
       }
     }
     const stored = hashed(compressed(counted(), this.compression));
+    let sha256: string;
     try {
       await fileSystem.writePath(
         payloadPath,
         stored,
         options.signal ? { signal: options.signal } : {},
       );
+      sha256 = await hash.digest();
     } catch (error) {
+      hash.stop();
       await fileSystem.delete(payloadPath).catch(() => false);
       throw error;
     }
+    const length = hash.length;
     const createdAt = new Date();
     const metadata: ResultMetadata = {
       format: "tessera-result/1",
@@ -237,7 +255,7 @@ export class ResultStore {
           : new Date(createdAt.getTime() + options.expiresIn).toISOString(),
       length,
       contentLength,
-      sha256: hash.digest("hex"),
+      sha256,
       payloadId,
     };
     try {
