@@ -94,6 +94,12 @@ describe("--set expressions", () => {
     expect(isSecretPath(["headers"], ["headers.*"])).toBe(false);
   });
 
+  it("reads a union of string and number as a number when the text is one", () => {
+    const union: JsonObject = { anyOf: [{ type: "string" }, { type: "number" }] };
+    expect(coerceSetValue("5432", union, {}, "port")).toBe(5432);
+    expect(coerceSetValue("db-1", union, {}, "port")).toBe("db-1");
+  });
+
   it("keeps unknown fields as JSON when they parse and as text otherwise", () => {
     expect(coerceSetValue("12", undefined, {}, "x")).toBe(12);
     expect(coerceSetValue("hello", undefined, {}, "x")).toBe("hello");

@@ -76,9 +76,10 @@ export function coerceSetValue(
   if (types.has("string") || types.size === 0) {
     if (types.size <= 1) return text;
     const parsed = tryJson(text);
-    return parsed.ok && typeof parsed.value !== "string" && types.has(jsonType(parsed.value))
-      ? parsed.value
-      : text;
+    if (!parsed.ok || typeof parsed.value === "string") return text;
+    const parsedType = jsonType(parsed.value);
+    const accepted = types.has(parsedType) || (parsedType === "integer" && types.has("number"));
+    return accepted ? parsed.value : text;
   }
   if (types.has("number") || types.has("integer")) {
     const trimmed = text.trim();
