@@ -73,8 +73,12 @@ export function coerceSetValue(
       return [];
     }),
   );
-  if (types.has("string") || types.size === 0) {
-    if (types.size <= 1) return text;
+  if (types.size === 0) {
+    const parsed = tryJson(text);
+    return parsed.ok ? parsed.value : text;
+  }
+  if (types.has("string")) {
+    if (types.size === 1) return text;
     const parsed = tryJson(text);
     if (!parsed.ok || typeof parsed.value === "string") return text;
     const parsedType = jsonType(parsed.value);
