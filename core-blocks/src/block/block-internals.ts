@@ -30,11 +30,43 @@ export interface BlockIdentity {
   revision: number;
 }
 
-/** Identity of saved or loaded instances. */
-export const identities = new WeakMap<object, BlockIdentity>();
+/**
+ * Reads and writes the private per-instance state of blocks. `Block` installs it when its class
+ * is defined: private fields cost a fraction of a `WeakMap` entry, which matters on every load.
+ */
+export interface BlockSlots {
+  /** The identity of a block made by this copy of core, else `undefined`. */
+  identity(block: object): BlockIdentity | undefined;
+  /** Sets the identity; false when `block` was not made by this copy of core. */
+  setIdentity(block: object, identity: BlockIdentity): boolean;
+  /** The field names of a block made by this copy of core, else `undefined`. */
+  fieldKeys(block: object): string[] | undefined;
+}
 
-/** The field names of each instance (the keys of its parsed schema output). */
-export const fieldKeys = new WeakMap<object, string[]>();
+let slots: BlockSlots | undefined;
+
+/** Called once by `Block` (see `BlockSlots`). */
+export function installBlockSlots(installed: BlockSlots): void {
+  slots = installed;
+}
+
+/** Identities of objects that are not blocks of this copy of core (kept for completeness). */
+const otherIdentities = new WeakMap<object, BlockIdentity>();
+
+/** Which stored document an instance is, once saved or loaded. */
+export function identityOf(block: object): BlockIdentity | undefined {
+  return slots?.identity(block) ?? otherIdentities.get(block);
+}
+
+/** Records which stored document an instance is (save and load). */
+export function setIdentity(block: object, identity: BlockIdentity): void {
+  if (!slots?.setIdentity(block, identity)) otherIdentities.set(block, identity);
+}
+
+/** The field names of an instance (the keys of its parsed schema output). */
+export function fieldKeysOf(block: object): string[] | undefined {
+  return slots?.fieldKeys(block);
+}
 
 /**
  * A stored secret as loaded: which document and path it was sealed for, and the sealed form, so
@@ -49,8 +81,37 @@ export interface SealedOrigin {
   sealed: SealedSecret;
 }
 
-/** Sealed origins of secret values. */
-export const sealedOrigins = new WeakMap<SecretValue, SealedOrigin>();
+/**
+ * Where a secret value keeps its sealed origin: a non-enumerable property under a symbol private
+ * to this module (invisible to equality, `JSON.stringify`, spreads and `Object.keys`). A load
+ * makes one per stored secret, and a `WeakMap` entry costs far more than a property.
+ */
+const sealedOriginSlot = Symbol("tessera.sealed-origin");
+
+/** Sealed origins of secret values that cannot take the property (frozen or non-extensible). */
+const otherSealedOrigins = new WeakMap<SecretValue, SealedOrigin>();
+
+/** The sealed origin of a secret value, if it was loaded or saved as a sealed secret. */
+export function sealedOriginOf(value: SecretValue): SealedOrigin | undefined {
+  return (
+    otherSealedOrigins.get(value) ??
+    (value as unknown as { [sealedOriginSlot]?: SealedOrigin })[sealedOriginSlot]
+  );
+}
+
+/** Records the sealed origin of a secret value (load, and save once the write succeeded). */
+export function setSealedOrigin(value: SecretValue, origin: SealedOrigin): void {
+  if (Object.hasOwn(value, sealedOriginSlot)) {
+    if (!Object.isFrozen(value)) {
+      (value as unknown as { [sealedOriginSlot]: SealedOrigin })[sealedOriginSlot] = origin;
+      return;
+    }
+  } else if (Object.isExtensible(value)) {
+    Object.defineProperty(value, sealedOriginSlot, { value: origin, writable: true });
+    return;
+  }
+  otherSealedOrigins.set(value, origin);
+}
 
 let trusted: Record<string, unknown> | undefined;
 

@@ -13,11 +13,13 @@ import type {
 import type { BlockDefinition, BlockSchema, BlockTypeDefinition } from "./block-definition.js";
 import {
   type BlockClassInternal,
+  type BlockIdentity,
   blockMarker,
   definitionKey,
   definitionOf,
-  fieldKeys,
-  identities,
+  fieldKeysOf,
+  identityOf,
+  installBlockSlots,
   takeTrustedFields,
   versionOf,
 } from "./block-internals.js";
@@ -208,6 +210,23 @@ const RESERVED_FIELDS = new Set([
  * `BlockStatics`.
  */
 export abstract class Block implements BlockMembers {
+  /** Which stored document this is, once saved or loaded. */
+  #identity: BlockIdentity | undefined;
+  /** The field names (the keys of the parsed schema output). */
+  readonly #fieldKeys: string[];
+
+  static {
+    installBlockSlots({
+      identity: (block) => (#identity in block ? block.#identity : undefined),
+      setIdentity: (block, identity) => {
+        if (!(#identity in block)) return false;
+        block.#identity = identity;
+        return true;
+      },
+      fieldKeys: (block) => (#fieldKeys in block ? block.#fieldKeys : undefined),
+    });
+  }
+
   constructor(input?: unknown) {
     const BlockClass = new.target as unknown as typeof Block;
     const definition = definitionOf(BlockClass);
@@ -220,7 +239,7 @@ export abstract class Block implements BlockMembers {
       fields = result.data;
     }
     Object.assign(this, fields);
-    fieldKeys.set(this, Object.keys(fields));
+    this.#fieldKeys = Object.keys(fields);
   }
 
   get [blockMarker](): true {
@@ -228,20 +247,20 @@ export abstract class Block implements BlockMembers {
   }
 
   get slug(): string | undefined {
-    const identity = identities.get(this);
+    const identity = identityOf(this);
     return identity ? `${definitionOf(this.constructor)!.type}/${identity.name}` : undefined;
   }
 
   get name(): string | undefined {
-    return identities.get(this)?.name;
+    return identityOf(this)?.name;
   }
 
   get revision(): number | undefined {
-    return identities.get(this)?.revision;
+    return identityOf(this)?.revision;
   }
 
   get documentId(): string | undefined {
-    return identities.get(this)?.documentId;
+    return identityOf(this)?.documentId;
   }
 
   save(name: string, options: SaveBlockOptions = {}): Promise<this> {
@@ -250,7 +269,7 @@ export abstract class Block implements BlockMembers {
 
   toJSON(): JsonObject {
     const fields: Record<string, unknown> = {};
-    for (const key of fieldKeys.get(this) ?? []) {
+    for (const key of fieldKeysOf(this) ?? []) {
       fields[key] = (this as unknown as Record<string, unknown>)[key];
     }
     return JSON.parse(JSON.stringify(fields)) as JsonObject;

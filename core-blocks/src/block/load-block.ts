@@ -9,7 +9,7 @@ import {
   UnknownBlockTypeError,
 } from "../errors/index.js";
 import type { JsonValue } from "../schema/index.js";
-import { getSecretCipher, isSealedSecret, SecretValue } from "../secrets/index.js";
+import { getSecretCipher, type SealedSecret, SecretValue } from "../secrets/index.js";
 import { type BlockStore, getDefaultStore, type StoredDocument } from "../store/index.js";
 import type { BlockMembers, LoadBlockOptions } from "./block.js";
 import type { BlockTypeDefinition } from "./block-definition.js";
@@ -17,14 +17,13 @@ import {
   type BlockClassInternal,
   constructTrusted,
   definitionOf,
-  identities,
-  sealedOrigins,
+  setIdentity,
+  setSealedOrigin,
   versionOf,
 } from "./block-internals.js";
 import { closeMatches } from "./close-matches.js";
 import { migrate } from "./migrate.js";
 import { registeredClass } from "./registry.js";
-import { isReferenceMarker } from "./save-block.js";
 import { assertSlugPart, parseSlug } from "./slug.js";
 import { validate } from "./validation.js";
 
@@ -104,14 +103,25 @@ export async function notFound(
   );
 }
 
+/** No nested blocks: the children of a document without `$ref`s. */
+const NO_CHILDREN: ReadonlyMap<string, object> = new Map();
+
 /** Builds an instance from a stored document: nested references, migrations, validation. */
 export async function instantiate(
   store: BlockStore,
   BlockClass: BlockClassInternal,
   document: StoredDocument,
 ): Promise<object> {
+  const rootIds = referencedIds(document.data);
+  // The common case: no saved nested blocks, so nothing to fetch and no children to build.
+  if (rootIds.length === 0) {
+    const definition = definitionOf(BlockClass)!;
+    checkVersions(definition, document);
+    return buildInstance(store, BlockClass, definition, document, NO_CHILDREN);
+  }
   const rootSlug = `${document.type}/${document.name}`;
-  const documents = await fetchNested(store, document, rootSlug);
+  const idsOf = new Map<StoredDocument, string[]>([[document, rootIds]]);
+  const documents = await fetchNested(store, document, rootSlug, idsOf);
   const built = new Map<string, object>();
 
   const build = async (
@@ -121,47 +131,80 @@ export async function instantiate(
   ): Promise<object> => {
     if (depth > MAX_NESTING_DEPTH) throw new NestingTooDeepError(rootSlug, MAX_NESTING_DEPTH);
     const definition = definitionOf(Class)!;
-    const slug = `${stored.type}/${stored.name}`;
-    checkVersions(definition, stored, slug);
+    checkVersions(definition, stored);
+    const ids = idsOf.get(stored) ?? referencedIds(stored.data);
+    if (ids.length === 0) return buildInstance(store, Class, definition, stored, NO_CHILDREN);
     const children = new Map<string, object>();
-    for (const id of referencedIds(stored.data)) {
+    for (const id of ids) {
       const existing = built.get(id);
       if (existing) {
         children.set(id, existing);
         continue;
       }
       const child = documents.get(id);
-      if (!child) throw new ReferenceNotFoundError(slug, id);
+      if (!child) throw new ReferenceNotFoundError(slugOf(stored), id);
       const ChildClass = registeredClass(child.type);
       if (!ChildClass) throw await unknownType(store, child.type);
       const instance = await build(ChildClass, child, depth + 1);
       built.set(id, instance);
       children.set(id, instance);
     }
-    const decoded = decode(stored.data, [], { store, document: stored, children }) as Record<
-      string,
-      unknown
-    >;
-    const migrated = await migrate(definition, decoded, stored.schemaVersion, slug);
-    const result = validate(definition.schema, migrated.data);
-    if (!result.ok) {
-      throw new SchemaMismatchError(
-        slug,
-        stored.schemaVersion,
-        versionOf(definition),
-        result.problems,
-      );
-    }
-    const instance = constructTrusted(Class, result.data);
-    identities.set(instance, {
-      documentId: stored.id,
-      name: stored.name,
-      revision: stored.revision,
-    });
-    return instance;
+    return buildInstance(store, Class, definition, stored, children);
   };
 
   return build(BlockClass, document, 0);
+}
+
+/**
+ * The instance of one stored document whose nested blocks are built: decoding, migrations (the
+ * only asynchronous step, so a document that needs none is built synchronously), validation.
+ */
+function buildInstance(
+  store: BlockStore,
+  Class: BlockClassInternal,
+  definition: BlockTypeDefinition,
+  stored: StoredDocument,
+  children: ReadonlyMap<string, object>,
+): object | Promise<object> {
+  const decoded = decode(stored.data, [], { store, document: stored, children }) as Record<
+    string,
+    unknown
+  >;
+  if (definition.migrations.length === 0 || stored.schemaVersion === versionOf(definition)) {
+    return validated(Class, definition, stored, decoded);
+  }
+  return migrate(definition, decoded, stored.schemaVersion, slugOf(stored)).then((migrated) =>
+    validated(Class, definition, stored, migrated.data),
+  );
+}
+
+/** Validates decoded (and migrated) fields and makes them an instance with the stored identity. */
+function validated(
+  Class: BlockClassInternal,
+  definition: BlockTypeDefinition,
+  stored: StoredDocument,
+  fields: Record<string, unknown>,
+): object {
+  const result = validate(definition.schema, fields);
+  if (!result.ok) {
+    throw new SchemaMismatchError(
+      slugOf(stored),
+      stored.schemaVersion,
+      versionOf(definition),
+      result.problems,
+    );
+  }
+  const instance = constructTrusted(Class, result.data);
+  setIdentity(instance, {
+    documentId: stored.id,
+    name: stored.name,
+    revision: stored.revision,
+  });
+  return instance;
+}
+
+function slugOf(stored: StoredDocument): string {
+  return `${stored.type}/${stored.name}`;
 }
 
 /** Fetches every document reachable through `$ref`s, level by level (one round trip per level). */
@@ -169,9 +212,10 @@ async function fetchNested(
   store: BlockStore,
   root: StoredDocument,
   rootSlug: string,
+  idsOf: Map<StoredDocument, string[]>,
 ): Promise<Map<string, StoredDocument>> {
   const documents = new Map<string, StoredDocument>([[root.id, root]]);
-  let frontier = referencedIds(root.data);
+  let frontier = idsOf.get(root) ?? referencedIds(root.data);
   for (let depth = 1; frontier.length > 0; depth++) {
     if (depth > MAX_NESTING_DEPTH) throw new NestingTooDeepError(rootSlug, MAX_NESTING_DEPTH);
     const missing = [...new Set(frontier)].filter((id) => !documents.has(id));
@@ -184,7 +228,9 @@ async function fetchNested(
       const child = fetched.get(id);
       if (!child) throw new ReferenceNotFoundError(rootSlug, id);
       documents.set(id, child);
-      next.push(...referencedIds(child.data));
+      const ids = referencedIds(child.data);
+      idsOf.set(child, ids);
+      for (const childId of ids) next.push(childId);
     }
     frontier = next;
   }
@@ -196,39 +242,48 @@ async function fetchOne(store: BlockStore, id: string): Promise<Map<string, Stor
   return document?.id === id ? new Map([[id, document]]) : new Map();
 }
 
-/** Ids of the `{ "$ref": id }` markers in stored data. */
+/** Ids of the `{ "$ref": id }` markers in stored data, in document order. */
 function referencedIds(data: JsonValue): string[] {
   const ids: string[] = [];
-  const walk = (node: JsonValue): void => {
-    if (node === null || typeof node !== "object") return;
-    if (Array.isArray(node)) {
-      for (const item of node) walk(item);
-      return;
-    }
-    if (isRefMarker(node)) {
-      ids.push(node.$ref);
-      return;
-    }
-    for (const value of Object.values(node)) walk(value);
-  };
-  walk(data);
+  collectReferencedIds(data, ids);
   return ids;
 }
 
-function isRefMarker(value: unknown): value is { $ref: string } {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    !Array.isArray(value) &&
-    Object.keys(value).length === 1 &&
-    typeof (value as { $ref?: unknown }).$ref === "string"
-  );
+function collectReferencedIds(node: JsonValue, ids: string[]): void {
+  if (node === null || typeof node !== "object") return;
+  if (Array.isArray(node)) {
+    for (let index = 0; index < node.length; index++) collectReferencedIds(node[index]!, ids);
+    return;
+  }
+  const key = soleKey(node);
+  if (key === "$ref" && typeof node.$ref === "string") {
+    ids.push(node.$ref);
+    return;
+  }
+  for (const name in node) {
+    if (Object.hasOwn(node, name)) collectReferencedIds(node[name]!, ids);
+  }
+}
+
+/**
+ * The only own enumerable key of a plain object, or `undefined` when it has none or several.
+ * Stored markers (`$sealed`, `$reference`, `$ref`) are objects with one key; this tells them
+ * apart without allocating a key list for every object of the data.
+ */
+function soleKey(node: object): string | undefined {
+  let found: string | undefined;
+  for (const key in node) {
+    if (!Object.hasOwn(node, key)) continue;
+    if (found !== undefined) return undefined;
+    found = key;
+  }
+  return found;
 }
 
 interface DecodeContext {
   store: BlockStore;
   document: StoredDocument;
-  children: Map<string, object>;
+  children: ReadonlyMap<string, object>;
 }
 
 /** Stored data to field values: sealed secrets become lazy `SecretValue`s, `$ref`s instances. */
@@ -243,9 +298,15 @@ function decode(node: JsonValue, path: string[], context: DecodeContext): unknow
     }
     return items;
   }
-  if (isSealedSecret(node)) return storedSecret(node, path.join("."), context);
-  if (isReferenceMarker(node)) return secretReference(node.$reference, context.store);
-  if (isRefMarker(node)) return context.children.get(node.$ref);
+  const marker = soleKey(node);
+  if (marker !== undefined) {
+    const value = node[marker];
+    if (typeof value === "string") {
+      if (marker === "$sealed") return storedSecret(value, path.join("."), context);
+      if (marker === "$reference") return secretReference(value, context.store);
+      if (marker === "$ref") return context.children.get(value);
+    }
+  }
   const result: Record<string, unknown> = {};
   for (const key in node) {
     if (!Object.hasOwn(node, key)) continue;
@@ -268,22 +329,21 @@ function setOwn(target: object, key: string, value: unknown): void {
   });
 }
 
-function storedSecret(
-  sealed: { $sealed: string },
-  fieldPath: string,
-  context: DecodeContext,
-): SecretValue {
+/** A lazy `SecretValue` for the sealed text stored at `fieldPath`: decrypted on `reveal()`. */
+function storedSecret(sealedText: string, fieldPath: string, context: DecodeContext): SecretValue {
   const { store, document } = context;
-  const value = SecretValue.lazy({ kind: "stored" }, async () => {
-    const cipher = await getSecretCipher(store);
-    if (!document.dataKey) {
-      throw new Error(
-        `"${document.type}/${document.name}" holds an encrypted value at ${fieldPath} but no data key; save the secret again.`,
-      );
-    }
-    return cipher.open({ documentId: document.id, fieldPath, dataKey: document.dataKey }, sealed);
-  });
-  sealedOrigins.set(value, { documentId: document.id, fieldPath, sealed: { ...sealed } });
+  const sealed: SealedSecret = { $sealed: sealedText };
+  const value = SecretValue.lazy({ kind: "stored" }, () =>
+    getSecretCipher(store).then((cipher) => {
+      if (!document.dataKey) {
+        throw new Error(
+          `"${document.type}/${document.name}" holds an encrypted value at ${fieldPath} but no data key; save the secret again.`,
+        );
+      }
+      return cipher.open({ documentId: document.id, fieldPath, dataKey: document.dataKey }, sealed);
+    }),
+  );
+  setSealedOrigin(value, { documentId: document.id, fieldPath, sealed });
   return value;
 }
 
@@ -292,11 +352,12 @@ function secretReference(reference: string, store: BlockStore): SecretValue {
   return SecretValue.reference(reference, { store });
 }
 
-function checkVersions(definition: BlockTypeDefinition, stored: StoredDocument, slug: string) {
+function checkVersions(definition: BlockTypeDefinition, stored: StoredDocument): void {
   const installed = versionOf(definition);
   const writer = stored.package;
   const local = definition.package;
   if (stored.schemaVersion === installed && (!writer || writer.version === local?.version)) return;
+  const slug = slugOf(stored);
   if (
     writer &&
     local &&

@@ -25,9 +25,11 @@ import type { BlockTypeDefinition } from "./block-definition.js";
 import {
   blockMarker,
   definitionOf,
-  fieldKeys,
-  identities,
-  sealedOrigins,
+  fieldKeysOf,
+  identityOf,
+  sealedOriginOf,
+  setIdentity,
+  setSealedOrigin,
   versionOf,
 } from "./block-internals.js";
 import { computedOf } from "./block-json-schema.js";
@@ -110,7 +112,7 @@ export async function saveBlock(
     const stored = await store.put(
       putInput(context.documentId, data, context, options.expectedRevision),
     );
-    identities.set(block, { documentId: stored.id, name, revision: stored.revision });
+    setIdentity(block, { documentId: stored.id, name, revision: stored.revision });
     return;
   }
 
@@ -134,13 +136,13 @@ export async function saveBlock(
         putInput(context.documentId, data, context, options.expectedRevision ?? observed),
       );
       for (const entry of context.sealed) {
-        sealedOrigins.set(entry.value, {
+        setSealedOrigin(entry.value, {
           documentId: stored.id,
           fieldPath: entry.fieldPath,
           sealed: entry.sealed,
         });
       }
-      identities.set(block, { documentId: stored.id, name, revision: stored.revision });
+      setIdentity(block, { documentId: stored.id, name, revision: stored.revision });
       return;
     } catch (error) {
       if (!RevisionConflictError.isInstance(error) || options.expectedRevision !== undefined) {
@@ -180,7 +182,7 @@ export function validatedFields(
   subject: string,
 ): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
-  for (const key of fieldKeys.get(block) ?? Object.keys(definition.schema.shape)) {
+  for (const key of fieldKeysOf(block) ?? Object.keys(definition.schema.shape)) {
     fields[key] = (block as Record<string, unknown>)[key];
   }
   const result = validate(definition.schema, fields);
@@ -263,7 +265,7 @@ function encodeNestedBlock(
   path: string[],
   context: SaveContext,
 ): JsonValue | undefined {
-  const identity = identities.get(block);
+  const identity = identityOf(block);
   if (identity) {
     context.references.add(identity.documentId);
     return { $ref: identity.documentId };
@@ -293,7 +295,7 @@ function encodeSecret(
     );
   }
   if (origin.kind === "reference") return { $reference: origin.reference };
-  const previous = sealedOrigins.get(value);
+  const previous = sealedOriginOf(value);
   if (
     previous &&
     previous.documentId === context.documentId &&
