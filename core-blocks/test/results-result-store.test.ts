@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { readdir, readFile, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -351,6 +351,28 @@ describe("ResultStore", () => {
       expect((await readStream(await binary.getStream("blob"))).equals(expected)).toBe(true);
       await binary.put("text", "plain text");
       expect((await binary.get<Buffer>("text")).toString()).toBe("plain text");
+    });
+
+    it("records the SHA-256 of a payload of many megabytes, given as bytes or as a stream", async () => {
+      const binary = new ResultStore({ storage, serializer: "binary" });
+      const bytes = randomBytes(24 << 20);
+      const sha256 = createHash("sha256").update(bytes).digest("hex");
+      const whole = await binary.put("whole", bytes);
+      expect(whole).toMatchObject({ sha256, length: bytes.length });
+      // A stream of fresh chunks, more than a put holds while they wait to be hashed.
+      const streamed = await binary.put(
+        "streamed",
+        Readable.from(
+          (function* () {
+            for (let offset = 0; offset < bytes.length; offset += 1 << 20) {
+              yield Buffer.from(bytes.subarray(offset, offset + (1 << 20)));
+            }
+          })(),
+        ),
+      );
+      expect(streamed).toMatchObject({ sha256, length: bytes.length });
+      expect((await binary.get<Buffer>("whole")).equals(bytes)).toBe(true);
+      expect((await binary.get<Buffer>("streamed")).equals(bytes)).toBe(true);
     });
 
     it("uses a custom serializer and names an unknown one when reading", async () => {
