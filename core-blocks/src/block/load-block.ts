@@ -25,6 +25,7 @@ import { closeMatches } from "./close-matches.js";
 import { migrate } from "./migrate.js";
 import { registeredClass } from "./registry.js";
 import { assertSlugPart, parseSlug } from "./slug.js";
+import { passesUnchanged } from "./stored-fields-check.js";
 import { validate } from "./validation.js";
 
 /** How many levels of saved nested blocks a load follows. */
@@ -171,6 +172,10 @@ function buildInstance(
     unknown
   >;
   if (definition.migrations.length === 0 || stored.schemaVersion === versionOf(definition)) {
+    // Freshly decoded fields that validation would return unchanged need no second pass.
+    if (passesUnchanged(definition.schema, decoded)) {
+      return withIdentity(constructTrusted(Class, decoded), stored);
+    }
     return validated(Class, definition, stored, decoded);
   }
   return migrate(definition, decoded, stored.schemaVersion, slugOf(stored)).then((migrated) =>
@@ -194,12 +199,11 @@ function validated(
       result.problems,
     );
   }
-  const instance = constructTrusted(Class, result.data);
-  setIdentity(instance, {
-    documentId: stored.id,
-    name: stored.name,
-    revision: stored.revision,
-  });
+  return withIdentity(constructTrusted(Class, result.data), stored);
+}
+
+function withIdentity(instance: object, stored: StoredDocument): object {
+  setIdentity(instance, { documentId: stored.id, name: stored.name, revision: stored.revision });
   return instance;
 }
 
