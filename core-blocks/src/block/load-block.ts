@@ -24,8 +24,8 @@ import {
 import { closeMatches } from "./close-matches.js";
 import { migrate } from "./migrate.js";
 import { registeredClass } from "./registry.js";
+import { passesUnchanged } from "./schema-pass-through.js";
 import { assertSlugPart, parseSlug } from "./slug.js";
-import { passesUnchanged } from "./stored-fields-check.js";
 import { validate } from "./validation.js";
 
 /** How many levels of saved nested blocks a load follows. */

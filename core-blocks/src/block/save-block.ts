@@ -34,6 +34,7 @@ import {
 } from "./block-internals.js";
 import { computedOf } from "./block-json-schema.js";
 import { recordBlockType } from "./block-type-record.js";
+import { passesUnchanged } from "./schema-pass-through.js";
 import { assertSlugPart } from "./slug.js";
 import { validate } from "./validation.js";
 
@@ -185,6 +186,8 @@ export function validatedFields(
   for (const key of fieldKeysOf(block) ?? Object.keys(definition.schema.shape)) {
     fields[key] = (block as Record<string, unknown>)[key];
   }
+  // Fields that zod would return unchanged (the usual case for a loaded or constructed block).
+  if (passesUnchanged(definition.schema, fields)) return fields;
   const result = validate(definition.schema, fields);
   if (!result.ok) throw new ValidationFailedError(subject, result.problems);
   return result.data;

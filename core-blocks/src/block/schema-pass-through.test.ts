@@ -2,12 +2,12 @@ import { randomBytes, randomUUID } from "node:crypto";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import { SchemaMismatchError } from "../errors/index.js";
+import { SchemaMismatchError, ValidationFailedError } from "../errors/index.js";
 import { secret } from "../schema/index.js";
 import { SecretValue } from "../secrets/index.js";
 import { type BlockStore, createMemoryStore } from "../store/index.js";
 import { defineBlock } from "./index.js";
-import { passesUnchanged } from "./stored-fields-check.js";
+import { passesUnchanged } from "./schema-pass-through.js";
 
 const Account = defineBlock({
   type: "fields-check-account",
@@ -56,7 +56,7 @@ function plainFields(): Record<string, unknown> {
   };
 }
 
-describe("skipping the second validation of loaded fields", () => {
+describe("skipping validation that would return the fields unchanged", () => {
   it("recognises fields that validation would return unchanged", () => {
     const fields = plainFields();
     expect(passesUnchanged(plainSchema, fields)).toBe(true);
@@ -222,5 +222,22 @@ describe("skipping the second validation of loaded fields", () => {
     });
     expect(loaded.account.slug).toBe("fields-check-account/etl");
     expect(await loaded.password.reveal()).toBe("s3cret-value");
+  });
+
+  it("still refuses fields changed to the wrong type when saving", async () => {
+    const account = new Account({ user: "etl" });
+    (account as unknown as { user: unknown }).user = 42;
+    const error = await caught(account.save("changed", { store }));
+    expect(ValidationFailedError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toContain("user");
+    expect(await store.get({ type: Account.type, name: "changed" })).toBeUndefined();
+  });
+
+  it("saves fields changed to valid values as given", async () => {
+    const account = await new Account({ user: "etl" }).save("renamed", { store });
+    account.user = "loader";
+    await account.save("renamed", { store, overwrite: true });
+    const document = await store.get({ type: Account.type, name: "renamed" });
+    expect(document?.data).toEqual({ user: "loader", role: "reader" });
   });
 });
