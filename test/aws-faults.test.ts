@@ -1,4 +1,7 @@
+import { execFile } from "node:child_process";
 import { Readable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
 import { AwsSecret, S3Bucket } from "@tessera/aws";
 import { TesseraError } from "@tessera/core";
@@ -18,6 +21,8 @@ import {
   startSecretsManagerEmulator,
 } from "./helpers/servers.js";
 
+const run = promisify(execFile);
+const testDirectory = fileURLToPath(new URL(".", import.meta.url));
 const bucketName = "faults";
 let s3: S3Server;
 let s3Proxy: FaultProxy;
@@ -154,6 +159,67 @@ describe("S3Bucket through a faulty network", () => {
     expect(s3Proxy.requests.length).toBe(1);
     expect((await errorOf(() => bucket.readPath("file.txt"))).code).toBe("S3_BUCKET_NOT_FOUND");
     expect((await errorOf(() => bucket.exists("file.txt"))).code).toBe("S3_BUCKET_NOT_FOUND");
+  });
+});
+
+describe("S3Bucket on a machine whose clock is 20 minutes late", () => {
+  it("recovers from RequestTimeTooSkewed: the SDK adopts the server's clock and retries once", async () => {
+    const skew = -20 * 60 * 1000;
+    const { stdout } = await run(
+      process.execPath,
+      [
+        "--conditions=@tessera/source",
+        "--import",
+        "tsx",
+        "--import",
+        "./fixtures/skewed-clock/preload.mjs",
+        "./fixtures/skewed-clock/write-and-read.ts",
+      ],
+      {
+        cwd: testDirectory,
+        env: {
+          ...process.env,
+          NODE_OPTIONS: "",
+          CLOCK_SKEW_MS: String(skew),
+          ENDPOINT: s3Proxy.endpoint,
+          BUCKET: bucketName,
+          FOLDER: freshFolder("skew"),
+        },
+      },
+    );
+    const report = JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as {
+      read: string;
+      systemClockOffset: number;
+    };
+    expect(report.read).toBe("signed in time");
+    // The offset the SDK learnt from the server undoes the skew (within a minute).
+    expect(Math.abs(report.systemClockOffset + skew)).toBeLessThan(60 * 1000);
+    // s3rver, like S3, refused the first request (signed 20 minutes ago); the retry, signed with
+    // the corrected clock, succeeded, and the read that followed was signed right at once.
+    const signed = s3Proxy.requests.filter((request) => request.headers["x-amz-date"]);
+    expect(signed.map((request) => `${request.method} ${request.status}`)).toEqual([
+      "PUT 403",
+      "PUT 200",
+      "GET 200",
+    ]);
+  });
+
+  it("reports a skew the SDK cannot correct as AWS_REQUEST_FAILED about the clock, not as access denied", async () => {
+    const bucket = bucketBehindProxy();
+    s3Proxy.addRule({
+      match: isPut,
+      action: s3ErrorResponse(
+        403,
+        "RequestTimeTooSkewed",
+        "The difference between the request time and the current time is too large.",
+        { ServerTime: new Date().toISOString() },
+      ),
+    });
+    const error = await errorOf(() => bucket.writePath("never.txt", "x"));
+    expect(error.code).toBe("AWS_REQUEST_FAILED");
+    expect((error as unknown as { awsCode: string }).awsCode).toBe("RequestTimeTooSkewed");
+    expect(error.message).toContain(`s3://${bucketName}/`);
+    expect(error.message).toContain("synchronise the clock");
   });
 });
 

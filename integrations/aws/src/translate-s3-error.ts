@@ -1,5 +1,5 @@
 import { TesseraError } from "@tessera/core";
-import { describeSdkError } from "./describe-sdk-error.js";
+import { clockSkewAdvice, describeSdkError, isClockSkewError } from "./describe-sdk-error.js";
 import { AwsRequestError, S3AccessDeniedError, S3BucketNotFoundError } from "./errors/index.js";
 
 const accessDeniedNames = new Set([
@@ -23,7 +23,9 @@ export function translateS3Error(
   const { name, status } = describeSdkError(error);
   if (name === "AbortError") return error;
   if (name === "NoSuchBucket") return new S3BucketNotFoundError(context.bucket, { cause: error });
-  if (accessDeniedNames.has(name) || status === 403) {
+  const message = (error as Error | undefined)?.message ?? String(error);
+  const skewed = isClockSkewError(name, message);
+  if (!skewed && (accessDeniedNames.has(name) || status === 403)) {
     return new S3AccessDeniedError(context.bucket, context.operation, { cause: error });
   }
   const resource =
@@ -34,7 +36,8 @@ export function translateS3Error(
       operation: context.operation,
       resource,
       awsCode: name,
-      reason: `${name}${status === undefined ? "" : ` (HTTP ${status})`}: ${(error as Error)?.message ?? String(error)}`,
+      reason: `${name}${status === undefined ? "" : ` (HTTP ${status})`}: ${message}`,
+      ...(skewed ? { advice: clockSkewAdvice } : {}),
     },
     { cause: error },
   );

@@ -1,5 +1,5 @@
 import { TesseraError } from "@tessera/core";
-import { describeSdkError } from "./describe-sdk-error.js";
+import { clockSkewAdvice, describeSdkError, isClockSkewError } from "./describe-sdk-error.js";
 import {
   AwsRequestError,
   SecretAccessDeniedError,
@@ -27,7 +27,8 @@ export function translateSecretsManagerError(
       { cause: error },
     );
   }
-  if (name === "AccessDeniedException" || status === 403) {
+  const skewed = isClockSkewError(name, message);
+  if (!skewed && (name === "AccessDeniedException" || status === 403)) {
     return new SecretAccessDeniedError(context.secretName, context.operation, context.slug, {
       cause: error,
     });
@@ -45,6 +46,7 @@ export function translateSecretsManagerError(
       resource: `secret "${context.secretName}"${context.slug === undefined ? "" : ` (block ${context.slug})`}`,
       awsCode: name,
       reason: `${name}${status === undefined ? "" : ` (HTTP ${status})`}: ${message}`,
+      ...(skewed ? { advice: clockSkewAdvice } : {}),
     },
     { cause: error },
   );

@@ -1,5 +1,8 @@
 import { isTesseraErrorWithCode, TesseraError, type TesseraErrorOptions } from "@tessera/core";
 
+const defaultAdvice =
+  "Check the endpoint and region in the block's aws-credentials and retry; raise maxAttempts there if the service is throttling.";
+
 /**
  * An AWS request failed for a reason without its own error class (after the SDK's retries, when
  * the failure was transient). Names the service, the operation and the resource; the SDK's error
@@ -23,12 +26,17 @@ export class AwsRequestError extends TesseraError {
       resource: string;
       awsCode?: string;
       reason: string;
+      /**
+       * What to do about it.
+       * @default "Check the endpoint and region in the block's aws-credentials and retry; raise maxAttempts there if the service is throttling."
+       */
+      advice?: string;
     },
     options: TesseraErrorOptions = {},
   ) {
     super(
       AwsRequestError.code,
-      `${details.service} ${details.operation} on ${details.resource} failed: ${details.reason}. Check the endpoint and region in the block's aws-credentials and retry; raise maxAttempts there if the service is throttling.`,
+      `${details.service} ${details.operation} on ${details.resource} failed: ${details.reason}. ${details.advice ?? defaultAdvice}`,
       options,
     );
     this.service = details.service;
