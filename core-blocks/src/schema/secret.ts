@@ -20,9 +20,6 @@ export type SecretFieldInput<T extends JsonValue> =
   | { $keep: true }
   | { $reference: string };
 
-/** The marker `SecretValue.isInstance` checks (shared by every copy of `@tessera/core`). */
-const SECRET_MARKER = Symbol.for("tessera.secret");
-
 /** Definitions of `secret()` schemas, and whether each accepts any JSON value. */
 const secretDefinitions = new WeakMap<object, boolean>();
 
@@ -53,14 +50,7 @@ export function secret(
   options: SecretFieldOptions = {},
 ): z.ZodType<SecretValue<JsonValue>, SecretFieldInput<JsonValue>> {
   const schema = z.unknown().transform((input, context) => {
-    // `SecretValue.isInstance`, inline: this runs for every secret field of every load and save.
-    if (
-      typeof input === "object" &&
-      input !== null &&
-      (input as Record<symbol, unknown>)[SECRET_MARKER] === true
-    ) {
-      return input as SecretValue<JsonValue>;
-    }
+    if (SecretValue.isInstance(input)) return input;
     if (typeof input === "object" && input !== null && !Array.isArray(input)) {
       const keys = Object.keys(input);
       if (keys.length === 1 && keys[0] === "$keep") {
