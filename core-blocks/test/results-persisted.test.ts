@@ -213,6 +213,28 @@ describe("persisted", () => {
     expect(await readdir(join(harness.home, "elsewhere"))).toContain("env.meta.json");
   });
 
+  it("names TESSERA_RESULT_STORAGE when the slug it holds is malformed or names no saved block", async () => {
+    const failureOf = async (setting: string) => {
+      process.env.TESSERA_RESULT_STORAGE = setting;
+      try {
+        await persisted(() => 3, { key: "env" })();
+      } catch (error) {
+        return error as { code: string; message: string; cause?: { code: string } };
+      }
+      throw new Error("expected the call to fail");
+    };
+    const malformed = await failureOf("results!!");
+    expect(malformed.code).toBe("INVALID_RESULT_STORAGE");
+    expect(malformed.cause?.code).toBe("INVALID_SLUG");
+    expect(malformed.message).toContain('TESSERA_RESULT_STORAGE="results!!"');
+    expect(malformed.message).toContain("unset it");
+
+    const missing = await failureOf("local-file-system/nowhere");
+    expect(missing.code).toBe("INVALID_RESULT_STORAGE");
+    expect(missing.cause?.code).toBe("BLOCK_NOT_FOUND");
+    expect(missing.message).toContain('TESSERA_RESULT_STORAGE="local-file-system/nowhere"');
+  });
+
   it("uses the storage set with setDefaultResultStorage", async () => {
     setDefaultResultStorage(new LocalFileSystem({ basePath: join(harness.home, "configured") }));
     expect(await persisted(() => 2, { key: "set" })()).toBe(2);

@@ -454,6 +454,19 @@ describe("ResultStore", () => {
       expect(await bySlug.get("k")).toBe("v");
     });
 
+    it("names an unknown serializer option as the store's own setting, listing the known ones", async () => {
+      let thrown: { code?: string; message: string } | undefined;
+      try {
+        new ResultStore({ storage, serializer: "yaml" });
+      } catch (error) {
+        thrown = error as { code?: string; message: string };
+      }
+      expect(thrown?.code).toBe("UNKNOWN_SERIALIZER");
+      expect(thrown?.message).toContain('serializer "yaml"');
+      expect(thrown?.message).toContain('"json", "binary", "rich"');
+      expect(thrown?.message).not.toContain("stored under");
+    });
+
     it("refuses storage that is not a file system with INVALID_RESULT_STORAGE", async () => {
       const error = await errorOf(() =>
         new ResultStore({ storage: {} as unknown as WritableFileSystem }).get("k"),

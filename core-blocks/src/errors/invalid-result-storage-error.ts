@@ -1,4 +1,4 @@
-import { isTesseraErrorWithCode, TesseraError } from "./tessera-error.js";
+import { isTesseraErrorWithCode, TesseraError, type TesseraErrorOptions } from "./tessera-error.js";
 
 /** Result storage that cannot store files: the block (or slug) does not implement `WritableFileSystem`. */
 export class InvalidResultStorageError extends TesseraError {
@@ -6,10 +6,11 @@ export class InvalidResultStorageError extends TesseraError {
   /** What was given as storage: a slug, or a description of the value. */
   readonly storage: string;
 
-  constructor(storage: string, reason: string) {
+  constructor(storage: string, reason: string, options: TesseraErrorOptions = {}) {
     super(
       InvalidResultStorageError.code,
       `${storage} cannot hold results: ${reason}. Use a storage block with the "read-path" and "write-path" capabilities (such as "local-file-system/<name>" or "s3-bucket/<name>"), or any object implementing WritableFileSystem.`,
+      options,
     );
     this.storage = storage;
   }

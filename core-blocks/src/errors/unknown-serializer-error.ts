@@ -1,19 +1,25 @@
 import { isTesseraErrorWithCode, TesseraError } from "./tessera-error.js";
 
-/** A stored result names a serializer (or compression) this process does not know. */
+/**
+ * A serializer name this store does not know: one recorded with a stored result (or its
+ * compression), or the `serializer` option of a new ResultStore.
+ */
 export class UnknownSerializerError extends TesseraError {
   static readonly code = "UNKNOWN_SERIALIZER";
   /** The serializer name recorded with the result. */
   readonly serializer: string;
-  /** The result key. */
-  readonly key: string;
+  /** The result key, or `undefined` when the name was the ResultStore's `serializer` option. */
+  readonly key: string | undefined;
   /** Serializer names this store knows. */
   readonly known: string[];
 
-  constructor(serializer: string, key: string, known: string[]) {
+  constructor(serializer: string, key: string | undefined, known: string[]) {
+    const knownNames = known.map((name) => `"${name}"`).join(", ");
     super(
       UnknownSerializerError.code,
-      `The result stored under "${key}" was written with the "${serializer}" serializer, which this store does not know (it knows ${known.map((name) => `"${name}"`).join(", ")}). Pass that serializer in the ResultStore's \`serializers\` option.`,
+      key === undefined
+        ? `The ResultStore's serializer "${serializer}" is not one it knows (it knows ${knownNames}). Name one of those, or pass your Serializer object as \`serializer\` (or in \`serializers\`).`
+        : `The result stored under "${key}" was written with the "${serializer}" serializer, which this store does not know (it knows ${knownNames}). Pass that serializer in the ResultStore's \`serializers\` option.`,
     );
     this.serializer = serializer;
     this.key = key;

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { InvalidResultStorageError } from "../errors/index.js";
+import { InvalidResultStorageError, TesseraError } from "../errors/index.js";
 import { tesseraHome } from "../store/index.js";
 import { LocalFileSystem } from "./local-file-system.js";
 import type { WritableFileSystem } from "./writable-file-system.js";
@@ -58,6 +58,7 @@ export function isWritableFileSystem(value: unknown): value is WritableFileSyste
 export async function resolveResultStorage(
   storage: ResultStorage | undefined,
 ): Promise<WritableFileSystem> {
+  const fromEnvironment = storage === undefined && configured === undefined;
   const chosen = storage ?? configured ?? (process.env.TESSERA_RESULT_STORAGE || undefined);
   if (chosen === undefined)
     return new LocalFileSystem({ basePath: join(tesseraHome(), "results") });
@@ -71,10 +72,24 @@ export async function resolveResultStorage(
     return chosen;
   }
   const { loadBlock } = await import("../block/index.js");
-  const block: unknown = await loadBlock(chosen);
+  const named = fromEnvironment
+    ? `The block "${chosen}" named by TESSERA_RESULT_STORAGE`
+    : `The block "${chosen}"`;
+  let block: unknown;
+  try {
+    block = await loadBlock(chosen);
+  } catch (error) {
+    // A slug typed into the environment is far from the code that fails: say where it came from.
+    if (!fromEnvironment || !TesseraError.isInstance(error)) throw error;
+    throw new InvalidResultStorageError(
+      `TESSERA_RESULT_STORAGE="${chosen}"`,
+      `${error.message.replace(/\.$/, "")} (${error.code}). Set it to the slug of a saved storage block, or unset it to keep results in $TESSERA_HOME/results`,
+      { cause: error },
+    );
+  }
   if (!isWritableFileSystem(block)) {
     throw new InvalidResultStorageError(
-      `The block "${chosen}"`,
+      named,
       "its type does not implement readPath, writePath, exists, delete and list",
     );
   }

@@ -128,7 +128,7 @@ export class ResultStore {
     }
     const known = this.serializers.get(serializer);
     if (!known)
-      throw new UnknownSerializerError(serializer, "(new results)", [...this.serializers.keys()]);
+      throw new UnknownSerializerError(serializer, undefined, [...this.serializers.keys()]);
     return known;
   }
 
