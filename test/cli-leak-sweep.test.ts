@@ -211,6 +211,68 @@ describe("leak sweep: a canary secret never appears in any command's output", ()
     expect(leaks()).toEqual([]);
   });
 
+  it("finds no form of the canary when inspect output is written back with --from-file", async () => {
+    const env = { CANARY: canary };
+    await cli.ok(
+      [
+        "block",
+        "create",
+        "db-credentials",
+        "written-back",
+        "--set",
+        "user=w",
+        "--secret-from-env",
+        "password=CANARY",
+      ],
+      { env },
+    );
+    const inspected = await sweep(["block", "inspect", "db-credentials/written-back", "--json"]);
+    const document = JSON.parse(inspected.stdout) as {
+      revision: number;
+      data: Record<string, unknown>;
+    };
+    const masked = join(cli.home, "written-back-masked.json");
+    await writeFile(masked, inspected.stdout);
+    const kept = join(cli.home, "written-back-kept.json");
+    await writeFile(
+      kept,
+      JSON.stringify({ ...document, data: { ...document.data, password: { $keep: true } } }),
+    );
+    const invalid = join(cli.home, "written-back-invalid.json");
+    await writeFile(
+      invalid,
+      JSON.stringify({ ...document, data: { user: 7, password: canary, extra: canary } }),
+    );
+    const before = sweeps.length;
+    await sweep(["block", "edit", "db-credentials/written-back", "--from-file", masked]);
+    await sweep(["block", "create", "db-credentials", "written-back", "--from-file", masked]);
+    await sweep(["block", "edit", "db-credentials/written-back", "--from-file", invalid]);
+    await sweep(["block", "edit", "db-credentials/written-back", "--from-file", "-"], {
+      input: JSON.stringify({ user: "w", password: canary, port: "not-a-field" }),
+    });
+    await sweep(["block", "edit", "db-credentials/written-back", "--from-file", kept, "--json"]);
+    // The file's revision is stale now: refused, and the refusal must not leak either.
+    await sweep(["block", "edit", "db-credentials/written-back", "--from-file", kept]);
+    await sweep([
+      "block",
+      "create",
+      "db-credentials",
+      "written-back",
+      "--from-file",
+      kept,
+      "--overwrite",
+    ]);
+    await sweep(["block", "inspect", "db-credentials/written-back", "--json"]);
+    await sweep(["block", "diff", "db-credentials/written-back", "1", "2", "--json"]);
+    const failures = sweeps.slice(before).filter(({ result }) => result.status !== 0);
+    expect(failures.length).toBeGreaterThanOrEqual(12);
+    expect(leaks()).toEqual([]);
+    const shown = JSON.parse(
+      await cli.ok(["block", "inspect", "db-credentials/written-back", "--show-secrets", "--json"]),
+    );
+    expect(shown).toMatchObject({ revision: 2, data: { user: "w", password: canary } });
+  });
+
   it("prints the canary only where it was asked for on purpose", async () => {
     expect(await cli.ok(["secret", "get", "canary", "--reveal"])).toBe(`${canary}\n`);
     const shown = JSON.parse(

@@ -1,11 +1,12 @@
 import { readFile } from "node:fs/promises";
 import { InvalidInputError } from "../errors/index.js";
-import { SecretValue } from "../secrets/index.js";
+import { SECRET_MASK, SecretValue } from "../secrets/index.js";
 import type { CliContext } from "./context.js";
 import type { WriteValueOptions } from "./program.js";
 import {
   applySetExpressions,
   type FieldValues,
+  isSecretPath,
   parseSetExpression,
   setAtPath,
 } from "./set-expression.js";
@@ -104,4 +105,66 @@ export function applyValueOptions(
     paths.push(path.join("."));
   }
   return paths;
+}
+
+/** Field values read with `--from-file`, and the revision they were read at (if the file says). */
+export interface FileValues {
+  /** The fields: the file itself, or the `data` of a `tessera block inspect --json` document. */
+  values: FieldValues;
+  /**
+   * The `revision` of an inspect document of the block being written: the save expects it
+   * (compare-and-swap), so a change saved since the file was written is refused.
+   */
+  expectedRevision?: number;
+}
+
+/**
+ * Reads `--from-file` input for a write to `slug`. The file holds either the fields as an object,
+ * or the whole `tessera block inspect --json` document (then its `data` is used, and its
+ * `revision` is expected when the document is of `slug`).
+ */
+export async function readFieldsFile(
+  context: CliContext,
+  path: string,
+  slug: string,
+): Promise<FileValues> {
+  const parsed = await readValuesFile(context, path);
+  const data = parsed.data;
+  const isInspectDocument =
+    typeof parsed.slug === "string" &&
+    typeof data === "object" &&
+    data !== null &&
+    !Array.isArray(data);
+  if (!isInspectDocument) return { values: parsed };
+  const revision = parsed.revision;
+  if (revision !== undefined && (!Number.isSafeInteger(revision) || (revision as number) < 1)) {
+    throw new InvalidInputError(
+      path,
+      `${path} has "revision": ${JSON.stringify(revision)}, which is not a revision number. Fix it, or remove it to write over the newest revision.`,
+    );
+  }
+  return {
+    values: data as FieldValues,
+    expectedRevision: parsed.slug === slug ? (revision as number | undefined) : undefined,
+  };
+}
+
+/**
+ * Dotted paths of secret fields in `values` that hold exactly the mask text `********`: input
+ * written back from masked output, where the intent (keep the stored secret, or that text) is not
+ * said. Linked block instances are not walked.
+ */
+export function maskedSecretPaths(values: FieldValues, secretFields: readonly string[]): string[] {
+  const found: string[] = [];
+  const walk = (value: unknown, path: string[]) => {
+    if (value === SECRET_MASK && isSecretPath(path, secretFields)) {
+      found.push(path.join("."));
+      return;
+    }
+    if (typeof value !== "object" || value === null) return;
+    if (!Array.isArray(value) && Object.getPrototypeOf(value) !== Object.prototype) return;
+    for (const [key, item] of Object.entries(value)) walk(item, [...path, key]);
+  };
+  walk(values, []);
+  return found;
 }

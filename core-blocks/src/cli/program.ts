@@ -173,7 +173,14 @@ export function createProgram(context: CliContext, version: string): Command {
         .argument("<type>", "type slug, such as s3-bucket")
         .argument("<name>", "the block's name, such as results"),
     )
-      .option("--from-file <path>", "read field values from a JSON or YAML file (- for stdin)")
+      .option(
+        "--from-file <path>",
+        "read field values from a JSON or YAML file, or `block inspect --json` output (- for stdin)",
+      )
+      .option(
+        "--literal-secrets",
+        'store a secret field holding "********" as that text (by default it is refused)',
+      )
       .option("--overwrite", "replace a block already saved under the name (as a new revision)")
       .option("--no-input", "never prompt; fail when a required field is missing")
       .option("--json", "print the saved block as JSON")
@@ -183,6 +190,7 @@ export function createProgram(context: CliContext, version: string): Command {
           name: string,
           options: WriteValueOptions & {
             fromFile?: string;
+            literalSecrets?: boolean;
             input: boolean;
             overwrite?: boolean;
             json?: boolean;
@@ -206,12 +214,31 @@ export function createProgram(context: CliContext, version: string): Command {
         )
         .argument("<slug>", "type/name, such as s3-bucket/results"),
     )
+      .option(
+        "--from-file <path>",
+        "replace the fields with a JSON or YAML file's, such as edited `block inspect --json` output (- for stdin)",
+      )
+      .option(
+        "--literal-secrets",
+        'store a secret field holding "********" as that text (by default it is refused)',
+      )
       .option("--json", "print the saved block as JSON")
-      .action(async (slug: string, options: WriteValueOptions & { json?: boolean }) => {
-        const { editBlockCommand } = await import("./commands/block-write.js");
-        await editBlockCommand(context, slug, options);
-      }),
+      .action(
+        async (
+          slug: string,
+          options: WriteValueOptions & {
+            fromFile?: string;
+            literalSecrets?: boolean;
+            json?: boolean;
+          },
+        ) => {
+          const { editBlockCommand } = await import("./commands/block-write.js");
+          await editBlockCommand(context, slug, options);
+        },
+      ),
     "tessera block edit s3-bucket/results --set bucketFolder=nightly",
+    "tessera block inspect s3-bucket/results --json > results.json   # edit it, then:",
+    "tessera block edit s3-bucket/results --from-file results.json",
   );
 
   example(

@@ -16,6 +16,7 @@ export { InvalidResultStorageError } from "./invalid-result-storage-error.js";
 export { InvalidSlugError } from "./invalid-slug-error.js";
 export { KeyFilePermissionsError } from "./key-file-permissions-error.js";
 export { KeySourceReadOnlyError } from "./key-source-read-only-error.js";
+export { MaskedSecretError } from "./masked-secret-error.js";
 export { NestingTooDeepError } from "./nesting-too-deep-error.js";
 export { PathOutsideBaseError } from "./path-outside-base-error.js";
 export { ReferenceCycleError } from "./reference-cycle-error.js";

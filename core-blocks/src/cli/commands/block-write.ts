@@ -1,13 +1,19 @@
 import {
   BlockExistsError,
   InvalidInputError,
+  MaskedSecretError,
   RevisionConflictError,
   TesseraError,
 } from "../../errors/index.js";
 import type { BlockStore } from "../../store/index.js";
-import { type CliBlock, resolveBlockClass } from "../block-classes.js";
+import { type CliBlock, type CliBlockClass, resolveBlockClass } from "../block-classes.js";
 import type { CliContext } from "../context.js";
-import { applyValueOptions, readValuesFile } from "../field-input.js";
+import {
+  applyValueOptions,
+  type FileValues,
+  maskedSecretPaths,
+  readFieldsFile,
+} from "../field-input.js";
 import type { WriteValueOptions } from "../program.js";
 import { type FieldValues, parseSetExpression, setAtPath } from "../set-expression.js";
 import {
@@ -53,6 +59,71 @@ async function applyLinks(
   return paths;
 }
 
+function isPlainObject(value: unknown): value is FieldValues {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.getPrototypeOf(value) === Object.prototype
+  );
+}
+
+/**
+ * Replaces each `{ "$ref": "<type>/<name>" }` (how inspect shows a linked block) with the loaded
+ * block, so writing inspect output back keeps the link.
+ */
+async function loadLinkedBlocks(store: BlockStore, value: unknown): Promise<unknown> {
+  if (Array.isArray(value)) {
+    return Promise.all(value.map((item) => loadLinkedBlocks(store, item)));
+  }
+  if (!isPlainObject(value)) return value;
+  const keys = Object.keys(value);
+  if (keys.length === 1 && keys[0] === "$ref" && typeof value.$ref === "string") {
+    const target = await parseSlug(value.$ref);
+    const ChildClass = await resolveBlockClass(store, target.type);
+    return ChildClass.load(target.name, { store });
+  }
+  const copy: FieldValues = {};
+  for (const [key, item] of Object.entries(value)) {
+    Object.defineProperty(copy, key, {
+      value: await loadLinkedBlocks(store, item),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return copy;
+}
+
+/**
+ * `--from-file` for a write to `slug`: the fields (bare, or the `data` of an inspect document),
+ * linked blocks loaded, and the mask text in a secret field refused unless `literalSecrets`.
+ */
+async function readFileValues(
+  context: CliContext,
+  store: BlockStore,
+  path: string,
+  slug: string,
+  BlockClass: CliBlockClass,
+  literalSecrets: boolean | undefined,
+): Promise<FileValues> {
+  const file = await readFieldsFile(context, path, slug);
+  if (!literalSecrets) {
+    const masked = maskedSecretPaths(file.values, BlockClass.secretFields);
+    if (masked.length > 0) {
+      throw new MaskedSecretError(
+        path === "-" ? "Standard input" : path,
+        masked,
+        "--literal-secrets",
+      );
+    }
+  }
+  return {
+    values: (await loadLinkedBlocks(store, file.values)) as FieldValues,
+    expectedRevision: file.expectedRevision,
+  };
+}
+
 /** `tessera block create <type> <name>`: values from a file, options and prompts, then a create-only save. */
 export async function createBlockCommand(
   context: CliContext,
@@ -60,6 +131,7 @@ export async function createBlockCommand(
   name: string,
   options: Partial<WriteValueOptions> & {
     fromFile?: string;
+    literalSecrets?: boolean;
     input?: boolean;
     overwrite?: boolean;
     json?: boolean;
@@ -69,11 +141,22 @@ export async function createBlockCommand(
   await parseSlug(slug);
   const store = await context.store();
   const BlockClass = await resolveBlockClass(store, type);
-  const values: FieldValues = options.fromFile
-    ? await readValuesFile(context, options.fromFile)
-    : {};
-  applyValueOptions(context, values, options, BlockClass);
-  await applyLinks(store, values, options.link ?? []);
+  const file: FileValues = options.fromFile
+    ? await readFileValues(
+        context,
+        store,
+        options.fromFile,
+        slug,
+        BlockClass,
+        options.literalSecrets,
+      )
+    : { values: {} };
+  const values = file.values;
+  // `--set` and the other options apply on top of the file, never into a linked block.
+  const changes: FieldValues = {};
+  applyValueOptions(context, changes, options, BlockClass);
+  await applyLinks(store, changes, options.link ?? []);
+  applyChanges(values, changes, []);
   const interactive =
     options.input !== false && context.stdin.isTTY === true && process.stdout.isTTY === true;
   if (interactive) {
@@ -93,8 +176,16 @@ export async function createBlockCommand(
   const block = new BlockClass(values);
   if (options.overwrite) {
     // A save over an existing name: still compare-and-swap on the revision read just now.
-    const existing = await store.get({ type, name });
-    await block.save(name, { store, expectedRevision: existing?.revision ?? 0 });
+    // An inspect document of this block carries the revision it was read at: expect that one.
+    const expectedRevision =
+      file.expectedRevision ?? (await store.get({ type, name }))?.revision ?? 0;
+    await saveExpecting(
+      block,
+      name,
+      store,
+      expectedRevision,
+      file.expectedRevision === undefined ? undefined : options.fromFile,
+    );
   } else {
     try {
       await block.save(name, { store, expectedRevision: 0 });
@@ -152,11 +243,41 @@ function applyChanges(target: Record<string, unknown>, changes: FieldValues, pat
   }
 }
 
-/** `tessera block edit <slug> --set …`: load, apply, save with compare-and-swap on the loaded revision. */
+/**
+ * Saves `block` expecting `expectedRevision`. When that revision came from a file, a conflict
+ * says how to redo the edit from the newest revision.
+ */
+async function saveExpecting(
+  block: CliBlock,
+  name: string,
+  store: BlockStore,
+  expectedRevision: number,
+  file: string | undefined,
+): Promise<void> {
+  try {
+    await block.save(name, { store, expectedRevision });
+  } catch (error) {
+    if (file === undefined || !RevisionConflictError.isInstance(error)) throw error;
+    throw new TesseraError(
+      RevisionConflictError.code,
+      `"${error.slug}" changed since ${file === "-" ? "standard input" : file} was written: the file is of revision ${expectedRevision}, but it is at revision ${error.actualRevision}. Nothing was saved. Run \`tessera block inspect ${error.slug} --json\` again, re-apply your change and write it back.`,
+    );
+  }
+}
+
+/**
+ * `tessera block edit <slug>`: load, apply, save with compare-and-swap on the loaded revision.
+ * With `--from-file`, the file's fields replace the block's (the options apply on top), and the
+ * revision of an inspect document is the one expected.
+ */
 export async function editBlockCommand(
   context: CliContext,
   slug: string,
-  options: Partial<WriteValueOptions> & { json?: boolean },
+  options: Partial<WriteValueOptions> & {
+    fromFile?: string;
+    literalSecrets?: boolean;
+    json?: boolean;
+  },
 ): Promise<void> {
   const { type, name } = await parseSlug(slug);
   const store = await context.store();
@@ -166,10 +287,40 @@ export async function editBlockCommand(
     ...applyValueOptions(context, changes, options, BlockClass),
     ...(await applyLinks(store, changes, options.link ?? [])),
   ];
+  const { colors } = context.output;
+  if (options.fromFile !== undefined) {
+    const current = await requireDocument(store, slug);
+    const file = await readFileValues(
+      context,
+      store,
+      options.fromFile,
+      slug,
+      BlockClass,
+      options.literalSecrets,
+    );
+    applyChanges(file.values, changes, []);
+    const block = new BlockClass(file.values);
+    const expectedRevision = file.expectedRevision ?? current.revision;
+    await saveExpecting(
+      block,
+      name,
+      store,
+      expectedRevision,
+      file.expectedRevision === undefined ? undefined : options.fromFile,
+    );
+    await printSaved(
+      context,
+      store,
+      slug,
+      options.json,
+      `Saved ${colors.cyan(slug)} as revision ${block.revision} (was ${expectedRevision}) from ${options.fromFile === "-" ? "standard input" : options.fromFile}.`,
+    );
+    return;
+  }
   if (paths.length === 0) {
     throw new InvalidInputError(
       "block edit",
-      `Nothing to change in ${slug}: give --set <field>=<value>, --secret-from-env <field>=<VARIABLE>, --secret-ref <field>=<reference> or --link <field>=<type>/<name>.`,
+      `Nothing to change in ${slug}: give --set <field>=<value>, --secret-from-env <field>=<VARIABLE>, --secret-ref <field>=<reference>, --link <field>=<type>/<name> or --from-file <path>.`,
     );
   }
   const block = await BlockClass.load(name, { store });
@@ -181,6 +332,6 @@ export async function editBlockCommand(
     store,
     slug,
     options.json,
-    `Saved ${context.output.colors.cyan(slug)} as revision ${block.revision} (was ${loadedRevision}); changed ${paths.join(", ")}.`,
+    `Saved ${colors.cyan(slug)} as revision ${block.revision} (was ${loadedRevision}); changed ${paths.join(", ")}.`,
   );
 }
