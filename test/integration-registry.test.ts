@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -9,6 +9,7 @@ import {
   InvalidIntegrationError,
   listIntegrations,
   loadBlock,
+  registerIntegration,
   registerModule,
   UnknownBlockTypeError,
 } from "@tessera/core";
@@ -167,6 +168,25 @@ describe("registering a local module", () => {
     await expect(
       registerModule(join(repositoryRoot, "test", "fixtures", "no-blocks.ts"), { store }),
     ).rejects.toThrow(/exports no block class \(made with defineBlock\)/);
+  });
+
+  it("refuses a package (by name or by folder) that exports no integration manifest, saying what to export", async () => {
+    const project = join(home, "no-manifest-project");
+    const folder = join(project, "node_modules", "plain-package");
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(
+      join(folder, "package.json"),
+      JSON.stringify({ name: "plain-package", version: "1.0.0", type: "module", main: "index.js" }),
+    );
+    writeFileSync(join(folder, "index.js"), "export const answer = 42;\n");
+    for (const specifier of ["plain-package", folder]) {
+      const attempt = registerIntegration(specifier, { store, from: project });
+      await expect(attempt).rejects.toMatchObject({ code: "INVALID_INTEGRATION" });
+      await expect(registerIntegration(specifier, { store, from: project })).rejects.toThrow(
+        /exports no integration manifest.*export const integration = defineIntegration/,
+      );
+    }
+    expect(await store.listBlockTypes()).toEqual([]);
   });
 
   it("says a file that does not exist does not exist", async () => {

@@ -62,6 +62,22 @@ describe("resolveModule", () => {
       /module file "\.\/missing\.mjs" does not exist/,
     );
   });
+
+  it("resolves a package's folder given as a path to the entry point it exports", () => {
+    const folder = join(root, "project", "node_modules", "@example", "import-only");
+    const resolved = resolveModule(folder, nested);
+    expect(resolved.file).toBe(join(importOnly, "dist", "index.js"));
+    expect(resolved.packageDirectory).toBe(importOnly);
+    expect(resolveModule("./node_modules/plain-main", join(root, "project")).file).toMatch(
+      /plain-main[\\/]lib[\\/]main\.js$/,
+    );
+  });
+
+  it("refuses a folder without a package.json, saying what to pass instead", () => {
+    const attempt = () => resolveModule("./src", join(root, "project"));
+    expect(attempt).toThrow(InvalidIntegrationError);
+    expect(attempt).toThrow(/folder without a package\.json/);
+  });
 });
 
 describe("resolveExportsTarget", () => {

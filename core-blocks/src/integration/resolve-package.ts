@@ -123,6 +123,17 @@ export function resolveModule(specifier: string, fromDirectory: string): Resolve
       : isAbsolute(specifier)
         ? specifier
         : resolve(fromDirectory, specifier);
+    if (existsSync(file) && statSync(file).isDirectory()) {
+      // A package's folder (an integration being developed, or unpacked): its entry point, as a
+      // package name would resolve.
+      if (!existsSync(join(file, "package.json"))) {
+        throw new InvalidIntegrationError(
+          specifier,
+          "it is a folder without a package.json. Pass a module file (such as ./blocks.mjs), a package's folder, or an installed package's name.",
+        );
+      }
+      return packageEntry(specifier, file, ".");
+    }
     if (!existsSync(file) || !statSync(file).isFile()) {
       throw new IntegrationNotFoundError(specifier, fromDirectory);
     }
@@ -139,6 +150,16 @@ export function resolveModule(specifier: string, fromDirectory: string): Resolve
   if (packageDirectory === undefined) {
     throw new IntegrationNotFoundError(parts.packageName, fromDirectory);
   }
+  return packageEntry(specifier, packageDirectory, parts.subpath);
+}
+
+/** The file a package's folder exports for a subpath (`exports`, else `main`, else index.js). */
+function packageEntry(
+  specifier: string,
+  packageDirectory: string,
+  subpath: string,
+): ResolvedModule {
+  const parts = { subpath };
   const manifest = JSON.parse(readFileSync(join(packageDirectory, "package.json"), "utf8")) as {
     exports?: unknown;
     main?: unknown;
