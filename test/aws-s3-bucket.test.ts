@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -95,6 +95,55 @@ describe("S3Bucket file helpers", () => {
       "r/1.txt",
       "r/2.txt",
     ]);
+  });
+
+  it("lists a folder by its name, never a sibling that shares the prefix, and only its direct objects with a delimiter", async () => {
+    const files = bucket();
+    for (const name of ["r/1.txt", "r/deep/2.txt", "r-old/3.txt", "top.txt"]) {
+      await files.writePath(name, name);
+    }
+    const paths = async (folder: string, delimiter?: "/") =>
+      (await files.listObjects(folder, delimiter ? { delimiter } : {})).map((entry) => entry.path);
+    expect(await paths("r")).toEqual(["r/1.txt", "r/deep/2.txt"]);
+    expect(await paths("/r/")).toEqual(["r/1.txt", "r/deep/2.txt"]);
+    expect(await paths("r", "/")).toEqual(["r/1.txt"]);
+    expect(await paths("", "/")).toEqual(["top.txt"]);
+    expect(await paths("")).toEqual(["r-old/3.txt", "r/1.txt", "r/deep/2.txt", "top.txt"]);
+    const outside = await tesseraErrorOf(() => files.listObjects("../x"));
+    expect(outside.code).toBe("PATH_OUTSIDE_BASE");
+  });
+
+  it("uploads a local folder tree and downloads a bucket folder back into another, file for file", async () => {
+    const source = join(scratch, "tree");
+    const files: Record<string, Buffer> = {
+      "a.txt": Buffer.from("alpha"),
+      "nested/b.bin": Buffer.concat(megabytes(6, 3)),
+      "nested/deeper/c.json": Buffer.from('{"c":1}'),
+    };
+    for (const [name, content] of Object.entries(files)) {
+      await mkdir(join(source, name, ".."), { recursive: true });
+      await writeFile(join(source, name), content);
+    }
+    const remote = bucket();
+    expect(await remote.uploadFromFolder(source, "/upload/", { concurrency: 2 })).toEqual([
+      "upload/a.txt",
+      "upload/nested/b.bin",
+      "upload/nested/deeper/c.json",
+    ]);
+    await remote.writePath("upload-other/x.txt", "not in the folder");
+
+    const target = join(scratch, "tree-copy");
+    const written = await remote.downloadFolderToPath("upload", target);
+    expect(written).toEqual(
+      Object.keys(files)
+        .map((name) => join(target, name))
+        .sort(),
+    );
+    for (const [name, content] of Object.entries(files)) {
+      expect((await readFile(join(target, name))).equals(content)).toBe(true);
+    }
+    expect(await readdir(target, { recursive: true })).not.toContain("x.txt");
+    expect((await readdir(target)).filter((name) => name.includes(".partial"))).toEqual([]);
   });
 });
 

@@ -25,4 +25,9 @@ export {
 } from "./aws-credentials.js";
 export { AwsSecret, type DeletedSecret, type DeleteSecretOptions } from "./aws-secret.js";
 export * from "./errors/index.js";
-export { type CopyObjectOptions, type ListObjectsOptions, S3Bucket } from "./s3-bucket.js";
+export {
+  type CopyObjectOptions,
+  type FolderTransferOptions,
+  type ListObjectsOptions,
+  S3Bucket,
+} from "./s3-bucket.js";

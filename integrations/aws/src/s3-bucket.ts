@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { rename, rm, stat } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import { basename, dirname, join, relative, sep } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { S3Client } from "@aws-sdk/client-s3";
@@ -87,6 +87,20 @@ export interface CopyObjectOptions {
 export interface ListObjectsOptions {
   /** Stop after this many objects. @default undefined (all of them) */
   maxItems?: number;
+  /**
+   * `"/"` lists only the objects directly in the folder, not those in its subfolders (S3's
+   * `Delimiter`, as Prefect's `list_objects(delimiter="/")`).
+   * @default undefined (every object under the folder, at any depth)
+   */
+  delimiter?: "/";
+}
+
+/** Options of `S3Bucket.downloadFolderToPath` and `S3Bucket.uploadFromFolder`. */
+export interface FolderTransferOptions {
+  /** Files transferred at the same time. @default 4 */
+  concurrency?: number;
+  /** Cancels the transfer; files already complete stay. @default undefined */
+  signal?: AbortSignal;
 }
 
 /**
@@ -303,7 +317,11 @@ export class S3Bucket
     return true;
   }
 
-  async *list(prefix = ""): AsyncIterable<FileEntry> {
+  list(prefix = ""): AsyncIterable<FileEntry> {
+    return this.#list(prefix, undefined);
+  }
+
+  async *#list(prefix: string, delimiter: "/" | undefined): AsyncIterable<FileEntry> {
     const resolver = this.#resolver;
     const listPrefix = resolver.listPrefix(prefix);
     let continuationToken: string | undefined;
@@ -317,6 +335,7 @@ export class S3Bucket
               Bucket: this.bucketName,
               Prefix: listPrefix,
               MaxKeys: this.listPageSize,
+              ...(delimiter === undefined ? {} : { Delimiter: delimiter }),
               ...(continuationToken === undefined ? {} : { ContinuationToken: continuationToken }),
             }),
           ),
@@ -335,10 +354,14 @@ export class S3Bucket
     } while (continuationToken !== undefined);
   }
 
-  /** Objects under a folder (relative to the bucket folder), like `list`, collected. */
+  /**
+   * Objects under a folder (relative to the bucket folder), collected: every object at any depth,
+   * or with `{ delimiter: "/" }` only those directly in it. `folder` is a folder name (`reports`
+   * lists `reports/…`, never `reports-old/…`); `""` is the bucket folder itself.
+   */
   async listObjects(folder = "", options: ListObjectsOptions = {}): Promise<FileEntry[]> {
     const entries: FileEntry[] = [];
-    for await (const entry of this.list(folder)) {
+    for await (const entry of this.#list(folderPrefix(folder), options.delimiter)) {
       if (options.maxItems !== undefined && entries.length >= options.maxItems) break;
       entries.push(entry);
     }
@@ -380,6 +403,58 @@ export class S3Bucket
       throw error;
     }
     return localPath;
+  }
+
+  /**
+   * Downloads every object under a folder (relative to the bucket folder; `""` for all of it) into
+   * a local directory, keeping their paths below the folder: `reports/2024/a.json` under folder
+   * `reports` becomes `<localDirectory>/2024/a.json`. Each file appears whole or not at all.
+   * Returns the local paths written.
+   */
+  async downloadFolderToPath(
+    folder: string,
+    localDirectory: string,
+    options: FolderTransferOptions = {},
+  ): Promise<string[]> {
+    const prefix = folderPrefix(folder);
+    const entries: FileEntry[] = [];
+    for await (const entry of this.list(prefix)) entries.push(entry);
+    const written: string[] = [];
+    await forEachConcurrently(entries, options, async (entry) => {
+      const localPath = join(localDirectory, ...entry.path.slice(prefix.length).split("/"));
+      await mkdir(dirname(localPath), { recursive: true });
+      await this.downloadToPath(
+        entry.path,
+        localPath,
+        options.signal ? { signal: options.signal } : {},
+      );
+      written.push(localPath);
+    });
+    return written.sort();
+  }
+
+  /**
+   * Uploads every file under a local directory (recursively; symbolic links and other non-files
+   * are skipped) into a folder of the bucket, keeping their relative paths. Returns the keys
+   * written, relative to the bucket folder.
+   */
+  async uploadFromFolder(
+    localDirectory: string,
+    folder = "",
+    options: FolderTransferOptions = {},
+  ): Promise<string[]> {
+    const prefix = folderPrefix(folder);
+    const files = (await readdir(localDirectory, { recursive: true, withFileTypes: true }))
+      .filter((entry) => entry.isFile())
+      .map((entry) => join(entry.parentPath, entry.name));
+    const keys: string[] = [];
+    await forEachConcurrently(files, options, async (file) => {
+      const path = `${prefix}${relative(localDirectory, file).split(sep).join("/")}`;
+      keys.push(
+        await this.uploadFromPath(file, path, options.signal ? { signal: options.signal } : {}),
+      );
+    });
+    return keys.sort();
   }
 
   /**
@@ -427,6 +502,36 @@ export class S3Bucket
     );
     return relative;
   }
+}
+
+/** The listing prefix of a folder name: `""` stays `""`, anything else gets one trailing `/`. */
+function folderPrefix(folder: string): string {
+  const resolved = resolveBaseFolder(folder);
+  return resolved === "" ? "" : `${resolved}/`;
+}
+
+/** Runs `action` over `items`, at most `options.concurrency` (4) at a time; stops on the first failure. */
+async function forEachConcurrently<Item>(
+  items: Item[],
+  options: FolderTransferOptions,
+  action: (item: Item) => Promise<void>,
+): Promise<void> {
+  const concurrency = Math.max(1, options.concurrency ?? 4);
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < items.length) {
+      options.signal?.throwIfAborted();
+      const item = items[next++] as Item;
+      try {
+        await action(item);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
 
 /**
