@@ -75,6 +75,16 @@ beforeAll(async () => {
   await cli.ok([
     "block",
     "create",
+    "db-credentials",
+    "by-reference",
+    "--set",
+    "user=r",
+    "--secret-ref",
+    "password=secret/canary",
+  ]);
+  await cli.ok([
+    "block",
+    "create",
     "warehouse",
     "leak",
     "--set",
@@ -120,6 +130,7 @@ describe("leak sweep: a canary secret never appears in any command's output", ()
       await sweep(["block", "inspect", "db-credentials/from-file", ...json]);
       await sweep(["block", "inspect", "warehouse/leak", ...json]);
       await sweep(["block", "inspect", "secret/canary", ...json]);
+      await sweep(["block", "inspect", "db-credentials/by-reference", ...json]);
       await sweep(["block", "history", "db-credentials/leak", ...json]);
       await sweep(["block", "diff", "db-credentials/leak", "1", "2", ...json]);
       await sweep(["secret", "get", "canary", ...json]);
@@ -279,5 +290,11 @@ describe("leak sweep: a canary secret never appears in any command's output", ()
       await cli.ok(["block", "inspect", "db-credentials/from-file", "--show-secrets", "--json"]),
     );
     expect(shown.data.password).toBe(canary);
+    const resolved = JSON.parse(
+      await cli.ok(["block", "inspect", "db-credentials/by-reference", "--show-secrets", "--json"]),
+    );
+    expect(resolved.references).toEqual([
+      { path: "password", reference: "secret/canary", value: canary },
+    ]);
   });
 });

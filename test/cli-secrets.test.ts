@@ -72,6 +72,54 @@ describe("tessera secret and tessera key", () => {
     expect(shown.data.password).toEqual({ $reference: "secret/api-token" });
   });
 
+  it("resolves secret references with inspect --show-secrets, keeping the reference in data", async () => {
+    await cli.ok(["secret", "set", "ref-target", "--stdin"], { input: "resolved-canary-90d2" });
+    await cli.ok([
+      "block",
+      "create",
+      "db-credentials",
+      "resolved",
+      "--set",
+      "user=svc",
+      "--secret-ref",
+      "password=secret/ref-target",
+    ]);
+    const masked = await cli.ok(["block", "inspect", "db-credentials/resolved"]);
+    expect(masked).toMatch(/^password\s+\*{8} \(reference to secret\/ref-target\)$/m);
+    expect(masked).not.toContain("resolved-canary-90d2");
+    expect(
+      JSON.parse(await cli.ok(["block", "inspect", "db-credentials/resolved", "--json"])),
+    ).not.toHaveProperty("references");
+
+    const shown = await cli.ok(["block", "inspect", "db-credentials/resolved", "--show-secrets"]);
+    expect(shown).toMatch(/^password\s+resolved-canary-90d2 \(from secret\/ref-target\)$/m);
+    const json = JSON.parse(
+      await cli.ok(["block", "inspect", "db-credentials/resolved", "--show-secrets", "--json"]),
+    );
+    expect(json.data.password).toEqual({ $reference: "secret/ref-target" });
+    expect(json.references).toEqual([
+      { path: "password", reference: "secret/ref-target", value: "resolved-canary-90d2" },
+    ]);
+
+    await cli.ok([
+      "block",
+      "edit",
+      "db-credentials/resolved",
+      "--secret-ref",
+      "password=env:DB_PASSWORD_FOR_TEST",
+    ]);
+    const fromEnvironment = JSON.parse(
+      await cli.ok(["block", "inspect", "db-credentials/resolved", "--show-secrets", "--json"], {
+        env: { DB_PASSWORD_FOR_TEST: "env-canary-11" },
+      }),
+    );
+    expect(fromEnvironment.references[0]).toMatchObject({ value: "env-canary-11" });
+    const unset = await cli.run(["block", "inspect", "db-credentials/resolved", "--show-secrets"]);
+    expect(unset.status).toBe(1);
+    expect(unset.stdout).toBe("");
+    expect(unset.stderr).toMatch(/^error SECRET_REFERENCE_UNRESOLVED: .*env:DB_PASSWORD_FOR_TEST/);
+  });
+
   it("creates and edits blocks of core's own types without registering anything", async () => {
     await cli.ok(
       ["block", "create", "secret", "made-by-create", "--secret-from-env", "value=VALUE"],

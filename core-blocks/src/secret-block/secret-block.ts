@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineBlock, type SaveBlockOptions } from "../block/index.js";
+import { defineBlock, registerBlockType, type SaveBlockOptions } from "../block/index.js";
 import { type JsonValue, secret } from "../schema/index.js";
 import { clearSecretReferenceCache, type SecretSource } from "../secrets/index.js";
 
@@ -46,3 +46,7 @@ export class Secret
     return this.get();
   }
 }
+
+// Registered now, not on first use: `loadBlock("secret/<name>")` (a reference resolved in a process
+// that never touched `Secret`) must build this class, with `readSecret()`, not its base.
+registerBlockType(Secret);

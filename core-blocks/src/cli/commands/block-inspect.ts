@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue } from "../../schema/index.js";
+import type { BlockStore } from "../../store/index.js";
 import type { CliContext } from "../context.js";
 import {
   documentJson,
@@ -36,6 +37,54 @@ export function flattenData(
   return [[prefix, typeof data === "string" ? data : JSON.stringify(data)]];
 }
 
+/** A secret reference found in a block's data, resolved for `--show-secrets`. */
+interface ResolvedReference {
+  /** Dotted field path. */
+  path: string;
+  /** The reference as stored: `secret/db`, `env:NAME`, `<type>/<name>`. */
+  reference: string;
+  /** What it resolves to now. */
+  value: JsonValue;
+}
+
+/** Dotted paths and texts of the `{ "$reference": "…" }` markers in presented data. */
+function referencesIn(data: JsonValue, path: string[] = []): Array<[string, string]> {
+  if (Array.isArray(data)) {
+    return data.flatMap((item, index) => referencesIn(item, [...path, String(index)]));
+  }
+  if (typeof data !== "object" || data === null) return [];
+  const keys = Object.keys(data);
+  if (keys.length === 1 && keys[0] === "$reference" && typeof data.$reference === "string") {
+    return [[path.join("."), data.$reference]];
+  }
+  return keys.flatMap((key) => referencesIn((data as JsonObject)[key]!, [...path, key]));
+}
+
+/**
+ * Resolves every secret reference in `data`, as `reveal()` would: an environment variable of this
+ * process, a `secret/<name>` block, or a secret-source block (its type's integration is imported
+ * first, so `aws-secret/<name>` works in a fresh process). A reference that does not resolve fails
+ * the command with `SECRET_REFERENCE_UNRESOLVED`, naming the reference.
+ */
+async function resolveReferences(
+  store: BlockStore,
+  data: JsonObject,
+): Promise<ResolvedReference[]> {
+  const found = referencesIn(data);
+  if (found.length === 0) return [];
+  const { parseSecretReference, resolveSecretReference } = await import("../../secrets/index.js");
+  const resolved: ResolvedReference[] = [];
+  for (const [path, reference] of found) {
+    const parsed = parseSecretReference(reference);
+    if (parsed.kind === "block" && parsed.type !== "secret") {
+      const { resolveBlockClass } = await import("../block-classes.js");
+      await resolveBlockClass(store, parsed.type);
+    }
+    resolved.push({ path, reference, value: await resolveSecretReference(reference, { store }) });
+  }
+  return resolved;
+}
+
 /** `tessera block inspect <slug> [--revision n] [--show-secrets]`. */
 export async function inspectBlockCommand(
   context: CliContext,
@@ -50,9 +99,12 @@ export async function inspectBlockCommand(
     onSealed = revealWith(await getSecretCipher(store), document);
   }
   const data = await presentData(store, document.data, onSealed);
+  const references = options.showSecrets ? await resolveReferences(store, data) : [];
   const { output } = context;
   if (options.json) {
-    output.json(documentJson(document, data));
+    const json = documentJson(document, data);
+    if (options.showSecrets) json.references = references as unknown as JsonValue;
+    output.json(json);
     return;
   }
   const { dim, cyan } = output.colors;
@@ -75,6 +127,12 @@ export async function inspectBlockCommand(
   else
     output.table(
       ["FIELD", "VALUE"],
-      rows.map(([path, value]) => [path, value]),
+      rows.map(([path, value]) => {
+        const resolved = references.find((reference) => reference.path === path);
+        if (!resolved) return [path, value];
+        const text =
+          typeof resolved.value === "string" ? resolved.value : JSON.stringify(resolved.value);
+        return [path, `${text} ${dim(`(from ${resolved.reference})`)}`];
+      }),
     );
 }
