@@ -142,6 +142,38 @@ describe("persisted", () => {
     expect(persistedKey(add, [], { name: "../../etc" })).toMatch(/^persisted\/etc\/[0-9a-f]{64}$/);
   });
 
+  it("refuses arguments no key can describe with INVALID_INPUT naming the argument, and never runs the function", async () => {
+    let runs = 0;
+    const summarise = persisted(
+      async (_options: unknown, _callback?: unknown) => {
+        runs++;
+        return 1;
+      },
+      { store },
+    );
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    for (const [args, where] of [
+      [[cyclic], "argument 1.self"],
+      [[{}, () => 1], "argument 2"],
+    ] as const) {
+      let thrown: { code?: string; message: string } | undefined;
+      try {
+        await summarise(...(args as unknown as [unknown, unknown]));
+      } catch (error) {
+        thrown = error as { code?: string; message: string };
+      }
+      expect(thrown?.code).toBe("INVALID_INPUT");
+      expect(thrown?.message).toContain(where);
+      expect(thrown?.message).toContain("`key`");
+      expect(thrown?.message).not.toContain("serializer");
+    }
+    expect(runs).toBe(0);
+    // An explicit key needs no description of the arguments.
+    const keyed = persisted(async (_callback: () => number) => "ran", { store, key: "fixed" });
+    expect(await keyed(() => 1)).toBe("ran");
+  });
+
   it("runs the function again once its result has expired", async () => {
     let runs = 0;
     const now = persisted(() => ++runs, { store, expiresIn: 0 });

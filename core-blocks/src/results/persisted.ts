@@ -1,8 +1,10 @@
 import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import {
+  InvalidInputError,
   ResultCorruptedError,
   ResultNotFoundError,
+  SerializationFailedError,
   UnknownSerializerError,
 } from "../errors/index.js";
 import { tesseraHome } from "../store/index.js";
@@ -37,6 +39,23 @@ export interface PersistedOptions<Args extends unknown[]> {
   version?: string;
   /** Function name used in the default key. @default `fn.name`, else `anonymous` */
   name?: string;
+}
+
+/** The arguments as rich tagged JSON, or INVALID_INPUT saying why they cannot make a key. */
+function encodeInputs(name: string, args: readonly unknown[]) {
+  try {
+    return encodeRich([...args], "persisted key");
+  } catch (error) {
+    if (!SerializationFailedError.isInstance(error)) throw error;
+    const where = error.reason.replace(
+      /\$\[(\d+)\]/,
+      (_, index: string) => `argument ${Number(index) + 1}`,
+    );
+    throw new InvalidInputError(
+      "inputs",
+      `persisted cannot make a cache key for "${name}" from its arguments: ${where} (keys are made from JSON values, Date, Map, Set, BigInt, undefined and typed arrays). Give persisted a \`key\` (a string, or a function of the arguments), or pass arguments of those kinds.`,
+    );
+  }
 }
 
 /** The version of the default-key recipe, hashed into every default key. */
@@ -81,7 +100,7 @@ export function persistedKey(
   const document = {
     recipe: persistedKeyRecipe,
     function: identity,
-    inputs: encodeRich([...args], "persisted key"),
+    inputs: encodeInputs(name, args),
   };
   const canonical = canonicalize(document);
   if (canonical === undefined) throw new TypeError("The persisted key document has no JSON form.");
