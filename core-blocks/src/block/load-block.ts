@@ -104,8 +104,8 @@ export async function notFound(
   );
 }
 
-/** No nested blocks: the children of a document without `$ref`s. */
-const NO_CHILDREN: ReadonlyMap<string, object> = new Map();
+/** What `decode` returns when it meets a `$ref` without the built children at hand. */
+const NESTED = Symbol("nested block");
 
 /** Builds an instance from a stored document: nested references, migrations, validation. */
 export async function instantiate(
@@ -113,13 +113,10 @@ export async function instantiate(
   BlockClass: BlockClassInternal,
   document: StoredDocument,
 ): Promise<object> {
+  const definition = definitionOf(BlockClass)!;
+  const unnested = decodeUnnested(store, definition, document);
+  if (unnested !== undefined) return finishInstance(BlockClass, definition, document, unnested);
   const rootIds = referencedIds(document.data);
-  // The common case: no saved nested blocks, so nothing to fetch and no children to build.
-  if (rootIds.length === 0) {
-    const definition = definitionOf(BlockClass)!;
-    checkVersions(definition, document);
-    return buildInstance(store, BlockClass, definition, document, NO_CHILDREN);
-  }
   const rootSlug = `${document.type}/${document.name}`;
   const idsOf = new Map<StoredDocument, string[]>([[document, rootIds]]);
   const documents = await fetchNested(store, document, rootSlug, idsOf);
@@ -134,7 +131,6 @@ export async function instantiate(
     const definition = definitionOf(Class)!;
     checkVersions(definition, stored);
     const ids = idsOf.get(stored) ?? referencedIds(stored.data);
-    if (ids.length === 0) return buildInstance(store, Class, definition, stored, NO_CHILDREN);
     const children = new Map<string, object>();
     for (const id of ids) {
       const existing = built.get(id);
@@ -150,27 +146,46 @@ export async function instantiate(
       built.set(id, instance);
       children.set(id, instance);
     }
-    return buildInstance(store, Class, definition, stored, children);
+    const decoded = decode(stored.data, [], { store, document: stored, children });
+    return finishInstance(Class, definition, stored, decoded as Record<string, unknown>);
   };
 
   return build(BlockClass, document, 0);
 }
 
 /**
- * The instance of one stored document whose nested blocks are built: decoding, migrations (the
- * only asynchronous step, so a document that needs none is built synchronously), validation.
+ * The decoded fields of a document without saved nested blocks (the common case), in one walk
+ * over its data; `undefined` when it holds one, for the path that fetches and builds them first.
+ * Errors come in that path's order: the version check before a decoding error.
  */
-function buildInstance(
+function decodeUnnested(
   store: BlockStore,
+  definition: BlockTypeDefinition,
+  document: StoredDocument,
+): Record<string, unknown> | undefined {
+  let decoded: unknown;
+  try {
+    decoded = decode(document.data, [], { store, document, children: undefined });
+  } catch (error) {
+    if (referencedIds(document.data).length > 0) return undefined;
+    checkVersions(definition, document);
+    throw error;
+  }
+  if (decoded === NESTED) return undefined;
+  checkVersions(definition, document);
+  return decoded as Record<string, unknown>;
+}
+
+/**
+ * The instance of one stored document from its decoded fields: migrations (the only
+ * asynchronous step, so a document that needs none is built synchronously), validation.
+ */
+function finishInstance(
   Class: BlockClassInternal,
   definition: BlockTypeDefinition,
   stored: StoredDocument,
-  children: ReadonlyMap<string, object>,
+  decoded: Record<string, unknown>,
 ): object | Promise<object> {
-  const decoded = decode(stored.data, [], { store, document: stored, children }) as Record<
-    string,
-    unknown
-  >;
   if (definition.migrations.length === 0 || stored.schemaVersion === versionOf(definition)) {
     // Freshly decoded fields that validation would return unchanged need no second pass.
     if (passesUnchanged(definition.schema, decoded)) {
@@ -287,7 +302,8 @@ function soleKey(node: object): string | undefined {
 interface DecodeContext {
   store: BlockStore;
   document: StoredDocument;
-  children: ReadonlyMap<string, object>;
+  /** The built nested blocks by id; `undefined` to stop at the first `$ref` with `NESTED`. */
+  children: ReadonlyMap<string, object> | undefined;
 }
 
 /** Stored data to field values: sealed secrets become lazy `SecretValue`s, `$ref`s instances. */
@@ -297,8 +313,10 @@ function decode(node: JsonValue, path: string[], context: DecodeContext): unknow
     const items: unknown[] = [];
     for (let index = 0; index < node.length; index++) {
       path.push(String(index));
-      items.push(decode(node[index]!, path, context));
+      const item = decode(node[index]!, path, context);
       path.pop();
+      if (item === NESTED) return NESTED;
+      items.push(item);
     }
     return items;
   }
@@ -308,7 +326,7 @@ function decode(node: JsonValue, path: string[], context: DecodeContext): unknow
     if (typeof value === "string") {
       if (marker === "$sealed") return storedSecret(value, path.join("."), context);
       if (marker === "$reference") return secretReference(value, context.store);
-      if (marker === "$ref") return context.children.get(value);
+      if (marker === "$ref") return context.children ? context.children.get(value) : NESTED;
     }
   }
   const result: Record<string, unknown> = {};
@@ -317,6 +335,7 @@ function decode(node: JsonValue, path: string[], context: DecodeContext): unknow
     path.push(key);
     const decoded = decode(node[key]!, path, context);
     path.pop();
+    if (decoded === NESTED) return NESTED;
     if (key === "__proto__") setOwn(result, key, decoded);
     else result[key] = decoded;
   }
