@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
+import { inspect, promisify } from "node:util";
 import { ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
 import { AwsSecret, S3Bucket } from "@tessera/aws";
 import { TesseraError } from "@tessera/core";
@@ -272,5 +272,53 @@ describe("AwsSecret through a faulty network", () => {
     expect(error.message).toContain(secret.secretName);
     expect(error.message).not.toContain("hunter2-value");
     expect(secretsProxy.requests.filter(isGetSecret).length).toBe(3);
+  });
+});
+
+describe("AWS errors and secrets", () => {
+  it("never carry the secret access key or the session token, in the message or anywhere in the error", async () => {
+    const secretAccessKey = "canary-secret-access-key-7f3a";
+    const sessionToken = "canary-session-token-91c2";
+    const leaky = (endpoint: string) => ({
+      ...emulatorCredentials(endpoint, 2),
+      secretAccessKey,
+      sessionToken,
+    });
+    s3Proxy.addRule({
+      match: isGet,
+      action: s3ErrorResponse(
+        403,
+        "SignatureDoesNotMatch",
+        "The request signature does not match.",
+      ),
+    });
+    secretsProxy.addRule({
+      match: () => true,
+      action: jsonErrorResponse(400, "ThrottlingException", "Rate exceeded"),
+    });
+    const failures = [
+      await errorOf(() =>
+        new S3Bucket({ bucketName, credentials: leaky(s3Proxy.endpoint) }).readPath("x"),
+      ),
+      await errorOf(() =>
+        new S3Bucket({ bucketName, credentials: leaky("http://127.0.0.1:1") }).writePath("x", "y"),
+      ),
+      await errorOf(() =>
+        new AwsSecret({
+          secretName: "any",
+          credentials: leaky(secretsProxy.endpoint),
+        }).readSecret(),
+      ),
+    ];
+    expect(failures.map((error) => error.code)).toEqual([
+      "S3_ACCESS_DENIED",
+      "AWS_REQUEST_FAILED",
+      "AWS_REQUEST_FAILED",
+    ]);
+    for (const error of failures) {
+      const everything = `${String(error)}\n${error.stack}\n${inspect(error, { depth: 30 })}`;
+      expect(everything).not.toContain(secretAccessKey);
+      expect(everything).not.toContain(sessionToken);
+    }
   });
 });
