@@ -247,6 +247,31 @@ describe("S3Bucket multipart uploads", () => {
 });
 
 describe("S3Bucket keys", () => {
+  it("treats folder spellings alike and a path as always relative to the folder, so a returned key round-trips", async () => {
+    const table: [folder: string, path: string, objectKey: string][] = [
+      ["/x/", "/a", "x/a"],
+      ["x", "/a", "x/a"],
+      ["x//", "./a", "x/a"],
+      ["/x/", "x/a", "x/x/a"],
+      ["", "/a", "a"],
+      ["", "x/a", "x/a"],
+      ["/", "a//b/", "a/b"],
+    ];
+    for (const [folder, path, objectKey] of table) {
+      expect(
+        new S3Bucket({ bucketName: "main-bucket", bucketFolder: folder }).objectKey(path),
+      ).toBe(objectKey);
+    }
+    const folder = freshFolder("spelling");
+    const files = bucket("main-bucket", `/${folder}/`);
+    const key = await files.writePath(`/${folder}/a`, "nested once");
+    expect(key).toBe(`${folder}/a`);
+    expect(Buffer.from(await files.readPath(key)).toString()).toBe("nested once");
+    await files.writePath(key, "overwritten through the returned key");
+    const listed = await bucket("main-bucket", "").listObjects(folder);
+    expect(listed.map((entry) => entry.path)).toEqual([`${folder}/${folder}/a`]);
+  });
+
   it("joins the bucket folder exactly once, for any path it accepts", () => {
     const folderSegment = fc.stringMatching(/^[a-z0-9-]{1,8}$/);
     const pathSegment = fc.oneof(
