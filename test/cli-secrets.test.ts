@@ -171,6 +171,12 @@ describe("tessera secret and tessera key", () => {
     const rotated = JSON.parse(await cli.ok(["key", "rotate", "--json"], { env: rotatedEnv }));
     expect(rotated.rewrapped).toBe(pending.documentsToRotate);
     expect(rotated.masterKeyId).not.toBe(oldId);
+    const again = await cli.run(["key", "rotate"], { env: rotatedEnv });
+    expect(again.status).toBe(0);
+    expect(again.stdout).toBe(
+      `Every data key is now wrapped by ${rotated.masterKeyId} (0 re-wrapped).\n`,
+    );
+    expect(again.stderr).toBe("");
 
     // The old key alone no longer opens anything; the new key alone opens everything.
     const newOnly = { TESSERA_ENCRYPTION_KEY: newKey };

@@ -37,7 +37,11 @@ describe("command line output", () => {
       "error UNKNOWN_OPTION: unknown option '--tpye'. Did you mean --type? Run `tessera block ls --help` to see what it takes.",
     );
     expect(oneLine('Invalid fields for "x":\n  - a: required\n  - b: too long\nFix them.')).toBe(
-      'Invalid fields for "x": a: required; b: too long Fix them.',
+      'Invalid fields for "x": a: required; b: too long. Fix them.',
+    );
+    expect(oneLine("Cannot read it.\nTry again")).toBe("Cannot read it. Try again");
+    expect(oneLine("a: must be one of x, y\nFix the field listed.")).toBe(
+      "a: must be one of x, y. Fix the field listed.",
     );
   });
 });

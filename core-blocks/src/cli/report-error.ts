@@ -65,9 +65,13 @@ export function reportError(
 
 /** Folds a multi-line message (such as a list of invalid fields) into one line. */
 export function oneLine(text: string): string {
-  return text
-    .replace(/:\s*\n\s*-\s+/g, ": ")
-    .replace(/\s*\n\s*-\s+/g, "; ")
-    .replace(/\s*\n\s*/g, " ")
-    .trim();
+  return (
+    text
+      .replace(/:\s*\n\s*-\s+/g, ": ")
+      .replace(/\s*\n\s*-\s+/g, "; ")
+      // A line that ends without punctuation ends a sentence: "…a digit" + "Fix the field" → "…a digit. Fix…".
+      .replace(/([^.:;!?\s])\s*\n\s*/g, "$1. ")
+      .replace(/\s*\n\s*/g, " ")
+      .trim()
+  );
 }

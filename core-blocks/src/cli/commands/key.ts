@@ -71,13 +71,17 @@ export async function keyRotateCommand(
     retireOldKeys: options.retireOldKeys === true,
     onProgress: options.json
       ? undefined
-      : (progress) => output.note(`re-wrapped ${progress.rewrapped} data key(s)…`),
+      : (progress) => {
+          if (progress.rewrapped > 0) output.note(`re-wrapped ${progress.rewrapped} data key(s)…`);
+        },
   });
   if (options.json) {
     output.json(result);
   } else {
     output.line(
-      `Every data key is now wrapped by ${result.masterKeyId}: ${result.rewrapped} re-wrapped, ${result.skipped} changed meanwhile (run again to pick them up).`,
+      result.skipped === 0
+        ? `Every data key is now wrapped by ${result.masterKeyId} (${result.rewrapped} re-wrapped).`
+        : `${result.rewrapped} data key(s) re-wrapped by ${result.masterKeyId}; ${result.skipped} document(s) changed while rotating and keep their older key: run \`tessera key rotate\` again to finish.`,
     );
     if (result.retired.length > 0) output.line(`Retired keys: ${result.retired.join(", ")}.`);
   }
