@@ -4,12 +4,14 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
+  defineBlock,
   type FileEntry,
   LocalFileSystem,
   ResultStore,
   type Serializer,
   type TransferProgress,
   type WritableFileSystem,
+  z,
 } from "../src/index.js";
 import { useTestHarness } from "../src/testing/index.js";
 
@@ -465,6 +467,29 @@ describe("ResultStore", () => {
       expect(thrown?.message).toContain('serializer "yaml"');
       expect(thrown?.message).toContain('"json", "binary", "rich"');
       expect(thrown?.message).not.toContain("stored under");
+    });
+
+    it("names a storage slug that is not saved, and works once it is, without a new store", async () => {
+      const bySlug = new ResultStore({ storage: "local-file-system/later" });
+      const missing = await errorOf(() => bySlug.put("k", "v"));
+      expect(missing.code).toBe("BLOCK_NOT_FOUND");
+      expect(missing.message).toContain("local-file-system/later");
+      await new LocalFileSystem({ basePath: join(harness.home, "later") }).save("later");
+      await bySlug.put("k", "v");
+      expect(await bySlug.get("k")).toBe("v");
+    });
+
+    it("refuses a slug whose block is not a file system with INVALID_RESULT_STORAGE naming it", async () => {
+      class ReviewNote extends defineBlock({
+        type: "review-note",
+        title: "Review note",
+        schema: z.object({ text: z.string() }),
+      }) {}
+      await new ReviewNote({ text: "not storage" }).save("memo");
+      const error = await errorOf(() => new ResultStore({ storage: "review-note/memo" }).get("k"));
+      expect(error.code).toBe("INVALID_RESULT_STORAGE");
+      expect(error.message).toContain('"review-note/memo"');
+      expect(error.message).toContain("local-file-system/<name>");
     });
 
     it("refuses storage that is not a file system with INVALID_RESULT_STORAGE", async () => {
