@@ -71,6 +71,24 @@ describe("tessera command line", () => {
     expect(deeper.stderr).toContain("Did you mean ls?");
   });
 
+  it("answers help <command> with that command's help, and a mistyped name with a suggestion", async () => {
+    const help = await cli.run(["help", "block", "inspect"]);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: tessera block inspect \[options\] <slug>/);
+    expect((await cli.run(["block", "help", "diff"])).stdout).toMatch(/^Usage: tessera block diff/);
+
+    for (const args of [
+      ["help", "blok"],
+      ["help", "block", "inspekt"],
+      ["block", "help", "inspekt"],
+    ]) {
+      const result = await cli.run(args);
+      expect(result.status).toBe(2);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toMatch(/^error UNKNOWN_COMMAND: .*Did you mean (block|inspect)\?/);
+    }
+  });
+
   it("suggests the closest option for a mistyped option of a subcommand", async () => {
     const result = await cli.run(["block", "ls", "--tpye", "s3-bucket"]);
     expect(result.status).toBe(2);

@@ -34,6 +34,37 @@ function throwInsteadOfExit(command: Command): void {
 }
 
 /**
+ * Rewrites `help <command…>` (at any level) as `<command…> --help`, so a mistyped name in
+ * `tessera help blok` is an unknown command with a suggestion, like `tessera blok`, instead of the
+ * parent's help.
+ */
+export function helpAsOption(program: Command, argv: readonly string[]): string[] {
+  const subcommand = (parent: Command, name: string) =>
+    parent.commands.find((command) => command.name() === name || command.aliases().includes(name));
+  let current = program;
+  for (let index = 0; index < argv.length; index++) {
+    const argument = argv[index]!;
+    const isHelpCommand =
+      argument === "help" && current.commands.length > 0 && index + 1 < argv.length;
+    if (isHelpCommand && !argv[index + 1]!.startsWith("-")) {
+      const rest = argv.slice(index + 1);
+      let target: Command | undefined = current;
+      for (const name of rest) {
+        if (name.startsWith("-")) break;
+        target = subcommand(target, name);
+        if (!target) break;
+      }
+      // A name that is not a command: leave it to commander's unknown-command error.
+      return [...argv.slice(0, index), ...rest, ...(target ? ["--help"] : [])];
+    }
+    const next = subcommand(current, argument);
+    if (!next) break;
+    current = next;
+  }
+  return [...argv];
+}
+
+/**
  * Runs `tessera` with the given arguments (without `node` and the script) and returns the exit
  * status: 0 on success, 1 when the command failed, 2 when the command line does not parse.
  */
@@ -45,7 +76,7 @@ export async function runCli(
   const program = createProgram(context, packageJson.version);
   throwInsteadOfExit(program);
   try {
-    await program.parseAsync([...argv], { from: "user" });
+    await program.parseAsync(helpAsOption(program, argv), { from: "user" });
     return 0;
   } catch (error) {
     if (error instanceof UsageFailure) {
