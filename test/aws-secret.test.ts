@@ -68,6 +68,20 @@ describe("AwsSecret", () => {
     expect(JSON.parse(String(await secret.readSecret()))).toEqual({ user: "app", password: "pw" });
   });
 
+  it("writes bytes as a binary secret, created or put, and reads them back as bytes or base64", async () => {
+    const secret = secretBlock();
+    const first = Uint8Array.from([0, 1, 2, 254, 255]);
+    await secret.writeSecret(first);
+    expect(await secret.readSecretBytes()).toEqual(first);
+    expect(await secret.readSecret()).toBe(Buffer.from(first).toString("base64"));
+    const second = Uint8Array.from([9, 8, 7]);
+    await secret.writeSecret(second);
+    expect(await secret.readSecretBytes()).toEqual(second);
+    expect(await secret.readSecretBytes({ versionStage: "AWSPREVIOUS" })).toEqual(first);
+    await secret.writeSecret("text again");
+    expect(Buffer.from(await secret.readSecretBytes()).toString()).toBe("text again");
+  });
+
   it("fails with SECRET_NOT_FOUND naming the secret and the block, without retrying", async () => {
     const secret = await secretBlock("never-written").save("missing");
     const before = emulator.operations.length;

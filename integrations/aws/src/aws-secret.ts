@@ -55,8 +55,8 @@ const awsSecretSchema = z.object({
  * ```
  *
  * String secrets read back as strings; a JSON value other than a string is written as its JSON
- * text (Secrets Manager stores text) and reads back as that text. Binary secrets read back as
- * base64 text.
+ * text (Secrets Manager stores text) and reads back as that text. Bytes are written as a binary
+ * secret; `readSecret` gives a binary secret as base64 text, `readSecretBytes` as bytes.
  */
 export class AwsSecret
   extends defineBlock({
@@ -119,18 +119,44 @@ export class AwsSecret
   }
 
   /**
-   * Stores a new value as the current version (the previous one becomes `AWSPREVIOUS`), creating
-   * the secret when it does not exist. Returns the secret's ARN.
+   * The secret's value as bytes: a binary secret's bytes, or a string secret's UTF-8 bytes. Takes
+   * the same options, and fails the same ways, as `readSecret`.
    */
-  async writeSecret(value: JsonValue): Promise<string> {
-    const secretString = typeof value === "string" ? value : JSON.stringify(value);
+  async readSecretBytes(options: ReadSecretOptions = {}): Promise<Uint8Array> {
+    const version = options.versionId ?? options.versionStage;
+    const response = await this.#call(
+      "GetSecretValue",
+      (client, { GetSecretValueCommand }) =>
+        client.send(
+          new GetSecretValueCommand({
+            SecretId: this.secretName,
+            ...(options.versionId === undefined ? {} : { VersionId: options.versionId }),
+            ...(options.versionStage === undefined ? {} : { VersionStage: options.versionStage }),
+          }),
+        ),
+      version,
+    );
+    if (response.SecretBinary !== undefined) return new Uint8Array(response.SecretBinary);
+    return new Uint8Array(Buffer.from(response.SecretString ?? "", "utf8"));
+  }
+
+  /**
+   * Stores a new value as the current version (the previous one becomes `AWSPREVIOUS`), creating
+   * the secret when it does not exist. Returns the secret's ARN. A string is stored as is, bytes
+   * (`Uint8Array`) as a binary secret, any other JSON value as its JSON text.
+   */
+  async writeSecret(value: JsonValue | Uint8Array): Promise<string> {
+    const payload =
+      value instanceof Uint8Array
+        ? { SecretBinary: value }
+        : { SecretString: typeof value === "string" ? value : JSON.stringify(value) };
     const clientRequestToken = randomUUID();
     return this.#call("PutSecretValue", async (client, sdk) => {
       try {
         const put = await client.send(
           new sdk.PutSecretValueCommand({
             SecretId: this.secretName,
-            SecretString: secretString,
+            ...payload,
             ClientRequestToken: clientRequestToken,
           }),
         );
@@ -142,7 +168,7 @@ export class AwsSecret
         const created = await client.send(
           new sdk.CreateSecretCommand({
             Name: this.secretName,
-            SecretString: secretString,
+            ...payload,
             ClientRequestToken: clientRequestToken,
           }),
         );
@@ -153,7 +179,7 @@ export class AwsSecret
         const put = await client.send(
           new sdk.PutSecretValueCommand({
             SecretId: this.secretName,
-            SecretString: secretString,
+            ...payload,
             ClientRequestToken: randomUUID(),
           }),
         );
