@@ -61,7 +61,7 @@ async function filesUnder(folder: string): Promise<string[]> {
 }
 
 describe("LocalFileSystem with random paths", () => {
-  it("never writes outside its base folder and never fails with anything but a Tessera or fs error", async () => {
+  it("never writes outside its base folder and never fails with anything but a Tessera error or a name too long", async () => {
     const root = await mkdtemp(join(tmpdir(), "tessera-local-fs-property-"));
     const basePath = join(root, "base");
     await mkdir(basePath);
@@ -95,9 +95,7 @@ describe("LocalFileSystem with random paths", () => {
           } catch (error) {
             const known =
               TesseraError.isInstance(error) ||
-              ["EISDIR", "ENOTDIR", "EEXIST", "ENAMETOOLONG"].includes(
-                (error as { code?: string }).code ?? "",
-              );
+              ["ENAMETOOLONG"].includes((error as { code?: string }).code ?? "");
             expect(known).toBe(true);
           }
         }),
@@ -144,6 +142,35 @@ describe("LocalFileSystem reads", () => {
 });
 
 describe("LocalFileSystem writes", () => {
+  it("refuses a file where a folder is, or a folder where a file is, with PATH_CONFLICT naming the path", async () => {
+    const basePath = await mkdtemp(join(tmpdir(), "tessera-local-fs-conflict-"));
+    try {
+      const fileSystem = new LocalFileSystem({ basePath });
+      await fileSystem.writePath("reports/2024.json", "{}");
+      await fileSystem.writePath("notes", "a file");
+      for (const [path, reason] of [
+        ["reports", "a folder of that name is there"],
+        ["notes/today.txt", "a file is where one of its folders would be"],
+      ] as const) {
+        let thrown: unknown;
+        try {
+          await fileSystem.writePath(path, "x");
+        } catch (error) {
+          thrown = error;
+        }
+        expect(TesseraError.isInstance(thrown) && thrown.code).toBe("PATH_CONFLICT");
+        expect((thrown as Error).message).toContain(`"${path}"`);
+        expect((thrown as Error).message).toContain(reason);
+      }
+      expect(Buffer.from(await fileSystem.readPath("notes")).toString()).toBe("a file");
+      expect((await readdir(join(basePath, "reports"))).sort()).toEqual(["2024.json"]);
+      const onAFile = new LocalFileSystem({ basePath: join(basePath, "notes") });
+      await expect(onAFile.writePath("x", "y")).rejects.toMatchObject({ code: "PATH_CONFLICT" });
+    } finally {
+      await rm(basePath, { recursive: true, force: true });
+    }
+  });
+
   it("writes a file whose name is as long as the file system allows", async () => {
     const basePath = await mkdtemp(join(tmpdir(), "tessera-local-fs-"));
     try {

@@ -426,6 +426,12 @@ describe("ResultStore", () => {
     }
   });
 
+  it("refuses an unknown compression when the store is made, before anything is written", () => {
+    expect(() => new ResultStore({ storage, compression: "zip" as never })).toThrow(
+      expect.objectContaining({ code: "INVALID_INPUT", message: expect.stringContaining('"zip"') }),
+    );
+  });
+
   describe("progress", () => {
     it("reports bytes as a large result is written and read", async () => {
       const binary = new ResultStore({ storage, serializer: "binary" });

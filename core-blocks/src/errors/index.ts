@@ -18,6 +18,7 @@ export { KeyFilePermissionsError } from "./key-file-permissions-error.js";
 export { KeySourceReadOnlyError } from "./key-source-read-only-error.js";
 export { MaskedSecretError } from "./masked-secret-error.js";
 export { NestingTooDeepError } from "./nesting-too-deep-error.js";
+export { PathConflictError } from "./path-conflict-error.js";
 export { PathOutsideBaseError } from "./path-outside-base-error.js";
 export { ReferenceCycleError } from "./reference-cycle-error.js";
 export { ReferenceNotFoundError } from "./reference-not-found-error.js";

@@ -13,7 +13,7 @@ import {
 } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
 import { addAbortSignal, pipeline, type Readable } from "node:stream";
-import { FileNotFoundError, PathOutsideBaseError } from "../errors/index.js";
+import { FileNotFoundError, PathConflictError, PathOutsideBaseError } from "../errors/index.js";
 import { resolveStoragePath, resolveStoragePrefix } from "./storage-path.js";
 import { knownContentLength, progressStream, writableContentChunks } from "./writable-content.js";
 import type {
@@ -160,7 +160,18 @@ export class LocalFileStorage implements WritableFileSystem {
       `.${key.slice(key.lastIndexOf("/") + 1).slice(0, 64)}.${randomBytes(8).toString("hex")}${temporaryFileSuffix}`,
     );
     const totalBytes = options.contentLength ?? knownContentLength(content);
-    const handle = await this.createTemporary(key, folder, temporary);
+    const handle = await this.createTemporary(key, folder, temporary).catch((error: unknown) => {
+      const code = errorCode(error);
+      if (code !== "EEXIST" && code !== "ENOTDIR") throw error;
+      throw new PathConflictError(
+        key,
+        this.location(),
+        "a file is where one of its folders would be",
+        {
+          cause: error,
+        },
+      );
+    });
     let renamed = false;
     try {
       let bytes = 0;
@@ -219,6 +230,12 @@ export class LocalFileStorage implements WritableFileSystem {
         await unlink(temporary).catch(() => {});
       }
       if (signal?.aborted) throw abortReason(signal);
+      const code = errorCode(error);
+      if (code === "EISDIR" || code === "ENOTEMPTY" || code === "EEXIST") {
+        throw new PathConflictError(key, this.location(), "a folder of that name is there", {
+          cause: error,
+        });
+      }
       throw error;
     }
   }

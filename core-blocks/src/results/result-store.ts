@@ -19,7 +19,12 @@ import {
   UnknownSerializerError,
 } from "../errors/index.js";
 import { type ResultStorage, resolveResultStorage } from "./default-result-storage.js";
-import { type Compression, type ResultMetadata, resultMetadataSchema } from "./result-metadata.js";
+import {
+  type Compression,
+  compressionSchema,
+  type ResultMetadata,
+  resultMetadataSchema,
+} from "./result-metadata.js";
 import { builtInSerializers, jsonSerializer, type Serializer } from "./serializer.js";
 import { resolveStoragePath, resolveStoragePrefix } from "./storage-path.js";
 import { TrailingHash } from "./trailing-hash.js";
@@ -119,6 +124,13 @@ export class ResultStore {
     const prefix = resolveStoragePrefix(options.prefix ?? "");
     this.prefix = prefix === "" || prefix.endsWith("/") ? prefix : `${prefix}/`;
     this.compression = options.compression ?? "none";
+    const compressions = compressionSchema.options;
+    if (!compressions.includes(this.compression)) {
+      throw new InvalidInputError(
+        "compression",
+        `ResultStore compression must be one of ${compressions.map((name) => `"${name}"`).join(", ")} (got ${JSON.stringify(this.compression)}).`,
+      );
+    }
   }
 
   private pickSerializer(serializer: Serializer | string): Serializer {
