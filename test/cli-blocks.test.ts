@@ -178,6 +178,30 @@ describe("tessera block, from a fresh process each time", () => {
     expect(result.stderr).toContain("credentials");
   });
 
+  it("names each required field not given, with the option that gives it, when not prompting", async () => {
+    const result = await cli.run(["block", "create", "warehouse", "unfinished", "--no-input"]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      'error VALIDATION_FAILED: Invalid fields for "warehouse/unfinished": not given: host (--set host=<value>); credentials (--link credentials=db-credentials/<name>, or its fields). Give them as shown or with --from-file, or run the command on a terminal to be prompted.\n',
+    );
+    const secret = await cli.run(
+      [
+        "block",
+        "create",
+        "warehouse",
+        "unfinished",
+        "--set",
+        "host=h",
+        "--set",
+        "credentials.user=u",
+      ],
+      { input: "" },
+    );
+    expect(secret.stderr).toContain(
+      "not given: credentials.password (--secret-from-env credentials.password=<VARIABLE> or --secret-ref credentials.password=<reference>)",
+    );
+  });
+
   it("refuses to create over an existing block", async () => {
     const result = await cli.run([
       "block",

@@ -4,7 +4,9 @@ import {
   MaskedSecretError,
   RevisionConflictError,
   TesseraError,
+  ValidationFailedError,
 } from "../../errors/index.js";
+import type { JsonValue } from "../../schema/index.js";
 import type { BlockStore } from "../../store/index.js";
 import { type CliBlock, type CliBlockClass, resolveBlockClass } from "../block-classes.js";
 import type { CliContext } from "../context.js";
@@ -15,7 +17,7 @@ import {
   readFieldsFile,
 } from "../field-input.js";
 import type { WriteValueOptions } from "../program.js";
-import { type FieldValues, parseSetExpression, setAtPath } from "../set-expression.js";
+import { type FieldValues, getAtPath, parseSetExpression, setAtPath } from "../set-expression.js";
 import {
   documentJson,
   listAllDocuments,
@@ -124,6 +126,61 @@ async function readFileValues(
   };
 }
 
+/**
+ * The required fields not given, each with the option that gives it (a missing nested block is
+ * one entry), for an error better than the schema's "expected string, received undefined".
+ */
+async function missingRequired(
+  BlockClass: CliBlockClass,
+  values: FieldValues,
+): Promise<Array<{ path: string; hint: string }>> {
+  const { describeFields } = await import("../schema-fields.js");
+  const missing: Array<{ path: string; hint: string }> = [];
+  for (const field of describeFields(BlockClass.jsonSchema, BlockClass.secretFields)) {
+    const { path } = field;
+    if (!field.required || path.includes("*")) continue;
+    if (missing.some((entry) => path.startsWith(`${entry.path}.`))) continue;
+    if (getAtPath(values as JsonValue, path.split(".")) !== undefined) continue;
+    if (field.hasChildren && field.blockType === undefined) continue;
+    const hint = field.hasChildren
+      ? `--link ${path}=${field.blockType}/<name>, or its fields`
+      : field.secret
+        ? `--secret-from-env ${path}=<VARIABLE> or --secret-ref ${path}=<reference>`
+        : `--set ${path}=<value>`;
+    missing.push({ path, hint });
+  }
+  return missing;
+}
+
+/**
+ * Builds the block from `values`. Without prompts, a validation failure that comes from fields
+ * not given names each with the option that gives it, beside the other problems.
+ */
+async function constructBlock(
+  slug: string,
+  BlockClass: CliBlockClass,
+  values: FieldValues,
+  interactive: boolean,
+): Promise<CliBlock> {
+  try {
+    return new BlockClass(values);
+  } catch (error) {
+    if (interactive || !ValidationFailedError.isInstance(error)) throw error;
+    const missing = await missingRequired(BlockClass, values);
+    if (missing.length === 0) throw error;
+    const isMissing = (path: string) =>
+      missing.some((entry) => path === entry.path || path.startsWith(`${entry.path}.`));
+    const others = error.problems
+      .filter((problem) => !isMissing(problem.path))
+      .map((problem) => `${problem.path === "" ? "(block)" : problem.path}: ${problem.message}`);
+    const given = missing.map(({ path, hint }) => `${path} (${hint})`).join("; ");
+    throw new TesseraError(
+      ValidationFailedError.code,
+      `Invalid fields for "${slug}": ${[...others, `not given: ${given}`].join("; ")}. Give ${missing.length === 1 ? "it" : "them"} as shown or with --from-file, or run the command on a terminal to be prompted.`,
+    );
+  }
+}
+
 /** `tessera block create <type> <name>`: values from a file, options and prompts, then a create-only save. */
 export async function createBlockCommand(
   context: CliContext,
@@ -173,7 +230,7 @@ export async function createBlockCommand(
       }),
     );
   }
-  const block = new BlockClass(values);
+  const block = await constructBlock(slug, BlockClass, values, interactive);
   if (options.overwrite) {
     // A save over an existing name: still compare-and-swap on the revision read just now.
     // An inspect document of this block carries the revision it was read at: expect that one.
