@@ -1,5 +1,6 @@
 import { Readable, Transform, type TransformCallback } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import { InvalidInputError } from "../errors/index.js";
 import type { TransferProgress, WritableContent } from "./writable-file-system.js";
 
 const encoder = new TextEncoder();
@@ -19,7 +20,8 @@ function toBytes(chunk: unknown): Uint8Array {
   if (ArrayBuffer.isView(chunk)) {
     return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
   }
-  throw new TypeError(
+  throw new InvalidInputError(
+    "content",
     `A content chunk must be a Uint8Array or a string, got ${chunk === null ? "null" : typeof chunk}.`,
   );
 }
@@ -59,8 +61,9 @@ export async function* writableContentChunks(content: WritableContent): AsyncGen
     for await (const chunk of content as AsyncIterable<unknown>) yield toBytes(chunk);
     return;
   }
-  throw new TypeError(
-    "Content must be a Uint8Array, a string, a Node Readable, a web ReadableStream or an async iterable of chunks.",
+  throw new InvalidInputError(
+    "content",
+    `Content must be a Uint8Array, a string, a Node Readable, a web ReadableStream or an async iterable of chunks, got ${content === null ? "null" : typeof content}.`,
   );
 }
 

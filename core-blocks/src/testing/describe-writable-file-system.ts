@@ -211,6 +211,24 @@ export function describeWritableFileSystem(
           timeout,
         );
       }
+
+      it(
+        "refuses content that is neither bytes, text nor a stream with INVALID_INPUT, writing nothing",
+        async () => {
+          for (const content of [42, null, { not: "a stream" }]) {
+            let thrown: unknown;
+            try {
+              await fileSystem().writePath("kinds/refused.txt", content as never);
+            } catch (error) {
+              thrown = error;
+            }
+            expect((thrown as { code?: string } | undefined)?.code).toBe("INVALID_INPUT");
+          }
+          expect(await fileSystem().exists("kinds/refused.txt")).toBe(false);
+          expect(await collect(fileSystem().list("kinds/"))).toEqual([]);
+        },
+        timeout,
+      );
     });
 
     it(
