@@ -130,6 +130,23 @@ describe("tessera block, from a fresh process each time", () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/^error INVALID_INPUT: Field password is a secret/);
     expect(result.stderr + result.stdout).not.toContain("hunter2-visible");
+
+    const nested = await cli.run([
+      "block",
+      "create",
+      "warehouse",
+      "leaky",
+      "--set",
+      "host=h",
+      "--set",
+      'credentials={"user":"u","password":"hunter2-visible"}',
+    ]);
+    expect(nested.status).toBe(1);
+    expect(nested.stderr).toMatch(
+      /^error INVALID_INPUT: The value given for credentials holds the secret field credentials\.password/,
+    );
+    expect(nested.stderr + nested.stdout).not.toContain("hunter2-visible");
+    expect((await cli.run(["block", "inspect", "warehouse/leaky"])).status).toBe(1);
   });
 
   it("creates from a YAML file and from JSON on standard input", async () => {

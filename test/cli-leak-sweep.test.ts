@@ -181,6 +181,16 @@ describe("leak sweep: a canary secret never appears in any command's output", ()
       { env },
     );
     await sweep(["block", "edit", "db-credentials/leak", "--set", `password=${canary}`]);
+    await sweep([
+      "block",
+      "create",
+      "warehouse",
+      "refused",
+      "--set",
+      "host=h",
+      "--set",
+      `credentials=${JSON.stringify({ user: "u", password: canary })}`,
+    ]);
     await sweep(["block", "edit", "db-credentials/leak", "--set", `nope.deeper=${canary}`]);
     await sweep(["secret", "set", "canary", canary]);
     await sweep(["block", "inspect", "db-credentials/leak", "--show-secrets"], {

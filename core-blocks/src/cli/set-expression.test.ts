@@ -89,6 +89,41 @@ describe("--set expressions", () => {
     }
   });
 
+  it("refuses an object or array given as JSON that carries a secret field, and a path inside a secret", () => {
+    const secrets = ["credentials.secretKey", "headers.*", "token"];
+    for (const expression of [
+      'credentials={"region":"eu","secretKey":"hunter22"}',
+      'headers={"authorization":"hunter22"}',
+      "token.inner=hunter22",
+    ]) {
+      let caught: unknown;
+      try {
+        applySetExpressions({}, [expression], schema, secrets);
+      } catch (error) {
+        caught = error;
+      }
+      expect(InvalidInputError.isInstance(caught)).toBe(true);
+      expect((caught as Error).message).toMatch(/secret field|is a secret/);
+      expect((caught as Error).message).not.toContain("hunter22");
+    }
+    const target = {};
+    applySetExpressions(target, ['credentials={"region":"eu"}', "headers={}"], schema, secrets);
+    expect(target).toEqual({ credentials: { region: "eu" }, headers: {} });
+  });
+
+  it("never lets a secret path through --set, whatever JSON object carries it (property)", () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.stringMatching(/^[a-z]{1,6}$/), fc.string()), (extra) => {
+        const value = { ...extra, secretKey: "hunter22" };
+        expect(() =>
+          applySetExpressions({}, [`credentials=${JSON.stringify(value)}`], schema, [
+            "credentials.secretKey",
+          ]),
+        ).toThrow(InvalidInputError);
+      }),
+    );
+  });
+
   it("matches record secret paths with *", () => {
     expect(isSecretPath(["headers", "authorization"], ["headers.*"])).toBe(true);
     expect(isSecretPath(["headers"], ["headers.*"])).toBe(false);

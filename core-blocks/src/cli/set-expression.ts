@@ -183,19 +183,46 @@ export function applySetExpressions(
     const { path, text } = parseSetExpression(expression);
     const pathText = path.join(".");
     const fieldSchema = jsonSchema ? schemaAtPath(jsonSchema, path) : undefined;
-    if (
-      isSecretPath(path, secretFields) ||
-      (fieldSchema && jsonSchema && isSecretSchema(fieldSchema, jsonSchema))
-    ) {
+    // The secret field itself, or a path inside one (a JSON secret's member).
+    const secretPath = path
+      .map((_, index) => path.slice(0, index + 1))
+      .find((prefix) => isSecretPath(prefix, secretFields));
+    if (secretPath || (fieldSchema && jsonSchema && isSecretSchema(fieldSchema, jsonSchema))) {
+      const secretText = (secretPath ?? path).join(".");
       throw new InvalidInputError(
         "--set",
-        `Field ${pathText} is a secret and is not taken from --set (the value would end up in shell history). Use --secret-from-env ${pathText}=<VARIABLE>, --secret-ref ${pathText}=secret/<name>, --from-file, or leave it out to be prompted.`,
+        `Field ${secretText} is a secret and is not taken from --set (the value would end up in shell history). Use --secret-from-env ${secretText}=<VARIABLE>, --secret-ref ${secretText}=secret/<name>, --from-file, or leave it out to be prompted.`,
       );
     }
-    setAtPath(target, path, coerceSetValue(text, fieldSchema, jsonSchema ?? {}, pathText));
+    const value = coerceSetValue(text, fieldSchema, jsonSchema ?? {}, pathText);
+    // An object or array given as JSON must not carry a secret field inside it either.
+    const inner = secretInside(value, path, secretFields);
+    if (inner) {
+      throw new InvalidInputError(
+        "--set",
+        `The value given for ${pathText} holds the secret field ${inner}, which is not taken from --set (the value would end up in shell history). Set the other fields one by one (--set ${pathText}.<field>=…) and the secret with --secret-from-env ${inner}=<VARIABLE> or --secret-ref ${inner}=secret/<name>.`,
+      );
+    }
+    setAtPath(target, path, value);
     paths.push(pathText);
   }
   return paths;
+}
+
+/** The dotted path of the first secret field inside `value` (set at `path`), if any. */
+function secretInside(
+  value: unknown,
+  path: readonly string[],
+  secretFields: readonly string[],
+): string | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const here = [...path, key];
+    if (item !== undefined && isSecretPath(here, secretFields)) return here.join(".");
+    const deeper = secretInside(item, here, secretFields);
+    if (deeper) return deeper;
+  }
+  return undefined;
 }
 
 /** Whether a dotted path matches one of the secret field paths (`headers.*` matches any key). */
