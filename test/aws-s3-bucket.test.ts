@@ -81,6 +81,17 @@ describe("S3Bucket file helpers", () => {
     expect(missing.code).toBe("FILE_NOT_FOUND");
   });
 
+  it("copies and moves keys holding spaces, plus signs, percent signs, ? and # and non-ASCII letters", async () => {
+    const files = bucket();
+    for (const key of ["a b/ü+x.txt", "100%/x?y#z.txt", "é/∑ ∞.bin"]) {
+      await files.writePath(key, key);
+      expect(await files.copyObject(key, `copied/${key}`)).toBe(`copied/${key}`);
+      expect(await files.moveObject(`copied/${key}`, `moved/${key}`)).toBe(`moved/${key}`);
+      expect(Buffer.from(await files.readPath(`moved/${key}`)).toString()).toBe(key);
+      expect(await files.exists(`copied/${key}`)).toBe(false);
+    }
+  });
+
   it("lists objects under a folder, up to a maximum", async () => {
     const files = bucket();
     for (const name of ["r/1.txt", "r/2.txt", "r/3.txt", "s/4.txt"]) {

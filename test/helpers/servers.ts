@@ -22,6 +22,8 @@ export {
   startSecretsManagerEmulator,
 } from "../emulators/secrets-manager.js";
 
+const repaired = Symbol.for("tessera.test.s3rver-copy-source-repaired");
+
 /** Credentials s3rver accepts. */
 export const S3RVER_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } as const;
 
@@ -51,6 +53,8 @@ export interface S3ServerOptions {
  *   multipart upload) is written beside the object and renamed over it, atomic as on S3;
  * - a GET opens the object before sizing it, so a concurrent overwrite cannot mismatch the
  *   Content-Length and the body;
+ * - a copy's `x-amz-copy-source` is URL-decoded whole, as S3 does; s3rver's `decodeURI` leaves
+ *   `%2B`, `%3F`, `%23` and the like encoded, so keys holding `+`, `?` or `#` could not be copied;
  * - listings are in S3's order (UTF-8 byte order of the whole key: `a-b` before `a/b`) and pages
  *   continue exactly after the last key; s3rver walks folders, so it lists `a/…` before `a-…`
  *   and its pages skip keys.
@@ -144,6 +148,31 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
       await rm(directory, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * s3rver's object controller. Its copy handler reads `x-amz-copy-source` with `decodeURI`; this
+ * wrapper hands it a header whose only escapes are ones `decodeURI` undoes, so the key it finds is
+ * the one S3 would find (full URL decoding). Runs after s3rver checked the request's signature.
+ */
+const objectController = createRequire(import.meta.url)("s3rver/lib/controllers/object.js") as {
+  putObjectCopy: (context: { headers: Record<string, string | string[] | undefined> }) => unknown;
+  [repaired]?: true;
+};
+if (!objectController[repaired]) {
+  const putObjectCopy = objectController.putObjectCopy;
+  objectController.putObjectCopy = (context) => {
+    const source = context.headers["x-amz-copy-source"];
+    if (typeof source === "string") {
+      try {
+        context.headers["x-amz-copy-source"] = encodeURI(decodeURIComponent(source));
+      } catch {
+        // A malformed escape: leave it for s3rver to refuse.
+      }
+    }
+    return putObjectCopy(context);
+  };
+  objectController[repaired] = true;
 }
 
 /** s3rver's object model, loaded from the package (it is CommonJS). */

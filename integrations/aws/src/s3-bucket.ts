@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, sep } from "node:path";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { addAbortSignal, pipeline, Readable } from "node:stream";
+import { pipeline as pipelineAsync } from "node:stream/promises";
 import type { S3Client } from "@aws-sdk/client-s3";
 import {
   defineBlock,
@@ -183,6 +183,7 @@ export class S3Bucket
   }
 
   async createReadStream(path: string, options: ReadPathOptions = {}): Promise<Readable> {
+    options.signal?.throwIfAborted();
     const relative = this.#resolver.key(path);
     const key = this.objectKey(path);
     const response = await this.#call("GetObject", key, async (client, { GetObjectCommand }) => {
@@ -200,12 +201,18 @@ export class S3Bucket
     });
     const body = response.Body as Readable | undefined;
     const counter = progressStream(options.onProgress, response.ContentLength);
+    const { signal } = options;
+    if (signal) addAbortSignal(signal, counter);
     if (!body) {
       counter.end();
       return counter;
     }
-    body.on("error", (error) => counter.destroy(error));
-    return body.pipe(counter);
+    // The pipeline destroys the body when the reader stops (or aborts) early; an abort surfaces as
+    // an AbortError, not as the connection reset it causes underneath.
+    pipeline(body, counter, (error) => {
+      if (error && !counter.destroyed) counter.destroy(signal?.aborted ? signal.reason : error);
+    });
+    return counter;
   }
 
   async writePath(
@@ -396,7 +403,7 @@ export class S3Bucket
       `.${basename(localPath)}.${randomBytes(6).toString("hex")}.partial`,
     );
     try {
-      await pipeline(source, createWriteStream(partial, { mode: 0o600 }));
+      await pipelineAsync(source, createWriteStream(partial, { mode: 0o600 }));
       await rename(partial, localPath);
     } catch (error) {
       await rm(partial, { force: true });
