@@ -237,7 +237,7 @@ export function createProgram(context: CliContext, version: string): Command {
         },
       ),
     "tessera block edit s3-bucket/results --set bucketFolder=nightly",
-    "tessera block inspect s3-bucket/results --json > results.json   # edit it, then:",
+    'tessera block inspect s3-bucket/results --json > results.json   # edit it; keep a secret with { "$keep": true }',
     "tessera block edit s3-bucket/results --from-file results.json",
   );
 

@@ -21,6 +21,11 @@ class KeyRing extends defineBlock({
   }),
 }) {}
 
+class Login extends defineBlock({
+  type: "cli-diff-login",
+  schema: z.object({ user: z.string(), password: secret() }),
+}) {}
+
 const home = mkdtempSync(join(tmpdir(), "tessera-cli-diff-"));
 const saved = { home: process.env.TESSERA_HOME, key: process.env.TESSERA_ENCRYPTION_KEY };
 
@@ -89,5 +94,28 @@ describe("block diff", () => {
     const printed = `${text()}${humanText()}`;
     expect(printed).not.toContain("diff-canary");
     expect(printed).not.toContain("\u0000");
+  });
+
+  it("reports a secret field that holds a reference as a secret, not as plain text", async () => {
+    const { context, text } = capture();
+    const store = await context.store();
+    await new Login({ user: "u", password: { $reference: "env:FIRST_PASSWORD" } }).save("main", {
+      store,
+    });
+    const loaded = await Login.load("main", { store });
+    (loaded as { password: unknown }).password = { $reference: "env:SECOND_PASSWORD" };
+    await loaded.save("main", { store, expectedRevision: 1 });
+    (loaded as { password: unknown }).password = "now-a-value";
+    await loaded.save("main", { store, expectedRevision: 2 });
+
+    await diffCommand(context, "cli-diff-login/main", 1, 2, { json: true });
+    await diffCommand(context, "cli-diff-login/main", 2, 3, { json: true });
+    const [referenceChange, valueChange] = text()
+      .trim()
+      .split(/\n(?=\{)/)
+      .map((json) => JSON.parse(json) as { changes: unknown[] });
+    expect(referenceChange!.changes).toEqual([{ path: "password", kind: "changed", secret: true }]);
+    expect(valueChange!.changes).toEqual([{ path: "password", kind: "changed", secret: true }]);
+    expect(text()).not.toContain("now-a-value");
   });
 });

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { JsonValue } from "../../schema/index.js";
 import type { CliContext } from "../context.js";
+import { isSecretPath } from "../set-expression.js";
 import { presentData, requireDocument, revealWith } from "../stored-documents.js";
 import { flattenData } from "./block-inspect.js";
 
@@ -50,12 +51,17 @@ export async function diffCommand(
       true,
     ),
   );
+  const secretFields = (await store.getBlockType(after.type))?.secretFields ?? [];
   const paths = [...new Set([...flatBefore.keys(), ...flatAfter.keys()])].sort();
   const entries: DiffEntry[] = [];
   for (const path of paths) {
     const old = flatBefore.get(path);
     const next = flatAfter.get(path);
-    const secret = old?.includes(secretPrefix) || next?.includes(secretPrefix);
+    // A secret field holding a reference is a secret field too, though its text is no secret.
+    const secret =
+      old?.includes(secretPrefix) ||
+      next?.includes(secretPrefix) ||
+      isSecretPath(path.split("."), secretFields);
     if (secret) {
       const kind =
         old === undefined
