@@ -260,6 +260,22 @@ describe("AwsSecret through a faulty network", () => {
     expect(secretsProxy.requests.filter(isGetSecret).length).toBe(1);
   });
 
+  it("does not retry AccessDenied, and names the secret", async () => {
+    const secret = secretBehindProxy("guarded-secret");
+    secretsProxy.addRule({
+      match: isGetSecret,
+      action: jsonErrorResponse(
+        400,
+        "AccessDeniedException",
+        "User is not authorized to perform: secretsmanager:GetSecretValue",
+      ),
+    });
+    const error = await errorOf(() => secret.readSecret());
+    expect(error.code).toBe("SECRET_ACCESS_DENIED");
+    expect(error.message).toContain('"guarded-secret"');
+    expect(secretsProxy.requests.filter(isGetSecret).length).toBe(1);
+  });
+
   it("gives up after the configured attempts with an error naming the secret, not its value", async () => {
     const secret = secretBehindProxy(freshFolder("unavailable"));
     await secret.writeSecret("hunter2-value");
