@@ -131,6 +131,7 @@ describe("leak sweep: a canary secret never appears in any command's output", ()
       await sweep(["block", "inspect", "warehouse/leak", ...json]);
       await sweep(["block", "inspect", "secret/canary", ...json]);
       await sweep(["block", "inspect", "db-credentials/by-reference", ...json]);
+      await sweep(["block", "inspect", "db-credentials/leak", "--keep-markers", ...json]);
       await sweep(["block", "history", "db-credentials/leak", ...json]);
       await sweep(["block", "diff", "db-credentials/leak", "1", "2", ...json]);
       await sweep(["secret", "get", "canary", ...json]);

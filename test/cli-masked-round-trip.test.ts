@@ -123,6 +123,33 @@ describe("writing tessera block inspect --json output back", () => {
     });
   });
 
+  it("prints keep markers with --keep-markers, output that writes back as it is", async () => {
+    await createCredentials("markers");
+    const document = await inspect("db-credentials/markers", "--keep-markers");
+    expect(document.data).toEqual({ user: "reader", password: { $keep: true } });
+    const human = await cli.ok(["block", "inspect", "db-credentials/markers", "--keep-markers"]);
+    expect(human).toMatch(/^password\s+\{ "\$keep": true \}$/m);
+
+    document.data.user = "editor";
+    await cli.ok(["block", "edit", "db-credentials/markers", "--from-file", "-"], {
+      input: JSON.stringify(document),
+    });
+    expect((await inspect("db-credentials/markers", "--show-secrets")).data).toEqual({
+      user: "editor",
+      password,
+    });
+
+    const both = await cli.run([
+      "block",
+      "inspect",
+      "db-credentials/markers",
+      "--keep-markers",
+      "--show-secrets",
+    ]);
+    expect(both.status).toBe(2);
+    expect(both.stderr).toMatch(/^error CONFLICTING_OPTIONS: /);
+  });
+
   it("refuses the mask text in a secret field with MASKED_SECRET and saves nothing", async () => {
     await createCredentials("masked");
     const document = await inspect("db-credentials/masked");

@@ -151,11 +151,22 @@ export function createProgram(context: CliContext, version: string): Command {
       .argument("<slug>", "type/name, such as s3-bucket/results")
       .option("-r, --revision <n>", "an earlier revision", revisionNumber)
       .option("--show-secrets", "print secret values in clear (they appear on your screen)")
+      .addOption(
+        new Option(
+          "--keep-markers",
+          'print { "$keep": true } for each stored secret instead of "********", ready to edit and write back with block edit --from-file',
+        ).conflicts("showSecrets"),
+      )
       .option("--json", "print JSON")
       .action(
         async (
           slug: string,
-          options: { revision?: number; showSecrets?: boolean; json?: boolean },
+          options: {
+            revision?: number;
+            showSecrets?: boolean;
+            keepMarkers?: boolean;
+            json?: boolean;
+          },
         ) => {
           const { inspectBlockCommand } = await import("./commands/block-inspect.js");
           await inspectBlockCommand(context, slug, options);
@@ -163,6 +174,7 @@ export function createProgram(context: CliContext, version: string): Command {
       ),
     "tessera block inspect s3-bucket/results",
     "tessera block inspect s3-bucket/results --revision 2 --json",
+    "tessera block inspect s3-bucket/results --json --keep-markers > results.json",
   );
 
   example(

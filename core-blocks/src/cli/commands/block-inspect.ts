@@ -26,6 +26,7 @@ export function flattenData(
   if (typeof data === "object" && data !== null && !Array.isArray(data)) {
     const keys = Object.keys(data);
     if ("$ref" in data && keys.length === 1) return [[prefix, `→ ${String(data.$ref)}`]];
+    if ("$keep" in data && keys.length === 1) return [[prefix, '{ "$keep": true }']];
     if ("$reference" in data && keys.length === 1) {
       return [[prefix, `******** (reference to ${String(data.$reference)})`]];
     }
@@ -89,12 +90,15 @@ async function resolveReferences(
 export async function inspectBlockCommand(
   context: CliContext,
   slug: string,
-  options: { revision?: number; showSecrets?: boolean; json?: boolean },
+  options: { revision?: number; showSecrets?: boolean; keepMarkers?: boolean; json?: boolean },
 ): Promise<void> {
   const store = await context.store();
   const document = await requireDocument(store, slug, options.revision);
   let onSealed: Parameters<typeof presentData>[2];
-  if (options.showSecrets) {
+  if (options.keepMarkers) {
+    // What `block edit --from-file` reads as "keep the secret stored at this path".
+    onSealed = async () => ({ $keep: true });
+  } else if (options.showSecrets) {
     const { getSecretCipher } = await import("../../secrets/index.js");
     onSealed = revealWith(await getSecretCipher(store), document);
   }
