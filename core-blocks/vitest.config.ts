@@ -7,5 +7,7 @@ export default defineProject({
     name: "core",
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
     testTimeout: 30_000,
+    // Every test file gets a temporary HOME and TESSERA_HOME; see the file for why.
+    setupFiles: ["./test/isolated-home.ts"],
   },
 });

@@ -27,6 +27,9 @@ beforeEach(() => {
     savedEnvironment.set(name, process.env[name]);
     delete process.env[name];
   }
+  // afterEach asks for the default store to close it; without a home of its own that would open
+  // (and create) the user's ~/.tessera/tessera.db.
+  process.env.TESSERA_HOME = join(folder, "default-home");
 });
 
 afterEach(async () => {
