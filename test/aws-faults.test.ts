@@ -1,4 +1,6 @@
 import { execFile } from "node:child_process";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { inspect, promisify } from "node:util";
@@ -180,6 +182,7 @@ describe("S3Bucket on a machine whose clock is 20 minutes late", () => {
         env: {
           ...process.env,
           NODE_OPTIONS: "",
+          TESSERA_HOME: join(tmpdir(), "tessera-skewed-clock-home-unused"),
           CLOCK_SKEW_MS: String(skew),
           ENDPOINT: s3Proxy.endpoint,
           BUCKET: bucketName,
