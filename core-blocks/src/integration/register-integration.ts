@@ -34,9 +34,9 @@ export interface RegisteredModule {
 /**
  * Imports an integration package by name, as an `import` in a file of the current folder would
  * (so the user's own `node_modules` is searched, with ESM conditions), or from the path of a
- * package's folder (its `exports`, else `main`; for an integration being developed), checks it against this
- * core, records each of its block types in the store with the package's name, version and core
- * range, and returns its manifest. `tessera block register -m <package>` calls it.
+ * package's folder (its `exports`, else `main`; for an integration being developed), checks it
+ * against this core, records each of its block types in the store with the package's name,
+ * version and core range, and returns its manifest. `tessera block register -m <package>` calls it.
  *
  * Throws `INTEGRATION_NOT_FOUND` when the package is not installed, `INVALID_INTEGRATION` when it
  * exports no manifest, `INCOMPATIBLE_INTEGRATION` when its core range excludes this core and
