@@ -183,6 +183,39 @@ describe("hostile values", () => {
     expect(loaded.entries.plain).toBe("p");
   });
 
+  it("refuses a value nested 100,000 levels deep with VALIDATION_FAILED naming the field, on construction and on save", async () => {
+    const Deep = defineBlock({
+      type: "test-deep",
+      schema: z.object({ tree: z.json(), bag: z.record(z.string(), z.unknown()).default({}) }),
+    });
+    let tree: z.infer<ReturnType<typeof z.json>> = 1;
+    for (let level = 0; level < 100_000; level++) tree = level % 2 === 0 ? [tree] : { a: tree };
+    const onConstruction = (() => {
+      try {
+        return new Deep({ tree });
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(ValidationFailedError.isInstance(onConstruction)).toBe(true);
+    expect((onConstruction as Error).message).toContain("tree: nests lists and objects");
+    // A field changed after construction (a record of unknown values passes zod unchanged).
+    const block = new Deep({ tree: 1 });
+    block.bag = { deep: tree };
+    const onSave = await block.save("deep").catch((caught: unknown) => caught);
+    expect(ValidationFailedError.isInstance(onSave)).toBe(true);
+    expect((onSave as Error).message).toContain("bag: nests lists and objects");
+    expect(await store.get({ type: "test-deep", name: "deep" })).toBeUndefined();
+  });
+
+  it("saves and loads a value nested 256 levels deep exactly", async () => {
+    const Deep = defineBlock({ type: "test-deep-limit", schema: z.object({ tree: z.json() }) });
+    let tree: z.infer<ReturnType<typeof z.json>> = "leaf";
+    for (let level = 0; level < 256; level++) tree = [tree];
+    await new Deep({ tree }).save("limit");
+    expect((await Deep.load("limit")).tree).toEqual(tree);
+  });
+
   it("refuses values that are not JSON, naming the field", async () => {
     const Loose = defineBlock({ type: "test-loose", schema: z.object({ when: z.date() }) });
     const error = await new Loose({ when: new Date() }).save("loose").catch((caught) => caught);

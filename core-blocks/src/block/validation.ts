@@ -9,11 +9,53 @@ export function problemsOf(error: z.ZodError): ValidationProblem[] {
   }));
 }
 
+/**
+ * How many levels of lists and plain objects a field value may nest. Deeper values are refused
+ * before zod or the encoder walk them, so a hostile value is a validation error, not a stack
+ * overflow.
+ */
+export const MAX_VALUE_DEPTH = 256;
+
+/**
+ * The problem of a field whose value nests lists and plain objects more than `MAX_VALUE_DEPTH`
+ * levels deep, or `undefined`. Walks without recursion; block instances and secret values are
+ * leaves (their own fields were checked when they were built).
+ */
+export function depthProblem(input: unknown): ValidationProblem | undefined {
+  if (!isContainer(input)) return undefined;
+  const pending: { value: object; depth: number; field: string }[] = [];
+  for (const [field, value] of Object.entries(input)) {
+    if (isContainer(value)) pending.push({ value, depth: 1, field });
+  }
+  while (pending.length > 0) {
+    const { value, depth, field } = pending.pop()!;
+    if (depth > MAX_VALUE_DEPTH) {
+      return {
+        path: field,
+        message: `nests lists and objects more than ${MAX_VALUE_DEPTH} levels deep; flatten the value`,
+      };
+    }
+    for (const child of Object.values(value)) {
+      if (isContainer(child)) pending.push({ value: child, depth: depth + 1, field });
+    }
+  }
+  return undefined;
+}
+
+function isContainer(value: unknown): value is object {
+  if (value === null || typeof value !== "object") return false;
+  if (Array.isArray(value)) return true;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
 /** Validates `input` against `schema`, returning the output or the problems as values. */
 export function validate(
   schema: z.ZodType,
   input: unknown,
 ): { ok: true; data: Record<string, unknown> } | { ok: false; problems: ValidationProblem[] } {
+  const tooDeep = depthProblem(input);
+  if (tooDeep) return { ok: false, problems: [tooDeep] };
   const result = schema.safeParse(input);
   if (result.success) return { ok: true, data: result.data as Record<string, unknown> };
   return { ok: false, problems: problemsOf(result.error) };
