@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { S3Bucket } from "@tessera/aws";
-import { TesseraError, type TransferProgress } from "@tessera/core";
+import { LocalFileSystem, TesseraError, type TransferProgress } from "@tessera/core";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emulatorCredentials, freshFolder } from "./helpers/aws-fixtures.js";
@@ -90,6 +90,25 @@ describe("S3Bucket file helpers", () => {
       expect(Buffer.from(await files.readPath(`moved/${key}`)).toString()).toBe(key);
       expect(await files.exists(`copied/${key}`)).toBe(false);
     }
+  });
+
+  it("streams a file in from another bucket's folder and from a local folder", async () => {
+    const source = bucket("other-bucket");
+    const content = Buffer.concat(megabytes(7, 5));
+    await source.writePath("exports/data.bin", content);
+    const target = bucket();
+    expect(await target.streamFrom(source, "exports/data.bin")).toBe("exports/data.bin");
+    expect(Buffer.from(await target.readPath("exports/data.bin")).equals(content)).toBe(true);
+
+    const local = new LocalFileSystem({ basePath: join(scratch, "stream-from") });
+    await local.writePath("notes/today.txt", "from disk");
+    expect(await target.streamFrom(local, "notes/today.txt", "/imported/today.txt")).toBe(
+      "imported/today.txt",
+    );
+    expect(Buffer.from(await target.readPath("imported/today.txt")).toString()).toBe("from disk");
+    const missing = await tesseraErrorOf(() => target.streamFrom(local, "nothing.txt"));
+    expect(missing.code).toBe("FILE_NOT_FOUND");
+    expect(await target.exists("nothing.txt")).toBe(false);
   });
 
   it("lists objects under a folder, up to a maximum", async () => {

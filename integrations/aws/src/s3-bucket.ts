@@ -465,6 +465,26 @@ export class S3Bucket
   }
 
   /**
+   * Streams a file from any file system (another bucket with other credentials or endpoint, a
+   * local folder, another provider) into this bucket, without holding it in memory; use
+   * `copyObject` for a server-side copy within one S3 account. Returns the key written.
+   * @default toPath: fromPath
+   */
+  async streamFrom(
+    source: WritableFileSystem,
+    fromPath: string,
+    toPath: string = fromPath,
+    options: WritePathOptions = {},
+  ): Promise<string> {
+    const key = this.#resolver.key(toPath);
+    const stream = await source.createReadStream(
+      fromPath,
+      options.signal ? { signal: options.signal } : {},
+    );
+    return this.writePath(key, stream, options);
+  }
+
+  /**
    * Copies an object within S3 (no bytes pass through this process), to this bucket or
    * `options.toBucket`. Returns the destination key relative to the destination's folder.
    * Objects over 5 GiB need a multipart copy, which this method does not do.
