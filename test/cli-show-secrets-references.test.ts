@@ -65,5 +65,24 @@ describe("tessera block inspect --show-secrets with a reference to a secret mana
         value: "from-secrets-manager-5c1e",
       },
     ]);
+
+    // A chain: secret/db holds a reference to aws-secret/warehouse.
+    await run(["block", "create", "secret", "db", "--secret-ref", "value=aws-secret/warehouse"]);
+    await run([
+      "block",
+      "create",
+      "aws-credentials",
+      "via-chain",
+      "--set",
+      "accessKeyId=AKIAEXAMPLE",
+      "--secret-ref",
+      "secretAccessKey=secret/db",
+    ]);
+    const chained = JSON.parse(
+      await run(["block", "inspect", "aws-credentials/via-chain", "--show-secrets", "--json"]),
+    );
+    expect(chained.references).toEqual([
+      { path: "secretAccessKey", reference: "secret/db", value: "from-secrets-manager-5c1e" },
+    ]);
   });
 });
