@@ -53,7 +53,9 @@ export async function loadBlockOfClass(
  * Loads a block by slug (`type/name`) without knowing its class: the class registered for the
  * type builds the instance. `UNKNOWN_BLOCK_TYPE` (with the package to install, when the store
  * knows it) when no class is registered for the type. Name the class you expect as the type
- * argument (`loadBlock<S3Bucket>("s3-bucket/results")`); it is not checked at run time.
+ * argument (`loadBlock<S3Bucket>("s3-bucket/results")`); it is not checked at run time. A
+ * subclass with methods must be registered for its instances to have them (see
+ * `registerBlockType`): importing the module that declares it is not enough by itself.
  */
 export async function loadBlock<T extends BlockMembers = BlockMembers & Record<string, unknown>>(
   slug: string,

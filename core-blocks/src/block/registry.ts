@@ -10,6 +10,14 @@ const classes = new Map<string, BlockClassInternal>();
  * registering a base after its subclass changes nothing; an unrelated class of the same type
  * replaces the earlier one (a redefinition). Classes register themselves when defined, when
  * constructed and when one of their statics is first used. Returns the class.
+ *
+ * JavaScript runs no code of a base class when a subclass is declared, so a subclass with methods
+ * (`class MyBlock extends defineBlock({ ... }) { method() {} }`) is not registered by importing
+ * its module alone: until it is constructed or a static is used, `loadBlock("my-type/x")` builds
+ * an instance of the bare base class, without the methods. Register such a class where it is
+ * declared, in a static block (`static { registerBlockType(this); }`) or with a call after it,
+ * or load its module with `registerModule` / an integration manifest, which register what the
+ * module exports.
  */
 export function registerBlockType<C extends abstract new (...args: never[]) => object>(
   BlockClass: C,
