@@ -84,5 +84,6 @@ describe("tessera block inspect --show-secrets with a reference to a secret mana
     expect(chained.references).toEqual([
       { path: "secretAccessKey", reference: "secret/db", value: "from-secrets-manager-5c1e" },
     ]);
+    expect(await run(["secret", "get", "db", "--reveal"])).toBe("from-secrets-manager-5c1e\n");
   });
 });

@@ -55,3 +55,18 @@ export async function resolveBlockClass(store: BlockStore, type: string): Promis
       : {},
   );
 }
+
+/**
+ * Makes every block type recorded with the `secret-source` capability loadable in this process
+ * (importing its module or package), so a secret reference resolves even when it leads on to
+ * another (`secret/db` → `aws-secret/db`). A type whose integration is not installed here is
+ * skipped: resolving a reference to it then fails with an error that says what to install.
+ */
+export async function loadSecretSources(store: BlockStore): Promise<void> {
+  const sources = (await store.listBlockTypes()).filter((record) =>
+    record.capabilities.includes("secret-source"),
+  );
+  await Promise.all(
+    sources.map((record) => resolveBlockClass(store, record.type).catch(() => undefined)),
+  );
+}

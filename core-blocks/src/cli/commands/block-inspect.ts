@@ -74,17 +74,10 @@ async function resolveReferences(
   const found = referencesIn(data);
   if (found.length === 0) return [];
   const { parseSecretReference, resolveSecretReference } = await import("../../secrets/index.js");
-  const { resolveBlockClass } = await import("../block-classes.js");
+  const { loadSecretSources, resolveBlockClass } = await import("../block-classes.js");
   const parsedReferences = found.map(([, reference]) => parseSecretReference(reference));
   if (parsedReferences.some((parsed) => parsed.kind === "block")) {
-    // A reference may lead on to another (secret/db → aws-secret/db): make every recorded secret
-    // source loadable. One whose integration is not installed here only fails if it is reached.
-    const sources = (await store.listBlockTypes()).filter((record) =>
-      record.capabilities.includes("secret-source"),
-    );
-    await Promise.all(
-      sources.map((record) => resolveBlockClass(store, record.type).catch(() => undefined)),
-    );
+    await loadSecretSources(store);
   }
   const resolved: ResolvedReference[] = [];
   for (const [index, [path, reference]] of found.entries()) {

@@ -83,7 +83,13 @@ export async function getSecretCommand(
   let value: unknown = SECRET_MASK;
   if (options.reveal) {
     const { Secret } = await import("../../secret-block/index.js");
-    value = await (await Secret.load(name, { store })).get();
+    const secret = await Secret.load(name, { store });
+    if (secret.value.origin.kind === "reference") {
+      // It may lead to a secret source an integration defines (aws-secret/<name>).
+      const { loadSecretSources } = await import("../block-classes.js");
+      await loadSecretSources(store);
+    }
+    value = await secret.get();
   }
   const { output } = context;
   if (options.json) {
