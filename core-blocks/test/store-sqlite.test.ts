@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -89,6 +89,65 @@ describe("the default store", () => {
       expect(existsSync(join(folder, "tessera.db"))).toBe(false);
       delete process.env[variable];
     }
+  });
+});
+
+describe("file permissions", () => {
+  /** Opens `path` (then closes it) and returns the process warnings emitted meanwhile. */
+  async function warningsWhileOpening(path: string): Promise<Error[]> {
+    const warnings: Error[] = [];
+    const listener = (warning: Error) => warnings.push(warning);
+    process.on("warning", listener);
+    try {
+      await (await openSqliteStore({ path })).close();
+      // process warnings are delivered on the next tick
+      await new Promise((resolveTick) => setImmediate(resolveTick));
+    } finally {
+      process.off("warning", listener);
+    }
+    return warnings.filter(
+      (warning) => (warning as { code?: string }).code === "TESSERA_STORE_PERMISSIONS",
+    );
+  }
+
+  it("creates a new database file 0600 in a new folder 0700, without a warning", async () => {
+    const path = join(folder, "private", "tessera.db");
+    expect(await warningsWhileOpening(path)).toEqual([]);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(statSync(join(folder, "private")).mode & 0o777).toBe(0o700);
+  });
+
+  it("warns once, with the chmod that fixes it, about an existing file other users can read, and still opens it", async () => {
+    const path = join(folder, "shared.db");
+    const existing = await openSqliteStore({ path });
+    await existing.put(document("kept"));
+    await existing.close();
+    chmodSync(path, 0o644);
+    const warnings = await warningsWhileOpening(path);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.message).toContain(path);
+    expect(warnings[0]!.message).toContain("mode 0644");
+    expect(warnings[0]!.message).toContain(`chmod 600 ${path}`);
+    expect(statSync(path).mode & 0o777).toBe(0o644);
+    const reopened = await openSqliteStore({ path });
+    expect(await reopened.get({ type: "bucket", name: "kept" })).toBeDefined();
+    await reopened.close();
+    // Once per file and process.
+    expect(await warningsWhileOpening(path)).toEqual([]);
+  });
+
+  it("says other users can change an existing file that is group or world writable", async () => {
+    const path = join(folder, "writable.db");
+    await (await openSqliteStore({ path })).close();
+    chmodSync(path, 0o666);
+    const [warning] = await warningsWhileOpening(path);
+    expect(warning?.message).toContain("read and changed by other users");
+  });
+
+  it("does not warn about an existing private file", async () => {
+    const path = join(folder, "private.db");
+    await (await openSqliteStore({ path })).close();
+    expect(await warningsWhileOpening(path)).toEqual([]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
 import type { Database } from "better-sqlite3";
@@ -118,10 +118,17 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   // hold configuration (hosts, accounts, bucket names) even though their secrets are encrypted.
   mkdirSync(dirname(location), { recursive: true, mode: 0o700 });
   const isNew = !existsSync(location);
+  if (isNew) {
+    // Created here with mode 0600 (never readable by others, not even for a moment); "a" leaves
+    // a file another process created first as it is.
+    closeSync(openSync(location, "a", 0o600));
+    chmodSync(location, 0o600);
+  } else {
+    warnIfShared(location);
+  }
   const database = new DatabaseConstructor(location, {
     timeout: Math.min(busyTimeoutMs, maxBlockingWaitMs),
   });
-  if (isNew) chmodSync(location, 0o600);
   const started = Date.now();
   for (let attempt = 0; ; attempt++) {
     try {
@@ -144,6 +151,40 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
       throw isBusy(error) ? new StoreBusyError(location, Date.now() - started, error) : error;
     }
   }
+}
+
+/** Database files already warned about in this process. */
+const warnedLocations = new Set<string>();
+
+/**
+ * Warns (once per file and process, as a `TESSERA_STORE_PERMISSIONS` process warning) when an
+ * existing database file or its WAL files can be read or written by other users. Not refused like
+ * a shared key file: secrets in the database are encrypted under a key kept elsewhere, so this
+ * exposes configuration (hosts, accounts, bucket names), not secrets, and a store shared on
+ * purpose keeps working. The warning gives the command that makes the files private.
+ */
+function warnIfShared(location: string): void {
+  if (process.platform === "win32" || warnedLocations.has(location)) return;
+  const shared: string[] = [];
+  let widest = 0;
+  for (const file of [location, `${location}-wal`, `${location}-shm`]) {
+    let mode: number;
+    try {
+      mode = statSync(file).mode & 0o777;
+    } catch {
+      continue;
+    }
+    if ((mode & 0o077) === 0) continue;
+    shared.push(file);
+    widest |= mode;
+  }
+  if (shared.length === 0) return;
+  warnedLocations.add(location);
+  const access = (widest & 0o022) !== 0 ? "read and changed" : "read";
+  process.emitWarning(
+    `The Tessera store ${location} can be ${access} by other users (mode ${widest.toString(8).padStart(4, "0")}). Its secrets are encrypted, but its other fields (hosts, accounts, bucket names) are not, and a changed document is trusted on load. Make it private: chmod 600 ${shared.join(" ")}`,
+    { code: "TESSERA_STORE_PERMISSIONS" },
+  );
 }
 
 /** The content of a new revision. */
