@@ -150,6 +150,30 @@ describe("writing tessera block inspect --json output back", () => {
     expect(both.stderr).toMatch(/^error CONFLICTING_OPTIONS: /);
   });
 
+  it("refuses to write back a link to a block deleted meanwhile, saying what to put instead", async () => {
+    await createCredentials("doomed");
+    await cli.ok([
+      "block",
+      "create",
+      "warehouse",
+      "orphan",
+      "--set",
+      "host=h",
+      "--link",
+      "credentials=db-credentials/doomed",
+    ]);
+    await cli.ok(["block", "delete", "db-credentials/doomed", "--force"]);
+    const document = await inspect("warehouse/orphan");
+    expect(document.data.credentials).toEqual({ $ref: expect.stringMatching(/^\(missing /) });
+    const result = await cli.run(["block", "edit", "warehouse/orphan", "--from-file", "-"], {
+      input: JSON.stringify(document),
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(
+      /^error INVALID_INPUT: The input links to a block that was deleted/,
+    );
+  });
+
   it("refuses the mask text in a secret field with MASKED_SECRET and saves nothing", async () => {
     await createCredentials("masked");
     const document = await inspect("db-credentials/masked");
