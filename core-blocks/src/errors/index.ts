@@ -33,6 +33,7 @@ export { StoreBusyError } from "./store-busy-error.js";
 export { StoreClosedError } from "./store-closed-error.js";
 export { StoreNotSupportedError } from "./store-not-supported-error.js";
 export { StoreTooNewError } from "./store-too-new-error.js";
+export { StoreWriteFailedError } from "./store-write-failed-error.js";
 export { TemplateError } from "./template-error.js";
 export { isTesseraErrorWithCode, TesseraError, type TesseraErrorOptions } from "./tessera-error.js";
 export { UnknownBlockTypeError } from "./unknown-block-type-error.js";

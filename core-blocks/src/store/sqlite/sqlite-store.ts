@@ -13,6 +13,7 @@ import {
   RevisionConflictError,
   StoreBusyError,
   StoreClosedError,
+  StoreWriteFailedError,
 } from "../../errors/index.js";
 import type { JsonObject } from "../../schema/index.js";
 import type {
@@ -148,7 +149,9 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
         continue;
       }
       database.close();
-      throw isBusy(error) ? new StoreBusyError(location, Date.now() - started, error) : error;
+      throw isBusy(error)
+        ? new StoreBusyError(location, Date.now() - started, error)
+        : asWriteFailure(location, error);
     }
   }
 }
@@ -209,6 +212,17 @@ const busyCodes = new Set([
 function pauseBeforeRetry(attempt: number): Promise<void> {
   const delay = Math.min(200, 5 * 2 ** attempt) * (0.5 + Math.random());
   return new Promise((resolvePause) => setTimeout(resolvePause, delay));
+}
+
+/**
+ * `STORE_WRITE_FAILED` for a driver error that means the write could not reach the disk (full,
+ * size limit, I/O error, read-only); any other error unchanged.
+ */
+function asWriteFailure(location: string, error: unknown): unknown {
+  const code = String((error as { code?: unknown } | null)?.code ?? "");
+  return /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|PERM)/.test(code)
+    ? new StoreWriteFailedError(location, code, error)
+    : error;
 }
 
 function isBusy(error: unknown): boolean {
@@ -510,7 +524,7 @@ class SqliteStore implements SqliteBlockStore {
       try {
         return this.#transaction.immediate(body) as T;
       } catch (error) {
-        if (!isBusy(error)) throw error;
+        if (!isBusy(error)) throw asWriteFailure(this.location, error);
         if (Date.now() - started >= this.#busyTimeoutMs) {
           throw new StoreBusyError(this.location, Date.now() - started, error);
         }
