@@ -182,6 +182,7 @@ describe("leak sweep: a canary secret never appears in any command's output", ()
       { env },
     );
     await sweep(["block", "edit", "db-credentials/leak", "--set", `password=${canary}`]);
+    await sweep(["block", "edit", "db-credentials/leak", "--secret-ref", `password=${canary}`]);
     await sweep([
       "block",
       "create",

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { InvalidInputError } from "../errors/index.js";
-import { SECRET_MASK, SecretValue } from "../secrets/index.js";
+import { parseSecretReference, SECRET_MASK, SecretValue } from "../secrets/index.js";
 import type { CliContext } from "./context.js";
 import type { WriteValueOptions } from "./program.js";
 import {
@@ -99,6 +99,15 @@ export function applyValueOptions(
       throw new InvalidInputError(
         "--secret-ref",
         `--secret-ref ${path.join(".")}= needs a reference: secret/<name>, env:NAME or <type>/<name> of a secret source.`,
+      );
+    }
+    try {
+      parseSecretReference(reference.trim());
+    } catch {
+      // Not echoed: a malformed reference is often the secret itself, pasted by mistake.
+      throw new InvalidInputError(
+        "--secret-ref",
+        `The value of --secret-ref ${path.join(".")}= is not a reference: use secret/<name>, env:NAME or <type>/<name> of a secret source (lower-case letters, digits and single hyphens). If it was the secret itself, it is now in your shell history: rotate it, and pass it with --secret-from-env or a prompt.`,
       );
     }
     setAtPath(target, path, { $reference: reference.trim() });
