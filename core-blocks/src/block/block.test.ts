@@ -169,18 +169,44 @@ describe("saving and loading", () => {
 });
 
 describe("hostile values", () => {
-  it("round-trips __proto__ and constructor keys as plain data without polluting prototypes", async () => {
+  it("round-trips constructor and prototype keys as plain data without polluting prototypes", async () => {
     const Bag = defineBlock({
       type: "test-bag",
-      schema: z.object({ entries: z.record(z.string(), z.string()) }),
+      schema: z.object({ entries: z.record(z.string(), z.string()), tree: z.json() }),
     });
-    const entries = JSON.parse('{"__proto__":{"polluted":"yes"},"constructor":"c"}');
-    const bag = new Bag({ entries: { ...entries, plain: "p" } });
+    const tree = JSON.parse('{"constructor":{"prototype":{"polluted":"yes"}},"prototype":"p"}');
+    const bag = new Bag({ entries: { constructor: "c", plain: "p" }, tree });
     await bag.save("bag");
     const loaded = await Bag.load("bag");
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(loaded.entries.constructor).toBe("c");
     expect(loaded.entries.plain).toBe("p");
+    expect(loaded.tree).toEqual(tree);
+  });
+
+  it("refuses a __proto__ key, at any depth, naming the field, rather than dropping it silently", async () => {
+    const Bag = defineBlock({
+      type: "test-proto-bag",
+      schema: z.object({ entries: z.record(z.string(), z.unknown()).default({}) }),
+    });
+    const hostile = JSON.parse('{"__proto__":{"polluted":"yes"},"kept":"k"}');
+    const onConstruction = (() => {
+      try {
+        return new Bag({ entries: hostile });
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(ValidationFailedError.isInstance(onConstruction)).toBe(true);
+    expect((onConstruction as Error).message).toContain(
+      'entries: holds an object key named "__proto__"',
+    );
+    const bag = new Bag({});
+    bag.entries = { nested: [hostile] };
+    const onSave = await bag.save("proto").catch((caught: unknown) => caught);
+    expect(ValidationFailedError.isInstance(onSave)).toBe(true);
+    expect(await store.get({ type: "test-proto-bag", name: "proto" })).toBeUndefined();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it("refuses a value nested 100,000 levels deep with VALIDATION_FAILED naming the field, on construction and on save", async () => {

@@ -36,7 +36,7 @@ import { computedOf } from "./block-json-schema.js";
 import { recordBlockType } from "./block-type-record.js";
 import { passesUnchanged } from "./schema-pass-through.js";
 import { assertSlugPart } from "./slug.js";
-import { depthProblem, validate } from "./validation.js";
+import { validate, valueShapeProblem } from "./validation.js";
 
 /** Keys of the stored markers; a plain object made of one of them alone is refused as data. */
 const RESERVED_MARKERS = new Set(["$ref", "$sealed", "$reference", "$keep"]);
@@ -186,9 +186,10 @@ export function validatedFields(
   for (const key of fieldKeysOf(block) ?? Object.keys(definition.schema.shape)) {
     fields[key] = (block as Record<string, unknown>)[key];
   }
-  // Fields changed since construction may nest too deep for zod and the encoder to walk.
-  const tooDeep = depthProblem(fields);
-  if (tooDeep) throw new ValidationFailedError(subject, [tooDeep]);
+  // Fields changed since construction may nest too deep for zod and the encoder to walk, or hold
+  // a __proto__ key that would be dropped silently.
+  const shapeProblem = valueShapeProblem(fields);
+  if (shapeProblem) throw new ValidationFailedError(subject, [shapeProblem]);
   // Fields that zod would return unchanged (the usual case for a loaded or constructed block).
   if (passesUnchanged(definition.schema, fields)) return fields;
   const result = validate(definition.schema, fields);

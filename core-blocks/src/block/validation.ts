@@ -18,10 +18,11 @@ export const MAX_VALUE_DEPTH = 256;
 
 /**
  * The problem of a field whose value nests lists and plain objects more than `MAX_VALUE_DEPTH`
- * levels deep, or `undefined`. Walks without recursion; block instances and secret values are
- * leaves (their own fields were checked when they were built).
+ * levels deep, or holds an object key `__proto__` (which zod, and any plain object assignment,
+ * would silently drop), or `undefined`. Walks without recursion; block instances and secret
+ * values are leaves (their own fields were checked when they were built).
  */
-export function depthProblem(input: unknown): ValidationProblem | undefined {
+export function valueShapeProblem(input: unknown): ValidationProblem | undefined {
   if (!isContainer(input)) return undefined;
   const pending: { value: object; depth: number; field: string }[] = [];
   for (const [field, value] of Object.entries(input)) {
@@ -33,6 +34,13 @@ export function depthProblem(input: unknown): ValidationProblem | undefined {
       return {
         path: field,
         message: `nests lists and objects more than ${MAX_VALUE_DEPTH} levels deep; flatten the value`,
+      };
+    }
+    if (!Array.isArray(value) && Object.hasOwn(value, "__proto__")) {
+      return {
+        path: field,
+        message:
+          'holds an object key named "__proto__", which cannot be kept as data; rename the key',
       };
     }
     for (const child of Object.values(value)) {
@@ -54,8 +62,8 @@ export function validate(
   schema: z.ZodType,
   input: unknown,
 ): { ok: true; data: Record<string, unknown> } | { ok: false; problems: ValidationProblem[] } {
-  const tooDeep = depthProblem(input);
-  if (tooDeep) return { ok: false, problems: [tooDeep] };
+  const shapeProblem = valueShapeProblem(input);
+  if (shapeProblem) return { ok: false, problems: [shapeProblem] };
   const result = schema.safeParse(input);
   if (result.success) return { ok: true, data: result.data as Record<string, unknown> };
   return { ok: false, problems: problemsOf(result.error) };
