@@ -183,6 +183,15 @@ describe("leak sweep: a canary secret never appears in any command's output", ()
     );
     await sweep(["block", "edit", "db-credentials/leak", "--set", `password=${canary}`]);
     await sweep(["block", "edit", "db-credentials/leak", "--secret-ref", `password=${canary}`]);
+    // The secret typed where a variable name belongs.
+    await sweep([
+      "block",
+      "edit",
+      "db-credentials/leak",
+      "--secret-from-env",
+      `password=${canary}`,
+    ]);
+    await sweep(["secret", "set", "canary", "--from-env", canary]);
     await sweep([
       "block",
       "create",

@@ -11,6 +11,16 @@ import {
   setAtPath,
 } from "./set-expression.js";
 
+/**
+ * How an error names an environment variable given for a secret: by name when it looks like one
+ * (`DB_PASSWORD`), else not at all, since it may be the secret itself typed in its place.
+ */
+export function variableForMessage(variable: string): string {
+  return /^[A-Z_][A-Z0-9_]{0,63}$/.test(variable)
+    ? `Environment variable ${variable}`
+    : "The environment variable given (not shown: it does not look like a variable name, and may be the secret itself)";
+}
+
 /** Reads all of standard input as text. */
 export async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
@@ -87,7 +97,7 @@ export function applyValueOptions(
     if (value === undefined || value === "") {
       throw new InvalidInputError(
         "--secret-from-env",
-        `Environment variable ${JSON.stringify(variable)} (for field ${path.join(".")}) is not set or empty. Export it first, or use a hidden prompt instead.`,
+        `${variableForMessage(variable)} (for field ${path.join(".")}) is not set or empty. Export it first, or use a hidden prompt instead.`,
       );
     }
     setAtPath(target, path, SecretValue.from(value));

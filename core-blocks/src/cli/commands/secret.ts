@@ -1,7 +1,7 @@
 import { InvalidInputError } from "../../errors/index.js";
 import { SECRET_MASK } from "../../secrets/index.js";
 import type { CliContext } from "../context.js";
-import { readStdin } from "../field-input.js";
+import { readStdin, variableForMessage } from "../field-input.js";
 import { checkSlugPart, requireDocument, shortTime } from "../stored-documents.js";
 
 async function readSecretValue(
@@ -20,7 +20,7 @@ async function readSecretValue(
     if (value === undefined || value === "") {
       throw new InvalidInputError(
         "--from-env",
-        `Environment variable ${JSON.stringify(options.fromEnv)} is not set or empty. Export it first, or run \`tessera secret set ${name}\` to type the value at a hidden prompt.`,
+        `${variableForMessage(options.fromEnv)} is not set or empty. Export it first, or run \`tessera secret set ${name}\` to type the value at a hidden prompt.`,
       );
     }
     return value;
