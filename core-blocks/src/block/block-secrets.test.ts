@@ -1,10 +1,13 @@
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { ValidationFailedError } from "../errors/index.js";
 import { secret } from "../schema/index.js";
 import { SecretValue } from "../secrets/index.js";
-import { type BlockStore, createMemoryStore } from "../store/index.js";
+import { type BlockStore, createMemoryStore, openSqliteStore } from "../store/index.js";
 import { defineBlock } from "./index.js";
 
 const Credentials = defineBlock({
@@ -46,6 +49,26 @@ describe("secrets at rest", () => {
     expect(document.data.password).toMatchObject({ $sealed: expect.any(String) });
     expect(document.dataKey).not.toBeNull();
     expect(document.data.user).toBe("u");
+  });
+
+  it("reveals secrets holding NUL, a lone surrogate, emoji and combining marks exactly, in a SQLite store too", async () => {
+    const awkward = ["a\u0000b", "x\ud800y", "\udc00", "😀 👩‍👩‍👧", "e\u0301", " ", "\u202e"];
+    const sqliteFolder = mkdtempSync(join(tmpdir(), "tessera-awkward-secrets-"));
+    const sqlite = await openSqliteStore({ path: join(sqliteFolder, "tessera.db") });
+    try {
+      for (const target of [store, sqlite]) {
+        for (const [index, password] of awkward.entries()) {
+          await new Credentials({ user: "u", password }).save(`awkward-${index}`, {
+            store: target,
+          });
+          const loaded = await Credentials.load(`awkward-${index}`, { store: target });
+          expect(await loaded.password.reveal()).toBe(password);
+        }
+      }
+    } finally {
+      await sqlite.close();
+      rmSync(sqliteFolder, { recursive: true, force: true });
+    }
   });
 
   it("creates no data key for a document without secrets", async () => {

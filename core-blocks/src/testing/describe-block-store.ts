@@ -635,6 +635,7 @@ export function describeBlockStore(
           emoji: "😀 👩‍👩‍👧 🏳️‍🌈",
           rtl: "שלום \u202e reversed",
           nul: "a\u0000b",
+          loneSurrogates: "x\ud800y\udc00",
           newline: 'line\nbreak\ttab \\ "quoted"',
           zeroWidth: "a\u200bb",
           combining: "e\u0301",
