@@ -63,6 +63,23 @@ describe("writing tessera block inspect --json output back", () => {
     expect(out).toContain("Saved db-credentials/keep as revision 2 (was 1)");
     const shown = await inspect("db-credentials/keep", "--show-secrets");
     expect(shown).toMatchObject({ revision: 2, data: { user: "writer", password } });
+
+    // block create --overwrite --from-file reads the same document the same way.
+    const again = await inspect("db-credentials/keep", "--keep-markers");
+    again.data.user = "overwriter";
+    await cli.ok([
+      "block",
+      "create",
+      "db-credentials",
+      "keep",
+      "--overwrite",
+      "--from-file",
+      await writeDocument("keep-again.json", again),
+    ]);
+    expect(await inspect("db-credentials/keep", "--show-secrets")).toMatchObject({
+      revision: 3,
+      data: { user: "overwriter", password },
+    });
   });
 
   it("keeps a secret inside a nested block and the link to a saved block", async () => {
