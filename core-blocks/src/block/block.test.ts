@@ -234,6 +234,31 @@ describe("hostile values", () => {
     expect(await store.get({ type: "test-deep", name: "deep" })).toBeUndefined();
   });
 
+  it("refuses a value or an unsaved block that contains itself with VALIDATION_FAILED, and saves a block nested twice", async () => {
+    const Holder = defineBlock({
+      type: "test-holder",
+      schema: z.object({ bag: z.record(z.string(), z.unknown()).default({}) }),
+    });
+    const loop: Record<string, unknown> = {};
+    loop.self = loop;
+    const holder = new Holder({});
+    holder.bag = loop;
+    const valueCycle = await holder.save("loop").catch((caught: unknown) => caught);
+    expect(ValidationFailedError.isInstance(valueCycle)).toBe(true);
+    expect((valueCycle as Error).message).toContain("bag: nests lists and objects");
+    holder.bag = { me: holder };
+    const blockCycle = await holder.save("loop").catch((caught: unknown) => caught);
+    expect(ValidationFailedError.isInstance(blockCycle)).toBe(true);
+    expect((blockCycle as Error).message).toContain("bag.me: holds a block that contains");
+    expect(await store.get({ type: "test-holder", name: "loop" })).toBeUndefined();
+    const shared = new AwsCredentials({ region: "eu-west-1" });
+    holder.bag = { first: shared, second: shared };
+    await holder.save("twice");
+    expect((await store.get({ type: "test-holder", name: "twice" }))?.data).toMatchObject({
+      bag: { first: { region: "eu-west-1" }, second: { region: "eu-west-1" } },
+    });
+  });
+
   it("saves and loads a value nested 256 levels deep exactly", async () => {
     const Deep = defineBlock({ type: "test-deep-limit", schema: z.object({ tree: z.json() }) });
     let tree: z.infer<ReturnType<typeof z.json>> = "leaf";

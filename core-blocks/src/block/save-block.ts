@@ -60,6 +60,8 @@ interface SaveContext {
   /** Secret values sealed in this save, to remember their sealed form once the write succeeds. */
   sealed: Array<{ value: SecretValue; fieldPath: string; sealed: SealedSecret }>;
   problems: ValidationProblem[];
+  /** The unsaved blocks being encoded, the saved one included: one met again is a cycle. */
+  encoding: Set<object>;
 }
 
 /**
@@ -103,6 +105,7 @@ export async function saveBlock(
   };
 
   const first = newContext(store, slug, randomUUID(), undefined);
+  first.encoding.add(block);
   const encoded = encodeFields(fields, [], first) as JsonObject;
   if (!first.holdsSecrets) {
     // Nothing to seal or keep: the document id and data key do not matter, so one write does it
@@ -127,6 +130,7 @@ export async function saveBlock(
       throw new BlockExistsError(slug);
     }
     const context = newContext(store, slug, current?.id ?? randomUUID(), current);
+    context.encoding.add(block);
     const data = encodeFields(fields, [], context) as JsonObject;
     if (context.problems.length > 0) throw new ValidationFailedError(slug, context.problems);
     await sealPending(context);
@@ -173,6 +177,7 @@ function newContext(
     pending: [],
     sealed: [],
     problems: [],
+    encoding: new Set(),
   };
 }
 
@@ -277,9 +282,21 @@ function encodeNestedBlock(
     context.references.add(identity.documentId);
     return { $ref: identity.documentId };
   }
+  if (context.encoding.has(block)) {
+    return problem(
+      context,
+      path,
+      "holds a block that contains this field (a cycle); nested blocks must form a tree, so save one of them and nest the saved one, or remove the link",
+    );
+  }
   const definition = definitionOf(block.constructor)!;
   const fields = validatedFields(block, definition, `${context.slug} (field ${path.join(".")})`);
-  return encodeFields(fields, path, context);
+  context.encoding.add(block);
+  try {
+    return encodeFields(fields, path, context);
+  } finally {
+    context.encoding.delete(block);
+  }
 }
 
 function encodeSecret(

@@ -33,7 +33,7 @@ export function valueShapeProblem(input: unknown): ValidationProblem | undefined
     if (depth > MAX_VALUE_DEPTH) {
       return {
         path: field,
-        message: `nests lists and objects more than ${MAX_VALUE_DEPTH} levels deep; flatten the value`,
+        message: `nests lists and objects more than ${MAX_VALUE_DEPTH} levels deep (or contains itself); flatten the value`,
       };
     }
     if (!Array.isArray(value) && Object.hasOwn(value, "__proto__")) {
