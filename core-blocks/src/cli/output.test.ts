@@ -40,6 +40,7 @@ describe("command line output", () => {
       'Invalid fields for "x": a: required; b: too long. Fix them.',
     );
     expect(oneLine("Cannot read it.\nTry again")).toBe("Cannot read it. Try again");
+    expect(oneLine("one,\ntwo")).toBe("one, two");
     expect(oneLine("a: must be one of x, y\nFix the field listed.")).toBe(
       "a: must be one of x, y. Fix the field listed.",
     );

@@ -70,7 +70,7 @@ export function oneLine(text: string): string {
       .replace(/:\s*\n\s*-\s+/g, ": ")
       .replace(/\s*\n\s*-\s+/g, "; ")
       // A line that ends without punctuation ends a sentence: "…a digit" + "Fix the field" → "…a digit. Fix…".
-      .replace(/([^.:;!?\s])\s*\n\s*/g, "$1. ")
+      .replace(/([^.,:;!?\s])\s*\n\s*/g, "$1. ")
       .replace(/\s*\n\s*/g, " ")
       .trim()
   );
