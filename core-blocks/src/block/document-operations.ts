@@ -15,6 +15,7 @@ import type {
 import { type BlockClassInternal, definitionOf, versionOf } from "./block-internals.js";
 import { computedOf } from "./block-json-schema.js";
 import { instantiate, loadBlockOfClass, notFound } from "./load-block.js";
+import { checkNumericOption } from "./numeric-options.js";
 import { saveBlock } from "./save-block.js";
 import { assertSlugPart } from "./slug.js";
 
@@ -57,6 +58,7 @@ export async function listBlocks(
   options: ListBlocksOptions = {},
 ): Promise<Page<DocumentSummary>> {
   const { type } = definitionOf(BlockClass)!;
+  checkNumericOption("limit", options.limit);
   const store = await storeOf(options);
   return store.list({
     type,
@@ -88,6 +90,8 @@ export async function rollbackBlock(
 ): Promise<object> {
   const { type } = definitionOf(BlockClass)!;
   assertSlugPart(name, "name");
+  checkNumericOption("revision", revision);
+  checkNumericOption("expectedRevision", options.expectedRevision);
   const store = await storeOf(options);
   const stored = await onDocument(store, type, name, () =>
     store.rollback(
@@ -109,6 +113,7 @@ export async function renameBlock(
   const { type } = definitionOf(BlockClass)!;
   assertSlugPart(name, "name");
   assertSlugPart(newName, "name");
+  checkNumericOption("expectedRevision", options.expectedRevision);
   const store = await storeOf(options);
   const stored = await onDocument(store, type, name, () =>
     store.rename(

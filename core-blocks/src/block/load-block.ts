@@ -23,6 +23,7 @@ import {
 } from "./block-internals.js";
 import { closeMatches } from "./close-matches.js";
 import { migrate } from "./migrate.js";
+import { checkNumericOption } from "./numeric-options.js";
 import { registeredClass } from "./registry.js";
 import { passesUnchanged } from "./schema-pass-through.js";
 import { assertSlugPart, parseSlug } from "./slug.js";
@@ -39,6 +40,7 @@ export async function loadBlockOfClass(
 ): Promise<object> {
   const definition = definitionOf(BlockClass)!;
   assertSlugPart(name, "name");
+  checkNumericOption("revision", options.revision);
   const store = options.store ?? (await getDefaultStore());
   const ref = { type: definition.type, name };
   const document =

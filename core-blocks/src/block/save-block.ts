@@ -34,6 +34,7 @@ import {
 } from "./block-internals.js";
 import { computedOf } from "./block-json-schema.js";
 import { recordBlockType } from "./block-type-record.js";
+import { checkNumericOption } from "./numeric-options.js";
 import { passesUnchanged } from "./schema-pass-through.js";
 import { assertSlugPart } from "./slug.js";
 import { validate, valueShapeProblem } from "./validation.js";
@@ -75,6 +76,7 @@ export async function saveBlock(
 ): Promise<void> {
   const definition = definitionOf(block.constructor)!;
   assertSlugPart(name, "name");
+  checkNumericOption("expectedRevision", options.expectedRevision);
   const slug = `${definition.type}/${name}`;
   const fields = validatedFields(block, definition, slug);
   const store = options.store ?? (await getDefaultStore());

@@ -5,6 +5,7 @@ import {
   BlockNotFoundError,
   IntegrationTooOldError,
   InvalidBlockDefinitionError,
+  InvalidInputError,
   RevisionConflictError,
   SchemaMismatchError,
   SchemaTooNewError,
@@ -322,5 +323,41 @@ describe("upgrade", () => {
     expect(document?.data.bytes).toBe(2e6);
     expect(await (await New.load("u", { store })).token.reveal()).toBe("t0k3n");
     expect((await New.upgrade("u", { store })).revision).toBe(2);
+  });
+});
+
+describe("numeric options", () => {
+  const Counter = defineBlock({ type: "options-counter", schema: z.object({ count: z.number() }) });
+
+  it("refuses a revision, expectedRevision or limit that is not a whole number in range, naming the option, before any store call", async () => {
+    await new Counter({ count: 1 }).save("one", { store });
+    const cases: Array<[string, () => Promise<unknown>]> = [];
+    for (const revision of [0, -1, 1.5, Number.NaN, "1" as unknown as number]) {
+      cases.push(["revision", () => Counter.load("one", { store, revision })]);
+      cases.push(["revision", () => Counter.rollback("one", revision, { store })]);
+    }
+    for (const expectedRevision of [-1, 0.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      cases.push([
+        "expectedRevision",
+        () => new Counter({ count: 2 }).save("one", { store, expectedRevision }),
+      ]);
+      cases.push([
+        "expectedRevision",
+        () => Counter.rename("one", "two", { store, expectedRevision }),
+      ]);
+    }
+    for (const limit of [0, -5, 2.5, Number.NaN]) {
+      cases.push(["limit", () => Counter.list({ store, limit })]);
+    }
+    for (const [option, call] of cases) {
+      const error = await call().catch((caught: unknown) => caught);
+      expect(InvalidInputError.isInstance(error), `${option}: ${String(error)}`).toBe(true);
+      expect((error as InvalidInputError).subject).toBe(option);
+      expect((error as Error).message).toContain(`The option ${option} must be a whole number`);
+    }
+    const stored = await store.get({ type: "options-counter", name: "one" });
+    expect(stored?.revision).toBe(1);
+    expect(stored?.data).toEqual({ count: 1 });
+    expect((await Counter.load("one", { store, revision: 1 })).count).toBe(1);
   });
 });
