@@ -7,6 +7,7 @@ import {
   BlockExistsError,
   BlockNotFoundError,
   BlockReferencedError,
+  DocumentTooLargeError,
   InvalidSlugError,
   RevisionConflictError,
   ValidationFailedError,
@@ -257,6 +258,24 @@ describe("hostile values", () => {
     expect((await store.get({ type: "test-holder", name: "twice" }))?.data).toMatchObject({
       bag: { first: { region: "eu-west-1" }, second: { region: "eu-west-1" } },
     });
+  });
+
+  it("refuses a 10 MB document with DOCUMENT_TOO_LARGE naming the slug and the limit, storing nothing", async () => {
+    const Note = defineBlock({
+      type: "test-note",
+      schema: z.object({ text: z.string(), password: secret().optional() }),
+    });
+    for (const fields of [
+      { text: "x".repeat(10_000_000) },
+      { text: "t", password: "p".repeat(10_000_000) },
+    ]) {
+      const error = await new Note(fields).save("huge").catch((caught: unknown) => caught);
+      expect(DocumentTooLargeError.isInstance(error)).toBe(true);
+      expect((error as Error).message).toContain('"test-note/huge"');
+      expect((error as Error).message).toContain("1048576");
+      expect((error as Error).message).not.toContain("ppppp");
+    }
+    expect(await store.get({ type: "test-note", name: "huge" })).toBeUndefined();
   });
 
   it("saves and loads a value nested 256 levels deep exactly", async () => {
