@@ -76,6 +76,14 @@ describe("the block type registry", () => {
     expect((error as Error).message).toContain("@tessera/example");
   });
 
+  it("says how to register the class for a type that no package is recorded for", async () => {
+    const error = await caught(loadBlock("registry-unrecorded/x", { store }));
+    expect(UnknownBlockTypeError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toContain('"registry-unrecorded"');
+    expect((error as Error).message).toContain("registerBlockType(TheClass)");
+    expect((error as Error).message).toContain("registerModule(<file>)");
+  });
+
   it("refuses a malformed slug before touching the store", async () => {
     const error = await caught(loadBlock("Registry-Greeting/hi", { store }));
     expect(InvalidSlugError.isInstance(error)).toBe(true);

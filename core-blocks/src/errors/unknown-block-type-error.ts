@@ -13,7 +13,7 @@ export class UnknownBlockTypeError extends TesseraError {
   constructor(type: string, hint: { packageName?: string; packageRange?: string } = {}) {
     const install = hint.packageName
       ? `It is defined by ${hint.packageName}: install it (npm install ${hint.packageName}${hint.packageRange ? `@"${hint.packageRange}"` : ""}) and register it (tessera block register -m ${hint.packageName}).`
-      : "Import or register the module that defines it (tessera block register -m <package> or -f <file>).";
+      : "Register the class that defines it before loading: registerBlockType(TheClass) or registerModule(<file>) in code, or tessera block register -m <package> or -f <file>.";
     super(
       UnknownBlockTypeError.code,
       `Block type "${type}" is not known in this process. ${install}`,
