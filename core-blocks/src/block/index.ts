@@ -33,3 +33,4 @@ export {
   type ParsedSlug,
   parseSlug,
 } from "./slug.js";
+export { MAX_VALUE_DEPTH } from "./validation.js";
