@@ -260,6 +260,23 @@ describe("hostile values", () => {
     });
   });
 
+  it("still loads a stored document that holds a __proto__ key, without polluting prototypes", async () => {
+    const Bag = defineBlock({
+      type: "test-stored-proto",
+      schema: z.object({ entries: z.record(z.string(), z.string()) }),
+    });
+    await new Bag({ entries: { a: "b" } }).save("old");
+    const stored = await store.get({ type: "test-stored-proto", name: "old" });
+    await store.put({
+      ...stored!,
+      data: JSON.parse('{"entries":{"__proto__":{"polluted":"yes"},"a":"b"}}'),
+      overwrite: true,
+    });
+    const loaded = await Bag.load("old");
+    expect(loaded.entries.a).toBe("b");
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it("refuses a 10 MB document with DOCUMENT_TOO_LARGE naming the slug and the limit, storing nothing", async () => {
     const Note = defineBlock({
       type: "test-note",

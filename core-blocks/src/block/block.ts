@@ -37,7 +37,7 @@ import { nestedFieldSchema } from "./nested-field.js";
 import { registerBlockType } from "./registry.js";
 import { saveBlock } from "./save-block.js";
 import { assertSlugPart } from "./slug.js";
-import { validate } from "./validation.js";
+import { validate, valueShapeProblem } from "./validation.js";
 
 /** Which store a call uses. */
 export interface StoreOption {
@@ -234,6 +234,9 @@ export abstract class Block implements BlockMembers {
     registerBlockType(BlockClass as unknown as AnyBlockClass);
     let fields = takeTrustedFields();
     if (!fields) {
+      // Checked on construction and save only: a stored document is read as it was written.
+      const shapeProblem = valueShapeProblem(input);
+      if (shapeProblem) throw new ValidationFailedError(definition.type, [shapeProblem]);
       const result = validate(definition.schema, input ?? {});
       if (!result.ok) throw new ValidationFailedError(definition.type, result.problems);
       fields = result.data;

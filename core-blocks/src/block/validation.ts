@@ -62,8 +62,6 @@ export function validate(
   schema: z.ZodType,
   input: unknown,
 ): { ok: true; data: Record<string, unknown> } | { ok: false; problems: ValidationProblem[] } {
-  const shapeProblem = valueShapeProblem(input);
-  if (shapeProblem) return { ok: false, problems: [shapeProblem] };
   const result = schema.safeParse(input);
   if (result.success) return { ok: true, data: result.data as Record<string, unknown> };
   return { ok: false, problems: problemsOf(result.error) };
