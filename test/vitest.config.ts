@@ -12,5 +12,7 @@ export default defineProject({
     // s3rver (started by helpers/servers.ts) pages listings with a DES cipher, which Node 20's
     // OpenSSL 3 only offers through the legacy provider.
     execArgv: ["--openssl-legacy-provider"],
+    // Every test file gets a temporary TESSERA_HOME; see the file for why.
+    setupFiles: ["./helpers/isolated-tessera-home.ts"],
   },
 });
