@@ -1,5 +1,8 @@
 import { randomUUID } from "node:crypto";
-import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type {
+  GetSecretValueCommandOutput,
+  SecretsManagerClient,
+} from "@aws-sdk/client-secrets-manager";
 import {
   defineBlock,
   InvalidInputError,
@@ -92,14 +95,9 @@ export class AwsSecret
     }
   }
 
-  /**
-   * The secret's value: the current version (`AWSCURRENT`), or the one named by `versionId`
-   * and/or `versionStage` (`AWSPREVIOUS`, a custom label). `SECRET_NOT_FOUND` when the secret or
-   * the version does not exist; `SECRET_SCHEDULED_FOR_DELETION` when it is being deleted.
-   */
-  async readSecret(options: ReadSecretOptions = {}): Promise<JsonValue> {
-    const version = options.versionId ?? options.versionStage;
-    const response = await this.#call(
+  /** The `GetSecretValue` response for the version `options` name (by default the current one). */
+  #getSecretValue(options: ReadSecretOptions): Promise<GetSecretValueCommandOutput> {
+    return this.#call(
       "GetSecretValue",
       (client, { GetSecretValueCommand }) =>
         client.send(
@@ -109,8 +107,17 @@ export class AwsSecret
             ...(options.versionStage === undefined ? {} : { VersionStage: options.versionStage }),
           }),
         ),
-      version,
+      options.versionId ?? options.versionStage,
     );
+  }
+
+  /**
+   * The secret's value: the current version (`AWSCURRENT`), or the one named by `versionId`
+   * and/or `versionStage` (`AWSPREVIOUS`, a custom label). `SECRET_NOT_FOUND` when the secret or
+   * the version does not exist; `SECRET_SCHEDULED_FOR_DELETION` when it is being deleted.
+   */
+  async readSecret(options: ReadSecretOptions = {}): Promise<JsonValue> {
+    const response = await this.#getSecretValue(options);
     if (response.SecretString !== undefined) return response.SecretString;
     if (response.SecretBinary !== undefined) {
       return Buffer.from(response.SecretBinary).toString("base64");
@@ -123,19 +130,7 @@ export class AwsSecret
    * the same options, and fails the same ways, as `readSecret`.
    */
   async readSecretBytes(options: ReadSecretOptions = {}): Promise<Uint8Array> {
-    const version = options.versionId ?? options.versionStage;
-    const response = await this.#call(
-      "GetSecretValue",
-      (client, { GetSecretValueCommand }) =>
-        client.send(
-          new GetSecretValueCommand({
-            SecretId: this.secretName,
-            ...(options.versionId === undefined ? {} : { VersionId: options.versionId }),
-            ...(options.versionStage === undefined ? {} : { VersionStage: options.versionStage }),
-          }),
-        ),
-      version,
-    );
+    const response = await this.#getSecretValue(options);
     if (response.SecretBinary !== undefined) return new Uint8Array(response.SecretBinary);
     return new Uint8Array(Buffer.from(response.SecretString ?? "", "utf8"));
   }
