@@ -6,9 +6,9 @@ import { fileURLToPath } from "node:url";
 import { inspect, promisify } from "node:util";
 import { ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
 import { AwsSecret, S3Bucket } from "@tessera/aws";
-import { TesseraError } from "@tessera/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { emulatorCredentials, freshFolder } from "./helpers/aws-fixtures.js";
+import { errorOf } from "./helpers/errors.js";
 import {
   type FaultProxy,
   jsonErrorResponse,
@@ -55,16 +55,6 @@ function bucketBehindProxy(overrides: { bucketName?: string; partSizeBytes?: num
     credentials: emulatorCredentials(s3Proxy.endpoint, 3),
     ...overrides,
   });
-}
-
-async function errorOf(action: () => Promise<unknown>): Promise<TesseraError> {
-  try {
-    await action();
-  } catch (error) {
-    if (TesseraError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error("expected the call to fail");
 }
 
 const isPut = (request: ProxiedRequest) =>

@@ -9,6 +9,7 @@ import { LocalFileSystem, TesseraError, type TransferProgress } from "@tessera/c
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emulatorCredentials, freshFolder } from "./helpers/aws-fixtures.js";
+import { errorOf, thrownBy } from "./helpers/errors.js";
 import { startFaultProxy } from "./helpers/fault-proxy.js";
 import { type S3Server, startS3Server } from "./helpers/servers.js";
 
@@ -57,7 +58,7 @@ describe("S3Bucket file helpers", () => {
 
   it("leaves no file behind when a download fails", async () => {
     const target = join(scratch, "never.bin");
-    const error = await tesseraErrorOf(() => bucket().downloadToPath("missing.bin", target));
+    const error = await errorOf(() => bucket().downloadToPath("missing.bin", target));
     expect(error.code).toBe("FILE_NOT_FOUND");
     await expect(readFile(target)).rejects.toThrow(/ENOENT/);
   });
@@ -77,7 +78,7 @@ describe("S3Bucket file helpers", () => {
     expect(Buffer.from(await destination.readPath("moved.txt")).toString()).toBe("payload");
     expect(destination.objectKey("moved.txt")).toBe("archive/2026/moved.txt");
 
-    const missing = await tesseraErrorOf(() => source.copyObject("nothing.txt", "x.txt"));
+    const missing = await errorOf(() => source.copyObject("nothing.txt", "x.txt"));
     expect(missing.code).toBe("FILE_NOT_FOUND");
   });
 
@@ -106,7 +107,7 @@ describe("S3Bucket file helpers", () => {
       "imported/today.txt",
     );
     expect(Buffer.from(await target.readPath("imported/today.txt")).toString()).toBe("from disk");
-    const missing = await tesseraErrorOf(() => target.streamFrom(local, "nothing.txt"));
+    const missing = await errorOf(() => target.streamFrom(local, "nothing.txt"));
     expect(missing.code).toBe("FILE_NOT_FOUND");
     expect(await target.exists("nothing.txt")).toBe(false);
   });
@@ -139,7 +140,7 @@ describe("S3Bucket file helpers", () => {
     expect(await paths("r", "/")).toEqual(["r/1.txt"]);
     expect(await paths("", "/")).toEqual(["top.txt"]);
     expect(await paths("")).toEqual(["r-old/3.txt", "r/1.txt", "r/deep/2.txt", "top.txt"]);
-    const outside = await tesseraErrorOf(() => files.listObjects("../x"));
+    const outside = await errorOf(() => files.listObjects("../x"));
     expect(outside.code).toBe("PATH_OUTSIDE_BASE");
   });
 
@@ -337,22 +338,3 @@ describe("S3Bucket keys", () => {
     );
   });
 });
-
-async function thrownBy(action: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected the call to fail");
-}
-
-async function tesseraErrorOf(action: () => Promise<unknown>): Promise<TesseraError> {
-  try {
-    await action();
-  } catch (error) {
-    if (TesseraError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error("expected the call to fail");
-}

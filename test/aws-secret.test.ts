@@ -1,13 +1,9 @@
 import { AwsCredentials, AwsSecret } from "@tessera/aws";
-import {
-  clearSecretReferenceCache,
-  configureSecretReferences,
-  Secret,
-  TesseraError,
-} from "@tessera/core";
+import { clearSecretReferenceCache, configureSecretReferences, Secret } from "@tessera/core";
 import { createTestHarness, type TestHarness } from "@tessera/core/testing";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { emulatorCredentials, freshFolder } from "./helpers/aws-fixtures.js";
+import { errorOf } from "./helpers/errors.js";
 import { type SecretsManagerEmulator, startSecretsManagerEmulator } from "./helpers/servers.js";
 
 let emulator: SecretsManagerEmulator;
@@ -29,16 +25,6 @@ afterEach(async () => {
 
 function secretBlock(secretName = freshFolder("secret")) {
   return new AwsSecret({ secretName, credentials: emulatorCredentials(emulator.endpoint) });
-}
-
-async function errorOf(action: () => Promise<unknown>): Promise<TesseraError> {
-  try {
-    await action();
-  } catch (error) {
-    if (TesseraError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error("expected the call to fail");
 }
 
 describe("AwsSecret", () => {
