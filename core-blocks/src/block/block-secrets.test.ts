@@ -1,14 +1,14 @@
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ValidationFailedError } from "../errors/index.js";
 import { secret } from "../schema/index.js";
 import { SecretValue } from "../secrets/index.js";
-import { type BlockStore, createMemoryStore, openSqliteStore } from "../store/index.js";
+import { type BlockStore, openSqliteStore } from "../store/index.js";
 import { defineBlock } from "./index.js";
+import { useFreshMemoryStore } from "./test-fixtures.js";
 
 const Credentials = defineBlock({
   type: "secrets-credentials",
@@ -25,14 +25,8 @@ const Webhook = defineBlock({
 });
 
 let store: BlockStore;
-
-beforeEach(() => {
-  vi.stubEnv("TESSERA_ENCRYPTION_KEY", randomBytes(32).toString("base64"));
-  store = createMemoryStore();
-});
-
-afterEach(() => {
-  vi.unstubAllEnvs();
+useFreshMemoryStore((fresh) => {
+  store = fresh;
 });
 
 async function storedData(type: string, name: string) {

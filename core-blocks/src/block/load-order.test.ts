@@ -1,5 +1,5 @@
-import { randomBytes, randomUUID } from "node:crypto";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { randomUUID } from "node:crypto";
+import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import {
   ReferenceNotFoundError,
@@ -8,8 +8,9 @@ import {
 } from "../errors/index.js";
 import type { JsonObject } from "../schema/index.js";
 import { secret } from "../schema/index.js";
-import { type BlockStore, createMemoryStore } from "../store/index.js";
+import type { BlockStore } from "../store/index.js";
 import { defineBlock } from "./index.js";
+import { caught, useFreshMemoryStore } from "./test-fixtures.js";
 
 const Leaf = defineBlock({
   type: "load-order-leaf",
@@ -22,24 +23,9 @@ const Holder = defineBlock({
 });
 
 let store: BlockStore;
-
-beforeEach(() => {
-  vi.stubEnv("TESSERA_ENCRYPTION_KEY", randomBytes(32).toString("base64"));
-  store = createMemoryStore();
+useFreshMemoryStore((fresh) => {
+  store = fresh;
 });
-
-afterEach(() => {
-  vi.unstubAllEnvs();
-});
-
-async function caught(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a rejection");
-}
 
 async function putHolder(name: string, data: JsonObject, schemaVersion = Holder.version) {
   await store.put({

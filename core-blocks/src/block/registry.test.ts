@@ -1,5 +1,4 @@
-import { randomBytes } from "node:crypto";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
   InvalidSlugError,
@@ -7,7 +6,7 @@ import {
   ReferenceNotFoundError,
   UnknownBlockTypeError,
 } from "../errors/index.js";
-import { type BlockStore, createMemoryStore } from "../store/index.js";
+import type { BlockStore } from "../store/index.js";
 import {
   defineBlock,
   getBlockType,
@@ -16,26 +15,12 @@ import {
   MAX_NESTING_DEPTH,
   registerBlockType,
 } from "./index.js";
+import { caught, useFreshMemoryStore } from "./test-fixtures.js";
 
 let store: BlockStore;
-
-beforeEach(() => {
-  vi.stubEnv("TESSERA_ENCRYPTION_KEY", randomBytes(32).toString("base64"));
-  store = createMemoryStore();
+useFreshMemoryStore((fresh) => {
+  store = fresh;
 });
-
-afterEach(() => {
-  vi.unstubAllEnvs();
-});
-
-async function caught(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error("expected the call to fail");
-    },
-    (error: unknown) => error,
-  );
-}
 
 describe("the block type registry", () => {
   it("registers a class when defined and prefers its subclass once the subclass is used", async () => {

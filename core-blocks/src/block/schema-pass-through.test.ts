@@ -1,13 +1,14 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import fc from "fast-check";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { SchemaMismatchError, ValidationFailedError } from "../errors/index.js";
 import { secret } from "../schema/index.js";
 import { SecretValue } from "../secrets/index.js";
-import { type BlockStore, createMemoryStore } from "../store/index.js";
+import type { BlockStore } from "../store/index.js";
 import { defineBlock } from "./index.js";
 import { passesUnchanged } from "./schema-pass-through.js";
+import { caught, useFreshMemoryStore } from "./test-fixtures.js";
 
 const Account = defineBlock({
   type: "fields-check-account",
@@ -25,24 +26,9 @@ const plainSchema = z.object({
 });
 
 let store: BlockStore;
-
-beforeEach(() => {
-  vi.stubEnv("TESSERA_ENCRYPTION_KEY", randomBytes(32).toString("base64"));
-  store = createMemoryStore();
+useFreshMemoryStore((fresh) => {
+  store = fresh;
 });
-
-afterEach(() => {
-  vi.unstubAllEnvs();
-});
-
-async function caught(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected a rejection");
-}
 
 function plainFields(): Record<string, unknown> {
   return {

@@ -1,5 +1,4 @@
-import { randomBytes } from "node:crypto";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
   BlockNotFoundError,
@@ -11,28 +10,17 @@ import {
   SchemaTooNewError,
 } from "../errors/index.js";
 import { secret } from "../schema/index.js";
-import { type BlockStore, createMemoryStore } from "../store/index.js";
+import type { BlockStore } from "../store/index.js";
 import { defineBlock, setDefiningPackage } from "./index.js";
+import { caught, useFreshMemoryStore } from "./test-fixtures.js";
 
 let store: BlockStore;
-
-beforeEach(() => {
-  vi.stubEnv("TESSERA_ENCRYPTION_KEY", randomBytes(32).toString("base64"));
-  store = createMemoryStore({ limits: { revisionsKept: 3 } });
-
-  afterEach(() => {
-    vi.unstubAllEnvs();
-  });
-});
-
-async function caught(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error("expected the call to fail");
-    },
-    (error: unknown) => error,
-  );
-}
+useFreshMemoryStore(
+  (fresh) => {
+    store = fresh;
+  },
+  { limits: { revisionsKept: 3 } },
+);
 
 describe("schema versions and migrations", () => {
   const ConnectionV1 = defineBlock({
