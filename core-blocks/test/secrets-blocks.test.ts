@@ -3,7 +3,7 @@ import { inspect } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { defineBlock } from "../src/block/index.js";
-import { TesseraError } from "../src/errors/index.js";
+import type { TesseraError } from "../src/errors/index.js";
 import { type JsonValue, secret } from "../src/schema/index.js";
 import { Secret } from "../src/secret-block/index.js";
 import {
@@ -13,7 +13,7 @@ import {
   SecretValue,
 } from "../src/secrets/index.js";
 import type { BlockStore } from "../src/store/index.js";
-import { isolateKeys, openTestStore, randomKey } from "./secrets-helpers.js";
+import { errorOf, isolateKeys, openTestStore, randomKey } from "./secrets-helpers.js";
 
 class ApiCredentials extends defineBlock({
   type: "test-api-credentials",
@@ -62,15 +62,6 @@ afterEach(async () => {
   await store.close();
   environment.restore();
 });
-
-async function errorOf(promise: Promise<unknown>): Promise<TesseraError> {
-  const error = await promise.then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
-  expect(TesseraError.isInstance(error)).toBe(true);
-  return error as TesseraError;
-}
 
 describe("the Secret block", () => {
   it("saves a string under secret/<name> and gives it back with get()", async () => {

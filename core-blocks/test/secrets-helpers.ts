@@ -2,10 +2,25 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { expect } from "vitest";
+import { TesseraError } from "../src/errors/index.js";
 import type { JsonObject } from "../src/schema/index.js";
 import type { SecretCipher } from "../src/secrets/index.js";
 import type { BlockStore, StoredDocument } from "../src/store/index.js";
 import { openSqliteStore } from "../src/store/index.js";
+
+/**
+ * The `TesseraError` that `promise` rejects with; the test fails when the promise fulfils or
+ * rejects with anything else.
+ */
+export async function errorOf(promise: Promise<unknown>): Promise<TesseraError> {
+  const error = await promise.then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  expect(TesseraError.isInstance(error)).toBe(true);
+  return error as TesseraError;
+}
 
 /** A random base64 32-byte master key. */
 export function randomKey(): string {

@@ -11,7 +11,6 @@ import {
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { TesseraError } from "../src/errors/index.js";
 import {
   getSecretCipher,
   keyFilePath,
@@ -22,6 +21,7 @@ import {
 import { createKeyFile, readKeyFile } from "../src/secrets/master-key-ring.js";
 import type { BlockStore } from "../src/store/index.js";
 import {
+  errorOf,
   isolateKeys,
   openSealedDocument,
   openTestStore,
@@ -41,15 +41,6 @@ afterEach(async () => {
   await store.close();
   environment.restore();
 });
-
-async function codeOf(promise: Promise<unknown>): Promise<TesseraError> {
-  const error = await promise.then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
-  expect(TesseraError.isInstance(error)).toBe(true);
-  return error as TesseraError;
-}
 
 function idOf(base64: string): string {
   return masterKeyId(Buffer.from(base64, "base64"));
@@ -104,7 +95,7 @@ describe("master keys", () => {
     const path = keyFilePath();
     chmodSync(path, 0o644);
     const fresh = await openTestStore(environment.home, "other.db");
-    const error = await codeOf(getSecretCipher(fresh));
+    const error = await errorOf(getSecretCipher(fresh));
     expect(error.code).toBe("KEY_FILE_PERMISSIONS");
     expect(error.message).toContain(`chmod 600 ${path}`);
     expect(error.message).toContain("644");
@@ -128,7 +119,7 @@ describe("master keys", () => {
     ["an empty entry between commas", `${randomKey()},,${randomKey()}`, "empty"],
   ])("refuses %s with INVALID_KEY and never prints the key", async (_what, value, reason) => {
     process.env.TESSERA_ENCRYPTION_KEY = value;
-    const error = await codeOf(getSecretCipher(store));
+    const error = await errorOf(getSecretCipher(store));
     expect(error.code).toBe("INVALID_KEY");
     expect(error.message).toContain("TESSERA_ENCRYPTION_KEY");
     expect(error.message).toContain(reason);
@@ -140,7 +131,7 @@ describe("master keys", () => {
   it("refuses a key file holding a key of the wrong length with INVALID_KEY naming the file", async () => {
     const path = keyFilePath();
     writeFileSync(path, `${Buffer.alloc(31).toString("base64")}\n`, { mode: 0o600 });
-    const error = await codeOf(getSecretCipher(store));
+    const error = await errorOf(getSecretCipher(store));
     expect(error.code).toBe("INVALID_KEY");
     expect(error.message).toContain(path);
   });
@@ -151,7 +142,7 @@ describe("master keys", () => {
     const lostId = cipher.currentMasterKeyId;
     rmSync(keyFilePath());
     const reopened = await openTestStore(environment.home);
-    const error = await codeOf(getSecretCipher(reopened));
+    const error = await errorOf(getSecretCipher(reopened));
     expect(error.code).toBe("DECRYPTION_FAILED");
     expect(error.message).toContain(lostId);
     expect(error.message).toContain("TESSERA_ENCRYPTION_KEY");
@@ -166,7 +157,7 @@ describe("master keys", () => {
     const cipher = await getSecretCipher(store);
     await putSealedDocument(store, cipher, "db", { token: "canary-token-value" });
     process.env.TESSERA_ENCRYPTION_KEY = randomKey();
-    const error = await codeOf(getSecretCipher(store));
+    const error = await errorOf(getSecretCipher(store));
     expect(error.code).toBe("DECRYPTION_FAILED");
     expect(error.message).toContain(idOf(original));
     expect((error as unknown as { keyId: string }).keyId).toBe(idOf(original));
@@ -183,7 +174,7 @@ describe("master keys", () => {
     await putSealedDocument(store, await getSecretCipher(store), "new", { token: "other-value" });
     process.env.TESSERA_ENCRYPTION_KEY = second;
     const cipher = await getSecretCipher(store);
-    const error = await codeOf(openSealedDocument(cipher, before));
+    const error = await errorOf(openSealedDocument(cipher, before));
     expect(error.code).toBe("DECRYPTION_FAILED");
     expect(error.message).toContain(idOf(first));
   });
@@ -284,7 +275,7 @@ describe("rotateKeys", () => {
 
   it("refuses to add a key while keys come from TESSERA_ENCRYPTION_KEY (KEY_SOURCE_READ_ONLY)", async () => {
     process.env.TESSERA_ENCRYPTION_KEY = randomKey();
-    const error = await codeOf(rotateKeys({ store, newKey: true }));
+    const error = await errorOf(rotateKeys({ store, newKey: true }));
     expect(error.code).toBe("KEY_SOURCE_READ_ONLY");
     expect(error.message).toContain("TESSERA_ENCRYPTION_KEY");
   });

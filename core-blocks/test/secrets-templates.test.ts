@@ -7,7 +7,7 @@ import { secret } from "../src/schema/index.js";
 import { Secret } from "../src/secret-block/index.js";
 import { parseTemplate, resolveTemplate, SECRET_MASK, SecretValue } from "../src/secrets/index.js";
 import type { BlockStore } from "../src/store/index.js";
-import { isolateKeys, openTestStore, randomKey } from "./secrets-helpers.js";
+import { errorOf, isolateKeys, openTestStore, randomKey } from "./secrets-helpers.js";
 
 class Credentials extends defineBlock({
   type: "test-template-credentials",
@@ -53,12 +53,9 @@ afterEach(async () => {
 });
 
 async function templateError(promise: Promise<unknown>): Promise<TemplateError> {
-  const error = await promise.then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
+  const error = await errorOf(promise);
   expect(TemplateError.isInstance(error)).toBe(true);
-  expect((error as TesseraError).code).toBe("TEMPLATE_UNRESOLVED");
+  expect(error.code).toBe("TEMPLATE_UNRESOLVED");
   return error as TemplateError;
 }
 
