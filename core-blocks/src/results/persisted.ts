@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { createRequire } from "node:module";
 import {
   InvalidInputError,
   ResultCorruptedError,
@@ -7,16 +6,12 @@ import {
   SerializationFailedError,
   UnknownSerializerError,
 } from "../errors/index.js";
+import { canonicalJson } from "../schema/index.js";
 import { tesseraHome } from "../store/index.js";
 import { getConfiguredResultStorage } from "./default-result-storage.js";
 import { ResultStore } from "./result-store.js";
 import { encodeRich } from "./rich-encoding.js";
 import { isWritableContent } from "./writable-content.js";
-
-/** RFC 8785 canonical JSON (the `canonicalize` package is CommonJS). */
-const canonicalize = createRequire(import.meta.url)("canonicalize") as (
-  input: unknown,
-) => string | undefined;
 
 /** Settings of `persisted`. */
 export interface PersistedOptions<Args extends unknown[]> {
@@ -102,7 +97,7 @@ export function persistedKey(
     function: identity,
     inputs: encodeInputs(name, args),
   };
-  const canonical = canonicalize(document);
+  const canonical = canonicalJson(document);
   if (canonical === undefined) throw new TypeError("The persisted key document has no JSON form.");
   return `persisted/${safeName(name)}/${createHash("sha256").update(canonical, "utf8").digest("hex")}`;
 }

@@ -1,5 +1,6 @@
 /** zod, re-exported so integrations and users build schemas with the same copy core validates with. */
 export { z } from "zod";
+export { canonicalJson } from "./canonical-json.js";
 export type { JsonObject, JsonValue } from "./json.js";
 export {
   checksumInput,

@@ -1,11 +1,6 @@
 import { createHash } from "node:crypto";
-import { createRequire } from "node:module";
+import { canonicalJson } from "./canonical-json.js";
 import type { JsonObject, JsonValue } from "./json.js";
-
-/** RFC 8785 canonical JSON (the `canonicalize` package is CommonJS). */
-const canonicalize = createRequire(import.meta.url)("canonicalize") as (
-  input: unknown,
-) => string | undefined;
 
 /**
  * Annotation in a block's JSON Schema that marks a nested block field: the nested type and its
@@ -68,7 +63,7 @@ export function checksumInput(schema: JsonValue): JsonValue {
  * structure gives the same checksum on every machine, whatever the key order or descriptions.
  */
 export function schemaChecksum(schema: JsonObject): string {
-  const canonical = canonicalize(checksumInput(schema));
+  const canonical = canonicalJson(checksumInput(schema));
   if (canonical === undefined) throw new TypeError("A JSON Schema must be a JSON object.");
   return `sha256:${createHash("sha256").update(canonical, "utf8").digest("hex")}`;
 }
