@@ -170,6 +170,18 @@ describe("registering a local module", () => {
     ).rejects.toThrow(/exports no block class \(made with defineBlock\)/);
   });
 
+  it("refuses a module that does not import, with the cause and what to do, and records nothing", async () => {
+    const file = join(home, "broken-blocks.mjs");
+    writeFileSync(file, "export const broken = ;\n");
+    const before = await store.listBlockTypes();
+    const attempt = registerModule(file, { store });
+    await expect(attempt).rejects.toMatchObject({ code: "INVALID_INTEGRATION" });
+    await expect(registerModule(file, { store })).rejects.toThrow(
+      /importing .*broken-blocks\.mjs failed \(.+\)\. Fix the module .* then register it again\./s,
+    );
+    expect(await store.listBlockTypes()).toEqual(before);
+  });
+
   it("refuses a package (by name or by folder) that exports no integration manifest, saying what to export", async () => {
     const project = join(home, "no-manifest-project");
     const folder = join(project, "node_modules", "plain-package");

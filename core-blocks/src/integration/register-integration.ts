@@ -143,7 +143,7 @@ async function importResolved(
     if (TesseraError.isInstance(error)) throw error;
     throw new InvalidIntegrationError(
       specifier,
-      `importing ${resolved.file} failed: ${error instanceof Error ? error.message : String(error)}`,
+      `importing ${resolved.file} failed (${(error instanceof Error ? error.message : String(error)).replace(/\.$/, "")}). Fix the module (a syntax error, a missing dependency) so that it imports cleanly, then register it again.`,
     );
   }
 }
