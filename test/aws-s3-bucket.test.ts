@@ -178,6 +178,23 @@ describe("S3Bucket file helpers", () => {
   });
 });
 
+describe("S3Bucket uploads from a local path that is not there", () => {
+  it("fails with FILE_NOT_FOUND naming the local file or folder, and uploads nothing", async () => {
+    const remote = bucket();
+    const missing = join(scratch, "no-such-file.bin");
+    const missingFolder = join(scratch, "no-such-folder");
+    for (const attempt of [
+      () => remote.uploadFromPath(missing, "never/file.bin"),
+      () => remote.uploadFromFolder(missingFolder, "never"),
+    ]) {
+      const error = await errorOf(attempt);
+      expect(error.code).toBe("FILE_NOT_FOUND");
+      expect(error.message).toMatch(/no-such-(file\.bin|folder)" in the local file system/);
+    }
+    expect(await remote.exists("never/file.bin")).toBe(false);
+  });
+});
+
 describe("S3Bucket credentials", () => {
   it("signs with the SDK's default provider chain when the block holds no keys", async () => {
     const saved = { id: process.env.AWS_ACCESS_KEY_ID, key: process.env.AWS_SECRET_ACCESS_KEY };

@@ -384,7 +384,7 @@ export class S3Bucket
     path: string = basename(localPath),
     options: WritePathOptions = {},
   ): Promise<string> {
-    const { size } = await stat(localPath);
+    const { size } = await localFile(localPath, () => stat(localPath));
     return this.writePath(path, createReadStream(localPath), { contentLength: size, ...options });
   }
 
@@ -451,7 +451,10 @@ export class S3Bucket
     options: FolderTransferOptions = {},
   ): Promise<string[]> {
     const prefix = folderPrefix(folder);
-    const files = (await readdir(localDirectory, { recursive: true, withFileTypes: true }))
+    const entries = await localFile(localDirectory, () =>
+      readdir(localDirectory, { recursive: true, withFileTypes: true }),
+    );
+    const files = entries
       .filter((entry) => entry.isFile())
       .map((entry) => join(entry.parentPath, entry.name));
     const keys: string[] = [];
@@ -590,5 +593,17 @@ async function* abortable(
   } finally {
     if (onAbort) signal.removeEventListener("abort", onAbort);
     void iterator.return?.()?.catch?.(() => {});
+  }
+}
+
+/** Runs a local file system call, turning a missing file or folder into `FILE_NOT_FOUND`. */
+async function localFile<T>(localPath: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+      throw new FileNotFoundError(localPath, "the local file system", { cause: error });
+    }
+    throw error;
   }
 }
