@@ -1,8 +1,8 @@
 import type { Database } from "better-sqlite3";
 import type { RevisionSummary } from "../block-store.js";
 
-/** A document head joined with one of its revisions, as selected. */
-export interface DocumentRow {
+/** The columns of a document row, with its newest (or selected) revision number. */
+interface DocumentColumns {
   id: string;
   type: string;
   name: string;
@@ -10,6 +10,10 @@ export interface DocumentRow {
   created_at: string;
   data_key_master_id: string | null;
   data_key_wrapped: string | null;
+}
+
+/** A document head joined with one of its revisions, as selected. */
+export interface DocumentRow extends DocumentColumns {
   data: string;
   schema_checksum: string;
   schema_version: string;
@@ -19,14 +23,7 @@ export interface DocumentRow {
 }
 
 /** The document row alone, with its newest revision number. */
-export interface HeadRow {
-  id: string;
-  type: string;
-  name: string;
-  revision: number;
-  created_at: string;
-  data_key_master_id: string | null;
-  data_key_wrapped: string | null;
+export interface HeadRow extends DocumentColumns {
   /** 1 when the newest revision references other documents. */
   has_references: number;
 }
