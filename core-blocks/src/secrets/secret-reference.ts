@@ -137,6 +137,8 @@ interface CacheEntry {
   value: Promise<JsonValue>;
   /** When the value was read (monotonic ms); it is fresh while younger than the TTL in force. */
   readAt: number;
+  /** True once `value` has fulfilled. A pending entry is shared only by reveals outside a chain. */
+  settled: boolean;
 }
 
 const caches = new WeakMap<BlockStore, Map<string, CacheEntry>>();
@@ -213,16 +215,26 @@ export async function resolveSecretReference(
   const cache = cacheOf(store);
   const now = performance.now();
   const cached = cache.get(reference);
-  if (ttl > 0 && cached && now - cached.readAt < ttl) {
+  // A read still in progress is joined only by a reveal that is not itself part of a chain: a
+  // read waiting on another pending read could wait on itself (two secrets that reference each
+  // other, revealed at the same time), so inside a chain only finished values are reused and the
+  // chain itself detects the cycle.
+  if (ttl > 0 && cached && now - cached.readAt < ttl && (cached.settled || seen.length === 0)) {
     logDebug("secrets", "secret reference served from cache", { reference });
     return cached.value;
   }
   const value = chain.run([...seen, reference], () => readThroughBlock(reference, parsed, store));
   if (ttl > 0) {
-    cache.set(reference, { value, readAt: now });
-    value.catch(() => {
-      if (cache.get(reference)?.value === value) cache.delete(reference);
-    });
+    const entry: CacheEntry = { value, readAt: now, settled: false };
+    cache.set(reference, entry);
+    value.then(
+      () => {
+        entry.settled = true;
+      },
+      () => {
+        if (cache.get(reference) === entry) cache.delete(reference);
+      },
+    );
   }
   return value;
 }
