@@ -72,6 +72,30 @@ describe("readFieldsFile", () => {
     data: { user: "u", password: { $keep: true } },
   };
 
+  it("refuses a YAML alias inside its own anchor with INVALID_INPUT instead of recursing", async () => {
+    for (const text of [
+      "host: &a [*a]\n",
+      "options: &o\n  nested: *o\n",
+      "&x { a: { b: *x } }\n",
+    ]) {
+      const error = await readFieldsFile(contextWithInput(text), "-", "db-credentials/main").then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(InvalidInputError.isInstance(error), text).toBe(true);
+      expect((error as Error).message).toContain("alias");
+    }
+  });
+
+  it("still reads a YAML alias that repeats another anchor", async () => {
+    const read = await readFieldsFile(
+      contextWithInput("base: &b { timeout: 5 }\ncopy: *b\n"),
+      "-",
+      "db-credentials/main",
+    );
+    expect(read.values).toEqual({ base: { timeout: 5 }, copy: { timeout: 5 } });
+  });
+
   it("uses the data of an inspect document and expects its revision", async () => {
     const read = await readFieldsFile(
       contextWithInput(JSON.stringify(document)),

@@ -56,6 +56,7 @@ export async function readValuesFile(context: CliContext, path: string): Promise
       `${path} is not valid ${isJson ? "JSON" : "YAML"}${parsePosition(error)}. Fix the file and try again.`,
     );
   }
+  if (!isJson) refuseCyclicAlias(path, parsed);
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     throw new InvalidInputError(
       path,
@@ -63,6 +64,27 @@ export async function readValuesFile(context: CliContext, path: string): Promise
     );
   }
   return parsed as FieldValues;
+}
+
+/**
+ * A YAML alias inside its own anchor (`a: &x [*x]`) parses to a value that contains itself, which
+ * has no field values and would recurse without end: refused with the path only.
+ */
+function refuseCyclicAlias(path: string, parsed: unknown): void {
+  const ancestors = new Set<object>();
+  const visit = (value: unknown): void => {
+    if (typeof value !== "object" || value === null) return;
+    if (ancestors.has(value)) {
+      throw new InvalidInputError(
+        path,
+        `${path} has a YAML alias (*name) inside the anchor (&name) it refers to, so its value would contain itself. Write the value out, or point the alias at another anchor.`,
+      );
+    }
+    ancestors.add(value);
+    for (const child of Object.values(value)) visit(child);
+    ancestors.delete(value);
+  };
+  visit(parsed);
 }
 
 /** Where a JSON or YAML parser stopped, as ` (line 2, column 5)`, without quoting the input. */

@@ -1,7 +1,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import semver from "semver";
-import { DuplicateCoreError, InvalidIntegrationError, TesseraError } from "../errors/index.js";
+import {
+  DuplicateCoreError,
+  InvalidInputError,
+  InvalidIntegrationError,
+  TesseraError,
+} from "../errors/index.js";
 import { type BlockStore, getDefaultStore } from "../store/index.js";
 import {
   adoptBlockClass,
@@ -46,6 +51,7 @@ export async function registerIntegration(
   moduleName: string,
   options: RegisterOptions = {},
 ): Promise<IntegrationManifest> {
+  refuseNonName(moduleName);
   const from = options.from ?? process.cwd();
   const resolved = resolveModule(moduleName, from);
   if (resolved.packageDirectory !== undefined) checkDeclaredRange(resolved.packageDirectory);
@@ -98,6 +104,26 @@ export async function registerModule(
       ...looseBlocks.map((blockClass) => blockClass.type),
     ],
   };
+}
+
+/**
+ * `registerIntegration` imports a package by its name; given anything else (most often the
+ * manifest a package exports, which a type-unchecked caller passes) it says what it was given.
+ */
+function refuseNonName(moduleName: unknown): asserts moduleName is string {
+  if (typeof moduleName === "string") return;
+  if (isIntegrationManifest(moduleName)) {
+    throw new InvalidInputError(
+      "moduleName",
+      `registerIntegration() takes the name of an integration's package, but was given the manifest of "${moduleName.name}". Pass the name instead: registerIntegration(${JSON.stringify(moduleName.name)}).`,
+    );
+  }
+  const what =
+    moduleName === null ? "null" : Array.isArray(moduleName) ? "a list" : `a ${typeof moduleName}`;
+  throw new InvalidInputError(
+    "moduleName",
+    `registerIntegration() takes the name of an integration's package as a string, such as registerIntegration("@tessera/aws"), but was given ${what}.`,
+  );
 }
 
 /**

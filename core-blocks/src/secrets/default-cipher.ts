@@ -1,6 +1,6 @@
 import { DecryptionFailedError } from "../errors/index.js";
 import { logDebug } from "../log/index.js";
-import type { BlockStore } from "../store/index.js";
+import { type BlockStore, getDefaultStore } from "../store/index.js";
 import { type AesGcmSecretCipher, createSecretCipher } from "./aes-gcm-cipher.js";
 import {
   createKeyFile,
@@ -24,7 +24,7 @@ interface CachedCipher {
   cipher: Promise<AesGcmSecretCipher>;
 }
 
-const ciphers = new WeakMap<BlockStore, CachedCipher>();
+let ciphers = new WeakMap<BlockStore, CachedCipher>();
 
 /** Cheap to compute on every call: the raw variables the key ring depends on. */
 function environmentSignature(): string {
@@ -115,9 +115,10 @@ async function buildCipher(store: BlockStore): Promise<AesGcmSecretCipher> {
  * file `$TESSERA_HOME/master.key` (one key per line, newest first; mode 0600, created atomically
  * on first use). Fails closed with `DECRYPTION_FAILED` when the store holds secrets and none of
  * its master keys is available, rather than generating a new key over them. Cached per store
- * until the key environment changes.
+ * until the key environment changes. `store` defaults to `getDefaultStore()`.
  */
-export function getSecretCipher(store: BlockStore): Promise<SecretCipher> {
+export function getSecretCipher(store?: BlockStore): Promise<SecretCipher> {
+  if (store === undefined) return getDefaultStore().then((opened) => getSecretCipher(opened));
   const signature = environmentSignature();
   const cached = ciphers.get(store);
   if (cached && cached.signature === signature) return cached.cipher;
@@ -129,7 +130,8 @@ export function getSecretCipher(store: BlockStore): Promise<SecretCipher> {
   return cipher;
 }
 
-/** Drops the cached cipher of `store` (after the key file changed). */
-export function forgetSecretCipher(store: BlockStore): void {
-  ciphers.delete(store);
+/** Drops the cached cipher of `store` (after the key file changed); without one, of every store. */
+export function forgetSecretCipher(store?: BlockStore): void {
+  if (store === undefined) ciphers = new WeakMap();
+  else ciphers.delete(store);
 }

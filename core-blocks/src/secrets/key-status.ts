@@ -1,4 +1,4 @@
-import type { BlockStore } from "../store/index.js";
+import { type BlockStore, getDefaultStore } from "../store/index.js";
 import { knownMasterKeyIds, NO_MASTER_KEY_ID } from "./default-cipher.js";
 import {
   keyFilePath,
@@ -36,10 +36,10 @@ export interface KeyStatus {
 /**
  * The master keys of this process and the store: their ids and source, which is current, how
  * many documents each wraps, and which ones the store needs but this process lacks. Reads only:
- * it never creates a key file.
+ * it never creates a key file. `store` defaults to `getDefaultStore()`.
  */
-export async function keyStatus(options: { store: BlockStore }): Promise<KeyStatus> {
-  const { store } = options;
+export async function keyStatus(options: { store?: BlockStore } = {}): Promise<KeyStatus> {
+  const store = options.store ?? (await getDefaultStore());
   const ring = readEnvironmentKeys() ?? readKeyFile();
   const counts = new Map<string, number>();
   let afterId: string | undefined;

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { DecryptionFailedError, KeySourceReadOnlyError } from "../errors/index.js";
 import { logDebug } from "../log/index.js";
-import type { BlockStore } from "../store/index.js";
+import { type BlockStore, getDefaultStore } from "../store/index.js";
 import { masterKeyId } from "./aes-gcm-cipher.js";
 import {
   forgetSecretCipher,
@@ -13,8 +13,8 @@ import { readEnvironmentKeys, readKeyFile, writeKeyFile } from "./master-key-rin
 
 /** Settings of `rotateKeys`. */
 export interface RotateKeysOptions {
-  /** The store whose documents to re-wrap. */
-  store: BlockStore;
+  /** The store whose documents to re-wrap. @default getDefaultStore() */
+  store?: BlockStore;
   /**
    * First add a new random key at the top of the key file, making it the current key. Only with
    * the key file: with `TESSERA_ENCRYPTION_KEY`, put the new key first in the variable instead.
@@ -55,8 +55,8 @@ export interface RotateKeysResult {
  * with the old or the new key all along. Idempotent and resumable: run it again to finish an
  * interrupted rotation.
  */
-export async function rotateKeys(options: RotateKeysOptions): Promise<RotateKeysResult> {
-  const { store } = options;
+export async function rotateKeys(options: RotateKeysOptions = {}): Promise<RotateKeysResult> {
+  const store = options.store ?? (await getDefaultStore());
   const pageSize = options.pageSize ?? 100;
   const fileRing =
     readEnvironmentKeys() === undefined
