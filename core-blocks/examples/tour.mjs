@@ -1,13 +1,20 @@
-// A short tour of Tessera on the embedded store, driven through the `tessera` command line the way
-// a user would type it: register block types from a local module, create a block with a secret and
-// a nested block, inspect it from a fresh process, edit it, and show its revision history and a
-// diff. Run it from the repository root with `npm run tour`; it is safe to run again.
+// A short tour of Tessera on the embedded store, through the three things people come for, driven
+// by the `tessera` command line the way a user would type it:
+//   1. a provider package, installed and checked against this core (`tessera integrations`);
+//   2. configuration with secrets, saved as typed blocks: register types from a local module,
+//      create a block with a secret and a nested block, load it from a fresh process, edit it,
+//      and show its revision history and a diff;
+//   3. a function's result persisted to storage (a local folder under TESSERA_HOME) and read back
+//      by another process without running the function again.
+// Run it from the repository root with `npm run tour`; it is safe to run again.
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { getDefaultStore, tesseraHome } from "@tessera/core";
 
 const cli = fileURLToPath(new URL("../dist/cli/bin.js", import.meta.url));
 const blocksModule = fileURLToPath(new URL("./tour-blocks.mjs", import.meta.url));
+const repositoryRoot = fileURLToPath(new URL("../..", import.meta.url));
+const part = (text) => console.log(`\n== ${text}`);
 const step = (text) => console.log(`\n> ${text}`);
 
 /** Runs `tessera <args>` as its own process, printing the command line and its output. */
@@ -15,6 +22,8 @@ function tessera(args, { env = {}, capture = false } = {}) {
   const shown = args.map((arg) => (/[\s"'$]/.test(arg) ? `'${arg}'` : arg)).join(" ");
   console.log(`  $ tessera ${shown.replace(blocksModule, "examples/tour-blocks.mjs")}`);
   const result = spawnSync(process.execPath, [cli, ...args], {
+    // From the repository root, where the workspace's packages are installed as a user's are.
+    cwd: repositoryRoot,
     env: { ...process.env, ...env },
     stdio: capture ? ["ignore", "pipe", "inherit"] : "inherit",
     encoding: "utf8",
@@ -26,6 +35,14 @@ function tessera(args, { env = {}, capture = false } = {}) {
 console.log("Tessera tour");
 console.log(`  TESSERA_HOME=${tesseraHome()}`);
 
+part("Part 1 of 3. A provider package, installed and checked");
+step("1. Which integrations are installed here, and does each support this core?");
+tessera(["integrations"]);
+step("2. Register the block types @tessera/aws defines, and list every registered type");
+tessera(["block", "register", "-m", "@tessera/aws"]);
+tessera(["block", "type", "ls"]);
+
+part("Part 2 of 3. Configuration with secrets, saved as typed blocks");
 step("1. Register the two block types defined in examples/tour-blocks.mjs");
 tessera(["block", "register", "-f", blocksModule]);
 tessera(["block", "type", "inspect", "tour-warehouse"]);
@@ -110,5 +127,22 @@ tessera([
   "--revision",
   String(history.at(-1).revision),
 ]);
+
+part("Part 3 of 3. A function's result, persisted and read back by another process");
+const resultProcess = fileURLToPath(new URL("./tour-result.mjs", import.meta.url));
+/** Runs examples/tour-result.mjs as its own process. */
+function report(args) {
+  console.log(`  $ node examples/tour-result.mjs ${args.join(" ")}`);
+  const result = spawnSync(process.execPath, [...process.execArgv, resultProcess, ...args], {
+    stdio: "inherit",
+  });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+step("1. One process computes the day's report and persists it ($TESSERA_HOME/results)");
+report(["2024-06-01", "--refresh"]);
+step(
+  "2. Another process asks for the same day: the stored result comes back, the function never runs",
+);
+report(["2024-06-01"]);
 
 console.log("\nDone. Run it again: saves overwrite, so the history grows.");

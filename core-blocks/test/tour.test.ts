@@ -37,9 +37,21 @@ async function runTour(): Promise<string> {
 }
 
 describe("the tour", () => {
-  it("saves, loads in a fresh process, edits and shows history without printing the secret", async () => {
+  it("checks the installed provider package, saves and loads blocks, and reads a persisted result back in another process", async () => {
     const first = await runTour();
     expect(first).toContain(`TESSERA_HOME=${home}`);
+    // Part 1: the workspace's @tessera/aws is found, compatible, and its types registered.
+    expect(first).toMatch(/@tessera\/aws\s+\d+\.\d+\.\d+\s+\S+.*\s+yes\s/);
+    expect(first).toMatch(/s3-bucket\s+S3 bucket/);
+    // Part 3: one process computes, another reads the stored result without running it.
+    const computed = /process (\d+) ran daily-report\(2024-06-01\) and stored its result/.exec(
+      first,
+    );
+    expect(computed).not.toBeNull();
+    expect(first).toMatch(
+      /process \d+ read the stored result of daily-report\(2024-06-01\) without running it/,
+    );
+    expect(first).toContain(`"computedBy":${computed?.[1]}`);
     expect(first).toContain("credentials.password");
     expect(first).toContain("loaded tour-warehouse/analytics (revision 1) in process");
     expect(first).toContain("nested block: tour-warehouse-credentials/analytics (revision 1)");
