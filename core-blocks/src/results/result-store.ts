@@ -401,29 +401,15 @@ export class ResultStore {
           onChunk: (chunk) => {
             hash.update(chunk);
             hashed += chunk.byteLength;
+            // Stop reading a payload that has grown past its record: no more bytes are read.
+            if (hashed > metadata.length) throw tooLong(metadata, hashed);
           },
         }),
       );
       if (hashed !== bytes.byteLength) hash = createHash("sha256").update(bytes);
       const length = bytes.byteLength;
       verify(metadata, length, hash.digest("hex"));
-      let content: Buffer;
-      try {
-        content =
-          metadata.compression === "gzip"
-            ? await gunzipBytes(bytes)
-            : metadata.compression === "brotli"
-              ? await brotliDecompressBytes(bytes)
-              : bytes;
-      } catch (error) {
-        throw new ResultCorruptedError(
-          metadata.key,
-          `its ${metadata.compression} payload does not decompress`,
-          {
-            cause: error,
-          },
-        );
-      }
+      const content = await decompressed(metadata, bytes);
       try {
         return (await serializer.deserialize(content)) as T;
       } catch (error) {
@@ -453,6 +439,10 @@ export class ResultStore {
         transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
           hash.update(chunk);
           length += chunk.length;
+          if (length > metadata.length) {
+            callback(tooLong(metadata, length));
+            return;
+          }
           callback(null, chunk);
         },
         flush(callback: TransformCallback) {
@@ -468,7 +458,7 @@ export class ResultStore {
       if (metadata.compression === "none") return pipeline(raw, verifier, done);
       const decompress =
         metadata.compression === "gzip" ? createGunzip() : createBrotliDecompress();
-      return pipeline(raw, verifier, decompress, done);
+      return pipeline(raw, verifier, decompress, bounded(metadata), done);
     });
   }
 
@@ -577,6 +567,85 @@ export interface PruneResultsOptions {
   olderThan?: number;
   /** Also delete results that have expired. @default false */
   expired?: boolean;
+}
+
+function tooLong(metadata: ResultMetadata, length: number): ResultCorruptedError {
+  return new ResultCorruptedError(
+    metadata.key,
+    `its payload is longer than the ${metadata.length} bytes its record says (${length} read so far)`,
+  );
+}
+
+function inflatedTooFar(metadata: ResultMetadata): ResultCorruptedError {
+  return new ResultCorruptedError(
+    metadata.key,
+    `its ${metadata.compression} payload decompresses to more than the ${metadata.contentLength} bytes its record says`,
+  );
+}
+
+/**
+ * The decompressed content of a verified payload. Decompression stops at the length the record
+ * gives, so a payload that inflates further (a decompression bomb) costs no more memory than that.
+ */
+async function decompressed(metadata: ResultMetadata, bytes: Buffer): Promise<Buffer> {
+  if (metadata.compression === "none") return bytes;
+  // zlib refuses a limit of 0; one byte more than an empty result is caught by the length check.
+  const maxOutputLength = Math.max(1, metadata.contentLength);
+  let content: Buffer;
+  try {
+    content =
+      metadata.compression === "gzip"
+        ? await gunzipBytes(bytes, { maxOutputLength })
+        : await brotliDecompressBytes(bytes, { maxOutputLength });
+  } catch (error) {
+    if (errorCode(error) === "ERR_BUFFER_TOO_LARGE") throw inflatedTooFar(metadata);
+    throw new ResultCorruptedError(
+      metadata.key,
+      `its ${metadata.compression} payload does not decompress`,
+      { cause: error },
+    );
+  }
+  if (content.byteLength !== metadata.contentLength) {
+    if (content.byteLength > metadata.contentLength) throw inflatedTooFar(metadata);
+    throw new ResultCorruptedError(
+      metadata.key,
+      `its payload decompresses to ${content.byteLength} bytes but its record says ${metadata.contentLength}`,
+    );
+  }
+  return content;
+}
+
+/** Passes decompressed bytes on while they stay within the record's length, and checks the total. */
+function bounded(metadata: ResultMetadata): Transform {
+  let length = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+      length += chunk.length;
+      if (length > metadata.contentLength) {
+        callback(inflatedTooFar(metadata));
+        return;
+      }
+      callback(null, chunk);
+    },
+    flush(callback: TransformCallback) {
+      if (length === metadata.contentLength) {
+        callback();
+        return;
+      }
+      callback(
+        new ResultCorruptedError(
+          metadata.key,
+          `its payload decompresses to ${length} bytes but its record says ${metadata.contentLength}`,
+        ),
+      );
+    },
+  });
+}
+
+function errorCode(error: unknown): string | undefined {
+  return typeof error === "object" && error !== null
+    ? (error as { code?: string }).code
+    : undefined;
 }
 
 function verify(metadata: ResultMetadata, length: number, sha256: string): void {
