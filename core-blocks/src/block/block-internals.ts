@@ -1,4 +1,5 @@
 import type { SealedSecret, SecretValue } from "../secrets/index.js";
+import type { BlockStore } from "../store/index.js";
 import type { BlockTypeDefinition } from "./block-definition.js";
 
 /** Where a block class keeps its definition (inherited by subclasses). */
@@ -28,6 +29,8 @@ export interface BlockIdentity {
   name: string;
   /** The revision it was saved as or loaded from. */
   revision: number;
+  /** The store it was saved to or loaded from (where `save()` without a name writes). */
+  store?: BlockStore;
 }
 
 /**
@@ -39,8 +42,6 @@ export interface BlockSlots {
   identity(block: object): BlockIdentity | undefined;
   /** Sets the identity; false when `block` was not made by this copy of core. */
   setIdentity(block: object, identity: BlockIdentity): boolean;
-  /** The field names of a block made by this copy of core, else `undefined`. */
-  fieldKeys(block: object): string[] | undefined;
 }
 
 let slots: BlockSlots | undefined;
@@ -63,9 +64,25 @@ export function setIdentity(block: object, identity: BlockIdentity): void {
   if (!slots?.setIdentity(block, identity)) otherIdentities.set(block, identity);
 }
 
-/** The field names of an instance (the keys of its parsed schema output). */
-export function fieldKeysOf(block: object): string[] | undefined {
-  return slots?.fieldKeys(block);
+/**
+ * The field names of a block type: every key of its schema, so a field assigned after
+ * construction is saved and shown like one given to the constructor.
+ */
+export function fieldKeysOf(definition: BlockTypeDefinition): string[] {
+  return Object.keys(definition.schema.shape);
+}
+
+/** The block's current value of every schema field (`undefined` ones left out). */
+export function currentFields(
+  block: object,
+  definition: BlockTypeDefinition,
+): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const key of fieldKeysOf(definition)) {
+    const value = (block as Record<string, unknown>)[key];
+    if (value !== undefined) fields[key] = value;
+  }
+  return fields;
 }
 
 /**
@@ -141,4 +158,17 @@ export function takeTrustedFields(): Record<string, unknown> | undefined {
 /** The schema version of a definition: declared, else the defining package's, else 1.0.0. */
 export function versionOf(definition: BlockTypeDefinition): string {
   return definition.declaredVersion ?? definition.package?.version ?? "1.0.0";
+}
+
+/** Stored fields a load dropped because the schema has no such field, per loaded instance. */
+const droppedFields = new WeakMap<object, string[]>();
+
+/** Records the stored fields a load dropped (see `upgrade`). */
+export function setDroppedFields(block: object, fields: string[]): void {
+  droppedFields.set(block, fields);
+}
+
+/** The stored fields the load of `block` dropped because the schema has no such field. */
+export function droppedFieldsOf(block: object): readonly string[] {
+  return droppedFields.get(block) ?? [];
 }

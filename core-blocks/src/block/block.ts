@@ -17,7 +17,6 @@ import {
   blockMarker,
   definitionKey,
   definitionOf,
-  fieldKeysOf,
   identityOf,
   installBlockSlots,
   takeTrustedFields,
@@ -32,12 +31,13 @@ import {
   rollbackBlock,
   upgradeBlock,
 } from "./document-operations.js";
+import { fieldsAsJson } from "./fields-as-json.js";
 import { loadBlockOfClass } from "./load-block.js";
 import { nestedFieldSchema } from "./nested-field.js";
 import { registerBlockType } from "./registry.js";
 import { saveBlock } from "./save-block.js";
 import { assertSlugPart } from "./slug.js";
-import { validate, valueShapeProblem } from "./validation.js";
+import { unknownFieldProblems, validate, valueShapeProblem } from "./validation.js";
 
 /** Which store a call uses. */
 export interface StoreOption {
@@ -89,6 +89,16 @@ export interface ChangeBlockOptions extends StoreOption {
   expectedRevision?: number;
 }
 
+/** Options of `upgrade`. */
+export interface UpgradeBlockOptions extends StoreOption {
+  /**
+   * Drop stored fields that the schema no longer has (and no migration moved). Without it such
+   * fields are a `SCHEMA_MISMATCH` naming them, and nothing is written.
+   * @default false
+   */
+  dropUnknownFields?: boolean;
+}
+
 /** Instance members every block has besides its fields. */
 export interface BlockMembers {
   /** `type/name` once saved or loaded, else `undefined`. */
@@ -101,9 +111,15 @@ export interface BlockMembers {
   readonly documentId: string | undefined;
   /**
    * Saves the whole block under `name` (a new revision when it exists and `overwrite` or
-   * `expectedRevision` is given). Validates first. Sets `slug`, `name`, `revision`, `documentId`.
+   * `expectedRevision` is given). Validates first: every schema field, including those assigned
+   * after construction. Sets `slug`, `name`, `revision`, `documentId`.
+   *
+   * Without a name, a block that was loaded or saved is saved in place: under its `name`, as a
+   * compare-and-swap on the `revision` it holds (`REVISION_CONFLICT` when another writer saved
+   * in between); `options.expectedRevision` overrides the revision checked. An unsaved block needs
+   * a name (`INVALID_INPUT`).
    */
-  save(name: string, options?: SaveBlockOptions): Promise<this>;
+  save(name?: string, options?: SaveBlockOptions): Promise<this>;
   /** The fields as JSON, secrets masked (`********`), nested blocks as their fields. */
   toJSON(): JsonObject;
 }
@@ -168,12 +184,13 @@ export interface BlockStatics<S extends BlockSchema> {
   /**
    * Rewrites a saved block in the current schema: loads it (applying migrations) and, when it was
    * saved with another schema version or checksum, saves it back as a new revision with
-   * compare-and-swap. Returns the block as now stored.
+   * compare-and-swap. Returns the block as now stored. A stored field that the schema no longer
+   * has is a `SCHEMA_MISMATCH` naming it unless `dropUnknownFields` is set.
    */
   upgrade<C extends AnyBlockClass>(
     this: C,
     name: string,
-    options?: StoreOption,
+    options?: UpgradeBlockOptions,
   ): Promise<InstanceType<C>>;
   /**
    * A schema for a field of another block that holds a block of this type. Accepts an instance
@@ -212,8 +229,6 @@ const RESERVED_FIELDS = new Set([
 export abstract class Block implements BlockMembers {
   /** Which stored document this is, once saved or loaded. */
   #identity: BlockIdentity | undefined;
-  /** The field names (the keys of the parsed schema output). */
-  readonly #fieldKeys: string[];
 
   static {
     installBlockSlots({
@@ -223,7 +238,6 @@ export abstract class Block implements BlockMembers {
         block.#identity = identity;
         return true;
       },
-      fieldKeys: (block) => (#fieldKeys in block ? block.#fieldKeys : undefined),
     });
   }
 
@@ -237,12 +251,13 @@ export abstract class Block implements BlockMembers {
       // Checked on construction and save only: a stored document is read as it was written.
       const shapeProblem = valueShapeProblem(input);
       if (shapeProblem) throw new ValidationFailedError(definition.type, [shapeProblem]);
+      const unknown = unknownFieldProblems(definition.schema, input);
+      if (unknown.length > 0) throw new ValidationFailedError(definition.type, unknown);
       const result = validate(definition.schema, input ?? {});
       if (!result.ok) throw new ValidationFailedError(definition.type, result.problems);
       fields = result.data;
     }
     Object.assign(this, fields);
-    this.#fieldKeys = Object.keys(fields);
   }
 
   get [blockMarker](): true {
@@ -266,16 +281,12 @@ export abstract class Block implements BlockMembers {
     return identityOf(this)?.documentId;
   }
 
-  save(name: string, options: SaveBlockOptions = {}): Promise<this> {
+  save(name?: string, options?: SaveBlockOptions): Promise<this> {
     return saveBlock(this, name, options).then(() => this);
   }
 
   toJSON(): JsonObject {
-    const fields: Record<string, unknown> = {};
-    for (const key of fieldKeysOf(this) ?? []) {
-      fields[key] = (this as unknown as Record<string, unknown>)[key];
-    }
-    return JSON.parse(JSON.stringify(fields)) as JsonObject;
+    return fieldsAsJson(this, definitionOf(this.constructor)!);
   }
 
   [inspect.custom](): string {
@@ -477,7 +488,7 @@ Object.defineProperties(Block, {
     },
   },
   upgrade: {
-    value(this: typeof Block, name: string, options?: StoreOption) {
+    value(this: typeof Block, name: string, options?: UpgradeBlockOptions) {
       return upgradeBlock(registered(this), name, options);
     },
   },

@@ -1,4 +1,4 @@
-import { BlockNotFoundError } from "../errors/index.js";
+import { BlockNotFoundError, SchemaMismatchError } from "../errors/index.js";
 import {
   type BlockStore,
   type DocumentSummary,
@@ -11,9 +11,16 @@ import type {
   DeleteBlockOptions,
   ListBlocksOptions,
   StoreOption,
+  UpgradeBlockOptions,
 } from "./block.js";
-import { type BlockClassInternal, definitionOf, versionOf } from "./block-internals.js";
+import {
+  type BlockClassInternal,
+  definitionOf,
+  droppedFieldsOf,
+  versionOf,
+} from "./block-internals.js";
 import { computedOf } from "./block-json-schema.js";
+import { checkCallOptions } from "./call-options.js";
 import { instantiate, loadBlockOfClass, notFound } from "./load-block.js";
 import { checkNumericOption } from "./numeric-options.js";
 import { saveBlock } from "./save-block.js";
@@ -48,6 +55,7 @@ export async function deleteBlock(
 ): Promise<boolean> {
   const { type } = definitionOf(BlockClass)!;
   assertSlugPart(name, "name");
+  checkCallOptions("delete", options);
   const store = await storeOf(options);
   return store.delete({ type, name }, options.force ? { force: true } : {});
 }
@@ -58,7 +66,7 @@ export async function listBlocks(
   options: ListBlocksOptions = {},
 ): Promise<Page<DocumentSummary>> {
   const { type } = definitionOf(BlockClass)!;
-  checkNumericOption("limit", options.limit);
+  checkCallOptions("list", options);
   const store = await storeOf(options);
   return store.list({
     type,
@@ -75,6 +83,7 @@ export async function blockHistory(
 ): Promise<RevisionSummary[]> {
   const { type } = definitionOf(BlockClass)!;
   assertSlugPart(name, "name");
+  checkCallOptions("history", options);
   const store = await storeOf(options);
   const history = await onDocument(store, type, name, () => store.history({ type, name }));
   if (history.length === 0) throw await notFound(store, type, name, undefined);
@@ -91,7 +100,7 @@ export async function rollbackBlock(
   const { type } = definitionOf(BlockClass)!;
   assertSlugPart(name, "name");
   checkNumericOption("revision", revision);
-  checkNumericOption("expectedRevision", options.expectedRevision);
+  checkCallOptions("rollback", options);
   const store = await storeOf(options);
   const stored = await onDocument(store, type, name, () =>
     store.rollback(
@@ -113,7 +122,7 @@ export async function renameBlock(
   const { type } = definitionOf(BlockClass)!;
   assertSlugPart(name, "name");
   assertSlugPart(newName, "name");
-  checkNumericOption("expectedRevision", options.expectedRevision);
+  checkCallOptions("rename", options);
   const store = await storeOf(options);
   const stored = await onDocument(store, type, name, () =>
     store.rename(
@@ -129,13 +138,28 @@ export async function renameBlock(
 export async function upgradeBlock(
   BlockClass: BlockClassInternal,
   name: string,
-  options: StoreOption = {},
+  options: UpgradeBlockOptions = {},
 ): Promise<object> {
   const definition = definitionOf(BlockClass)!;
+  assertSlugPart(name, "name");
+  checkCallOptions("upgrade", options);
   const store = await storeOf(options);
   const stored = await store.get({ type: definition.type, name });
   const block = await loadBlockOfClass(BlockClass, name, { store });
+  const dropped = droppedFieldsOf(block);
+  if (dropped.length > 0 && options.dropUnknownFields !== true && stored) {
+    throw new SchemaMismatchError(
+      `${definition.type}/${name}`,
+      stored.schemaVersion,
+      versionOf(definition),
+      dropped.map((field) => ({
+        path: field,
+        message: `is stored but the schema has no such field; add a migration that moves or removes it, or upgrade with { dropUnknownFields: true } to drop it (the stored document is unchanged)`,
+      })),
+    );
+  }
   if (
+    dropped.length === 0 &&
     stored &&
     stored.schemaVersion === versionOf(definition) &&
     stored.schemaChecksum === computedOf(definition).checksum

@@ -15,6 +15,7 @@ export {
   type SaveBlockOptions,
   type StoreOption,
   setDefiningPackage,
+  type UpgradeBlockOptions,
 } from "./block.js";
 export type {
   BlockDefinition,

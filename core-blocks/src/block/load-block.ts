@@ -17,13 +17,14 @@ import {
   type BlockClassInternal,
   constructTrusted,
   definitionOf,
+  setDroppedFields,
   setIdentity,
   setSealedOrigin,
   versionOf,
 } from "./block-internals.js";
+import { checkCallOptions } from "./call-options.js";
 import { closeMatches } from "./close-matches.js";
 import { migrate } from "./migrate.js";
-import { checkNumericOption } from "./numeric-options.js";
 import { registeredClass } from "./registry.js";
 import { passesUnchanged } from "./schema-pass-through.js";
 import { assertSlugPart, parseSlug } from "./slug.js";
@@ -40,7 +41,8 @@ export async function loadBlockOfClass(
 ): Promise<object> {
   const definition = definitionOf(BlockClass)!;
   assertSlugPart(name, "name");
-  checkNumericOption("revision", options.revision);
+  checkCallOptions("load", options);
+  options ??= {};
   const store = options.store ?? (await getDefaultStore());
   const ref = { type: definition.type, name };
   const document =
@@ -64,6 +66,8 @@ export async function loadBlock<T extends BlockMembers = BlockMembers & Record<s
   options: LoadBlockOptions = {},
 ): Promise<T> {
   const { type, name } = parseSlug(slug);
+  checkCallOptions("load", options);
+  options ??= {};
   const BlockClass = registeredClass(type);
   if (!BlockClass) {
     const store = options.store ?? (await getDefaultStore());
@@ -119,7 +123,8 @@ export async function instantiate(
 ): Promise<object> {
   const definition = definitionOf(BlockClass)!;
   const unnested = decodeUnnested(store, definition, document);
-  if (unnested !== undefined) return finishInstance(BlockClass, definition, document, unnested);
+  if (unnested !== undefined)
+    return finishInstance(store, BlockClass, definition, document, unnested);
   const rootIds = referencedIds(document.data);
   const rootSlug = `${document.type}/${document.name}`;
   const idsOf = new Map<StoredDocument, string[]>([[document, rootIds]]);
@@ -151,7 +156,7 @@ export async function instantiate(
       children.set(id, instance);
     }
     const decoded = decode(stored.data, [], { store, document: stored, children });
-    return finishInstance(Class, definition, stored, decoded as Record<string, unknown>);
+    return finishInstance(store, Class, definition, stored, decoded as Record<string, unknown>);
   };
 
   return build(BlockClass, document, 0);
@@ -185,6 +190,7 @@ function decodeUnnested(
  * asynchronous step, so a document that needs none is built synchronously), validation.
  */
 function finishInstance(
+  store: BlockStore,
   Class: BlockClassInternal,
   definition: BlockTypeDefinition,
   stored: StoredDocument,
@@ -193,17 +199,18 @@ function finishInstance(
   if (definition.migrations.length === 0 || stored.schemaVersion === versionOf(definition)) {
     // Freshly decoded fields that validation would return unchanged need no second pass.
     if (passesUnchanged(definition.schema, decoded)) {
-      return withIdentity(constructTrusted(Class, decoded), stored);
+      return withIdentity(constructTrusted(Class, decoded), stored, store);
     }
-    return validated(Class, definition, stored, decoded);
+    return validated(store, Class, definition, stored, decoded);
   }
   return migrate(definition, decoded, stored.schemaVersion, slugOf(stored)).then((migrated) =>
-    validated(Class, definition, stored, migrated.data),
+    validated(store, Class, definition, stored, migrated.data),
   );
 }
 
 /** Validates decoded (and migrated) fields and makes them an instance with the stored identity. */
 function validated(
+  store: BlockStore,
   Class: BlockClassInternal,
   definition: BlockTypeDefinition,
   stored: StoredDocument,
@@ -218,11 +225,20 @@ function validated(
       result.problems,
     );
   }
-  return withIdentity(constructTrusted(Class, result.data), stored);
+  const instance = withIdentity(constructTrusted(Class, result.data), stored, store);
+  // Stored fields the schema no longer has are not kept on the instance; `upgrade` reports them.
+  const dropped = Object.keys(fields).filter((key) => !Object.hasOwn(definition.schema.shape, key));
+  if (dropped.length > 0) setDroppedFields(instance, dropped);
+  return instance;
 }
 
-function withIdentity(instance: object, stored: StoredDocument): object {
-  setIdentity(instance, { documentId: stored.id, name: stored.name, revision: stored.revision });
+function withIdentity(instance: object, stored: StoredDocument, store: BlockStore): object {
+  setIdentity(instance, {
+    documentId: stored.id,
+    name: stored.name,
+    revision: stored.revision,
+    store,
+  });
   return instance;
 }
 

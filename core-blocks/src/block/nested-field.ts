@@ -5,6 +5,7 @@ import {
   constructTrusted,
   definitionOf,
 } from "./block-internals.js";
+import { unknownFieldProblems } from "./validation.js";
 
 const fieldSchemas = new WeakMap<object, z.ZodType>();
 /** Block classes by the definition of their field schema (shared by `.describe()`/`.meta()` clones). */
@@ -42,6 +43,13 @@ export function nestedFieldSchema(BlockClass: BlockClassInternal): z.ZodType {
         code: "custom",
         message: `expected a ${definition.type} block, got a ${other} block`,
       });
+      return z.NEVER;
+    }
+    const unknown = unknownFieldProblems(definition.schema, input);
+    if (unknown.length > 0) {
+      for (const problem of unknown) {
+        context.addIssue({ code: "custom", message: problem.message, path: [problem.path] });
+      }
       return z.NEVER;
     }
     const result = definition.schema.safeParse(input);

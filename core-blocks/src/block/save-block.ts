@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import {
   BlockExistsError,
+  DocumentTooLargeError,
+  InvalidInputError,
   RevisionConflictError,
   ValidationFailedError,
   type ValidationProblem,
@@ -24,8 +26,8 @@ import type { SaveBlockOptions } from "./block.js";
 import type { BlockTypeDefinition } from "./block-definition.js";
 import {
   blockMarker,
+  currentFields,
   definitionOf,
-  fieldKeysOf,
   identityOf,
   sealedOriginOf,
   setIdentity,
@@ -34,7 +36,7 @@ import {
 } from "./block-internals.js";
 import { computedOf } from "./block-json-schema.js";
 import { recordBlockType } from "./block-type-record.js";
-import { checkNumericOption } from "./numeric-options.js";
+import { checkCallOptions } from "./call-options.js";
 import { passesUnchanged } from "./schema-pass-through.js";
 import { assertSlugPart } from "./slug.js";
 import { validate, valueShapeProblem } from "./validation.js";
@@ -71,12 +73,33 @@ interface SaveContext {
  */
 export async function saveBlock(
   block: object,
-  name: string,
-  options: SaveBlockOptions = {},
+  givenName: string | undefined,
+  givenOptions: SaveBlockOptions = {},
 ): Promise<void> {
   const definition = definitionOf(block.constructor)!;
-  assertSlugPart(name, "name");
-  checkNumericOption("expectedRevision", options.expectedRevision);
+  checkCallOptions("save", givenOptions);
+  let name: string;
+  let options = givenOptions;
+  if (givenName === undefined) {
+    // Saving in place: under the name it was loaded from or saved as, as a compare-and-swap on
+    // the revision it holds, unless the caller names the revision to check.
+    const identity = identityOf(block);
+    if (!identity) {
+      throw new InvalidInputError(
+        "name",
+        `This ${definition.type} block was never saved or loaded, so save() needs a name: block.save("<name>").`,
+      );
+    }
+    name = identity.name;
+    options = {
+      ...options,
+      expectedRevision: options.expectedRevision ?? identity.revision,
+    };
+    if (!options.store && identity.store) options.store = identity.store;
+  } else {
+    assertSlugPart(givenName, "name");
+    name = givenName;
+  }
   const slug = `${definition.type}/${name}`;
   const fields = validatedFields(block, definition, slug);
   const store = options.store ?? (await getDefaultStore());
@@ -118,7 +141,8 @@ export async function saveBlock(
     const stored = await store.put(
       putInput(context.documentId, data, context, options.expectedRevision),
     );
-    setIdentity(block, { documentId: stored.id, name, revision: stored.revision });
+    setIdentity(block, { documentId: stored.id, name, revision: stored.revision, store });
+    keepValidated(block, fields);
     return;
   }
 
@@ -135,7 +159,7 @@ export async function saveBlock(
     context.encoding.add(block);
     const data = encodeFields(fields, [], context) as JsonObject;
     if (context.problems.length > 0) throw new ValidationFailedError(slug, context.problems);
-    await sealPending(context);
+    await sealPending(context, data);
     try {
       // Secrets are sealed against the id and data key read above: the write must land on
       // exactly that revision, whatever the caller asked for.
@@ -149,7 +173,8 @@ export async function saveBlock(
           sealed: entry.sealed,
         });
       }
-      setIdentity(block, { documentId: stored.id, name, revision: stored.revision });
+      setIdentity(block, { documentId: stored.id, name, revision: stored.revision, store });
+      keepValidated(block, fields);
       return;
     } catch (error) {
       if (!RevisionConflictError.isInstance(error) || options.expectedRevision !== undefined) {
@@ -183,16 +208,27 @@ function newContext(
   };
 }
 
-/** The block's current fields, validated again (they may have been changed since construction). */
+/**
+ * Puts the validated fields back on the saved block, so a secret field assigned a plain string
+ * holds a `SecretValue` from now on (and a default is seen as saved).
+ */
+function keepValidated(block: object, fields: Record<string, unknown>): void {
+  const target = block as Record<string, unknown>;
+  for (const key of Object.keys(fields)) {
+    if (target[key] !== fields[key]) target[key] = fields[key];
+  }
+}
+
+/**
+ * The block's current fields, validated again: every field of the schema, whether given to the
+ * constructor or assigned since.
+ */
 export function validatedFields(
   block: object,
   definition: BlockTypeDefinition,
   subject: string,
 ): Record<string, unknown> {
-  const fields: Record<string, unknown> = {};
-  for (const key of fieldKeysOf(block) ?? Object.keys(definition.schema.shape)) {
-    fields[key] = (block as Record<string, unknown>)[key];
-  }
+  const fields = currentFields(block, definition);
   // Fields changed since construction may nest too deep for zod and the encoder to walk, or hold
   // a __proto__ key that would be dropped silently.
   const shapeProblem = valueShapeProblem(fields);
@@ -335,13 +371,32 @@ function encodeSecret(
   return placeholder;
 }
 
-/** Seals the secrets `encodeFields` left as placeholders (one data key per document). */
-async function sealPending(context: SaveContext): Promise<void> {
+/**
+ * Seals the secrets `encodeFields` left as placeholders (one data key per document). The size of
+ * the document is checked against the store limit from the plaintexts first: a sealed secret is
+ * at least its plaintext in base64, so an oversized secret is refused before any encryption.
+ */
+async function sealPending(context: SaveContext, data: JsonObject): Promise<void> {
   if (context.pending.length === 0) return;
+  const plaintexts: JsonValue[] = [];
+  let size = Buffer.byteLength(JSON.stringify(data), "utf8");
+  for (const { value } of context.pending) {
+    const plaintext = await value.reveal();
+    plaintexts.push(plaintext);
+    const bytes =
+      typeof plaintext === "string"
+        ? Buffer.byteLength(plaintext, "utf8")
+        : Buffer.byteLength(JSON.stringify(plaintext) ?? "", "utf8");
+    size += Math.ceil(bytes / 3) * 4;
+  }
+  const limit = context.store.limits?.maxDocumentBytes;
+  if (limit !== undefined && size > limit)
+    throw new DocumentTooLargeError(context.slug, size, limit);
   context.cipher ??= await getSecretCipher(context.store);
   context.dataKey ??= await context.cipher.createDataKey();
-  for (const { value, fieldPath, placeholder } of context.pending) {
-    const plaintext = await value.reveal();
+  for (let index = 0; index < context.pending.length; index++) {
+    const { value, fieldPath, placeholder } = context.pending[index]!;
+    const plaintext = plaintexts[index]!;
     const sealed = await context.cipher.seal(
       { documentId: context.documentId, fieldPath, dataKey: context.dataKey },
       plaintext,

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { ValidationProblem } from "../errors/index.js";
+import { closeMatches } from "./close-matches.js";
 
 /** Validation problems from a zod error: field paths and messages, never the values. */
 export function problemsOf(error: z.ZodError): ValidationProblem[] {
@@ -65,4 +66,31 @@ export function validate(
   const result = schema.safeParse(input);
   if (result.success) return { ok: true, data: result.data as Record<string, unknown> };
   return { ok: false, problems: problemsOf(result.error) };
+}
+
+/**
+ * The problems of keys in `input` that are not fields of the block schema (zod would drop them
+ * silently): one per unknown key, naming the closest field, or the fields there are.
+ */
+export function unknownFieldProblems(
+  schema: { shape: Record<string, unknown> },
+  input: unknown,
+  prefix = "",
+): ValidationProblem[] {
+  if (input === null || typeof input !== "object" || Array.isArray(input)) return [];
+  const fields = Object.keys(schema.shape);
+  const problems: ValidationProblem[] = [];
+  for (const key of Object.keys(input)) {
+    if (Object.hasOwn(schema.shape, key)) continue;
+    problems.push({ path: prefix + key, message: unknownFieldMessage(key, fields) });
+  }
+  return problems;
+}
+
+/** What to say about an unknown field `key` of a block whose fields are `fields`. */
+export function unknownFieldMessage(key: string, fields: readonly string[]): string {
+  const [closest] = closeMatches(key, fields, 1);
+  if (closest !== undefined) return `is not a field of this block type; did you mean "${closest}"?`;
+  const listed = fields.length > 0 ? fields.map((field) => `"${field}"`).join(", ") : "none";
+  return `is not a field of this block type (its fields: ${listed})`;
 }
