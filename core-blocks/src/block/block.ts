@@ -2,7 +2,7 @@ import { inspect } from "node:util";
 import semver from "semver";
 import type { z } from "zod";
 import { InvalidBlockDefinitionError, ValidationFailedError } from "../errors/index.js";
-import type { JsonObject } from "../schema/index.js";
+import { type JsonObject, secretDefaultPaths } from "../schema/index.js";
 import type {
   BlockStore,
   DefiningPackage,
@@ -33,7 +33,7 @@ import {
 } from "./document-operations.js";
 import { fieldsAsJson } from "./fields-as-json.js";
 import { loadBlockOfClass } from "./load-block.js";
-import { nestedFieldSchema } from "./nested-field.js";
+import { nestedFieldClass, nestedFieldSchema } from "./nested-field.js";
 import { registerBlockType } from "./registry.js";
 import { saveBlock } from "./save-block.js";
 import { assertSlugPart } from "./slug.js";
@@ -336,6 +336,16 @@ export function defineBlock<const S extends BlockSchema>(
         `field "${field}" clashes with a block member (${[...RESERVED_FIELDS].join(", ")}); rename the field.`,
       );
     }
+  }
+  const secretDefaults = secretDefaultPaths(definition.schema, (schema) => {
+    const NestedClass = nestedFieldClass(schema);
+    return NestedClass ? definitionOf(NestedClass)?.schema : undefined;
+  });
+  if (secretDefaults.length > 0) {
+    throw new InvalidBlockDefinitionError(
+      type,
+      `secret field${secretDefaults.length === 1 ? "" : "s"} ${secretDefaults.map((path) => `"${path}"`).join(", ")} ha${secretDefaults.length === 1 ? "s" : "ve"} a default value, which would sit in clear in the JSON Schema stored with the type. Remove the default (make the field optional if it may be left out) and give the secret when a block is saved.`,
+    );
   }
   for (const migration of definition.migrations ?? []) {
     if (!semver.validRange(migration.from) || !semver.valid(migration.to)) {

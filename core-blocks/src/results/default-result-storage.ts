@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { InvalidResultStorageError, TesseraError } from "../errors/index.js";
-import { tesseraHome } from "../store/index.js";
+import { ensureTesseraHome } from "../store/index.js";
 import { LocalFileSystem } from "./local-file-system.js";
 import type { WritableFileSystem } from "./writable-file-system.js";
 
@@ -61,7 +61,7 @@ export async function resolveResultStorage(
   const fromEnvironment = storage === undefined && configured === undefined;
   const chosen = storage ?? configured ?? (process.env.TESSERA_RESULT_STORAGE || undefined);
   if (chosen === undefined)
-    return new LocalFileSystem({ basePath: join(tesseraHome(), "results") });
+    return new LocalFileSystem({ basePath: join(ensureTesseraHome(), "results") });
   if (typeof chosen !== "string") {
     if (!isWritableFileSystem(chosen)) {
       const missing = requiredMethods.filter(

@@ -15,3 +15,4 @@ export {
   secret,
   secretJsonSchema,
 } from "./secret.js";
+export { type NestedSchemaOf, secretDefaultPaths } from "./secret-defaults.js";

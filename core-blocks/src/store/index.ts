@@ -20,4 +20,4 @@ export {
   type SqliteBlockStore,
   type SqliteStoreOptions,
 } from "./sqlite/sqlite-store.js";
-export { tesseraHome } from "./tessera-home.js";
+export { ensureTesseraHome, tesseraHome } from "./tessera-home.js";

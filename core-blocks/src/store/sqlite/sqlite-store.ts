@@ -138,6 +138,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
         options.synchronous === "full" ? "synchronous = FULL" : "synchronous = NORMAL",
       );
       database.pragma("foreign_keys = OFF");
+      // Deleted rows (a secret's ciphertext, a wrapped data key) are overwritten, not left in free pages.
+      database.pragma("secure_delete = ON");
       // After a large import the WAL file is cut back to this size once checkpointed.
       database.pragma("journal_size_limit = 67108864");
       // Two processes opening a new file at once: one migrates, the other waits and sees it done.
