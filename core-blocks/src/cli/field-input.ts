@@ -105,13 +105,14 @@ export function applyValueOptions(
   context: CliContext,
   target: FieldValues,
   options: Partial<WriteValueOptions>,
-  schema: { jsonSchema: FieldValues; secretFields: readonly string[] },
+  schema: { jsonSchema: FieldValues; secretFields: readonly string[]; type?: string },
 ): string[] {
   const paths = applySetExpressions(
     target,
     options.set ?? [],
     schema.jsonSchema as never,
     schema.secretFields,
+    schema.type,
   );
   for (const expression of options.secretFromEnv ?? []) {
     const { path, text: variable } = parseSetExpression(expression, "--secret-from-env");

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { InvalidInputError } from "../errors/index.js";
+import { InvalidInputError, ValidationFailedError } from "../errors/index.js";
 import type { JsonObject } from "../schema/index.js";
 import {
   applySetExpressions,
@@ -147,7 +147,9 @@ describe("--set expressions", () => {
         try {
           applySetExpressions(target, expressions, schema);
         } catch (error) {
-          expect(InvalidInputError.isInstance(error)).toBe(true);
+          expect(
+            InvalidInputError.isInstance(error) || ValidationFailedError.isInstance(error),
+          ).toBe(true);
         }
         expect(({} as Record<string, unknown>).polluted).toBeUndefined();
         expect(Object.getPrototypeOf(target)).toBe(Object.prototype);
@@ -171,5 +173,28 @@ describe("--set expressions", () => {
         expect(getAtPath(target, path)).toEqual(expected);
       }),
     );
+  });
+
+  it("refuses a field the schema does not have, naming it and the closest field, and sets nothing", () => {
+    const target = {};
+    let error: unknown;
+    try {
+      applySetExpressions(target, ["bucketName=b", "prot=6543"], schema, [], "warehouse");
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(ValidationFailedError.isInstance(error)).toBe(true);
+    expect((error as ValidationFailedError).problems).toEqual([
+      { path: "prot", message: 'is not a field of this block type; did you mean "port"?' },
+    ]);
+    expect(() => applySetExpressions({}, ["credentials.regoin=x"], schema)).toThrow(
+      /credentials\.regoin: .*did you mean "credentials\.region"/,
+    );
+  });
+
+  it("accepts any key where the schema leaves the keys open", () => {
+    const target = {};
+    applySetExpressions(target, ["headers.X-Trace=1"], schema);
+    expect(target).toEqual({ headers: { "X-Trace": "1" } });
   });
 });

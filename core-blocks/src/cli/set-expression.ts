@@ -1,6 +1,13 @@
-import { InvalidInputError } from "../errors/index.js";
+import { closeMatches } from "../block/index.js";
+import { InvalidInputError, ValidationFailedError } from "../errors/index.js";
 import type { JsonObject, JsonValue } from "../schema/index.js";
-import { isSecretSchema, schemaAtPath, unionMembers, withoutNull } from "./schema-fields.js";
+import {
+  isSecretSchema,
+  resolveSchema,
+  schemaAtPath,
+  unionMembers,
+  withoutNull,
+} from "./schema-fields.js";
 
 /** One parsed `--set path=value`. */
 export interface SetExpression {
@@ -177,12 +184,15 @@ export function applySetExpressions(
   expressions: readonly string[],
   jsonSchema: JsonObject | undefined,
   secretFields: readonly string[] = [],
+  subject = "--set",
 ): string[] {
   const paths: string[] = [];
   for (const expression of expressions) {
     const { path, text } = parseSetExpression(expression);
     const pathText = path.join(".");
     const fieldSchema = jsonSchema ? schemaAtPath(jsonSchema, path) : undefined;
+    const unknown = jsonSchema && !fieldSchema ? unknownField(jsonSchema, path) : undefined;
+    if (unknown) throw new ValidationFailedError(subject, [unknown]);
     // The secret field itself, or a path inside one (a JSON secret's member).
     const secretPath = path
       .map((_, index) => path.slice(0, index + 1))
@@ -207,6 +217,46 @@ export function applySetExpressions(
     paths.push(pathText);
   }
   return paths;
+}
+
+/**
+ * The problem of a field path that the schema does not have: the first key that is not a
+ * property of an object whose properties are all known (no `additionalProperties`), with the
+ * closest property. `undefined` where the schema leaves the keys open.
+ */
+export function unknownField(
+  jsonSchema: JsonObject,
+  path: readonly string[],
+): { path: string; message: string } | undefined {
+  let current: JsonObject | undefined = jsonSchema;
+  for (const [index, key] of path.entries()) {
+    if (!current) return undefined;
+    const resolved = withoutNull(resolveSchema(current, jsonSchema), jsonSchema).schema;
+    const candidates = unionMembers(resolved, jsonSchema);
+    const names: string[] = [];
+    for (const candidate of candidates) {
+      const properties = candidate.properties;
+      const open = candidate.additionalProperties;
+      if (typeof properties !== "object" || properties === null || Array.isArray(properties)) {
+        return undefined;
+      }
+      if (open !== undefined && open !== false) return undefined;
+      names.push(...Object.keys(properties));
+    }
+    if (names.length === 0) return undefined;
+    if (!names.includes(key)) {
+      const [closest] = closeMatches(key, names, 1);
+      const known = path.slice(0, index + 1).join(".");
+      return {
+        path: known,
+        message: closest
+          ? `is not a field of this block type; did you mean "${path.slice(0, index).concat(closest).join(".")}"?`
+          : `is not a field of this block type (fields here: ${[...new Set(names)].join(", ")})`,
+      };
+    }
+    current = schemaAtPath(jsonSchema, path.slice(0, index + 1));
+  }
+  return undefined;
 }
 
 /** The dotted path of the first secret field inside `value` (set at `path`), if any. */
