@@ -34,17 +34,115 @@ function describe(value: unknown): string {
   if (value === undefined) return "undefined";
   if (typeof value === "bigint") return "a BigInt";
   if (typeof value === "function") return "a function";
+  if (typeof value === "symbol") return "a symbol";
   return typeof value;
 }
 
+function constructorName(value: object): string | undefined {
+  const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+  return typeof name === "string" && name !== "" ? name : undefined;
+}
+
+/** What JSON would do to a value that is not plain data, or undefined when it keeps it. */
+function jsonChange(value: unknown, inArray: boolean): string | undefined {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return undefined;
+    case "number":
+      if (!Number.isFinite(value)) return `${value} would come back as null`;
+      if (Object.is(value, -0)) return "-0 would come back as 0";
+      return undefined;
+    case "bigint":
+      return "JSON cannot carry a BigInt";
+    case "undefined":
+    case "function":
+    case "symbol":
+      return inArray
+        ? `${describe(value)} would come back as null`
+        : `${describe(value)} would be dropped`;
+  }
+  if (value === null) return undefined;
+  const object = value as object;
+  const name = constructorName(object);
+  if (object instanceof Date) return "a Date would come back as a string";
+  if (object instanceof Map || object instanceof Set) {
+    return `a ${name ?? "Map or Set"} would come back as {}`;
+  }
+  if (typeof (object as { toJSON?: unknown }).toJSON === "function") {
+    return `${name ? `a ${name}` : "an object"} with a toJSON method would come back as what toJSON returns`;
+  }
+  if (ArrayBuffer.isView(object) || object instanceof ArrayBuffer) {
+    return `a ${name ?? "binary value"} would come back as a plain object`;
+  }
+  const prototype = Object.getPrototypeOf(object);
+  if (Array.isArray(object)) {
+    return prototype === Array.prototype
+      ? undefined
+      : `a ${name ?? "Array subclass"} would come back as a plain array`;
+  }
+  if (prototype === Object.prototype || prototype === null) return undefined;
+  return `${name ? `a ${name} instance` : "an object with a prototype"} would come back as a plain object`;
+}
+
 /**
- * JSON (the default): what `JSON.stringify` writes, read back with `JSON.parse`. Refuses values
- * JSON would silently change or drop at the top level (undefined, functions, symbols, BigInt).
- * Nested values follow JSON's rules (`Date` becomes a string); use `richSerializer` to keep them.
+ * Refuses a value that `JSON.parse(JSON.stringify(value))` would not give back: what a read
+ * returns must be what was stored. Walks without recursion, so depth costs no stack.
+ */
+function assertJsonRoundTrips(value: unknown): void {
+  const refuse = (where: string, what: string): never => {
+    throw new SerializationFailedError("json", "serialize", `${what} (at ${where})`);
+  };
+  type Step = { value: unknown; where: string; inArray: boolean } | { leave: object };
+  const ancestors = new Set<object>();
+  const steps: Step[] = [{ value, where: "$", inArray: false }];
+  for (let step = steps.pop(); step !== undefined; step = steps.pop()) {
+    if ("leave" in step) {
+      ancestors.delete(step.leave);
+      continue;
+    }
+    const { value: current, where, inArray } = step;
+    const change = jsonChange(current, inArray);
+    if (change !== undefined) refuse(where, change);
+    if (typeof current !== "object" || current === null) continue;
+    if (ancestors.has(current)) refuse(where, "a reference cycle cannot be written as JSON");
+    ancestors.add(current);
+    steps.push({ leave: current });
+    if (Array.isArray(current)) {
+      for (let index = current.length - 1; index >= 0; index--) {
+        if (!(index in current)) refuse(`${where}[${index}]`, "a hole would come back as null");
+        steps.push({ value: current[index], where: `${where}[${index}]`, inArray: true });
+      }
+      continue;
+    }
+    for (const symbol of Object.getOwnPropertySymbols(current)) {
+      if (Object.prototype.propertyIsEnumerable.call(current, symbol)) {
+        refuse(`${where}[${String(symbol)}]`, "a symbol-keyed property would be dropped");
+      }
+    }
+    const keys = Object.keys(current);
+    for (let index = keys.length - 1; index >= 0; index--) {
+      const key = keys[index] as string;
+      steps.push({
+        value: (current as Record<string, unknown>)[key],
+        where: `${where}.${key}`,
+        inArray: false,
+      });
+    }
+  }
+}
+
+/**
+ * JSON (the default): what `JSON.stringify` writes, read back with `JSON.parse`. A read returns
+ * exactly what was stored, so a value JSON would change or drop anywhere in it (`undefined`,
+ * `Date`, `Map`, `Set`, `BigInt`, `NaN`, `±Infinity`, `-0`, typed arrays, class instances,
+ * functions, symbols, array holes, cycles) is refused with SERIALIZATION_FAILED naming where it
+ * is; `richSerializer` carries most of them.
  */
 export const jsonSerializer: Serializer<unknown> = {
   name: "json",
   serialize(value) {
+    assertJsonRoundTrips(value);
     let text: string | undefined;
     try {
       text = JSON.stringify(value);
