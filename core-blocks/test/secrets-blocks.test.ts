@@ -125,8 +125,8 @@ describe("masked round trip", () => {
 describe("secret references", () => {
   it("resolves env:NAME on reveal and names the variable when it is unset", async () => {
     const canary = `canary-${randomBytes(8).toString("hex")}`;
-    process.env.TESSERA_TEST_TOKEN = canary;
-    await new ApiCredentials({ user: "svc", token: { $reference: "env:TESSERA_TEST_TOKEN" } }).save(
+    process.env.TEST_TESSERA_TOKEN = canary;
+    await new ApiCredentials({ user: "svc", token: { $reference: "env:TEST_TESSERA_TOKEN" } }).save(
       "from-env",
       { store },
     );
@@ -135,10 +135,10 @@ describe("secret references", () => {
     expect(
       JSON.stringify(await store.get({ type: "test-api-credentials", name: "from-env" })),
     ).not.toContain(canary);
-    delete process.env.TESSERA_TEST_TOKEN;
+    delete process.env.TEST_TESSERA_TOKEN;
     const error = await errorOf(loaded.token.reveal());
     expect(error.code).toBe("SECRET_REFERENCE_UNRESOLVED");
-    expect(error.message).toContain("env:TESSERA_TEST_TOKEN");
+    expect(error.message).toContain("env:TEST_TESSERA_TOKEN");
     expect(error.message).not.toContain(canary);
   });
 

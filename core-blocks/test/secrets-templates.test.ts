@@ -2,10 +2,16 @@ import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { defineBlock } from "../src/block/index.js";
-import { TemplateError, type TesseraError } from "../src/errors/index.js";
+import { TemplateError, TemplateTooLargeError, type TesseraError } from "../src/errors/index.js";
 import { secret } from "../src/schema/index.js";
 import { Secret } from "../src/secret-block/index.js";
-import { parseTemplate, resolveTemplate, SECRET_MASK, SecretValue } from "../src/secrets/index.js";
+import {
+  MAX_TEMPLATE_OUTPUT_BYTES,
+  parseTemplate,
+  resolveTemplate,
+  SECRET_MASK,
+  SecretValue,
+} from "../src/secrets/index.js";
 import type { BlockStore } from "../src/store/index.js";
 import { errorOf, isolateKeys, openTestStore, randomKey } from "./secrets-helpers.js";
 
@@ -25,6 +31,12 @@ class Database extends defineBlock({
     tags: z.array(z.string()),
     credentials: Credentials.field(),
   }),
+}) {}
+
+class Note extends defineBlock({
+  type: "test-template-note",
+  title: "Note",
+  schema: z.object({ text: z.string() }),
 }) {}
 
 let environment: ReturnType<typeof isolateKeys>;
@@ -203,6 +215,189 @@ describe("resolveTemplate", () => {
   });
 });
 
+describe("environment access", () => {
+  it("never reads Tessera's own key and credential variables, through a placeholder or an env: reference", async () => {
+    const key = process.env.TESSERA_ENCRYPTION_KEY!;
+    process.env.TESSERA_API_KEY = "api-key-canary";
+    try {
+      for (const variable of [
+        "TESSERA_ENCRYPTION_KEY",
+        "TESSERA_API_KEY",
+        "TESSERA_DATABASE_URL",
+        "tessera_encryption_key",
+      ]) {
+        const placeholder = await templateError(
+          resolveTemplate(`{{ env.${variable} }}`, { store }),
+        );
+        expect(placeholder.message).toContain(variable);
+        expect(placeholder.message).toContain("Tessera's own settings");
+        const inline = await templateError(
+          resolveTemplate({ a: `key=x{{ env.${variable} }}` }, { store, revealSecrets: true }),
+        );
+        expect(inline.location).toBe("a");
+        let refused: unknown;
+        try {
+          SecretValue.reference(`env:${variable}`);
+        } catch (error) {
+          refused = error;
+        }
+        expect((refused as TesseraError).code).toBe("SECRET_REFERENCE_UNRESOLVED");
+        expect((refused as Error).message).toContain(variable);
+        for (const message of [placeholder.message, inline.message, (refused as Error).message]) {
+          expect(message).not.toContain(key);
+          expect(message).not.toContain("api-key-canary");
+        }
+      }
+      const saved = await errorOf(
+        Promise.resolve().then(() =>
+          new Credentials({
+            user: "app",
+            password: { $reference: "env:TESSERA_ENCRYPTION_KEY" } as never,
+          }).save("leaky", { store }),
+        ),
+      );
+      expect(saved.message).toContain("TESSERA_ENCRYPTION_KEY");
+      expect(saved.message).not.toContain(key);
+    } finally {
+      delete process.env.TESSERA_API_KEY;
+    }
+  });
+
+  it("resolves only the environment's own variables, never inherited members such as constructor", async () => {
+    for (const name of ["constructor", "toString", "hasOwnProperty", "__proto__", "valueOf"]) {
+      const error = await templateError(resolveTemplate(`{{ env.${name} }}`, { store }));
+      expect(error.message).toContain("is not set");
+      const custom = await templateError(
+        resolveTemplate(`x-{{ env.${name} }}`, { store, environment: { OTHER: "1" } }),
+      );
+      expect(custom.message).toContain("is not set");
+      const reference = await errorOf(SecretValue.reference(`env:${name}`).reveal());
+      expect(reference.code).toBe("SECRET_REFERENCE_UNRESOLVED");
+      expect(reference.message).toContain("not set");
+    }
+  });
+
+  it("keeps values that come from secrets or env: secret references masked through templates", async () => {
+    process.env.TEMPLATE_TEST_SECRET_VARIABLE = "env-secret-canary";
+    try {
+      await new Secret({ value: { $reference: "env:TEMPLATE_TEST_SECRET_VARIABLE" } }).save(
+        "from-env",
+        { store },
+      );
+      await new Credentials({
+        user: "env-user",
+        password: { $reference: "env:TEMPLATE_TEST_SECRET_VARIABLE" } as never,
+      }).save("env-backed", { store });
+      const resolved = (await resolveTemplate(
+        {
+          whole: "{{ blocks.secret.from-env }}",
+          inline: "token={{ blocks.secret.from-env }}",
+          field: "{{ blocks.test-template-credentials.env-backed.password }}",
+          block: "{{ blocks.test-template-credentials.env-backed }}",
+          part: "{{ blocks.secret.service.id }}",
+          listPart: "{{ blocks.secret.service.scopes.0 }}",
+          inlinePart: "svc={{ blocks.secret.service.id }}",
+        },
+        { store },
+      )) as Record<string, unknown>;
+      const block = resolved.block as Record<string, unknown>;
+      for (const value of [
+        resolved.whole,
+        resolved.inline,
+        resolved.field,
+        block.password,
+        resolved.part,
+        resolved.listPart,
+        resolved.inlinePart,
+      ]) {
+        expect(SecretValue.isInstance(value)).toBe(true);
+      }
+      expect(JSON.stringify(resolved)).not.toContain("canary");
+      expect(JSON.stringify(resolved)).not.toContain("svc");
+      expect(await (resolved.whole as SecretValue).reveal()).toBe("env-secret-canary");
+      expect(await (resolved.inline as SecretValue).reveal()).toBe("token=env-secret-canary");
+      expect(await (resolved.field as SecretValue).reveal()).toBe("env-secret-canary");
+      expect(await (resolved.part as SecretValue).reveal()).toBe("svc");
+      expect(await (resolved.listPart as SecretValue).reveal()).toBe("a");
+      expect(await (resolved.inlinePart as SecretValue).reveal()).toBe("svc=svc");
+      const revealed = await resolveTemplate(
+        { part: "{{ blocks.secret.service.id }}", whole: "{{ blocks.secret.from-env }}" },
+        { store, revealSecrets: true },
+      );
+      expect(revealed).toEqual({ part: "svc", whole: "env-secret-canary" });
+      const missing = (await resolveTemplate("{{ blocks.secret.service.nope }}", {
+        store,
+      })) as SecretValue;
+      const error = await errorOf(missing.reveal());
+      expect(error.code).toBe("TEMPLATE_UNRESOLVED");
+      expect(error.message).toContain("service.nope");
+      expect(error.message).not.toContain("svc");
+    } finally {
+      delete process.env.TEMPLATE_TEST_SECRET_VARIABLE;
+    }
+  });
+});
+
+describe("template output bound", () => {
+  it("refuses a small template whose placeholders would expand past the output limit", async () => {
+    await new Note({ text: "n".repeat(100_000) }).save("big", { store });
+    const inline = Array.from({ length: 400 }, () => "{{ blocks.test-template-note.big.text }}");
+    const template = { inline: inline.join(" "), list: [] as string[] };
+    expect(JSON.stringify(template).length).toBeLessThan(20_000);
+    const started = performance.now();
+    const error = await errorOf(resolveTemplate(template, { store }));
+    const elapsedMs = performance.now() - started;
+    expect(TemplateTooLargeError.isInstance(error)).toBe(true);
+    expect(error.code).toBe("TEMPLATE_TOO_LARGE");
+    expect((error as TemplateTooLargeError).limit).toBe(MAX_TEMPLATE_OUTPUT_BYTES);
+    expect((error as TemplateTooLargeError).location).toBe("inline");
+    expect(error.message).toContain(String(MAX_TEMPLATE_OUTPUT_BYTES));
+    expect(error.message).toContain("maxOutputBytes");
+    expect(error.message).not.toContain("nnnn");
+    expect(elapsedMs).toBeLessThan(5_000);
+
+    const whole = {
+      list: Array.from({ length: 400 }, () => "{{ blocks.test-template-note.big }}"),
+    };
+    const wholeError = await errorOf(resolveTemplate(whole, { store }));
+    expect(wholeError.code).toBe("TEMPLATE_TOO_LARGE");
+    expect((wholeError as TemplateTooLargeError).location).toMatch(/^list\[\d+\]$/);
+  });
+
+  it("resolves output up to a limit the caller sets, and refuses one byte more", async () => {
+    await new Note({ text: "abcd" }).save("small", { store });
+    const template = { a: "{{ blocks.test-template-note.small.text }}-{{ env.TEMPLATE_N }}" };
+    const environment = { TEMPLATE_N: "é" };
+    // "abcd" + "-" + "é" (2 bytes in UTF-8) = 7 bytes.
+    expect(await resolveTemplate(template, { store, environment, maxOutputBytes: 7 })).toEqual({
+      a: "abcd-é",
+    });
+    const error = await errorOf(
+      resolveTemplate(template, { store, environment, maxOutputBytes: 6 }),
+    );
+    expect(error.code).toBe("TEMPLATE_TOO_LARGE");
+    const invalid = await errorOf(resolveTemplate(template, { store, maxOutputBytes: -1 }));
+    expect(invalid.code).toBe("INVALID_INPUT");
+  });
+
+  it("bounds the text a masked template string gives when it is revealed", async () => {
+    await new Secret({ value: "s".repeat(50_000) }).save("large", { store });
+    const template = Array.from({ length: 100 }, () => "{{ blocks.secret.large }}").join(",");
+    const masked = (await resolveTemplate(template, {
+      store,
+      maxOutputBytes: 1_000_000,
+    })) as SecretValue;
+    expect(SecretValue.isInstance(masked)).toBe(true);
+    const error = await errorOf(masked.reveal());
+    expect(error.code).toBe("TEMPLATE_TOO_LARGE");
+    expect(error.message).not.toContain("sss");
+    const revealed = await errorOf(
+      resolveTemplate(template, { store, maxOutputBytes: 1_000_000, revealSecrets: true }),
+    );
+    expect(revealed.code).toBe("TEMPLATE_TOO_LARGE");
+  });
+});
+
 describe("template parser (properties)", () => {
   const variable = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,12}$/);
 
@@ -250,7 +445,8 @@ describe("template parser (properties)", () => {
         fc.string(),
         async (before, name, value, after) => {
           fc.pre(
-            !before.includes("{{") &&
+            !/^TESSERA_/i.test(name) &&
+              !before.includes("{{") &&
               !after.includes("}}") &&
               !before.includes("}") &&
               !after.includes("{"),

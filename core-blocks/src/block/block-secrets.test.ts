@@ -113,18 +113,18 @@ describe("secrets at rest", () => {
   });
 
   it("stores a reference as a reference and resolves it on reveal", async () => {
-    process.env.TESSERA_TEST_REFERENCED = "from-the-environment";
+    process.env.TEST_TESSERA_REFERENCED = "from-the-environment";
     await new Credentials({
       user: "u",
-      password: { $reference: "env:TESSERA_TEST_REFERENCED" },
+      password: { $reference: "env:TEST_TESSERA_REFERENCED" },
     }).save("ref", { store });
     expect((await storedData("secrets-credentials", "ref")).data.password).toEqual({
-      $reference: "env:TESSERA_TEST_REFERENCED",
+      $reference: "env:TEST_TESSERA_REFERENCED",
     });
     const loaded = await Credentials.load("ref", { store });
     expect(loaded.password.origin).toEqual({
       kind: "reference",
-      reference: "env:TESSERA_TEST_REFERENCED",
+      reference: "env:TEST_TESSERA_REFERENCED",
     });
     expect(await loaded.password.reveal()).toBe("from-the-environment");
   });

@@ -35,6 +35,7 @@ export { StoreNotSupportedError } from "./store-not-supported-error.js";
 export { StoreTooNewError } from "./store-too-new-error.js";
 export { StoreWriteFailedError } from "./store-write-failed-error.js";
 export { TemplateError } from "./template-error.js";
+export { TemplateTooLargeError } from "./template-too-large-error.js";
 export { isTesseraErrorWithCode, TesseraError, type TesseraErrorOptions } from "./tessera-error.js";
 export { UnknownBlockTypeError } from "./unknown-block-type-error.js";
 export { UnknownSerializerError } from "./unknown-serializer-error.js";

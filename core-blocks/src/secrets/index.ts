@@ -14,7 +14,11 @@ export {
   type MasterKeySource,
 } from "./master-key-ring.js";
 export { forgetSecrets, MIN_REDACTED_LENGTH, redact, rememberSecret } from "./redactor.js";
-export { type ResolveTemplateOptions, resolveTemplate } from "./resolve-template.js";
+export {
+  MAX_TEMPLATE_OUTPUT_BYTES,
+  type ResolveTemplateOptions,
+  resolveTemplate,
+} from "./resolve-template.js";
 export { type RotateKeysOptions, type RotateKeysResult, rotateKeys } from "./rotate-keys.js";
 export {
   isSealedSecret,
@@ -25,6 +29,7 @@ export {
 export {
   clearSecretReferenceCache,
   configureSecretReferences,
+  isTesseraVariable,
   type ParsedSecretReference,
   parseSecretReference,
   type ResolveSecretReferenceOptions,

@@ -1,7 +1,13 @@
-import { TemplateError, TesseraError } from "../errors/index.js";
+import {
+  InvalidInputError,
+  TemplateError,
+  TemplateTooLargeError,
+  TesseraError,
+} from "../errors/index.js";
 import { logDebug } from "../log/index.js";
+import type { JsonValue } from "../schema/index.js";
 import type { BlockStore } from "../store/index.js";
-import { SecretValue } from "./secret-value.js";
+import { SECRET_MASK, SecretValue } from "./secret-value.js";
 import { parseTemplate, type TemplatePart, type TemplateTarget } from "./template-parser.js";
 
 /** Options of `resolveTemplate`. */
@@ -16,9 +22,24 @@ export interface ResolveTemplateOptions {
    * @default false
    */
   revealSecrets?: boolean;
-  /** Where `{{ env.NAME }}` reads from. @default process.env */
+  /**
+   * Where `{{ env.NAME }}` reads from (own properties only). `TESSERA_*` variables, Tessera's own
+   * settings, are never read.
+   * @default process.env
+   */
   environment?: Record<string, string | undefined>;
+  /**
+   * The most output resolution may produce, in bytes (UTF-8) of resolved text: every string,
+   * number and boolean in the result, and the text a masked template string gives on `reveal()`.
+   * Placeholders that repeat a large block or secret stop with `TEMPLATE_TOO_LARGE` once the
+   * output would pass it, before the memory is spent.
+   * @default 4_194_304 (4 MiB, four times the largest document the default stores accept)
+   */
+  maxOutputBytes?: number;
 }
+
+/** The default of `ResolveTemplateOptions.maxOutputBytes`: 4 MiB. */
+export const MAX_TEMPLATE_OUTPUT_BYTES = 4_194_304;
 
 interface BlockLike {
   toJSON(): Record<string, unknown>;
@@ -30,6 +51,24 @@ interface Resolution {
   environment: Record<string, string | undefined>;
   blocks: Map<string, Promise<BlockLike>>;
   isBlock: (value: unknown) => value is BlockLike;
+  /** The output limit, and how much of it the output so far has used. */
+  budget: OutputBudget;
+}
+
+/** Counts output against `maxOutputBytes`; throws `TEMPLATE_TOO_LARGE` once it would pass. */
+class OutputBudget {
+  #used = 0;
+  constructor(readonly limit: number) {}
+
+  /** Adds the size of `value` (a string, number or boolean) produced at `location`. */
+  charge(value: string | number | boolean, location: string): void {
+    this.#used += scalarBytes(value);
+    if (this.#used > this.limit) throw new TemplateTooLargeError(this.limit, location);
+  }
+}
+
+function scalarBytes(value: string | number | boolean): number {
+  return typeof value === "string" ? Buffer.byteLength(value) : String(value).length;
 }
 
 /**
@@ -45,8 +84,14 @@ interface Resolution {
  * - Secrets stay `SecretValue`s unless `revealSecrets` is set (see there).
  * - A placeholder in another namespace (`{{ image }}`) is left as it is.
  *
+ * - A field path into a secret (`{{ blocks.secret.<name>.<key> }}` of a secret holding JSON)
+ *   gives a `SecretValue` of that part, so it stays masked too.
+ * - `{{ env.NAME }}` gives the variable as plain text: use it for configuration. For a secret
+ *   held in a variable, reference it from a secret field (`env:NAME`), which stays masked.
+ *
  * A missing block, field or variable is `TEMPLATE_UNRESOLVED`, naming the placeholder and where
- * it sits; the message never holds a resolved value.
+ * it sits; the message never holds a resolved value. Output beyond `maxOutputBytes` is
+ * `TEMPLATE_TOO_LARGE`.
  */
 export async function resolveTemplate<T>(
   value: T,
@@ -62,6 +107,7 @@ export async function resolveTemplate<T>(
     environment: options.environment ?? process.env,
     blocks: new Map(),
     isBlock: blocks.isBlock as unknown as (value: unknown) => value is BlockLike,
+    budget: new OutputBudget(outputLimit(options.maxOutputBytes)),
   };
   const load = (slug: string): Promise<BlockLike> => {
     let pending = resolution.blocks.get(slug);
@@ -75,6 +121,17 @@ export async function resolveTemplate<T>(
     return pending;
   };
   return resolveValue(value, "", resolution, load);
+}
+
+function outputLimit(maxOutputBytes: number | undefined): number {
+  if (maxOutputBytes === undefined) return MAX_TEMPLATE_OUTPUT_BYTES;
+  if (!Number.isSafeInteger(maxOutputBytes) || maxOutputBytes < 0) {
+    throw new InvalidInputError(
+      "maxOutputBytes",
+      `maxOutputBytes must be a whole number of bytes, 0 or more (got ${String(maxOutputBytes)}).`,
+    );
+  }
+  return maxOutputBytes;
 }
 
 type Loader = (slug: string) => Promise<BlockLike>;
@@ -111,6 +168,9 @@ async function resolveValue(
     }
     return result;
   }
+  if (typeof value === "number" || typeof value === "boolean") {
+    resolution.budget.charge(value, location);
+  }
   return value;
 }
 
@@ -127,7 +187,10 @@ async function resolveString(
   load: Loader,
 ): Promise<unknown> {
   const parts = parseTemplate(text, location);
-  if (!parts.some((part) => part.kind === "placeholder")) return text;
+  if (!parts.some((part) => part.kind === "placeholder")) {
+    resolution.budget.charge(text, location);
+    return text;
+  }
   const [only] = parts.filter((part) => part.kind === "placeholder");
   const surroundings = parts.filter((part) => part.kind === "text").map((part) => part.text);
   if (
@@ -141,6 +204,7 @@ async function resolveString(
   let secret = false;
   for (const part of parts) {
     if (part.kind === "text") {
+      resolution.budget.charge(part.text, location);
       values.push(part.text);
       continue;
     }
@@ -156,12 +220,18 @@ async function resolveString(
   logDebug("secrets", "template string holds a secret; it stays masked until revealed", {
     location,
   });
+  const limit = resolution.budget.limit;
   return SecretValue.lazy({ kind: "template", template: text }, async () => {
+    // The revealed text has its own budget: a few placeholders of a large secret must not
+    // build an unbounded string on reveal.
+    const budget = new OutputBudget(limit);
     let joined = "";
     for (const [index, item] of values.entries()) {
-      if (SecretValue.isInstance(item)) {
-        joined += inlineScalar(parts[index] as TemplatePart, await item.reveal(), location);
-      } else joined += item as string;
+      const piece = SecretValue.isInstance(item)
+        ? inlineScalar(parts[index] as TemplatePart, await item.reveal(), location)
+        : (item as string);
+      budget.charge(piece, location);
+      joined += piece;
     }
     return joined;
   });
@@ -187,14 +257,19 @@ async function resolveTarget(
   load: Loader,
 ): Promise<unknown> {
   if (target.kind === "environment") {
-    const value = resolution.environment[target.variable];
-    if (value === undefined) {
+    // Own properties only: `{{ env.constructor }}` must not reach Object.prototype.
+    const environment = resolution.environment;
+    const value = Object.hasOwn(environment, target.variable)
+      ? environment[target.variable]
+      : undefined;
+    if (typeof value !== "string") {
       throw new TemplateError(
         raw,
         location,
         `names the environment variable ${target.variable}, which is not set. Set it, or remove the placeholder.`,
       );
     }
+    resolution.budget.charge(value, location);
     return value;
   }
   const slug = `${target.type}/${target.name}`;
@@ -211,7 +286,18 @@ async function resolveTarget(
   }
   let current: unknown = block;
   const walked: string[] = [];
-  for (const segment of target.fieldPath) {
+  // A block whose only field is `value` (a `secret/<name>` block) stands for that value: a path
+  // that does not start with `value` walks into it (`{{ blocks.secret.db.password }}`).
+  const fields = Object.keys(block.toJSON());
+  const valueOnly = fields.length === 1 && fields[0] === "value";
+  if (valueOnly && target.fieldPath[0] !== "value") {
+    current = (block as unknown as Record<string, unknown>).value;
+  }
+  for (const [index, segment] of target.fieldPath.entries()) {
+    if (SecretValue.isInstance(current)) {
+      current = secretPart(current, target.fieldPath.slice(index), raw, location, slug, walked);
+      break;
+    }
     walked.push(segment);
     current = step(current, segment, resolution);
     if (current === undefined) {
@@ -222,20 +308,40 @@ async function resolveTarget(
       );
     }
   }
-  if (target.fieldPath.length === 0) {
-    const fields = Object.keys(block.toJSON());
-    if (fields.length === 1 && fields[0] === "value") {
-      current = (block as unknown as Record<string, unknown>).value;
-    }
-  }
-  return plainValue(current, resolution);
+  return plainValue(current, location, resolution);
 }
 
-function step(current: unknown, segment: string, resolution: Resolution): unknown {
-  if (resolution.isBlock(current)) {
-    if (!Object.keys(current.toJSON()).includes(segment)) return undefined;
-    return (current as unknown as Record<string, unknown>)[segment];
-  }
+/**
+ * The part of a secret's JSON value at `path`, still a `SecretValue`: the secret is revealed
+ * (and the path walked, own properties only) when the part is.
+ */
+function secretPart(
+  secretValue: SecretValue,
+  path: string[],
+  raw: string,
+  location: string,
+  slug: string,
+  walkedBefore: string[],
+): SecretValue {
+  return SecretValue.lazy({ kind: "template", template: raw }, async () => {
+    let current: unknown = await secretValue.reveal();
+    const walked = [...walkedBefore];
+    for (const segment of path) {
+      walked.push(segment);
+      current = jsonStep(current, segment);
+      if (current === undefined) {
+        throw new TemplateError(
+          raw,
+          location,
+          `names the part "${walked.join(".")}" of a secret in "${slug}", which the secret's value does not have. Check the path against the secret's value.`,
+        );
+      }
+    }
+    return current as JsonValue;
+  });
+}
+
+function jsonStep(current: unknown, segment: string): unknown {
   if (Array.isArray(current)) {
     if (!/^(0|[1-9][0-9]*)$/.test(segment)) return undefined;
     return current[Number(segment)];
@@ -244,17 +350,42 @@ function step(current: unknown, segment: string, resolution: Resolution): unknow
   return undefined;
 }
 
-/** A block, list or object as plain data: secrets kept as `SecretValue` or revealed. */
-async function plainValue(value: unknown, resolution: Resolution): Promise<unknown> {
+function step(current: unknown, segment: string, resolution: Resolution): unknown {
+  if (resolution.isBlock(current)) {
+    if (!Object.keys(current.toJSON()).includes(segment)) return undefined;
+    return (current as unknown as Record<string, unknown>)[segment];
+  }
+  return jsonStep(current, segment);
+}
+
+/**
+ * A block, list or object as plain data: secrets kept as `SecretValue` or revealed. Counts what it
+ * gives against the output budget.
+ */
+async function plainValue(
+  value: unknown,
+  location: string,
+  resolution: Resolution,
+): Promise<unknown> {
   if (SecretValue.isInstance(value)) {
-    return resolution.revealSecrets ? value.reveal() : value;
+    if (!resolution.revealSecrets) {
+      resolution.budget.charge(SECRET_MASK, location);
+      return value;
+    }
+    const revealed = await value.reveal();
+    chargeJson(revealed, location, resolution.budget);
+    return revealed;
+  }
+  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") {
+    resolution.budget.charge(value, location);
+    return value;
   }
   if (resolution.isBlock(value)) {
     const result: Record<string, unknown> = {};
     for (const key of Object.keys(value.toJSON())) {
       const field = (value as unknown as Record<string, unknown>)[key];
       Object.defineProperty(result, key, {
-        value: await plainValue(field, resolution),
+        value: await plainValue(field, location, resolution),
         enumerable: true,
         writable: true,
         configurable: true,
@@ -264,14 +395,14 @@ async function plainValue(value: unknown, resolution: Resolution): Promise<unkno
   }
   if (Array.isArray(value)) {
     const items: unknown[] = [];
-    for (const item of value) items.push(await plainValue(item, resolution));
+    for (const item of value) items.push(await plainValue(item, location, resolution));
     return items;
   }
   if (isPlainObject(value)) {
     const result: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
       Object.defineProperty(result, key, {
-        value: await plainValue(item, resolution),
+        value: await plainValue(item, location, resolution),
         enumerable: true,
         writable: true,
         configurable: true,
@@ -280,4 +411,15 @@ async function plainValue(value: unknown, resolution: Resolution): Promise<unkno
     return result;
   }
   return value;
+}
+
+/** Counts every string, number and boolean of a JSON value against the budget. */
+function chargeJson(value: unknown, location: string, budget: OutputBudget): void {
+  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") {
+    budget.charge(value, location);
+  } else if (Array.isArray(value)) {
+    for (const item of value) chargeJson(item, location, budget);
+  } else if (value !== null && typeof value === "object") {
+    for (const item of Object.values(value)) chargeJson(item, location, budget);
+  }
 }

@@ -38,6 +38,16 @@ const SLUG_PART = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const VERSION_VALUE = /^[A-Za-z0-9_.:-]{1,256}$/;
 
+/**
+ * True for an environment variable that `env:NAME` references and `{{ env.NAME }}` placeholders
+ * may never read: every `TESSERA_*` variable (in any case). That namespace holds Tessera's own
+ * settings, among them its keys and credentials (`TESSERA_ENCRYPTION_KEY`, `TESSERA_API_KEY`,
+ * `TESSERA_DATABASE_URL`), which must not be reachable through a value stored in a block.
+ */
+export function isTesseraVariable(variable: string): boolean {
+  return /^TESSERA_/i.test(variable);
+}
+
 function defaultTtl(): number {
   const seconds = Number(process.env.TESSERA_SECRET_CACHE_TTL);
   return process.env.TESSERA_SECRET_CACHE_TTL !== undefined &&
@@ -72,6 +82,12 @@ export function parseSecretReference(reference: string): ParsedSecretReference {
       throw new SecretReferenceError(
         reference,
         "is not a valid environment reference: use env:NAME with letters, digits and underscores (for example env:DATABASE_PASSWORD).",
+      );
+    }
+    if (isTesseraVariable(variable)) {
+      throw new SecretReferenceError(
+        reference,
+        `names ${variable}, one of Tessera's own settings, which references never read (they hold its keys and credentials). Put the secret in a variable of your own, or in a Secret block.`,
       );
     }
     return { kind: "environment", variable };
@@ -188,8 +204,11 @@ export async function resolveSecretReference(
 ): Promise<JsonValue> {
   const parsed = parseSecretReference(reference);
   if (parsed.kind === "environment") {
-    const value = process.env[parsed.variable];
-    if (value === undefined) {
+    // Own properties only: `env:constructor` must not reach Object.prototype.
+    const value = Object.hasOwn(process.env, parsed.variable)
+      ? process.env[parsed.variable]
+      : undefined;
+    if (typeof value !== "string") {
       throw new SecretReferenceError(
         reference,
         `names the environment variable ${parsed.variable}, which is not set in this process. Set it, or point the secret elsewhere.`,

@@ -1,4 +1,5 @@
 import { TemplateError } from "../errors/index.js";
+import { isTesseraVariable } from "./secret-reference.js";
 
 /** One piece of a template string. */
 export type TemplatePart =
@@ -23,7 +24,8 @@ const FIELD_SEGMENT = /^[A-Za-z0-9_$-]+$/;
  * Splits a string into literal text and placeholders. Only the `blocks.` and `env.` namespaces
  * are Tessera's: a placeholder in any other namespace (`{{ image }}`, `{{ ctx.run_id }}`) is left
  * in the text untouched, so other template languages keep working. A placeholder in Tessera's
- * namespaces that is malformed is a `TEMPLATE_UNRESOLVED` error naming it.
+ * namespaces that is malformed, or an `{{ env.NAME }}` that names one of Tessera's own `TESSERA_*`
+ * settings, is a `TEMPLATE_UNRESOLVED` error naming it.
  *
  * Joining the parts back (text, and each placeholder's `raw`) gives the input unchanged.
  */
@@ -62,6 +64,13 @@ function parseTarget(
         raw,
         location,
         "is not a valid environment placeholder: use {{ env.NAME }} with letters, digits and underscores.",
+      );
+    }
+    if (isTesseraVariable(variable)) {
+      throw new TemplateError(
+        raw,
+        location,
+        `names ${variable}, one of Tessera's own settings, which templates never read (they hold its keys and credentials). Use a variable of your own.`,
       );
     }
     return { kind: "environment", variable };

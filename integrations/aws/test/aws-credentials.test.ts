@@ -138,11 +138,11 @@ describe("AwsCredentials", () => {
   });
 
   it("reveals a secret access key given as a SecretValue or an environment reference", async () => {
-    process.env.TESSERA_TEST_AWS_SECRET = secretAccessKey;
+    process.env.TEST_TESSERA_AWS_SECRET = secretAccessKey;
     try {
       const fromReference = new AwsCredentials({
         accessKeyId: "AKIAEXAMPLE",
-        secretAccessKey: { $reference: "env:TESSERA_TEST_AWS_SECRET" },
+        secretAccessKey: { $reference: "env:TEST_TESSERA_AWS_SECRET" },
       });
       const configuration = await fromReference.clientConfiguration();
       expect(configuration.credentials).toEqual({ accessKeyId: "AKIAEXAMPLE", secretAccessKey });
@@ -152,7 +152,7 @@ describe("AwsCredentials", () => {
       });
       expect(await fromValue.cacheKey()).toBe(await fromReference.cacheKey());
     } finally {
-      delete process.env.TESSERA_TEST_AWS_SECRET;
+      delete process.env.TEST_TESSERA_AWS_SECRET;
     }
   });
 });
