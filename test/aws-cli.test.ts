@@ -2,12 +2,13 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { AWS_SDK_MODULES, forbiddenModulesEnvironment } from "@tessera/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliHome, createCliHome, repositoryRoot, runProcess } from "./helpers/cli.js";
 
 const run = promisify(execFile);
 const testDirectory = fileURLToPath(new URL(".", import.meta.url));
-const forbidSdk = fileURLToPath(new URL("./helpers/forbid-aws-sdk.mjs", import.meta.url));
+const forbidSdk = forbiddenModulesEnvironment(AWS_SDK_MODULES);
 const awsPackage = join(repositoryRoot, "integrations/aws");
 const secretAccessKey = "wJalrXUtnFEMI/K7MDENG/cli-secret-key";
 const sessionToken = "FwoGZXIvYXdzEXAMPLE-cli-session-token";
@@ -15,7 +16,7 @@ const sessionToken = "FwoGZXIvYXdzEXAMPLE-cli-session-token";
 let cli: CliHome;
 /** Runs the CLI from test/ (where @tessera/aws is installed) in a process that may not load the SDK. */
 const tessera = (args: string[], env: Record<string, string> = {}) =>
-  cli.ok(args, { cwd: testDirectory, env: { NODE_OPTIONS: `--import=${forbidSdk}`, ...env } });
+  cli.ok(args, { cwd: testDirectory, env: { ...forbidSdk, ...env } });
 
 /** Builds @tessera/aws when dist/ is missing or older than a file in src/. */
 async function ensureAwsBuilt(): Promise<void> {
@@ -39,8 +40,8 @@ describe("AWS blocks through the tessera command line", () => {
   it("refuses any AWS SDK import in a process that preloads the guard", async () => {
     const result = await runProcess(
       process.execPath,
-      [`--import=${forbidSdk}`, "--input-type=module", "-e", 'await import("@aws-sdk/client-s3")'],
-      { env: { ...cli.env }, cwd: testDirectory },
+      ["--input-type=module", "-e", 'await import("@aws-sdk/client-s3")'],
+      { env: { ...cli.env, ...forbidSdk }, cwd: testDirectory },
     );
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain("must not load the AWS SDK");

@@ -9,10 +9,10 @@ export default defineProject({
     exclude: ["**/node_modules/**", "fixtures/**"],
     testTimeout: 120_000,
     hookTimeout: 120_000,
-    // s3rver (started by helpers/servers.ts) pages listings with a DES cipher, which Node 20's
+    // s3rver (started by @tessera/test-servers) pages listings with a DES cipher, which Node 20's
     // OpenSSL 3 only offers through the legacy provider.
     execArgv: ["--openssl-legacy-provider"],
     // Every test file gets a temporary TESSERA_HOME; see the file for why.
-    setupFiles: ["./helpers/isolated-tessera-home.ts"],
+    setupFiles: ["@tessera/test-servers/isolated-tessera-home"],
   },
 });

@@ -6,6 +6,12 @@ export default defineProject({
   test: {
     name: "aws",
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
-    testTimeout: 30_000,
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    // s3rver (started by @tessera/test-servers) pages listings with a DES cipher, which Node 20's
+    // OpenSSL 3 only offers through the legacy provider.
+    execArgv: ["--openssl-legacy-provider"],
+    // Every test file gets a temporary TESSERA_HOME, so nothing reaches the user's ~/.tessera.
+    setupFiles: ["@tessera/test-servers/isolated-tessera-home"],
   },
 });

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { AWS_SDK_MODULES, importWithoutModules } from "@tessera/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
@@ -41,6 +42,18 @@ afterAll(async () => {
 });
 
 describe("lazy AWS SDK loading", () => {
+  it("imports @tessera/aws and builds its blocks in a process that may not load the AWS SDK", async () => {
+    const outcome = await importWithoutModules({
+      specifier: "@tessera/aws",
+      forbidden: AWS_SDK_MODULES,
+      cwd: packageDirectory,
+      afterImport:
+        'new imported.S3Bucket({ bucketName: "lazy", credentials: { region: "eu-west-1" } });',
+      env: { TESSERA_HOME: home },
+    });
+    expect(outcome).toEqual({ status: 0, stderr: "" });
+  }, 120_000);
+
   it("saves, lists and loads AWS blocks without loading any @aws-sdk module, and loads the SDK on the first client", async () => {
     const { stdout } = await run(process.execPath, [script], {
       cwd: packageDirectory,

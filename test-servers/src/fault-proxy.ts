@@ -14,7 +14,8 @@ import {
   type Server,
   type ServerResponse,
 } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { Socket } from "node:net";
+import { listenOnLoopback } from "./loopback.js";
 
 /** A request the proxy saw. */
 export interface ProxiedRequest {
@@ -166,10 +167,9 @@ export async function startFaultProxy(targetEndpoint: string): Promise<FaultProx
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const endpoint = await listenOnLoopback(server);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     requests,
     addRule(rule) {
       rules.push({ rule, remaining: rule.times ?? Number.POSITIVE_INFINITY });

@@ -8,7 +8,7 @@ import {
   SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type SecretsManagerEmulator, startSecretsManagerEmulator } from "../helpers/servers.js";
+import { type SecretsManagerEmulator, startSecretsManagerEmulator } from "../src/index.js";
 
 let emulator: SecretsManagerEmulator;
 let client: SecretsManagerClient;

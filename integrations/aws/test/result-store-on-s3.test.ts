@@ -1,12 +1,16 @@
 import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
-import { S3Bucket } from "@tessera/aws";
 import { ResultStore } from "@tessera/core";
 import { createTestHarness, type TestHarness } from "@tessera/core/testing";
+import {
+  emulatorCredentials,
+  freshFolder,
+  type S3Server,
+  startS3Server,
+} from "@tessera/test-servers";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { emulatorCredentials, freshFolder } from "./helpers/aws-fixtures.js";
-import { type S3Server, startS3Server } from "./helpers/servers.js";
+import { S3Bucket } from "../src/index.js";
 
 const bucketName = "results";
 let server: S3Server;

@@ -4,14 +4,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { S3Bucket } from "@tessera/aws";
 import { LocalFileSystem, TesseraError, type TransferProgress } from "@tessera/core";
+import {
+  emulatorCredentials,
+  errorOf,
+  freshFolder,
+  type S3Server,
+  startFaultProxy,
+  startS3Server,
+  thrownBy,
+} from "@tessera/test-servers";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { emulatorCredentials, freshFolder } from "./helpers/aws-fixtures.js";
-import { errorOf, thrownBy } from "./helpers/errors.js";
-import { startFaultProxy } from "./helpers/fault-proxy.js";
-import { type S3Server, startS3Server } from "./helpers/servers.js";
+import { S3Bucket } from "../src/index.js";
 
 let server: S3Server;
 let scratch: string;

@@ -5,14 +5,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { S3Bucket } from "@tessera/aws";
+import { emulatorCredentials, type S3Server, startS3Server } from "@tessera/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { emulatorCredentials } from "./helpers/aws-fixtures.js";
-import { type S3Server, startS3Server } from "./helpers/servers.js";
-import { repositoryRoot } from "./helpers/workspace.js";
+import { S3Bucket } from "../src/index.js";
 
 const run = promisify(execFile);
 const testDirectory = fileURLToPath(new URL(".", import.meta.url));
+const readmePath = fileURLToPath(new URL("../README.md", import.meta.url));
 
 let server: S3Server;
 let home: string;
@@ -27,7 +26,7 @@ afterAll(async () => {
 
 /** The README's first TypeScript block: the example a user copies first. */
 async function firstExample(): Promise<string> {
-  const readme = await readFile(join(repositoryRoot, "integrations", "aws", "README.md"), "utf8");
+  const readme = await readFile(readmePath, "utf8");
   const example = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
   if (example === undefined) throw new Error("the README has no ts example");
   return example;
@@ -35,7 +34,7 @@ async function firstExample(): Promise<string> {
 
 describe("the @tessera/aws README", () => {
   it("starts with the install command, then the example", async () => {
-    const readme = await readFile(join(repositoryRoot, "integrations", "aws", "README.md"), "utf8");
+    const readme = await readFile(readmePath, "utf8");
     const firstBlocks = [...readme.matchAll(/```(\w+)\n/g)].slice(0, 2).map((match) => match[1]);
     expect(firstBlocks).toEqual(["sh", "ts"]);
     expect(readme).toMatch(/```sh\nnpm install @tessera\/core @tessera\/aws\n```/);

@@ -1,9 +1,13 @@
 import { Readable } from "node:stream";
-import { S3Bucket } from "@tessera/aws";
 import { describeWritableFileSystem } from "@tessera/core/testing";
+import {
+  emulatorCredentials,
+  freshFolder,
+  type S3Server,
+  startS3Server,
+} from "@tessera/test-servers";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { emulatorCredentials, freshFolder } from "./helpers/aws-fixtures.js";
-import { type S3Server, startS3Server } from "./helpers/servers.js";
+import { S3Bucket } from "../src/index.js";
 
 let server: S3Server;
 beforeAll(async () => {

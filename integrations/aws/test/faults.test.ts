@@ -5,23 +5,22 @@ import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { inspect, promisify } from "node:util";
 import { ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
-import { AwsSecret, S3Bucket } from "@tessera/aws";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { emulatorCredentials, freshFolder } from "./helpers/aws-fixtures.js";
-import { errorOf } from "./helpers/errors.js";
 import {
+  emulatorCredentials,
+  errorOf,
   type FaultProxy,
+  freshFolder,
   jsonErrorResponse,
   type ProxiedRequest,
-  s3ErrorResponse,
-  startFaultProxy,
-} from "./helpers/fault-proxy.js";
-import {
   type S3Server,
   type SecretsManagerEmulator,
+  s3ErrorResponse,
+  startFaultProxy,
   startS3Server,
   startSecretsManagerEmulator,
-} from "./helpers/servers.js";
+} from "@tessera/test-servers";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { AwsSecret, S3Bucket } from "../src/index.js";
 
 const run = promisify(execFile);
 const testDirectory = fileURLToPath(new URL(".", import.meta.url));

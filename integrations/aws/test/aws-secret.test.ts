@@ -1,10 +1,14 @@
-import { AwsCredentials, AwsSecret } from "@tessera/aws";
 import { clearSecretReferenceCache, configureSecretReferences, Secret } from "@tessera/core";
 import { createTestHarness, type TestHarness } from "@tessera/core/testing";
+import {
+  emulatorCredentials,
+  errorOf,
+  freshFolder,
+  type SecretsManagerEmulator,
+  startSecretsManagerEmulator,
+} from "@tessera/test-servers";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { emulatorCredentials, freshFolder } from "./helpers/aws-fixtures.js";
-import { errorOf } from "./helpers/errors.js";
-import { type SecretsManagerEmulator, startSecretsManagerEmulator } from "./helpers/servers.js";
+import { AwsCredentials, AwsSecret } from "../src/index.js";
 
 let emulator: SecretsManagerEmulator;
 let harness: TestHarness;

@@ -1,0 +1,39 @@
+/**
+ * Throwaway servers, wire-protocol emulators and the fault proxy for Tessera's tests. Each starts
+ * on a free loopback port (`listenOnLoopback`) and stops with its `stop()`; none needs the
+ * internet or a cloud account.
+ *
+ * s3rver needs Node's `--openssl-legacy-provider` (its list continuation tokens use DES): a vitest
+ * project that starts it passes the flag through `execArgv`.
+ */
+export { emulatorCredentials, freshFolder } from "./aws-fixtures.js";
+export { errorOf, thrownBy } from "./errors.js";
+export {
+  type FaultAction,
+  type FaultProxy,
+  type FaultRule,
+  jsonErrorResponse,
+  type ProxiedRequest,
+  s3ErrorResponse,
+  startFaultProxy,
+} from "./fault-proxy.js";
+export {
+  AWS_SDK_MODULES,
+  type ForbiddenModules,
+  forbiddenModulesEnvironment,
+  forbidModulesPreload,
+  type ImportOutcome,
+  importWithoutModules,
+} from "./forbid-modules.js";
+export { closeServer, listenOnLoopback } from "./loopback.js";
+export {
+  S3RVER_CREDENTIALS,
+  type S3Server,
+  type S3ServerOptions,
+  startS3Server,
+} from "./s3-server.js";
+export {
+  type SecretsManagerEmulator,
+  type SecretsManagerEmulatorOptions,
+  startSecretsManagerEmulator,
+} from "./secrets-manager.js";
