@@ -1,4 +1,4 @@
-import { DecryptionFailedError } from "../errors/index.js";
+import { DecryptionFailedError, StoreReadOnlyError } from "../errors/index.js";
 import { logDebug } from "../log/index.js";
 import { type BlockStore, getDefaultStore } from "../store/index.js";
 import { type AesGcmSecretCipher, createSecretCipher } from "./aes-gcm-cipher.js";
@@ -48,12 +48,17 @@ export async function knownMasterKeyIds(store: BlockStore): Promise<string[]> {
   }
 }
 
-/** Adds master key ids to the store's meta record (no write when nothing is new). */
+/**
+ * Adds master key ids to the store's meta record (no write when nothing is new). A store opened
+ * read-only keeps its record as it is: reading secrets from it still works.
+ */
 export async function recordMasterKeyIds(store: BlockStore, ids: string[]): Promise<void> {
   const known = await knownMasterKeyIds(store);
   const merged = [...new Set([...known, ...ids])];
   if (merged.length !== known.length) {
-    await store.setMeta(KNOWN_MASTER_KEYS_META, JSON.stringify(merged));
+    await store.setMeta(KNOWN_MASTER_KEYS_META, JSON.stringify(merged)).catch((error: unknown) => {
+      if (!StoreReadOnlyError.isInstance(error)) throw error;
+    });
   }
 }
 

@@ -8,22 +8,47 @@ import type {
 } from "../block-store.js";
 import type { DocumentRow, RevisionRow, SummaryRow } from "./sqlite-statements.js";
 
+/**
+ * A stored column that does not parse as the JSON it should hold. The store turns it into
+ * `STORE_CORRUPTED` naming its file; the column's text (which may hold configuration) is never shown.
+ */
+export class CorruptRowError extends Error {
+  constructor(
+    readonly row: string,
+    readonly column: string,
+  ) {
+    super(`the ${column} column of ${row} is not valid JSON`);
+  }
+}
+
+/** `JSON.parse` of a stored column, failing with `CorruptRowError` naming the row. */
+export function parseColumn<T>(text: string, row: string, column: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new CorruptRowError(row, column);
+  }
+}
+
 /** A selected document row as the contract's `StoredDocument`. */
 export function toDocument(row: DocumentRow): StoredDocument {
+  const where = `document "${row.type}/${row.name}" (revision ${row.revision})`;
   const document: StoredDocument = {
     id: row.id,
     type: row.type,
     name: row.name,
     revision: row.revision,
-    data: JSON.parse(row.data) as JsonObject,
+    data: parseColumn<JsonObject>(row.data, where, "data"),
     schemaChecksum: row.schema_checksum,
     schemaVersion: row.schema_version,
-    references: JSON.parse(row.reference_ids) as string[],
+    references: parseColumn<string[]>(row.reference_ids, where, "reference_ids"),
     dataKey: toDataKey(row),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
-  if (row.package !== null) document.package = JSON.parse(row.package) as DefiningPackage;
+  if (row.package !== null) {
+    document.package = parseColumn<DefiningPackage>(row.package, where, "package");
+  }
   return document;
 }
 

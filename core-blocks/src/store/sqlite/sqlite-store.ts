@@ -1,6 +1,16 @@
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from "node:fs";
+import {
+  accessSync,
+  chmodSync,
+  closeSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  statSync,
+} from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import type { Database } from "better-sqlite3";
 import {
   BlockExistsError,
@@ -13,6 +23,10 @@ import {
   RevisionConflictError,
   StoreBusyError,
   StoreClosedError,
+  StoreCorruptedError,
+  StoreReadOnlyError,
+  StoreTooNewError,
+  StoreUnavailableError,
   StoreWriteFailedError,
 } from "../../errors/index.js";
 import type { JsonObject } from "../../schema/index.js";
@@ -31,8 +45,15 @@ import type {
   WrappedDataKey,
 } from "../block-store.js";
 import { decodeCursor, encodeCursor } from "../list-cursor.js";
-import { migrateSqliteStore } from "./migrations.js";
-import { toDataKey, toDocument, toRevisionSummary, toSummary } from "./sqlite-rows.js";
+import { migrateSqliteStore, sqliteStoreVersion } from "./migrations.js";
+import {
+  CorruptRowError,
+  parseColumn,
+  toDataKey,
+  toDocument,
+  toRevisionSummary,
+  toSummary,
+} from "./sqlite-rows.js";
 import {
   type DocumentRow,
   type HeadRow,
@@ -69,6 +90,11 @@ export interface SqliteStoreOptions {
 export interface SqliteBlockStore extends BlockStore {
   readonly kind: "sqlite";
   /**
+   * True when the file was opened for reading only, because this process may not write it (or its
+   * folder): reads work, and every write fails with `STORE_READ_ONLY`.
+   */
+  readonly readOnly: boolean;
+  /**
    * Writes many documents in ONE transaction, with every check `put` makes (so a failure writes
    * none of them). Much faster than one `put` per document when filling or copying a store.
    * `inputs` is read lazily, once the write lock is held, so a generator keeps memory flat
@@ -98,6 +124,12 @@ export const defaultStoreLimits: StoreLimits = {
  * it. The file uses WAL, so readers never block the writer; concurrent writers (other processes)
  * wait `busyTimeoutMs` and are retried. A file written by a newer Tessera is refused with
  * `STORE_TOO_NEW`.
+ *
+ * A file this process can read but not write (the file, its folder or its -wal/-shm files are not
+ * writable by this user) is opened read-only: reads work and every write fails with
+ * `STORE_READ_ONLY`. A damaged file (not a database, a corrupt page, a row that does not parse, or
+ * a 0-byte file beside a key file that holds keys) is `STORE_CORRUPTED`; a folder that cannot be
+ * created is `STORE_UNAVAILABLE`. Both name the file and what to do.
  */
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteBlockStore> {
   const location = resolve(options.path);
@@ -117,34 +149,41 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   ) as typeof import("better-sqlite3");
   // A new folder and file are private to the user, like the key file beside them: documents
   // hold configuration (hosts, accounts, bucket names) even though their secrets are encrypted.
-  mkdirSync(dirname(location), { recursive: true, mode: 0o700 });
-  const isNew = !existsSync(location);
-  if (isNew) {
-    // Created here with mode 0600 (never readable by others, not even for a moment); "a" leaves
-    // a file another process created first as it is.
-    closeSync(openSync(location, "a", 0o600));
-    chmodSync(location, 0o600);
-  } else {
+  const folder = dirname(location);
+  const isNew = createIfMissing(location, folder);
+  if (!isNew) {
     warnIfShared(location);
+    await refuseEmptiedFile(location);
   }
-  const database = new DatabaseConstructor(location, {
-    timeout: Math.min(busyTimeoutMs, maxBlockingWaitMs),
-  });
+  const readOnly = !isNew && !isWritable(location, folder);
+  const timeout = Math.min(busyTimeoutMs, maxBlockingWaitMs);
+  let database: Database;
+  try {
+    database = readOnly
+      ? openReadOnly(DatabaseConstructor, location, timeout)
+      : new DatabaseConstructor(location, { timeout });
+  } catch (error) {
+    throw asStoreError(location, error, readOnly);
+  }
   const started = Date.now();
   for (let attempt = 0; ; attempt++) {
     try {
-      database.pragma("journal_mode = WAL");
-      database.pragma(
-        options.synchronous === "full" ? "synchronous = FULL" : "synchronous = NORMAL",
-      );
+      if (readOnly) {
+        checkReadableVersion(database, location);
+      } else {
+        database.pragma("journal_mode = WAL");
+        database.pragma(
+          options.synchronous === "full" ? "synchronous = FULL" : "synchronous = NORMAL",
+        );
+        // After a large import the WAL file is cut back to this size once checkpointed.
+        database.pragma("journal_size_limit = 67108864");
+        // Two processes opening a new file at once: one migrates, the other waits and sees it done.
+        migrateSqliteStore(database, location);
+      }
       database.pragma("foreign_keys = OFF");
       // Deleted rows (a secret's ciphertext, a wrapped data key) are overwritten, not left in free pages.
       database.pragma("secure_delete = ON");
-      // After a large import the WAL file is cut back to this size once checkpointed.
-      database.pragma("journal_size_limit = 67108864");
-      // Two processes opening a new file at once: one migrates, the other waits and sees it done.
-      migrateSqliteStore(database, location);
-      return new SqliteStore(database, location, limits, busyTimeoutMs);
+      return new SqliteStore(database, location, limits, busyTimeoutMs, readOnly);
     } catch (error) {
       if (isBusy(error) && Date.now() - started < busyTimeoutMs) {
         await pauseBeforeRetry(attempt);
@@ -153,8 +192,128 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
       database.close();
       throw isBusy(error)
         ? new StoreBusyError(location, Date.now() - started, error)
-        : asWriteFailure(location, error);
+        : asStoreError(location, error, readOnly);
     }
+  }
+}
+
+/**
+ * Creates the folder and an empty file when the file is missing; true when it was missing. A
+ * folder or file that cannot be created (permissions, a file where a folder should be) is
+ * `STORE_UNAVAILABLE` naming both.
+ */
+function createIfMissing(location: string, folder: string): boolean {
+  try {
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    if (existsSync(location)) return false;
+    // Created here with mode 0600 (never readable by others, not even for a moment); "a" leaves
+    // a file another process created first as it is.
+    closeSync(openSync(location, "a", 0o600));
+    chmodSync(location, 0o600);
+    return true;
+  } catch (error) {
+    const code = String((error as NodeJS.ErrnoException).code ?? "UNKNOWN");
+    if (code === "EACCES" && existsSync(location)) return false;
+    throw new StoreUnavailableError(location, folder, code, error);
+  }
+}
+
+/** True when this process may write the file, its folder and its existing -wal/-shm files. */
+function isWritable(location: string, folder: string): boolean {
+  for (const path of [location, folder, `${location}-wal`, `${location}-shm`]) {
+    try {
+      accessSync(path, constants.W_OK);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") continue;
+      return false;
+    }
+  }
+  return true;
+}
+
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * A 0-byte database beside a key file that holds keys is a store that was emptied (a copy, sync
+ * or restore cut short): documents were sealed under those keys, so starting a new store over it
+ * would hide them. A file being created by another process right now is given a moment to grow.
+ */
+async function refuseEmptiedFile(location: string): Promise<void> {
+  const keyFile = join(dirname(location), "master.key");
+  for (let attempt = 0; attempt < 10; attempt++) {
+    if (sizeOf(location) > 0 || sizeOf(`${location}-wal`) > 0) return;
+    let keys: string;
+    try {
+      keys = readFileSync(keyFile, "utf8");
+    } catch {
+      return;
+    }
+    if (keys.trim() === "") return;
+    await new Promise((resolvePause) => setTimeout(resolvePause, 50));
+  }
+  throw new StoreCorruptedError(
+    location,
+    `it is empty (0 bytes), yet the key file "${keyFile}" beside it holds master keys, so it held documents once (a copy, sync or restore that was cut short leaves a file like this)`,
+    {
+      fix: `Restore "${location}" from a backup. To start a new, empty store with the same keys instead, delete the empty file and run again.`,
+    },
+  );
+}
+
+/**
+ * Opens a file this process may not write. SQLite reads a WAL file through its -shm index, which
+ * a read-only folder cannot hold; then a snapshot of the file is read into memory instead, unless
+ * its -wal file holds changes the snapshot would miss.
+ */
+function openReadOnly(
+  DatabaseConstructor: typeof import("better-sqlite3"),
+  location: string,
+  timeout: number,
+): Database {
+  const database = new DatabaseConstructor(location, {
+    readonly: true,
+    fileMustExist: true,
+    timeout,
+  });
+  try {
+    database.pragma("user_version", { simple: true });
+    return database;
+  } catch (error) {
+    database.close();
+    if (!/^SQLITE_(READONLY|CANTOPEN)/.test(driverCode(error))) throw error;
+  }
+  if (sizeOf(`${location}-wal`) > 0) {
+    throw new StoreReadOnlyError(
+      location,
+      "It cannot be read either: its -wal file holds changes not yet in the main file, and reading them needs a writable folder. Open it once with write access (any Tessera command), or copy the folder somewhere writable and point TESSERA_HOME there",
+    );
+  }
+  const image = readFileSync(location);
+  // WAL mode (header bytes 18-19 = 2) needs the -shm index; the in-memory copy reads as a rollback file.
+  if (image[18] === 2 && image[19] === 2) image.fill(1, 18, 20);
+  return new DatabaseConstructor(image, { readonly: true });
+}
+
+/**
+ * A read-only store is read as it is: a file written by a newer Tessera is `STORE_TOO_NEW`, one
+ * that needs upgrading (which writes) is `STORE_READ_ONLY`.
+ */
+function checkReadableVersion(database: Database, location: string): void {
+  const version = database.pragma("user_version", { simple: true }) as number;
+  if (version > sqliteStoreVersion) {
+    throw new StoreTooNewError(location, version, sqliteStoreVersion);
+  }
+  if (version < sqliteStoreVersion) {
+    throw new StoreReadOnlyError(
+      location,
+      `It cannot be read either: it was written by an older Tessera (store version ${version}, this one reads ${sqliteStoreVersion}) and upgrading it writes to it. Open it once with write access (any Tessera command)`,
+    );
   }
 }
 
@@ -216,12 +375,32 @@ function pauseBeforeRetry(attempt: number): Promise<void> {
   return new Promise((resolvePause) => setTimeout(resolvePause, delay));
 }
 
+function driverCode(error: unknown): string {
+  return String((error as { code?: unknown } | null)?.code ?? "");
+}
+
 /**
- * `STORE_WRITE_FAILED` for a driver error that means the write could not reach the disk (full,
- * size limit, I/O error, read-only); any other error unchanged.
+ * The coded error for a driver error: `STORE_CORRUPTED` for a damaged file or a row that does not
+ * parse, `STORE_READ_ONLY` for a write to a store opened read-only, `STORE_WRITE_FAILED` for a
+ * write that could not reach the disk (full, size limit, I/O error, read-only); any other error
+ * unchanged.
  */
-function asWriteFailure(location: string, error: unknown): unknown {
-  const code = String((error as { code?: unknown } | null)?.code ?? "");
+function asStoreError(location: string, error: unknown, readOnly: boolean): unknown {
+  if (error instanceof CorruptRowError) {
+    return new StoreCorruptedError(location, error.message);
+  }
+  const code = driverCode(error);
+  if (code === "SQLITE_NOTADB") {
+    return new StoreCorruptedError(location, "it is not a SQLite database (SQLITE_NOTADB)", {
+      cause: error,
+    });
+  }
+  if (code.startsWith("SQLITE_CORRUPT")) {
+    return new StoreCorruptedError(location, `SQLite found a damaged page (${code})`, {
+      cause: error,
+    });
+  }
+  if (readOnly && code.startsWith("SQLITE_READONLY")) return new StoreReadOnlyError(location);
   return /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|PERM)/.test(code)
     ? new StoreWriteFailedError(location, code, error)
     : error;
@@ -263,9 +442,18 @@ class SqliteStore implements SqliteBlockStore {
   /** One transaction wrapper for every write: runs the body it is given. */
   readonly #transaction: ReturnType<Database["transaction"]>;
   #closed = false;
+  /** Opened read-only: this process may not write the file (see `openSqliteStore`). */
+  readonly readOnly: boolean;
 
-  constructor(database: Database, location: string, limits: StoreLimits, busyTimeoutMs: number) {
+  constructor(
+    database: Database,
+    location: string,
+    limits: StoreLimits,
+    busyTimeoutMs: number,
+    readOnly: boolean,
+  ) {
     this.#database = database;
+    this.readOnly = readOnly;
     this.location = location;
     this.limits = limits;
     this.#busyTimeoutMs = busyTimeoutMs;
@@ -277,31 +465,38 @@ class SqliteStore implements SqliteBlockStore {
     ref: DocumentRef,
     options?: { revision?: number },
   ): Promise<StoredDocument | undefined> {
-    const statements = this.#open();
-    const revision = options?.revision;
-    let row: DocumentRow | undefined;
-    if (revision === undefined) {
-      row =
-        "id" in ref
-          ? statements.newestById.get(ref.id)
-          : statements.newestBySlug.get(ref.type, ref.name);
-    } else {
-      row =
-        "id" in ref
-          ? statements.revisionById.get(revision, ref.id, this.limits.revisionsKept)
-          : statements.revisionBySlug.get(revision, ref.type, ref.name, this.limits.revisionsKept);
-    }
-    return row === undefined ? undefined : toDocument(row);
+    return this.#read((statements) => {
+      const revision = options?.revision;
+      let row: DocumentRow | undefined;
+      if (revision === undefined) {
+        row =
+          "id" in ref
+            ? statements.newestById.get(ref.id)
+            : statements.newestBySlug.get(ref.type, ref.name);
+      } else {
+        row =
+          "id" in ref
+            ? statements.revisionById.get(revision, ref.id, this.limits.revisionsKept)
+            : statements.revisionBySlug.get(
+                revision,
+                ref.type,
+                ref.name,
+                this.limits.revisionsKept,
+              );
+      }
+      return row === undefined ? undefined : toDocument(row);
+    });
   }
 
   async getMany(ids: readonly string[]): Promise<Map<string, StoredDocument>> {
-    const statements = this.#open();
-    const documents = new Map<string, StoredDocument>();
-    if (ids.length === 0) return documents;
-    for (const row of statements.newestByIds.all(JSON.stringify(ids))) {
-      documents.set(row.id, toDocument(row));
-    }
-    return documents;
+    return this.#read((statements) => {
+      const documents = new Map<string, StoredDocument>();
+      if (ids.length === 0) return documents;
+      for (const row of statements.newestByIds.all(JSON.stringify(ids))) {
+        documents.set(row.id, toDocument(row));
+      }
+      return documents;
+    });
   }
 
   async put(input: PutDocumentInput): Promise<StoredDocument> {
@@ -340,7 +535,7 @@ class SqliteStore implements SqliteBlockStore {
           ? statements.revision.get(head.id, revision)
           : undefined;
       if (old === undefined) throw new BlockNotFoundError(slug, [], revision);
-      const references = JSON.parse(old.reference_ids) as string[];
+      const references = parseColumn<string[]>(old.reference_ids, slug, "reference_ids");
       this.#checkReferences(statements, slug, head.id, references);
       return this.#appendRevision(statements, head, toDataKey(head), {
         dataJson: old.data,
@@ -376,7 +571,7 @@ class SqliteStore implements SqliteBlockStore {
         schemaChecksum: newest.schema_checksum,
         schemaVersion: newest.schema_version,
         packageJson: newest.package,
-        references: JSON.parse(newest.reference_ids) as string[],
+        references: parseColumn<string[]>(newest.reference_ids, slugOf(head), "reference_ids"),
         operation: "rename",
         restoredFrom: null,
       });
@@ -402,18 +597,18 @@ class SqliteStore implements SqliteBlockStore {
   }
 
   async list(options: ListDocumentsOptions = {}): Promise<Page<DocumentSummary>> {
-    const statements = this.#open();
     const limit = Math.min(1000, Math.max(1, Math.trunc(options.limit ?? 100)));
     const [afterType, afterName] =
       options.cursor === undefined ? ["", ""] : decodeCursor(options.cursor);
-    const rows =
+    const rows = this.#read((statements) =>
       options.type === undefined
         ? statements.listAll.all(afterType, afterName, limit + 1)
         : statements.listType.all(
             options.type,
             afterType === options.type ? afterName : afterType < options.type ? "" : "\u{10ffff}",
             limit + 1,
-          );
+          ),
+    );
     const items = rows.slice(0, limit).map(toSummary);
     const page: Page<DocumentSummary> = { items };
     const last = items.at(-1);
@@ -424,16 +619,16 @@ class SqliteStore implements SqliteBlockStore {
   }
 
   async history(ref: DocumentRef): Promise<RevisionSummary[]> {
-    const statements = this.#open();
-    const head = this.#requireHead(statements, ref);
-    return statements.history
-      .all(head.id, head.revision - this.limits.revisionsKept)
-      .map(toRevisionSummary);
+    return this.#read((statements) => {
+      const head = this.#requireHead(statements, ref);
+      return statements.history
+        .all(head.id, head.revision - this.limits.revisionsKept)
+        .map(toRevisionSummary);
+    });
   }
 
   async referrers(id: string): Promise<DocumentSummary[]> {
-    const statements = this.#open();
-    return statements.referrers.all(id).map(toSummary);
+    return this.#read((statements) => statements.referrers.all(id).map(toSummary));
   }
 
   async putBlockType(record: BlockTypeRecord): Promise<void> {
@@ -443,14 +638,20 @@ class SqliteStore implements SqliteBlockStore {
   }
 
   async getBlockType(type: string): Promise<BlockTypeRecord | undefined> {
-    const row = this.#open().getBlockType.get(type);
-    return row === undefined ? undefined : (JSON.parse(row.record) as BlockTypeRecord);
+    return this.#read((statements) => {
+      const row = statements.getBlockType.get(type);
+      return row === undefined
+        ? undefined
+        : parseColumn<BlockTypeRecord>(row.record, `block type "${type}"`, "record");
+    });
   }
 
   async listBlockTypes(): Promise<BlockTypeRecord[]> {
-    return this.#open()
-      .listBlockTypes.all()
-      .map((row) => JSON.parse(row.record) as BlockTypeRecord);
+    return this.#read((statements) =>
+      statements.listBlockTypes
+        .all()
+        .map((row) => parseColumn<BlockTypeRecord>(row.record, "a block type", "record")),
+    );
   }
 
   async listDataKeys(options: {
@@ -459,12 +660,14 @@ class SqliteStore implements SqliteBlockStore {
     limit?: number;
   }): Promise<Array<{ id: string; dataKey: WrappedDataKey }>> {
     const limit = Math.min(10_000, Math.max(1, Math.trunc(options.limit ?? 100)));
-    return this.#open()
-      .listDataKeys.all(options.notMasterKeyId, options.afterId ?? "", limit)
-      .map((row) => ({
-        id: row.id,
-        dataKey: { masterKeyId: row.data_key_master_id, wrapped: row.data_key_wrapped },
-      }));
+    return this.#read((statements) =>
+      statements.listDataKeys
+        .all(options.notMasterKeyId, options.afterId ?? "", limit)
+        .map((row) => ({
+          id: row.id,
+          dataKey: { masterKeyId: row.data_key_master_id, wrapped: row.data_key_wrapped },
+        })),
+    );
   }
 
   async replaceDataKey(
@@ -486,7 +689,7 @@ class SqliteStore implements SqliteBlockStore {
   }
 
   async getMeta(key: string): Promise<string | undefined> {
-    return this.#open().getMeta.get(key)?.value;
+    return this.#read((statements) => statements.getMeta.get(key)?.value);
   }
 
   async setMeta(key: string, value: string): Promise<void> {
@@ -505,6 +708,16 @@ class SqliteStore implements SqliteBlockStore {
     return this.#statements;
   }
 
+  /** Runs a read, turning a damaged file or row into `STORE_CORRUPTED` naming the file. */
+  #read<T>(body: (statements: Statements) => T): T {
+    const statements = this.#open();
+    try {
+      return body(statements);
+    } catch (error) {
+      throw asStoreError(this.location, error, this.readOnly);
+    }
+  }
+
   #serialize(input: PutDocumentInput): string {
     const dataJson = JSON.stringify(input.data);
     const size = Buffer.byteLength(dataJson, "utf8");
@@ -521,12 +734,13 @@ class SqliteStore implements SqliteBlockStore {
    * pause that leaves the event loop free, until `busyTimeoutMs` has passed: then `STORE_BUSY`.
    */
   async #write<T>(body: () => T): Promise<T> {
+    if (this.readOnly) throw new StoreReadOnlyError(this.location);
     const started = Date.now();
     for (let attempt = 0; ; attempt++) {
       try {
         return this.#transaction.immediate(body) as T;
       } catch (error) {
-        if (!isBusy(error)) throw asWriteFailure(this.location, error);
+        if (!isBusy(error)) throw asStoreError(this.location, error, this.readOnly);
         if (Date.now() - started >= this.#busyTimeoutMs) {
           throw new StoreBusyError(this.location, Date.now() - started, error);
         }
