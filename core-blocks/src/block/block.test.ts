@@ -304,7 +304,10 @@ describe("hostile values", () => {
   });
 
   it("refuses values that are not JSON, naming the field", async () => {
-    const Loose = defineBlock({ type: "test-loose", schema: z.object({ when: z.date() }) });
+    const Loose = defineBlock({
+      type: "test-loose",
+      schema: z.object({ when: z.instanceof(Date) }),
+    });
     const error = await new Loose({ when: new Date() }).save("loose").catch((caught) => caught);
     expect(ValidationFailedError.isInstance(error)).toBe(true);
     expect((error as Error).message).toContain("when");

@@ -32,6 +32,7 @@ import {
   upgradeBlock,
 } from "./document-operations.js";
 import { fieldsAsJson } from "./fields-as-json.js";
+import { roundTripProblems } from "./json-round-trip.js";
 import { loadBlockOfClass } from "./load-block.js";
 import { nestedFieldClass, nestedFieldSchema } from "./nested-field.js";
 import { registerBlockType } from "./registry.js";
@@ -212,7 +213,7 @@ export interface BlockClass<S extends BlockSchema> extends BlockStatics<S> {
 export type BlockInstance<C extends AnyBlockClass> = InstanceType<C>;
 
 /** Names a block field cannot have: they are the block's own members. */
-const RESERVED_FIELDS = new Set([
+const RESERVED_FIELD_NAMES = [
   "save",
   "toJSON",
   "slug",
@@ -220,7 +221,28 @@ const RESERVED_FIELDS = new Set([
   "revision",
   "documentId",
   "constructor",
-]);
+] as const;
+
+/** Names a block field cannot have, as a type. */
+export type ReservedFieldName = (typeof RESERVED_FIELD_NAMES)[number];
+
+const RESERVED_FIELDS = new Set<string>(RESERVED_FIELD_NAMES);
+
+/**
+ * Makes a schema with a field named like a block member (`name`, `revision`, `save`, …) a type
+ * error at the `defineBlock` call, naming the field, rather than only an error at run time.
+ */
+export type WithoutReservedFields<S extends BlockSchema> =
+  Extract<keyof S["shape"], ReservedFieldName> extends never
+    ? unknown
+    : {
+        schema: {
+          "a field clashes with a block member; rename it": Extract<
+            keyof S["shape"],
+            ReservedFieldName
+          >;
+        };
+      };
 
 /**
  * Base of every block class. Use `defineBlock`, not this class directly. Statics are documented on
@@ -311,7 +333,7 @@ export abstract class Block implements BlockMembers {
  * The class is registered for its type (the most-derived subclass wins once it is used).
  */
 export function defineBlock<const S extends BlockSchema>(
-  definition: BlockDefinition<S>,
+  definition: BlockDefinition<S> & WithoutReservedFields<S>,
 ): BlockClass<S> {
   const type = definition.type;
   try {
@@ -336,6 +358,13 @@ export function defineBlock<const S extends BlockSchema>(
         `field "${field}" clashes with a block member (${[...RESERVED_FIELDS].join(", ")}); rename the field.`,
       );
     }
+  }
+  const lossy = roundTripProblems(definition.schema);
+  if (lossy.length > 0) {
+    throw new InvalidBlockDefinitionError(
+      type,
+      `${lossy.length === 1 ? "a field" : "fields"} cannot be saved and read back as JSON: ${lossy.map((problem) => `"${problem.path}" ${problem.message}`).join("; ")}.`,
+    );
   }
   const secretDefaults = secretDefaultPaths(definition.schema, (schema) => {
     const NestedClass = nestedFieldClass(schema);

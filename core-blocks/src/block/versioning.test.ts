@@ -157,6 +157,7 @@ describe("schema versions and migrations", () => {
           schema: z.object({}),
           migrations: [{ from: "not a range ~~", to: "x", up: (data) => data }],
         }),
+      // @ts-expect-error a field named like a block member is a type error too
       () => defineBlock({ type: "bad-field", schema: z.object({ save: z.string() }) }),
     ];
     const messages: string[] = [];
