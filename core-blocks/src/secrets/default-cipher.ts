@@ -1,19 +1,19 @@
 import { DecryptionFailedError, StoreReadOnlyError } from "../errors/index.js";
 import { logDebug } from "../log/index.js";
-import { type BlockStore, getDefaultStore } from "../store/index.js";
+import type { JsonValue } from "../schema/json.js";
+import { type BlockStore, getDefaultStore, type WrappedDataKey } from "../store/index.js";
 import { type AesGcmSecretCipher, createSecretCipher } from "./aes-gcm-cipher.js";
 import {
   createKeyFile,
+  describeKeySource,
   ENCRYPTION_KEY_VARIABLE,
   keyFilePath,
   type MasterKeyRing,
   readEnvironmentKeys,
   readKeyFile,
+  retiredKeyFilePath,
 } from "./master-key-ring.js";
-import type { SecretCipher } from "./secret-cipher.js";
-
-/** Store meta key: JSON array of the ids of every master key that was current for this store. */
-export const KNOWN_MASTER_KEYS_META = "secrets.master-key-ids";
+import type { SealContext, SealedSecret, SecretCipher } from "./secret-cipher.js";
 
 /** A master key id that no real key has (ids are hex), to list every document with a data key. */
 export const NO_MASTER_KEY_ID = "-";
@@ -21,7 +21,7 @@ export const NO_MASTER_KEY_ID = "-";
 interface CachedCipher {
   /** The environment the cipher was built from; a change rebuilds it. */
   signature: string;
-  cipher: Promise<AesGcmSecretCipher>;
+  cipher: Promise<StoreCipher>;
 }
 
 let ciphers = new WeakMap<BlockStore, CachedCipher>();
@@ -36,30 +36,18 @@ export function missingKeyHint(): string {
   return `Restore the key file ${keyFilePath()} from your backup, or set ${ENCRYPTION_KEY_VARIABLE} to the missing key (base64; several keys comma-separated, newest first).`;
 }
 
-/** Master key ids recorded in the store's meta. */
-export async function knownMasterKeyIds(store: BlockStore): Promise<string[]> {
-  const text = await store.getMeta(KNOWN_MASTER_KEYS_META);
-  if (text === undefined) return [];
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return Array.isArray(parsed) ? parsed.filter((id) => typeof id === "string") : [];
-  } catch {
-    return [];
-  }
+/** The hint for a key this process re-read its key source for and still does not hold. */
+function stillMissingHint(ring: MasterKeyRing): string {
+  const retired =
+    ring.source.kind === "key-file"
+      ? ` Keys retired by \`tessera key rotate --retire-old-keys\` are kept in ${retiredKeyFilePath(ring.source.path)}: copy the missing one from there to the end of the key file.`
+      : "";
+  return `${describeKeySource(ring.source)} was read again and does not hold it either.${retired} Otherwise add the missing key (after the current one) to ${describeKeySource(ring.source)}, restoring it from your backup.`;
 }
 
-/**
- * Adds master key ids to the store's meta record (no write when nothing is new). A store opened
- * read-only keeps its record as it is: reading secrets from it still works.
- */
-export async function recordMasterKeyIds(store: BlockStore, ids: string[]): Promise<void> {
-  const known = await knownMasterKeyIds(store);
-  const merged = [...new Set([...known, ...ids])];
-  if (merged.length !== known.length) {
-    await store.setMeta(KNOWN_MASTER_KEYS_META, JSON.stringify(merged)).catch((error: unknown) => {
-      if (!StoreReadOnlyError.isInstance(error)) throw error;
-    });
-  }
+/** Master key ids the store has recorded. */
+export async function knownMasterKeyIds(store: BlockStore): Promise<string[]> {
+  return (await store.listMasterKeys()).map((record) => record.id);
 }
 
 /**
@@ -87,43 +75,222 @@ export async function loadMasterKeyRing(store: BlockStore): Promise<MasterKeyRin
   return ring;
 }
 
-async function buildCipher(store: BlockStore): Promise<AesGcmSecretCipher> {
+/** The configured ring, checked against the store, and the key new data keys are wrapped by. */
+interface SyncedRing {
+  ring: MasterKeyRing;
+  /** The store's current master key, which this ring holds. */
+  currentId: string;
+}
+
+/**
+ * Reads the key source and settles which key wraps new data keys: always the key the store
+ * records as current. A store with no current key adopts the ring's newest; so does a store whose
+ * ring's newest key is one the store has never seen (a key the user just put first). A ring whose
+ * newest key the store already knows but which is not current is behind a rotation: the store's
+ * current key is used, and when the ring lacks it, that is `DECRYPTION_FAILED`.
+ */
+async function syncRing(store: BlockStore): Promise<SyncedRing> {
   const ring = await loadMasterKeyRing(store);
   const ringIds = ring.keys.map((key) => key.id);
-  const [other] = await store.listDataKeys({ notMasterKeyId: ringIds[0]!, limit: 1 });
-  if (other && !ringIds.includes(other.dataKey.masterKeyId)) {
-    const known = await knownMasterKeyIds(store);
-    if (!known.some((id) => ringIds.includes(id))) {
-      const source =
-        ring.source.kind === "environment" ? ring.source.variable : `key file ${ring.source.path}`;
+  const newest = ringIds[0]!;
+  for (let attempt = 0; ; attempt++) {
+    const records = await store.listMasterKeys();
+    const known = records.map((record) => record.id);
+    const current = records.find((record) => record.current)?.id;
+    const [other] = await store.listDataKeys({ notMasterKeyId: newest, limit: 1 });
+    if (other && !ringIds.includes(other.dataKey.masterKeyId)) {
+      if (!known.some((id) => ringIds.includes(id))) {
+        throw new DecryptionFailedError("key-unavailable", {
+          keyId: other.dataKey.masterKeyId,
+          message: `The store ${store.location} holds secrets encrypted under master key ${other.dataKey.masterKeyId}, but the ${describeKeySource(ring.source)} holds only ${ringIds.join(", ")}: a wrong key. Tessera refuses to mix a new key into this store. ${missingKeyHint()} To move to a new key, list it first and the old one after it, then run key rotation.`,
+        });
+      }
+    }
+    if (current !== undefined && ringIds.includes(current)) {
+      if (current === newest || known.includes(newest)) return { ring, currentId: current };
+    } else if (current !== undefined && (known.includes(newest) || other !== undefined)) {
       throw new DecryptionFailedError("key-unavailable", {
-        keyId: other.dataKey.masterKeyId,
-        message: `The store ${store.location} holds secrets encrypted under master key ${other.dataKey.masterKeyId}, but the ${source} holds only ${ringIds.join(", ")}: a wrong key. Tessera refuses to mix a new key into this store. ${missingKeyHint()} To move to a new key, list it first and the old one after it, then run key rotation.`,
+        keyId: current,
+        message: `The store ${store.location} wraps new data keys under master key ${current} (another process rotated to it), but ${describeKeySource(ring.source)} holds only ${ringIds.join(", ")}. Add that key first in ${describeKeySource(ring.source)}: with the key file, every process on this TESSERA_HOME shares it; with ${ENCRYPTION_KEY_VARIABLE}, give every process the same keys.`,
+      });
+    }
+    // No current key yet, or the ring's newest key is new to the store: it becomes current.
+    let adopted: boolean;
+    try {
+      adopted = await store.setCurrentMasterKey(newest, { expectedCurrent: current ?? null });
+    } catch (error) {
+      // A store opened read-only records nothing and stores no data key: reading still works.
+      if (!StoreReadOnlyError.isInstance(error)) throw error;
+      return {
+        ring,
+        currentId: current !== undefined && ringIds.includes(current) ? current : newest,
+      };
+    }
+    if (adopted) {
+      logDebug("secrets", "made the ring's newest master key current", {
+        masterKeyId: newest,
+        store: store.location,
+      });
+      return { ring, currentId: newest };
+    }
+    if (attempt >= 20) {
+      throw new Error(`The current master key of ${store.location} kept changing; retry.`);
+    }
+  }
+}
+
+/**
+ * The cipher of one store: AES-GCM over the process's key ring, kept in step with the store's
+ * master keys. New data keys are wrapped only by the store's current key (checked before each one,
+ * and again by the store in the write's transaction); a key id the ring does not hold makes it
+ * read its key source again, and a document's data key re-wrapped meanwhile by a rotation is read
+ * again from the store, before anything fails.
+ */
+class StoreCipher implements SecretCipher {
+  readonly #store: BlockStore;
+  #synced: SyncedRing;
+  #inner: AesGcmSecretCipher;
+  #refreshing: Promise<void> | undefined;
+
+  constructor(store: BlockStore, synced: SyncedRing) {
+    this.#store = store;
+    this.#synced = synced;
+    this.#inner = StoreCipher.#build(synced);
+  }
+
+  static #build(synced: SyncedRing): AesGcmSecretCipher {
+    const { ring, currentId } = synced;
+    // The store's current key first: the AES-GCM cipher wraps new data keys with its first key.
+    const ordered = [
+      ...ring.keys.filter((key) => key.id === currentId),
+      ...ring.keys.filter((key) => key.id !== currentId),
+    ];
+    return createSecretCipher(
+      ordered.map((key) => key.key),
+      { missingKeyHint: missingKeyHint() },
+    );
+  }
+
+  /** Id of the master key new data keys are wrapped with: the store's current key. */
+  get currentMasterKeyId(): string {
+    return this.#inner.currentMasterKeyId;
+  }
+
+  /** Ids of every master key this process holds, the current one first. */
+  get masterKeyIds(): string[] {
+    return this.#inner.masterKeyIds;
+  }
+
+  /** Where this cipher's keys come from. */
+  get ring(): MasterKeyRing {
+    return this.#synced.ring;
+  }
+
+  /** Reads the key source again and settles the current key with the store. */
+  refresh(): Promise<void> {
+    this.#refreshing ??= syncRing(this.#store)
+      .then((synced) => {
+        this.#synced = synced;
+        this.#inner = StoreCipher.#build(synced);
+        logDebug("secrets", "read the master key ring again", {
+          source: synced.ring.source.kind,
+          masterKeyIds: synced.ring.keys.map((key) => key.id),
+          current: synced.currentId,
+        });
+      })
+      .finally(() => {
+        this.#refreshing = undefined;
+      });
+    return this.#refreshing;
+  }
+
+  async createDataKey(): Promise<WrappedDataKey> {
+    const current = (await this.#store.listMasterKeys()).find((record) => record.current);
+    if (current?.id !== this.#inner.currentMasterKeyId) await this.refresh();
+    return this.#inner.createDataKey();
+  }
+
+  async rewrap(dataKey: WrappedDataKey): Promise<WrappedDataKey> {
+    return this.#withKey(dataKey, undefined, (key) => this.#inner.rewrap(key));
+  }
+
+  async seal(context: SealContext, plaintext: JsonValue): Promise<SealedSecret> {
+    return this.#withKey(context.dataKey, context.documentId, (dataKey) =>
+      this.#inner.seal({ ...context, dataKey }, plaintext),
+    );
+  }
+
+  async open(context: SealContext, sealed: SealedSecret): Promise<JsonValue> {
+    return this.#withKey(context.dataKey, context.documentId, (dataKey) =>
+      this.#inner.open({ ...context, dataKey }, sealed),
+    );
+  }
+
+  /**
+   * Runs `use` with a data key; when its master key is not in the ring, reads the key source
+   * again, and the document's data key from the store (a rotation may have re-wrapped it under a
+   * key the ring holds, even retired the old one), then tries once more.
+   */
+  async #withKey<T>(
+    dataKey: WrappedDataKey,
+    documentId: string | undefined,
+    use: (dataKey: WrappedDataKey) => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await use(dataKey);
+    } catch (error) {
+      if (!isKeyUnavailable(error)) throw error;
+    }
+    await this.refresh();
+    let latest = dataKey;
+    if (documentId !== undefined) {
+      const stored = (await this.#store.get({ id: documentId }))?.dataKey;
+      if (stored && !this.#inner.masterKeyIds.includes(dataKey.masterKeyId)) latest = stored;
+    }
+    try {
+      return await use(latest);
+    } catch (error) {
+      if (!isKeyUnavailable(error)) throw error;
+      throw new DecryptionFailedError("key-unavailable", {
+        keyId: latest.masterKeyId,
+        message: `The document's secrets are encrypted under master key ${latest.masterKeyId}, which this process does not have (it holds ${this.#inner.masterKeyIds.join(", ")}). ${stillMissingHint(this.#synced.ring)}`,
       });
     }
   }
-  await recordMasterKeyIds(store, [ringIds[0]!]);
+}
+
+function isKeyUnavailable(error: unknown): boolean {
+  return DecryptionFailedError.isInstance(error) && error.reason === "key-unavailable";
+}
+
+async function buildCipher(store: BlockStore): Promise<StoreCipher> {
+  const synced = await syncRing(store);
   logDebug("secrets", "loaded the master key ring", {
-    source: ring.source.kind,
-    masterKeyIds: ringIds,
+    source: synced.ring.source.kind,
+    masterKeyIds: synced.ring.keys.map((key) => key.id),
+    current: synced.currentId,
     store: store.location,
   });
-  return createSecretCipher(
-    ring.keys.map((key) => key.key),
-    { missingKeyHint: missingKeyHint() },
-  );
+  return new StoreCipher(store, synced);
 }
 
 /**
  * The cipher that seals and opens the secrets of documents in `store`. Master keys come from
  * `TESSERA_ENCRYPTION_KEY` (base64 32-byte keys, comma-separated, newest first), else from the key
  * file `$TESSERA_HOME/master.key` (one key per line, newest first; mode 0600, created atomically
- * on first use). Fails closed with `DECRYPTION_FAILED` when the store holds secrets and none of
- * its master keys is available, rather than generating a new key over them. Cached per store
- * until the key environment changes. `store` defaults to `getDefaultStore()`.
+ * on first use). New data keys are wrapped by the key the store records as current; a key id the
+ * ring lacks makes it read its key source again before failing. Fails closed with
+ * `DECRYPTION_FAILED` when the store holds secrets and none of its master keys is available,
+ * rather than generating a new key over them. Cached per store until the key environment changes.
+ * `store` defaults to `getDefaultStore()`.
  */
 export function getSecretCipher(store?: BlockStore): Promise<SecretCipher> {
-  if (store === undefined) return getDefaultStore().then((opened) => getSecretCipher(opened));
+  if (store === undefined) return getDefaultStore().then((opened) => getStoreCipher(opened));
+  return getStoreCipher(store);
+}
+
+/** `getSecretCipher`, with the store-bound cipher's own methods (`refresh`, `ring`). */
+export function getStoreCipher(store: BlockStore): Promise<StoreCipher> {
   const signature = environmentSignature();
   const cached = ciphers.get(store);
   if (cached && cached.signature === signature) return cached.cipher;
@@ -140,3 +307,5 @@ export function forgetSecretCipher(store?: BlockStore): void {
   if (store === undefined) ciphers = new WeakMap();
   else ciphers.delete(store);
 }
+
+export type { StoreCipher };

@@ -1,5 +1,5 @@
 import { type BlockStore, getDefaultStore } from "../store/index.js";
-import { knownMasterKeyIds, NO_MASTER_KEY_ID } from "./default-cipher.js";
+import { NO_MASTER_KEY_ID } from "./default-cipher.js";
 import {
   keyFilePath,
   type MasterKeySource,
@@ -11,9 +11,12 @@ import {
 export interface MasterKeyStatus {
   /** The key id (a fingerprint, safe to print). */
   id: string;
-  /** True for the newest key, which wraps new data keys. */
+  /** True for the key the store records as current, which wraps new data keys. */
   current: boolean;
-  /** False for a key that documents in the store need but this process does not have. */
+  /**
+   * False for a key the store needs (documents use it, or it is the store's current key) but this
+   * process does not have.
+   */
   available: boolean;
   /** How many documents' data keys this master key wraps. */
   documents: number;
@@ -25,18 +28,27 @@ export interface KeyStatus {
   source: MasterKeySource | undefined;
   /** Where the key file is (or would be created). */
   keyFilePath: string;
-  /** Id of the current key; `undefined` when no key is configured yet. */
+  /**
+   * Id of the current key: the one the store records as current, else the ring's newest;
+   * `undefined` when no key is configured yet.
+   */
   currentKeyId: string | undefined;
   /** The keys of the ring (newest first), then the unavailable ones the store needs. */
   keys: MasterKeyStatus[];
+  /**
+   * Ids of keys the store used once that no document needs any more and this process does not
+   * hold (retired keys; kept in `master.key.retired` when retired by rotation).
+   */
+  retiredKeyIds: string[];
   /** Documents whose data key is not wrapped by the current key (what `rotateKeys` would re-wrap). */
   documentsToRotate: number;
 }
 
 /**
  * The master keys of this process and the store: their ids and source, which is current, how
- * many documents each wraps, and which ones the store needs but this process lacks. Reads only:
- * it never creates a key file. `store` defaults to `getDefaultStore()`.
+ * many documents each wraps, and which ones the store needs but this process lacks — including
+ * its current key, recorded in the store, even before any document uses it. Reads only: it never
+ * creates a key file. `store` defaults to `getDefaultStore()`.
  */
 export async function keyStatus(options: { store?: BlockStore } = {}): Promise<KeyStatus> {
   const store = options.store ?? (await getDefaultStore());
@@ -56,23 +68,29 @@ export async function keyStatus(options: { store?: BlockStore } = {}): Promise<K
     afterId = page[page.length - 1]!.id;
   }
   const ringIds = ring?.keys.map((key) => key.id) ?? [];
-  const keys: MasterKeyStatus[] = ringIds.map((id, index) => ({
+  const records = await store.listMasterKeys();
+  const currentId = records.find((record) => record.current)?.id ?? ringIds[0];
+  const keys: MasterKeyStatus[] = ringIds.map((id) => ({
     id,
-    current: index === 0,
+    current: id === currentId,
     available: true,
     documents: counts.get(id) ?? 0,
   }));
-  const missing = new Set([...counts.keys(), ...(await knownMasterKeyIds(store))]);
-  for (const id of missing) {
-    if (ringIds.includes(id) || !counts.has(id)) continue;
-    keys.push({ id, current: false, available: false, documents: counts.get(id) ?? 0 });
+  const needed = new Set([...counts.keys(), ...(currentId === undefined ? [] : [currentId])]);
+  for (const id of needed) {
+    if (ringIds.includes(id)) continue;
+    keys.push({ id, current: id === currentId, available: false, documents: counts.get(id) ?? 0 });
   }
+  const retiredKeyIds = records
+    .map((record) => record.id)
+    .filter((id) => !ringIds.includes(id) && !needed.has(id));
   const total = [...counts.values()].reduce((sum, count) => sum + count, 0);
   return {
     source: ring?.source,
     keyFilePath: keyFilePath(),
-    currentKeyId: ringIds[0],
+    currentKeyId: currentId,
     keys,
-    documentsToRotate: total - (ringIds[0] === undefined ? 0 : (counts.get(ringIds[0]) ?? 0)),
+    retiredKeyIds,
+    documentsToRotate: total - (currentId === undefined ? 0 : (counts.get(currentId) ?? 0)),
   };
 }

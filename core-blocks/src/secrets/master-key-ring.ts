@@ -2,18 +2,25 @@ import { randomBytes } from "node:crypto";
 import {
   chmodSync,
   closeSync,
+  constants,
+  fstatSync,
   fsyncSync,
   linkSync,
   mkdirSync,
   openSync,
   readFileSync,
   renameSync,
-  statSync,
   unlinkSync,
   writeSync,
 } from "node:fs";
+import { hostname } from "node:os";
 import { dirname, join } from "node:path";
-import { InvalidKeyError, KeyFilePermissionsError } from "../errors/index.js";
+import {
+  InvalidKeyError,
+  KeyFileBusyError,
+  KeyFilePermissionsError,
+  KeyFileUnsafeError,
+} from "../errors/index.js";
 import { tesseraHome } from "../store/index.js";
 import { type MasterKey, masterKeyId } from "./aes-gcm-cipher.js";
 
@@ -83,26 +90,61 @@ export function readEnvironmentKeys(): MasterKeyRing | undefined {
   };
 }
 
-/**
- * The keys of the key file, or `undefined` when it does not exist. A file that other users can
- * read or write (any of the bits 077) is refused with `KEY_FILE_PERMISSIONS` and the command that
- * fixes it.
- */
-export function readKeyFile(path = keyFilePath()): MasterKeyRing | undefined {
-  let text: string;
+/** Reads the key file through one descriptor, after checking that very descriptor. */
+function readCheckedKeyFile(path: string): string | undefined {
+  let descriptor: number;
   try {
-    if (process.platform !== "win32") {
-      const { mode } = statSync(path);
-      if ((mode & 0o077) !== 0) throw new KeyFilePermissionsError(path, mode);
-    }
-    text = readFileSync(path, "utf8");
+    // O_NOFOLLOW: a symbolic link is never followed, so the file checked is the file read.
+    descriptor = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined;
+    if (code === "ELOOP" || code === "EMLINK") {
+      throw new KeyFileUnsafeError(path, "is a symbolic link");
+    }
     throw error;
   }
+  try {
+    const stats = fstatSync(descriptor);
+    if (!stats.isFile()) throw new KeyFileUnsafeError(path, "is not a regular file");
+    if (process.platform !== "win32") {
+      const uid = process.getuid?.();
+      if (uid !== undefined && stats.uid !== uid) {
+        throw new KeyFileUnsafeError(
+          path,
+          `is owned by user id ${stats.uid}, not by this user (${uid})`,
+        );
+      }
+      if ((stats.mode & 0o077) !== 0) throw new KeyFilePermissionsError(path, stats.mode);
+    }
+    return readFileSync(descriptor, "utf8");
+  } finally {
+    closeSync(descriptor);
+  }
+}
+
+/**
+ * The keys of the key file, or `undefined` when it does not exist. The file is opened without
+ * following symbolic links and checked through the same descriptor it is read from: a symbolic
+ * link, or a file owned by another user, is `KEY_FILE_UNSAFE`; a file that other users can read or
+ * write (any of the bits 077) is `KEY_FILE_PERMISSIONS` with the command that fixes it.
+ */
+export function readKeyFile(path = keyFilePath()): MasterKeyRing | undefined {
+  const text = readCheckedKeyFile(path);
+  if (text === undefined) return undefined;
   const lines = text.split(/\r?\n/).filter((line) => line.trim() !== "");
   if (lines.length === 0) throw new InvalidKeyError(path, 1, "the key file is empty");
   return { keys: parseMasterKeys(lines, path), source: { kind: "key-file", path } };
+}
+
+/** The backup file of retired keys beside the key file (`master.key.retired`). */
+export function retiredKeyFilePath(path = keyFilePath()): string {
+  return `${path}.retired`;
+}
+
+/** The lock file beside the key file (`master.key.lock`). */
+export function keyFileLockPath(path = keyFilePath()): string {
+  return `${path}.lock`;
 }
 
 function writeTemporary(path: string, keys: readonly MasterKey[]): string {
@@ -153,7 +195,10 @@ export function createKeyFile(path = keyFilePath()): MasterKeyRing {
   return ring;
 }
 
-/** Replaces the key file's keys (newest first), atomically: temporary file, fsync, rename. */
+/**
+ * Replaces the key file's keys (newest first), atomically: temporary file, fsync, rename. Callers
+ * that read the file first hold its lock (`updateKeyFile`), or a concurrent change can be lost.
+ */
 export function writeKeyFile(path: string, keys: readonly MasterKey[]): void {
   const temporary = writeTemporary(path, keys);
   try {
@@ -163,4 +208,128 @@ export function writeKeyFile(path: string, keys: readonly MasterKey[]): void {
     throw error;
   }
   syncFolder(path);
+}
+
+/** How long a key-file change waits for another one to finish. */
+const LOCK_TIMEOUT_MS = 30_000;
+/** A lock older than this is stale whoever holds it (a change holds it for milliseconds). */
+const LOCK_STALE_MS = 10 * 60_000;
+
+interface LockHolder {
+  pid: number;
+  host: string;
+  time: number;
+  token: string;
+}
+
+function readLockHolder(lockPath: string): LockHolder | undefined {
+  try {
+    const [pid, host, time, token] = readFileSync(lockPath, "utf8").split("\n");
+    return { pid: Number(pid), host: host ?? "", time: Number(time), token: token ?? "" };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+}
+
+function isStale(holder: LockHolder): boolean {
+  if (!Number.isFinite(holder.time) || Date.now() - holder.time > LOCK_STALE_MS) return true;
+  if (holder.host !== hostname() || !Number.isSafeInteger(holder.pid)) return false;
+  try {
+    process.kill(holder.pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
+/**
+ * Removes a stale lock: moves it aside under a unique name (only one process wins the move), and
+ * puts it back when what was moved is not the stale lock judged (another process took the lock
+ * in between).
+ */
+function breakStaleLock(lockPath: string, stale: LockHolder): void {
+  const aside = `${lockPath}.${process.pid}.${randomBytes(6).toString("hex")}.stale`;
+  try {
+    renameSync(lockPath, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw error;
+  }
+  const moved = readLockHolder(aside);
+  if (moved && moved.token !== stale.token) {
+    try {
+      linkSync(aside, lockPath);
+    } catch {
+      // A third process holds a new lock already; the one moved aside was given up by then.
+    }
+  }
+  unlinkSync(aside);
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Runs `change` while holding the key file's exclusive lock: a file `master.key.lock` beside it,
+ * created with O_EXCL, holding the pid, host, time and a random token. A lock whose process is
+ * gone (same host) or that is older than ten minutes is stale and broken; otherwise the caller
+ * waits, up to 30 s, then fails with `KEY_FILE_BUSY`.
+ */
+export async function withKeyFileLock<T>(path: string, change: () => T | Promise<T>): Promise<T> {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const lockPath = keyFileLockPath(path);
+  const token = randomBytes(12).toString("hex");
+  const started = Date.now();
+  for (let attempt = 0; ; attempt++) {
+    let descriptor: number | undefined;
+    try {
+      descriptor = openSync(lockPath, "wx", 0o600);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    if (descriptor !== undefined) {
+      try {
+        writeSync(descriptor, `${process.pid}\n${hostname()}\n${Date.now()}\n${token}\n`);
+      } finally {
+        closeSync(descriptor);
+      }
+      break;
+    }
+    const holder = readLockHolder(lockPath);
+    if (holder && isStale(holder)) {
+      breakStaleLock(lockPath, holder);
+      continue;
+    }
+    const waited = Date.now() - started;
+    if (waited >= LOCK_TIMEOUT_MS) {
+      throw new KeyFileBusyError(
+        lockPath,
+        waited,
+        holder ? `process ${holder.pid} on ${holder.host}` : "a process that just released it",
+      );
+    }
+    await pause(Math.min(200, 5 + attempt * 5) * (0.5 + Math.random()));
+  }
+  try {
+    return await change();
+  } finally {
+    const holder = readLockHolder(lockPath);
+    if (holder?.token === token) unlinkSync(lockPath);
+  }
+}
+
+/**
+ * Appends keys to the backup file of retired keys beside the key file (`master.key.retired`,
+ * mode 0600, one base64 key per line, keys already there kept), so a retired key can be restored
+ * for backups of the store. Call while holding the key file's lock.
+ */
+export function backUpRetiredKeys(path: string, keys: readonly MasterKey[]): void {
+  const backup = retiredKeyFilePath(path);
+  // A backup that cannot be read stops the retirement rather than being overwritten.
+  const kept = readKeyFile(backup)?.keys ?? [];
+  const merged = [...kept];
+  for (const key of keys) if (!merged.some((known) => known.id === key.id)) merged.push(key);
+  if (merged.length !== kept.length) writeKeyFile(backup, merged);
 }

@@ -47,6 +47,16 @@ export interface WrappedDataKey {
   wrapped: string;
 }
 
+/** A master key as a store records it: its id only, never the key. */
+export interface MasterKeyRecord {
+  /** The master key id (a fingerprint, safe to print). */
+  id: string;
+  /** True for the one key new data keys must be wrapped by. */
+  current: boolean;
+  /** When the store first recorded the key (ISO 8601). */
+  firstUsedAt: string;
+}
+
 /** One revision of one document, as stored. Secret values in `data` are ciphertext only. */
 export interface StoredDocument {
   /** Immutable id, assigned at creation, kept across renames. */
@@ -162,8 +172,16 @@ export interface StoreLimits {
  * atomic: a failed call changes nothing. Slug parts passed in are already validated and canonical
  * (lower case) by the caller; stores still never interpolate them into SQL or paths.
  *
+ * Master keys: the store records the id of every master key that ever wrapped a data key it
+ * stored, and which one is current (`listMasterKeys`, `setCurrentMasterKey`). Once a current key
+ * is recorded, a write that would store a data key wrapped by another master key — a new
+ * document's, one added to a document that had none, or `replaceDataKey`'s `next` — fails with
+ * `MASTER_KEY_NOT_CURRENT` and writes nothing; the check runs in the write's transaction, so a
+ * process that missed a key rotation can never add data under a key about to be retired.
+ *
  * Errors are Tessera errors: `BLOCK_NOT_FOUND`, `BLOCK_EXISTS`, `REVISION_CONFLICT`,
- * `BLOCK_REFERENCED`, `REFERENCE_CYCLE`, `REFERENCE_NOT_FOUND`, `DOCUMENT_TOO_LARGE`.
+ * `BLOCK_REFERENCED`, `REFERENCE_CYCLE`, `REFERENCE_NOT_FOUND`, `DOCUMENT_TOO_LARGE`,
+ * `MASTER_KEY_NOT_CURRENT`.
  */
 export interface BlockStore {
   /** Backend name: `memory`, `sqlite`, `postgres`, `http`. */
@@ -246,9 +264,26 @@ export interface BlockStore {
 
   /**
    * Replaces a document's wrapped data key if it still equals `expected` (compare-and-swap), and
-   * returns whether it did. Does not create a revision.
+   * returns whether it did. Does not create a revision. `next` must be wrapped by the current
+   * master key when one is recorded (else `MASTER_KEY_NOT_CURRENT`, nothing changed); its id is
+   * recorded as used.
    */
   replaceDataKey(id: string, expected: WrappedDataKey, next: WrappedDataKey): Promise<boolean>;
+
+  /**
+   * Every master key id the store has ever recorded, oldest first, with the current one marked:
+   * each id that wrapped a data key the store stored (recorded by the same write) and each id made
+   * current. Ids stay recorded after their documents are gone or re-wrapped, so a key that went
+   * missing can be reported.
+   */
+  listMasterKeys(): Promise<MasterKeyRecord[]>;
+
+  /**
+   * Makes `id` the current master key (recording it when new), in one transaction. With
+   * `expectedCurrent` it is a compare-and-swap: nothing changes, and it returns false, unless the
+   * current id is `expectedCurrent` (`null`: no current key recorded yet). Returns true otherwise.
+   */
+  setCurrentMasterKey(id: string, options?: { expectedCurrent?: string | null }): Promise<boolean>;
 
   /**
    * Small key/value metadata of the store itself (for example the secrets module's key

@@ -5,6 +5,7 @@ export type {
   DocumentRef,
   DocumentSummary,
   ListDocumentsOptions,
+  MasterKeyRecord,
   Page,
   PutDocumentInput,
   RevisionSummary,

@@ -3,6 +3,7 @@ import {
   BlockNotFoundError,
   BlockReferencedError,
   DocumentTooLargeError,
+  MasterKeyNotCurrentError,
   ReferenceCycleError,
   ReferenceNotFoundError,
   RevisionConflictError,
@@ -16,6 +17,7 @@ import type {
   DocumentRef,
   DocumentSummary,
   ListDocumentsOptions,
+  MasterKeyRecord,
   Page,
   PutDocumentInput,
   RevisionSummary,
@@ -96,6 +98,8 @@ class MemoryBlockStore implements BlockStore {
   readonly #ids = new Map<string, string>();
   readonly #blockTypes = new Map<string, BlockTypeRecord>();
   readonly #meta = new Map<string, string>();
+  /** Every master key id recorded, in the order first recorded. */
+  readonly #masterKeys = new Map<string, MasterKeyRecord>();
   #closed = false;
 
   constructor(options: MemoryStoreOptions) {
@@ -150,6 +154,10 @@ class MemoryBlockStore implements BlockStore {
     const id = existing?.id ?? input.id;
     const references = [...new Set(input.references)];
     this.#checkReferences(slug, id, references);
+    // A data key the store keeps from this write: a new document's, or one added to a document
+    // that had none (otherwise the stored key wins).
+    const newDataKey = existing?.dataKey ? null : input.dataKey;
+    if (newDataKey) this.#useMasterKey(newDataKey.masterKeyId);
     const content: RevisionContent = {
       data,
       schemaChecksum: input.schemaChecksum,
@@ -326,8 +334,51 @@ class MemoryBlockStore implements BlockStore {
     ) {
       return false;
     }
+    this.#useMasterKey(next.masterKeyId);
     document.dataKey = { masterKeyId: next.masterKeyId, wrapped: next.wrapped };
     return true;
+  }
+
+  async listMasterKeys(): Promise<MasterKeyRecord[]> {
+    this.#open();
+    return [...this.#masterKeys.values()].map((record) => ({ ...record }));
+  }
+
+  async setCurrentMasterKey(
+    id: string,
+    options?: { expectedCurrent?: string | null },
+  ): Promise<boolean> {
+    this.#open();
+    const current = this.#currentMasterKey();
+    if (options?.expectedCurrent !== undefined && (current ?? null) !== options.expectedCurrent) {
+      return false;
+    }
+    for (const record of this.#masterKeys.values()) record.current = false;
+    this.#record(id).current = true;
+    return true;
+  }
+
+  #currentMasterKey(): string | undefined {
+    for (const record of this.#masterKeys.values()) if (record.current) return record.id;
+    return undefined;
+  }
+
+  #record(id: string): MasterKeyRecord {
+    let record = this.#masterKeys.get(id);
+    if (!record) {
+      record = { id, current: false, firstUsedAt: new Date().toISOString() };
+      this.#masterKeys.set(id, record);
+    }
+    return record;
+  }
+
+  /** Refuses a data key wrapped by a master key other than the current one; records its id. */
+  #useMasterKey(masterKeyId: string): void {
+    const current = this.#currentMasterKey();
+    if (current !== undefined && current !== masterKeyId) {
+      throw new MasterKeyNotCurrentError(this.location, masterKeyId, current);
+    }
+    this.#record(masterKeyId);
   }
 
   async getMeta(key: string): Promise<string | undefined> {

@@ -57,6 +57,26 @@ export const sqliteMigrations: readonly string[] = [
   CREATE INDEX documents_by_master_key ON documents (data_key_master_id, id)
     WHERE data_key_master_id IS NOT NULL;
   `,
+  // 3: every master key id the store has used, and which one is current (at most one row has
+  // is_current = 1). Filled from the ids earlier releases kept in store_meta and from the data
+  // keys already stored; no key is current until a process records one.
+  `
+  CREATE TABLE master_keys (
+    id TEXT NOT NULL PRIMARY KEY,
+    is_current INTEGER NOT NULL DEFAULT 0,
+    first_used_at TEXT NOT NULL,
+    position INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX master_keys_current ON master_keys (is_current) WHERE is_current = 1;
+  INSERT OR IGNORE INTO master_keys (id, first_used_at, position)
+    SELECT j.value, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), j.key
+    FROM store_meta m, json_each(CASE WHEN json_valid(m.value) THEN m.value ELSE '[]' END) j
+    WHERE m.key = 'secrets.master-key-ids' AND j.type = 'text';
+  INSERT OR IGNORE INTO master_keys (id, first_used_at, position)
+    SELECT data_key_master_id, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
+      (SELECT COUNT(*) FROM master_keys) + ROW_NUMBER() OVER (ORDER BY data_key_master_id)
+    FROM (SELECT DISTINCT data_key_master_id FROM documents WHERE data_key_master_id IS NOT NULL);
+  `,
 ];
 
 /** The table version this release writes. */

@@ -151,6 +151,15 @@ export function prepareStatements(database: Database) {
       "UPDATE documents SET data_key_master_id = ?, data_key_wrapped = ? WHERE id = ? AND data_key_master_id = ? AND data_key_wrapped = ?",
     ),
     getMeta: prepare<{ value: string }>("SELECT value FROM store_meta WHERE key = ?"),
+    listMasterKeys: prepare<{ id: string; is_current: number; first_used_at: string }>(
+      "SELECT id, is_current, first_used_at FROM master_keys ORDER BY position, id",
+    ),
+    currentMasterKey: prepare<{ id: string }>("SELECT id FROM master_keys WHERE is_current = 1"),
+    recordMasterKey: prepare(
+      "INSERT OR IGNORE INTO master_keys (id, is_current, first_used_at, position) VALUES (?, 0, ?, (SELECT COALESCE(MAX(position), 0) + 1 FROM master_keys))",
+    ),
+    clearCurrentMasterKey: prepare("UPDATE master_keys SET is_current = 0 WHERE is_current = 1"),
+    markCurrentMasterKey: prepare("UPDATE master_keys SET is_current = 1 WHERE id = ?"),
     setMeta: prepare(
       "INSERT INTO store_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     ),

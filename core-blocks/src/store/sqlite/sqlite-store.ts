@@ -18,6 +18,7 @@ import {
   BlockReferencedError,
   DocumentTooLargeError,
   InvalidInputError,
+  MasterKeyNotCurrentError,
   ReferenceCycleError,
   ReferenceNotFoundError,
   RevisionConflictError,
@@ -37,6 +38,7 @@ import type {
   DocumentRef,
   DocumentSummary,
   ListDocumentsOptions,
+  MasterKeyRecord,
   Page,
   PutDocumentInput,
   RevisionSummary,
@@ -676,16 +678,56 @@ class SqliteStore implements SqliteBlockStore {
     next: WrappedDataKey,
   ): Promise<boolean> {
     const statements = this.#open();
-    return this.#write(
-      () =>
+    return this.#write(() => {
+      const replaced =
         statements.replaceDataKey.run(
           next.masterKeyId,
           next.wrapped,
           id,
           expected.masterKeyId,
           expected.wrapped,
-        ).changes === 1,
-    );
+        ).changes === 1;
+      // Checked after the swap, in the same transaction: a refused key rolls the swap back.
+      if (replaced) this.#useMasterKey(statements, next.masterKeyId);
+      return replaced;
+    });
+  }
+
+  async listMasterKeys(): Promise<MasterKeyRecord[]> {
+    return this.#open()
+      .listMasterKeys.all()
+      .map((row) => ({
+        id: row.id,
+        current: row.is_current === 1,
+        firstUsedAt: row.first_used_at,
+      }));
+  }
+
+  async setCurrentMasterKey(
+    id: string,
+    options?: { expectedCurrent?: string | null },
+  ): Promise<boolean> {
+    const statements = this.#open();
+    return this.#write(() => {
+      const current = statements.currentMasterKey.get()?.id ?? null;
+      if (options?.expectedCurrent !== undefined && current !== options.expectedCurrent) {
+        return false;
+      }
+      if (current === id) return true;
+      statements.recordMasterKey.run(id, new Date().toISOString());
+      statements.clearCurrentMasterKey.run();
+      statements.markCurrentMasterKey.run(id);
+      return true;
+    });
+  }
+
+  /** Refuses a data key wrapped by a master key other than the current one; records its id. */
+  #useMasterKey(statements: Statements, masterKeyId: string): void {
+    const current = statements.currentMasterKey.get()?.id;
+    if (current !== undefined && current !== masterKeyId) {
+      throw new MasterKeyNotCurrentError(this.location, masterKeyId, current);
+    }
+    statements.recordMasterKey.run(masterKeyId, new Date().toISOString());
   }
 
   async getMeta(key: string): Promise<string | undefined> {
@@ -779,6 +821,9 @@ class SqliteStore implements SqliteBlockStore {
     const references = [...new Set(input.references)];
     const id = existing?.id ?? input.id;
     this.#checkReferences(statements, slug, id, references);
+    // A data key this write stores: a new document's, or one added to a document that had none.
+    const newDataKey = existing?.data_key_master_id ? null : input.dataKey;
+    if (newDataKey) this.#useMasterKey(statements, newDataKey.masterKeyId);
     const content: RevisionContent = {
       dataJson,
       schemaChecksum: input.schemaChecksum,
