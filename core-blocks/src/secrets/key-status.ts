@@ -40,7 +40,7 @@ export interface KeyStatus {
    * hold (retired keys; kept in `master.key.retired` when retired by rotation).
    */
   retiredKeyIds: string[];
-  /** Documents whose data key is not wrapped by the current key (what `rotateKeys` would re-wrap). */
+  /** Documents whose data key is not wrapped by the key source's newest key (what `rotateKeys` would re-wrap). */
   documentsToRotate: number;
 }
 
@@ -69,7 +69,14 @@ export async function keyStatus(options: { store?: BlockStore } = {}): Promise<K
   }
   const ringIds = ring?.keys.map((key) => key.id) ?? [];
   const records = await store.listMasterKeys();
-  const currentId = records.find((record) => record.current)?.id ?? ringIds[0];
+  const recorded = records.find((record) => record.current)?.id;
+  const newest = ringIds[0];
+  // A ring's newest key the store has never seen becomes current on first use (and is what
+  // `rotateKeys` moves to); otherwise the store's record says which key is current.
+  const currentId =
+    newest !== undefined && !records.some((record) => record.id === newest)
+      ? newest
+      : (recorded ?? newest);
   const keys: MasterKeyStatus[] = ringIds.map((id) => ({
     id,
     current: id === currentId,
@@ -84,6 +91,8 @@ export async function keyStatus(options: { store?: BlockStore } = {}): Promise<K
   const retiredKeyIds = records
     .map((record) => record.id)
     .filter((id) => !ringIds.includes(id) && !needed.has(id));
+  // What `rotateKeys` re-wraps: every document not under the key source's newest key.
+  const target = newest ?? currentId;
   const total = [...counts.values()].reduce((sum, count) => sum + count, 0);
   return {
     source: ring?.source,
@@ -91,6 +100,6 @@ export async function keyStatus(options: { store?: BlockStore } = {}): Promise<K
     currentKeyId: currentId,
     keys,
     retiredKeyIds,
-    documentsToRotate: total - (currentId === undefined ? 0 : (counts.get(currentId) ?? 0)),
+    documentsToRotate: total - (target === undefined ? 0 : (counts.get(target) ?? 0)),
   };
 }
