@@ -1,18 +1,31 @@
 import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CliHome, type CliResult, createCliHome, writeExampleBlocks } from "./helpers/cli.js";
+import {
+  type CliHome,
+  type CliResult,
+  createCliHome,
+  repositoryRoot,
+  writeExampleBlocks,
+} from "./helpers/cli.js";
 
 let cli: CliHome;
 const canary = `leak-canary-${randomBytes(6).toString("hex")}`;
 const nextCanary = `leak-canary-${randomBytes(6).toString("hex")}`;
 
-/** Every printable form of a secret: text, JSON, URL, hex, and base64 at each byte alignment. */
+/**
+ * Every printable form of a secret: text (also lower- and upper-cased), JSON, URL, hex, and base64
+ * at each byte alignment.
+ */
 function forms(secret: string): string[] {
   const bytes = Buffer.from(secret, "utf8");
   const found = new Set([
     secret,
+    secret.toLowerCase(),
+    secret.toUpperCase(),
+    new URLSearchParams({ v: secret }).toString().slice(2),
     JSON.stringify(secret).slice(1, -1),
     encodeURIComponent(secret),
     bytes.toString("hex"),
@@ -58,6 +71,43 @@ beforeAll(async () => {
   );
 
   await cli.ok(["secret", "set", "canary", "--stdin"], { input: canary });
+  // A secret source that signs its upstream call with secret/canary, and whose upstream error
+  // echoes it: in the HTTP Basic header (base64 of "svc:" + secret: not at a 3-byte boundary),
+  // in a query string, upper-cased and as upper-case hex.
+  const core = pathToFileURL(join(repositoryRoot, "core-blocks/dist/index.js")).href;
+  const leakyModule = join(cli.home, "leaky-source.mjs");
+  await writeFile(
+    leakyModule,
+    `import { Secret, defineBlock, z } from ${JSON.stringify(core)};
+
+export class LeakySource extends defineBlock({
+  type: "leaky-source",
+  title: "Leaky source",
+  version: "1.0.0",
+  capabilities: ["secret-source"],
+  schema: z.object({ label: z.string() }),
+}) {
+  async readSecret() {
+    const password = await (await Secret.load("canary")).get();
+    const basic = Buffer.from("svc:" + password).toString("base64");
+    const query = new URLSearchParams({ user: "svc", password: password + " x" }).toString();
+    throw new Error("upstream said 401 for Authorization: Basic " + basic + " at /login?" + query + " key " + password.toUpperCase() + " hex " + Buffer.from(password).toString("hex").toUpperCase());
+  }
+}
+`,
+  );
+  await cli.ok(["block", "register", "-f", leakyModule]);
+  await cli.ok(["block", "create", "leaky-source", "upstream", "--set", "label=x"]);
+  await cli.ok([
+    "block",
+    "create",
+    "db-credentials",
+    "via-leaky-source",
+    "--set",
+    "user=l",
+    "--secret-ref",
+    "password=leaky-source/upstream",
+  ]);
   await cli.ok(
     [
       "block",
@@ -207,6 +257,20 @@ describe("leak sweep: a canary secret never appears in any command's output", ()
     await sweep(["block", "inspect", "db-credentials/leak", "--show-secrets"], {
       env: { TESSERA_ENCRYPTION_KEY: randomBytes(32).toString("base64") },
     });
+    const upstream = await sweep([
+      "block",
+      "inspect",
+      "db-credentials/via-leaky-source",
+      "--show-secrets",
+    ]);
+    expect(upstream.stderr).toContain("Authorization: Basic ");
+    await sweep([
+      "block",
+      "inspect",
+      "db-credentials/via-leaky-source",
+      "--show-secrets",
+      "--json",
+    ]);
     const failures = sweeps.slice(before).filter(({ result }) => result.status !== 0);
     expect(failures.length).toBeGreaterThanOrEqual(20);
     expect(leaks()).toEqual([]);

@@ -9,12 +9,20 @@ import { isolateKeys } from "./secrets-helpers.js";
 const child = fileURLToPath(new URL("./fixtures/secrets-leak-sweep-child.ts", import.meta.url));
 
 /**
- * Every printable form of the canary: text, JSON-escaped, hex (both cases), and base64 /
- * base64url at each of the three byte alignments (the stable middle of the encoding, so it is
- * found inside a longer base64 string too).
+ * Every printable form of the canary: text (also lower- and upper-cased), hex (both cases),
+ * percent-encoded (as a URL component, a URL and a form), and base64 / base64url at each of the
+ * three byte alignments (the stable middle of the encoding, so it is found inside a longer base64
+ * string too).
  */
 function canaryForms(canary: string): string[] {
-  const forms = new Set([canary]);
+  const forms = new Set([
+    canary,
+    canary.toLowerCase(),
+    canary.toUpperCase(),
+    encodeURIComponent(canary),
+    encodeURI(canary),
+    new URLSearchParams({ v: canary }).toString().slice(2),
+  ]);
   const bytes = Buffer.from(canary);
   forms.add(bytes.toString("hex"));
   forms.add(bytes.toString("hex").toUpperCase());
@@ -43,7 +51,9 @@ afterAll(() => {
 
 describe("leak sweep", () => {
   it("finds a canary secret in none of the output, errors, debug log or database files", () => {
-    const canary = `canary${randomBytes(16).toString("hex")}`;
+    // Mixed case, so a lower-cased copy of it (a slug hint) is a different text.
+    const canary = `Canary-${randomBytes(16).toString("hex")}-X`;
+    const spaced = `${canary} with/space&more`;
     const result = spawnSync(process.execPath, ["--import", "tsx", child, canary], {
       env: {
         ...process.env,
@@ -61,7 +71,9 @@ describe("leak sweep", () => {
     expect(stdout).toContain("********");
     expect(stderr).toContain("tessera:secrets");
     expect(stderr).toContain("upstream refused token ********");
-    const forms = canaryForms(canary);
+    expect(stderr).toContain("Authorization: Basic ");
+    expect(stderr).toContain("slug-hint failed");
+    const forms = [...canaryForms(canary), ...canaryForms(spaced)];
     expect(findings(stdout, forms)).toEqual([]);
     expect(findings(stderr, forms)).toEqual([]);
 

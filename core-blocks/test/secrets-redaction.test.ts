@@ -129,6 +129,87 @@ describe("redactor", () => {
   });
 });
 
+describe("redactor table: the encodings secrets leak in", () => {
+  // Spaces, reserved URL characters, a quote and non-ASCII text, so every encoding differs.
+  const canary = `Canary Value/${randomBytes(6).toString("hex")}?&="é`;
+  const bytes = Buffer.from(canary);
+  const basic = (user: string) => Buffer.from(`${user}:${canary}`).toString("base64");
+  /** The base64 characters that stand for `user:` alone, before the secret starts. */
+  const basicPrefix = (user: string) =>
+    `Authorization: Basic ${basic(user).slice(0, Math.floor(((user.length + 1) * 8) / 6))}`;
+  const asciiUpper = (text: string) => text.replace(/[a-z]/g, (letter) => letter.toUpperCase());
+  /** What the case shows, the text that leaks, and the part of it that is no secret. */
+  const rows: Array<[string, string, string?]> = [
+    ["as itself", canary],
+    ["lower-cased (a slug hint)", canary.toLowerCase()],
+    ["with its ASCII letters upper-cased", asciiUpper(canary)],
+    ["JSON-escaped", JSON.stringify(canary).slice(1, -1)],
+    ["JSON inside JSON", JSON.stringify(JSON.stringify(canary)).slice(1, -1)],
+    ["JSON with \\u escapes", JSON.stringify(canary).slice(1, -1).replace("é", "\\u00e9")],
+    [
+      "in an HTTP Basic header, secret at byte 5",
+      `Authorization: Basic ${basic("user")}`,
+      basicPrefix("user"),
+    ],
+    [
+      "in an HTTP Basic header, secret at byte 6",
+      `Authorization: Basic ${basic("admin")}`,
+      basicPrefix("admin"),
+    ],
+    [
+      "in an HTTP Basic header, secret at byte 7",
+      `Authorization: Basic ${basic("system")}`,
+      basicPrefix("system"),
+    ],
+    ["base64url inside a longer token", Buffer.from(`xy${canary}z`).toString("base64url"), "eH"],
+    ["hex, lower case", bytes.toString("hex")],
+    ["hex, upper case", bytes.toString("hex").toUpperCase()],
+    [
+      "hex, mixed case",
+      bytes
+        .toString("hex")
+        .replace(/[a-f]/g, (digit, offset: number) => (offset % 2 ? digit.toUpperCase() : digit)),
+    ],
+    ["encodeURIComponent", encodeURIComponent(canary)],
+    ["encodeURIComponent, lower-case hex", encodeURIComponent(canary).toLowerCase()],
+    ["encodeURI", encodeURI(canary)],
+    [
+      "a form body (+ for spaces)",
+      new URLSearchParams({ password: canary }).toString(),
+      "password=",
+    ],
+    ["every byte percent-encoded", [...bytes].map((byte) => `%${byte.toString(16)}`).join("")],
+  ];
+
+  it.each(rows)("scrubs a secret %s from text around it", async (_, leaked, known = "") => {
+    await SecretValue.from(canary).reveal();
+    const scrubbed = redact(`before ${leaked} after`);
+    const parts = scrubbed.split(SECRET_MASK);
+    expect(parts, scrubbed).toHaveLength(2);
+    // Left over: at most the base64 characters that mix the secret's first or last bits with
+    // its neighbours' (two before it, three after it with padding).
+    expect(parts[0]!.startsWith(`before ${known}`), scrubbed).toBe(true);
+    expect(parts[0]!.length - `before ${known}`.length, scrubbed).toBeLessThanOrEqual(2);
+    expect(parts[1]!.endsWith(" after"), scrubbed).toBe(true);
+    expect(parts[1]!.length - " after".length, scrubbed).toBeLessThanOrEqual(3);
+  });
+
+  it("still scrubs the first of 3,000 remembered secrets", () => {
+    const first = `first-${randomBytes(8).toString("hex")}`;
+    rememberSecret(first);
+    for (let index = 0; index < 3000; index++)
+      rememberSecret(`later-${index}-${randomBytes(4).toString("hex")}`);
+    expect(redact(`token=${first}`)).toBe(`token=${SECRET_MASK}`);
+    expect(redact(`token=${Buffer.from(first).toString("base64")}`)).toBe(`token=${SECRET_MASK}`);
+  });
+
+  it("replaces overlapping matches of two secrets with one mask", () => {
+    rememberSecret("alpha-beta");
+    rememberSecret("beta-gamma");
+    expect(redact("x alpha-beta-gamma y")).toBe(`x ${SECRET_MASK} y`);
+  });
+});
+
 describe("debug log", () => {
   let lines: string[];
   let previous: string | undefined;

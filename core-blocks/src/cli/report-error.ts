@@ -1,6 +1,20 @@
 import { TesseraError } from "../errors/index.js";
 import type { Output } from "./output.js";
 
+/** The secrets module's redactor registers itself here (see `secrets/redactor.ts`). */
+const redactorKey = Symbol.for("tessera.redactor");
+
+/**
+ * Scrubs every secret revealed in this process from `text`. Read through the global slot, so
+ * printing an error never loads the secrets module: a process that did not load it revealed nothing.
+ */
+function scrub(text: string): string {
+  const redactor = (globalThis as { [redactorKey]?: { redact?: (text: string) => string } })[
+    redactorKey
+  ];
+  return redactor?.redact ? redactor.redact(text) : text;
+}
+
 /** Exit status of a command that failed because of what the user asked (a Tessera error). */
 export const EXIT_FAILURE = 1;
 /** Exit status of a command line that does not parse (unknown command or option, missing argument). */
@@ -36,13 +50,16 @@ export function formatUsageProblem(problem: UsageProblem): string {
     .replace(/\s+/g, " ")
     .trim();
   const sentence = /[.?!]$/.test(text) ? text : `${text}.`;
-  return `error ${code}: ${sentence} Run \`${problem.commandPath} --help\` to see what it takes.`;
+  return scrub(
+    `error ${code}: ${sentence} Run \`${problem.commandPath} --help\` to see what it takes.`,
+  );
 }
 
 /**
  * Prints an error as one line, `error <CODE>: <message>`, to standard error, and returns the exit
- * status. Stacks are printed only when `TESSERA_DEBUG=1`. Messages of Tessera errors never contain
- * secrets; other errors print their message only (never their fields or cause).
+ * status. Stacks are printed only when `TESSERA_DEBUG=1`. Errors print their message only (never
+ * their fields or cause), and everything printed, stacks and errors that do not come from Tessera
+ * included, goes through the redactor.
  */
 export function reportError(
   error: unknown,
@@ -52,14 +69,14 @@ export function reportError(
   const debug = environment.TESSERA_DEBUG === "1" || environment.TESSERA_DEBUG === "true";
   const { red, bold } = output.errorColors;
   if (TesseraError.isInstance(error)) {
-    output.note(`${red(bold(`error ${error.code}`))}: ${oneLine(error.message)}`);
+    output.note(`${red(bold(`error ${error.code}`))}: ${scrub(oneLine(error.message))}`);
   } else {
     const message = error instanceof Error ? error.message : String(error);
     output.note(
-      `${red(bold("error UNEXPECTED"))}: ${oneLine(message)}${debug ? "" : " (run again with TESSERA_DEBUG=1 to see where it happened)"}`,
+      `${red(bold("error UNEXPECTED"))}: ${scrub(oneLine(message))}${debug ? "" : " (run again with TESSERA_DEBUG=1 to see where it happened)"}`,
     );
   }
-  if (debug && error instanceof Error && error.stack) output.note(error.stack);
+  if (debug && error instanceof Error && error.stack) output.note(scrub(error.stack));
   return EXIT_FAILURE;
 }
 

@@ -8,14 +8,15 @@ const REDACTED = "********";
  */
 export const MIN_REDACTED_LENGTH = 5;
 
-/** How many distinct revealed values the redactor remembers (oldest are forgotten first). */
-const MAX_REMEMBERED = 2048;
-
 interface RedactorState {
-  /** Plaintext → every printable form of it (text, JSON-escaped, base64, base64url, hex). */
+  /** Plaintext → every printable form of it (see `printableForms`). */
   forms: Map<string, string[]>;
-  /** All forms, longest first, rebuilt lazily. */
-  sorted: string[] | undefined;
+  /** Kept for other copies of core that read it; this copy uses `index`. */
+  sorted?: string[] | undefined;
+  /** Lower-cased forms by their first `MIN_REDACTED_LENGTH` characters; rebuilt lazily. */
+  index?: object | undefined;
+  /** How many plaintexts `index` was built from (another copy of core may add some). */
+  indexedSize?: number;
   /** The scrubbing function, for `TesseraError` (which cannot import this module). */
   redact?: (text: string) => string;
 }
@@ -29,39 +30,113 @@ const globalSlot = globalThis as { [stateKey]?: RedactorState };
 globalSlot[stateKey] ??= { forms: new Map(), sorted: undefined };
 const state: RedactorState = globalSlot[stateKey];
 
+/**
+ * Lower-cases `text` keeping its length, so every index into the result is an index into the
+ * input: in full where lower-casing keeps the length (nearly always), else ASCII letters only.
+ */
+function lowerKeepingLength(text: string): string {
+  const lowered = text.toLowerCase();
+  return lowered.length === text.length
+    ? lowered
+    : text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+}
+
+/**
+ * The base64 characters that depend on `bytes` alone when they sit at `alignment` (0, 1 or 2)
+ * bytes past a 3-byte boundary inside longer data: what any base64 text holding them contains,
+ * whatever comes before and after (an HTTP Basic `user:secret` header, a JSON document).
+ */
+function base64Core(bytes: Buffer, alignment: number, encoding: "base64" | "base64url"): string {
+  const encoded = Buffer.concat([Buffer.alloc(alignment), bytes]).toString(encoding);
+  return encoded.slice(
+    Math.ceil((alignment * 8) / 6),
+    Math.floor(((alignment + bytes.length) * 8) / 6),
+  );
+}
+
+/** Every byte as `%XX`. */
+function percentEveryByte(bytes: Buffer): string {
+  return [...bytes].map((byte) => `%${byte.toString(16).padStart(2, "0")}`).join("");
+}
+
+/** `encodeURIComponent` that also escapes `!'()*` (RFC 3986). */
+function percentStrict(text: string): string {
+  return encodeURIComponent(text).replace(
+    /[!'()*]/g,
+    (character) => `%${character.charCodeAt(0).toString(16)}`,
+  );
+}
+
+/** JSON string escaping with every non-ASCII character as `\uXXXX` (as many JSON writers do). */
+function jsonAsciiEscaped(text: string): string {
+  return JSON.stringify(text)
+    .slice(1, -1)
+    .replace(
+      /[\u007f-\uffff]/g,
+      (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`,
+    );
+}
+
+/** Runs an encoder that may refuse its input (a lone surrogate in `encodeURI`). */
+function attempt(encode: () => string): string | undefined {
+  try {
+    return encode();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Every printable form of a secret: as text, JSON-escaped (also with `\uXXXX` escapes, and
+ * escaped twice, as JSON inside JSON), base64 and base64url (whole, and the part that stands for
+ * the secret at each of the three byte alignments inside longer data), hex, and percent-encoded
+ * (`encodeURIComponent`, `encodeURI`, RFC 3986, HTML forms with `+` for spaces, every byte). Matching
+ * ignores ASCII case, so hex and `%XX` in either case and a lower-cased or upper-cased copy of
+ * the secret (a "did you mean" hint) are found too.
+ */
 function printableForms(text: string): string[] {
   const bytes = Buffer.from(text, "utf8");
-  const forms = new Set<string>([
+  const json = JSON.stringify(text).slice(1, -1);
+  const forms = new Set<string | undefined>([
     text,
-    JSON.stringify(text).slice(1, -1),
+    json,
+    jsonAsciiEscaped(text),
+    JSON.stringify(json).slice(1, -1),
     bytes.toString("base64"),
-    bytes.toString("base64").replace(/=+$/, ""),
     bytes.toString("base64url"),
     bytes.toString("hex"),
-    bytes.toString("hex").toUpperCase(),
-    encodeURIComponent(text),
+    attempt(() => encodeURIComponent(text)),
+    attempt(() => encodeURI(text)),
+    attempt(() => percentStrict(text)),
+    attempt(() => encodeURIComponent(text).replace(/%20/g, "+")),
+    new URLSearchParams({ v: text }).toString().slice(2),
+    percentEveryByte(bytes),
   ]);
-  return [...forms].filter((form) => form.length >= MIN_REDACTED_LENGTH);
+  for (const alignment of [0, 1, 2]) {
+    forms.add(base64Core(bytes, alignment, "base64"));
+    forms.add(base64Core(bytes, alignment, "base64url"));
+  }
+  return [...forms].filter(
+    (form): form is string => form !== undefined && form.length >= MIN_REDACTED_LENGTH,
+  );
 }
 
 function rememberText(text: string): void {
-  if (text.length < MIN_REDACTED_LENGTH) return;
-  // Already remembered: nothing to do (revealing is hot, so no reordering; the oldest are forgotten first).
-  if (state.forms.has(text)) return;
+  if (text.length < MIN_REDACTED_LENGTH || state.forms.has(text)) return;
+  // Kept for the life of the process (or until `forgetSecrets`): a secret revealed long ago must
+  // still be scrubbed from what is printed now, so nothing is ever evicted.
   state.forms.set(text, printableForms(text));
-  while (state.forms.size > MAX_REMEMBERED) {
-    const oldest = state.forms.keys().next().value as string;
-    state.forms.delete(oldest);
-  }
   state.sorted = undefined;
+  state.index = undefined;
 }
 
 /**
  * Remembers a secret's plaintext so `redact()` scrubs it (and its JSON-escaped, base64, base64url,
- * hex and URL-encoded forms) from error messages and log output. Strings are remembered whole; a
- * JSON value is remembered as each of its string leaves and as its JSON text. Values shorter than
- * `MIN_REDACTED_LENGTH` characters are not remembered (see there). The library calls it whenever a
- * secret is revealed or created from plaintext.
+ * hex and URL-encoded forms, in any ASCII case) from error messages and log output. Strings are
+ * remembered whole; a JSON value is remembered as each of its string leaves and as its JSON text.
+ * Values shorter than `MIN_REDACTED_LENGTH` characters are not remembered (see there). Remembered
+ * values are kept for the life of the process. The library calls it whenever a secret is revealed
+ * or created from plaintext.
  */
 export function rememberSecret(value: unknown): void {
   if (typeof value === "string") {
@@ -75,17 +150,96 @@ export function rememberSecret(value: unknown): void {
   }
 }
 
-/** Returns `text` with every remembered secret (in any of its printable forms) replaced by `********`. */
-export function redact(text: string): string {
-  if (state.forms.size === 0 || text.length < MIN_REDACTED_LENGTH) return text;
-  state.sorted ??= [...state.forms.values()]
-    .flat()
-    .sort((left, right) => right.length - left.length);
-  let result = text;
-  for (const form of state.sorted) {
-    if (result.includes(form)) result = result.split(form).join(REDACTED);
+/** Lower-cased forms that start with the same characters, by length, longest first. */
+interface FormGroup {
+  lengths: number[];
+  byLength: Map<number, Set<string>>;
+}
+
+/** Forms by their lower-cased first characters, and a quick test on the first two. */
+interface FormIndex {
+  groups: Map<string, FormGroup>;
+  /** Non-zero at `pairHash` of the first two characters of some form. */
+  pairs: Uint8Array;
+}
+
+function pairHash(first: number, second: number): number {
+  return ((first << 7) ^ second) & 0xffff;
+}
+
+/** The forms by their lower-cased first `MIN_REDACTED_LENGTH` characters. */
+function currentIndex(): FormIndex {
+  if (state.index !== undefined && state.indexedSize === state.forms.size) {
+    return state.index as unknown as FormIndex;
   }
-  return result;
+  const index = new Map<string, FormGroup>();
+  const pairs = new Uint8Array(0x10000);
+  for (const forms of state.forms.values()) {
+    for (const form of forms) {
+      const lowered = lowerKeepingLength(form);
+      const key = lowered.slice(0, MIN_REDACTED_LENGTH);
+      pairs[pairHash(lowered.charCodeAt(0), lowered.charCodeAt(1))] = 1;
+      let group = index.get(key);
+      if (group === undefined) {
+        group = { lengths: [], byLength: new Map() };
+        index.set(key, group);
+      }
+      let sameLength = group.byLength.get(lowered.length);
+      if (sameLength === undefined) {
+        sameLength = new Set();
+        group.byLength.set(lowered.length, sameLength);
+        group.lengths.push(lowered.length);
+      }
+      sameLength.add(lowered);
+    }
+  }
+  for (const group of index.values()) group.lengths.sort((left, right) => right - left);
+  const built: FormIndex = { groups: index, pairs };
+  state.index = built as unknown as RedactorState["index"];
+  state.indexedSize = state.forms.size;
+  return built;
+}
+
+/** The length of the longest remembered form at `start` of `lowered`, or 0. */
+function matchAt(index: FormIndex, lowered: string, start: number): number {
+  if (index.pairs[pairHash(lowered.charCodeAt(start), lowered.charCodeAt(start + 1))] === 0) {
+    return 0;
+  }
+  const group = index.groups.get(lowered.slice(start, start + MIN_REDACTED_LENGTH));
+  if (group === undefined) return 0;
+  for (const length of group.lengths) {
+    if (start + length > lowered.length) continue;
+    if (group.byLength.get(length)!.has(lowered.slice(start, start + length))) return length;
+  }
+  return 0;
+}
+
+/**
+ * Returns `text` with every remembered secret (in any of its printable forms, in any ASCII case)
+ * replaced by `********`. Where matches overlap or touch, everything they cover is one mask.
+ */
+export function redact(text: string): string {
+  if (state.forms.size === 0 || typeof text !== "string" || text.length < MIN_REDACTED_LENGTH) {
+    return text;
+  }
+  const index = currentIndex();
+  const lowered = lowerKeepingLength(text);
+  let result = "";
+  let copiedUpTo = 0;
+  // The end of the run of secret text being replaced; -1 before the first one.
+  let coveredUpTo = -1;
+  for (let start = 0; start + MIN_REDACTED_LENGTH <= lowered.length; start++) {
+    const length = matchAt(index, lowered, start);
+    if (length === 0) continue;
+    if (start > coveredUpTo) {
+      if (coveredUpTo >= 0) result += REDACTED;
+      result += text.slice(copiedUpTo, start);
+    }
+    coveredUpTo = Math.max(coveredUpTo, start + length);
+    copiedUpTo = coveredUpTo;
+  }
+  if (coveredUpTo < 0) return text;
+  return result + REDACTED + text.slice(copiedUpTo);
 }
 
 state.redact ??= redact;
@@ -94,4 +248,5 @@ state.redact ??= redact;
 export function forgetSecrets(): void {
   state.forms.clear();
   state.sorted = undefined;
+  state.index = undefined;
 }
