@@ -14,6 +14,7 @@ import {
   type SealedSecret,
   type SecretCipher,
   SecretValue,
+  secretReferenceTargets,
 } from "../secrets/index.js";
 import {
   type BlockStore,
@@ -160,6 +161,7 @@ export async function saveBlock(
     const data = encodeFields(fields, [], context) as JsonObject;
     if (context.problems.length > 0) throw new ValidationFailedError(slug, context.problems);
     await sealPending(context, data);
+    for (const id of await secretReferenceTargets(store, slug, data)) context.references.add(id);
     try {
       // Secrets are sealed against the id and data key read above: the write must land on
       // exactly that revision, whatever the caller asked for.

@@ -35,6 +35,7 @@ export {
   type ResolveSecretReferenceOptions,
   resolveSecretReference,
   type SecretReferenceSettings,
+  secretReferenceTargets,
 } from "./secret-reference.js";
 export type { ReadSecretOptions, SecretSource } from "./secret-source.js";
 export { SECRET_MASK, type SecretOrigin, SecretValue } from "./secret-value.js";

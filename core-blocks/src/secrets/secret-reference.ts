@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { SecretReferenceError, TesseraError } from "../errors/index.js";
 import { logDebug } from "../log/index.js";
-import type { JsonValue } from "../schema/index.js";
+import type { JsonObject, JsonValue } from "../schema/index.js";
 import { type BlockStore, getDefaultStore } from "../store/index.js";
 import { redact } from "./redactor.js";
 import type { ReadSecretOptions } from "./secret-source.js";
@@ -329,4 +329,76 @@ export function scrubbedError(error: unknown): Error {
   const code = (original as { code?: unknown }).code;
   if (typeof code === "string") Object.assign(copy, { code });
   return copy;
+}
+
+/**
+ * Checks the secret references (`{ "$reference": "…" }`) in a document about to be saved and
+ * returns the ids of the documents they point at, so the store records them beside the saved
+ * nested blocks: a referenced secret cannot then be deleted without force (`BLOCK_REFERENCED`),
+ * and a reference that leads back to the document is a `REFERENCE_CYCLE`. A reference to a block
+ * that does not exist (or a pinned revision of a Secret block that does not), or to a block whose
+ * type lacks the `secret-source` capability, is refused with `SECRET_REFERENCE_UNRESOLVED`
+ * naming the field. `env:NAME` references point at no document.
+ */
+export async function secretReferenceTargets(
+  store: BlockStore,
+  slug: string,
+  data: JsonObject,
+): Promise<string[]> {
+  const found: Array<{ reference: string; fieldPath: string }> = [];
+  collectReferences(data, [], found);
+  const ids = new Set<string>();
+  for (const { reference, fieldPath } of found) {
+    const parsed = parseSecretReference(reference);
+    if (parsed.kind !== "block") continue;
+    const where = `(field ${fieldPath} of "${slug}")`;
+    const revision =
+      parsed.type === "secret" && parsed.options.versionId !== undefined
+        ? { revision: Number(parsed.options.versionId) }
+        : {};
+    const target = await store.get({ type: parsed.type, name: parsed.name }, revision);
+    if (!target) {
+      throw new SecretReferenceError(
+        reference,
+        `${where} names a block${"revision" in revision ? " revision" : ""} that does not exist, so "${slug}" was not saved. Save it first${parsed.type === "secret" ? ` (tessera secret set ${parsed.name})` : ""}, or fix the reference.`,
+      );
+    }
+    const record = await store.getBlockType(parsed.type);
+    if (record && !record.capabilities.includes("secret-source")) {
+      throw new SecretReferenceError(
+        reference,
+        `${where} names a block of type "${parsed.type}", which is not a secret source (it lacks the secret-source capability), so "${slug}" was not saved. Reference a secret/<name> block, an environment variable, or a secret-source block such as aws-secret/<name>.`,
+      );
+    }
+    ids.add(target.id);
+  }
+  return [...ids];
+}
+
+function collectReferences(
+  node: JsonValue,
+  path: string[],
+  found: Array<{ reference: string; fieldPath: string }>,
+): void {
+  if (node === null || typeof node !== "object") return;
+  if (Array.isArray(node)) {
+    for (let index = 0; index < node.length; index++) {
+      path.push(String(index));
+      collectReferences(node[index]!, path, found);
+      path.pop();
+    }
+    return;
+  }
+  const keys = Object.keys(node);
+  if (keys.length === 1 && keys[0] === "$reference" && typeof node.$reference === "string") {
+    found.push({ reference: node.$reference, fieldPath: path.join(".") });
+    return;
+  }
+  // Sealed secrets and nested-block markers hold no references.
+  if (keys.includes("$sealed") || (keys.length === 1 && keys[0] === "$ref")) return;
+  for (const key of keys) {
+    path.push(key);
+    collectReferences(node[key]!, path, found);
+    path.pop();
+  }
 }

@@ -76,7 +76,10 @@ export interface StoredDocument {
   schemaVersion: string;
   /** The integration package (and version) that wrote this revision, when known. */
   package?: DefiningPackage;
-  /** Ids of the documents this revision references (its saved nested blocks). */
+  /**
+   * Ids of the documents this revision references: its saved nested blocks, and the blocks its
+   * secret references (`{ "$reference": "secret/<name>" }`) point at.
+   */
   references: string[];
   /** The document's data key, when it has secrets (`null` when it has none). */
   dataKey: WrappedDataKey | null;

@@ -510,6 +510,36 @@ export function describeBlockStore(
         expect(await store().referrers(child.id)).toEqual([]);
         expect(await store().delete({ id: child.id })).toBe(true);
       });
+
+      it("protects a secret used through $reference like a nested block, and refuses a reference to a missing one at save", async () => {
+        // Imported on use: the block layer is only needed by this case.
+        const { Secret } = await import("../secret-block/index.js");
+        // References only: nothing is sealed, so no master key is needed.
+        await new Secret({ value: { $reference: "env:CONFORMANCE_UNUSED" } }).save("shared", {
+          store: store(),
+        });
+        await new Secret({ value: { $reference: "secret/shared" } }).save("user", {
+          store: store(),
+        });
+        const shared = await store().get({ type: "secret", name: "shared" });
+        const user = await store().get({ type: "secret", name: "user" });
+        expect(user?.references).toEqual([shared?.id]);
+        const error = await rejection(store().delete({ type: "secret", name: "shared" }));
+        expect(BlockReferencedError.isInstance(error)).toBe(true);
+        expect((error as BlockReferencedError).referrers).toEqual(["secret/user"]);
+
+        const missing = await rejection(
+          new Secret({ value: { $reference: "secret/nowhere" } }).save("broken", {
+            store: store(),
+          }),
+        );
+        expect(missing.code).toBe("SECRET_REFERENCE_UNRESOLVED");
+        expect(await store().get({ type: "secret", name: "broken" })).toBe(undefined);
+
+        expect(await store().delete({ type: "secret", name: "shared" }, { force: true })).toBe(
+          true,
+        );
+      });
     });
 
     describe("limits", () => {
