@@ -68,7 +68,7 @@ export function setIdentity(block: object, identity: BlockIdentity): void {
  * The field names of a block type: every key of its schema, so a field assigned after
  * construction is saved and shown like one given to the constructor.
  */
-export function fieldKeysOf(definition: BlockTypeDefinition): string[] {
+function fieldKeysOf(definition: BlockTypeDefinition): string[] {
   return Object.keys(definition.schema.shape);
 }
 

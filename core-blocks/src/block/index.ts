@@ -12,10 +12,12 @@ export {
   isBlock,
   type ListBlocksOptions,
   type LoadBlockOptions,
+  type ReservedFieldName,
   type SaveBlockOptions,
   type StoreOption,
   setDefiningPackage,
   type UpgradeBlockOptions,
+  type WithoutReservedFields,
 } from "./block.js";
 export type {
   BlockDefinition,

@@ -88,7 +88,7 @@ export function unknownFieldProblems(
 }
 
 /** What to say about an unknown field `key` of a block whose fields are `fields`. */
-export function unknownFieldMessage(key: string, fields: readonly string[]): string {
+function unknownFieldMessage(key: string, fields: readonly string[]): string {
   const [closest] = closeMatches(key, fields, 1);
   if (closest !== undefined) return `is not a field of this block type; did you mean "${closest}"?`;
   const listed = fields.length > 0 ? fields.map((field) => `"${field}"`).join(", ") : "none";

@@ -224,7 +224,7 @@ export function applySetExpressions(
  * property of an object whose properties are all known (no `additionalProperties`), with the
  * closest property. `undefined` where the schema leaves the keys open.
  */
-export function unknownField(
+function unknownField(
   jsonSchema: JsonObject,
   path: readonly string[],
 ): { path: string; message: string } | undefined {
