@@ -7,7 +7,10 @@ import { type CliHome, createCliHome, repositoryRoot } from "./helpers/cli.js";
 let cli: CliHome;
 let project: string;
 
-/** Writes an integration package `@acme/<name>` declaring `coreRange`, into `node_modules`. */
+/**
+ * Writes an integration package `@acme/<name>` declaring `coreRange`, into `node_modules`; it
+ * declares itself a Tessera integration in its package.json.
+ */
 async function writeIntegration(modules: string, name: string, coreRange: string): Promise<string> {
   const folder = join(modules, "@acme", name);
   await mkdir(folder, { recursive: true });
@@ -18,6 +21,7 @@ async function writeIntegration(modules: string, name: string, coreRange: string
       version: "2.3.4",
       type: "module",
       exports: { ".": "./index.mjs", "./package.json": "./package.json" },
+      tessera: { integration: true },
       peerDependencies: { "@tessera/core": coreRange },
     }),
   );
@@ -130,7 +134,7 @@ describe("tessera integrations", () => {
         package: { name: "@acme/good", version: "2.3.4", coreRange: "^0.1.0" },
       }),
     ]);
-    // A later process re-imports the package the store names to create a block of its type.
+    // A later process loads the installed integration (declared in its package.json) by itself.
     await cli.ok(["block", "create", "acme-good-widget", "small", "--set", "size=3"], {
       cwd: project,
     });
@@ -154,7 +158,9 @@ describe("tessera integrations", () => {
         },
       );
       expect(result.status).toBe(1);
-      expect(result.stderr).toMatch(/^error INTEGRATION_NOT_FOUND: .*@acme\/good/);
+      expect(result.stderr).toMatch(
+        /^error UNKNOWN_BLOCK_TYPE: .*@acme\/good, which is not installed where you run.*npm install @acme\/good@"\^2\.3\.4"/,
+      );
       const report = JSON.parse(
         await cli.ok(["integrations", "--json"], { cwd: elsewhere }),
       ) as Report;
@@ -168,5 +174,34 @@ describe("tessera integrations", () => {
     } finally {
       await rm(elsewhere, { recursive: true, force: true });
     }
+  });
+
+  it("records the block types nested in a registered type, at any depth, when the module exports only the parent", async () => {
+    const file = join(project, "parent-only.mjs");
+    await writeFile(
+      file,
+      `import { defineBlock, z } from "@tessera/core";
+const Leaf = defineBlock({ type: "nested-leaf", schema: z.object({ colour: z.string() }) });
+const Branch = defineBlock({
+  type: "nested-branch",
+  schema: z.object({ leaves: z.array(Leaf.field()), spare: Leaf.field().optional() }),
+});
+export class Tree extends defineBlock({
+  type: "nested-tree",
+  schema: z.object({ label: z.string(), trunk: z.object({ branch: Branch.field().nullable() }) }),
+}) {}
+`,
+    );
+    const out = await cli.ok(["block", "register", "-f", file], { cwd: project });
+    expect(out).toContain("Registered 3 block types from");
+    expect(out).toContain("nested-tree, nested-branch, nested-leaf");
+    const types = JSON.parse(await cli.ok(["block", "type", "ls", "--json"], { cwd: project }));
+    expect(types.map((record: { type: string }) => record.type)).toEqual(
+      expect.arrayContaining(["nested-tree", "nested-branch", "nested-leaf"]),
+    );
+    const leaf = JSON.parse(
+      await cli.ok(["block", "type", "inspect", "nested-leaf", "--json"], { cwd: project }),
+    );
+    expect(leaf.jsonSchema.properties).toHaveProperty("colour");
   });
 });

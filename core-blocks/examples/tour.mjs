@@ -14,6 +14,10 @@ import { getDefaultStore, tesseraHome } from "@tessera/core";
 const cli = fileURLToPath(new URL("../dist/cli/bin.js", import.meta.url));
 const blocksModule = fileURLToPath(new URL("./tour-blocks.mjs", import.meta.url));
 const repositoryRoot = fileURLToPath(new URL("../..", import.meta.url));
+// The folder the commands run in. Part 2 runs in examples/, whose tessera.config.json lists
+// tour-blocks.mjs: the CLI loads block classes only from modules the project names (and from
+// installed integrations), never from a path kept in the store.
+let workingFolder = repositoryRoot;
 const part = (text) => console.log(`\n== ${text}`);
 const step = (text) => console.log(`\n> ${text}`);
 
@@ -22,8 +26,8 @@ function tessera(args, { env = {}, capture = false } = {}) {
   const shown = args.map((arg) => (/[\s"'$]/.test(arg) ? `'${arg}'` : arg)).join(" ");
   console.log(`  $ tessera ${shown.replace(blocksModule, "examples/tour-blocks.mjs")}`);
   const result = spawnSync(process.execPath, [cli, ...args], {
-    // From the repository root, where the workspace's packages are installed as a user's are.
-    cwd: repositoryRoot,
+    // The repository root, where the workspace's packages are installed as a user's are.
+    cwd: workingFolder,
     env: { ...process.env, ...env },
     stdio: capture ? ["ignore", "pipe", "inherit"] : "inherit",
     encoding: "utf8",
@@ -43,6 +47,7 @@ tessera(["block", "register", "-m", "@tessera/aws"]);
 tessera(["block", "type", "ls"]);
 
 part("Part 2 of 3. Configuration with secrets, saved as typed blocks");
+workingFolder = fileURLToPath(new URL(".", import.meta.url));
 step("1. Register the two block types defined in examples/tour-blocks.mjs");
 tessera(["block", "register", "-f", blocksModule]);
 tessera(["block", "type", "inspect", "tour-warehouse"]);
@@ -128,6 +133,7 @@ tessera([
   String(history.at(-1).revision),
 ]);
 
+workingFolder = repositoryRoot;
 part("Part 3 of 3. A function's result, persisted and read back by another process");
 const resultProcess = fileURLToPath(new URL("./tour-result.mjs", import.meta.url));
 /** Runs examples/tour-result.mjs as its own process. */

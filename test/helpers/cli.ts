@@ -75,7 +75,7 @@ export interface RunOptions {
   input?: string;
   /** Extra environment variables (merged over the home's). */
   env?: Record<string, string | undefined>;
-  /** Working directory. @default the repository root */
+  /** Working directory. @default the repository root (for `CliHome.run`: the home) */
   cwd?: string;
 }
 
@@ -134,7 +134,10 @@ export function runProcess(
   });
 }
 
-/** Creates a temp home with a fresh master key. Call `remove()` when done. */
+/**
+ * Creates a temp home with a fresh master key; the CLI runs in it unless told otherwise. Call
+ * `remove()` when done.
+ */
 export async function createCliHome(): Promise<CliHome> {
   ensureCliBuilt();
   const home = await mkdtemp(join(tmpdir(), "tessera-cli-"));
@@ -148,7 +151,7 @@ export async function createCliHome(): Promise<CliHome> {
       return runProcess(process.execPath, [cliPath, ...args], {
         env: { ...env, ...options.env },
         input: options.input,
-        cwd: options.cwd,
+        cwd: options.cwd ?? home,
       });
     },
     async ok(args, options) {
@@ -168,7 +171,9 @@ export async function createCliHome(): Promise<CliHome> {
 /**
  * Writes `blocks.mjs` into `folder`: two block types for CLI tests, `db-credentials` (a user and a
  * secret password) and `warehouse` (plain fields, an enum, a nested `db-credentials`, a nested
- * object of options). Returns the file's path, for `tessera block register -f`.
+ * object of options), and a `tessera.config.json` beside it that lists the module, so commands
+ * run in `folder` (a `CliHome`'s default) load it. Returns the file's path, for
+ * `tessera block register -f`.
  */
 export async function writeExampleBlocks(folder: string): Promise<string> {
   const { writeFile } = await import("node:fs/promises");
@@ -202,6 +207,10 @@ export class Warehouse extends defineBlock({
   }),
 }) {}
 `,
+  );
+  await writeFile(
+    join(folder, "tessera.config.json"),
+    JSON.stringify({ modules: ["./blocks.mjs"] }),
   );
   return file;
 }

@@ -25,7 +25,7 @@ import {
 import { checkCallOptions } from "./call-options.js";
 import { closeMatches } from "./close-matches.js";
 import { migrate } from "./migrate.js";
-import { registeredClass } from "./registry.js";
+import { loadRegisteredClass, registeredClass } from "./registry.js";
 import { passesUnchanged } from "./schema-pass-through.js";
 import { assertSlugPart, parseSlug } from "./slug.js";
 import { validate } from "./validation.js";
@@ -55,8 +55,10 @@ export async function loadBlockOfClass(
 
 /**
  * Loads a block by slug (`type/name`) without knowing its class: the class registered for the
- * type builds the instance. `UNKNOWN_BLOCK_TYPE` (with the package to install, when the store
- * knows it) when no class is registered for the type. Name the class you expect as the type
+ * type builds the instance. When none is registered, the integration package the store records
+ * for the type is loaded if it is installed where the user runs and declares itself a Tessera
+ * integration. `UNKNOWN_BLOCK_TYPE` (with the package to install, when the store knows it) when
+ * the type is still unknown. Name the class you expect as the type
  * argument (`loadBlock<S3Bucket>("s3-bucket/results")`); it is not checked at run time. A
  * subclass with methods must be registered for its instances to have them (see
  * `registerBlockType`): importing the module that declares it is not enough by itself.
@@ -68,10 +70,11 @@ export async function loadBlock<T extends BlockMembers = BlockMembers & Record<s
   const { type, name } = parseSlug(slug);
   checkCallOptions("load", options);
   options ??= {};
-  const BlockClass = registeredClass(type);
+  let BlockClass = registeredClass(type);
   if (!BlockClass) {
     const store = options.store ?? (await getDefaultStore());
-    throw await unknownType(store, type);
+    BlockClass = await loadRegisteredClass(type, store);
+    if (!BlockClass) throw await unknownType(store, type);
   }
   return (await loadBlockOfClass(BlockClass, name, options)) as T;
 }
@@ -149,7 +152,8 @@ export async function instantiate(
       }
       const child = documents.get(id);
       if (!child) throw new ReferenceNotFoundError(slugOf(stored), id);
-      const ChildClass = registeredClass(child.type);
+      const ChildClass =
+        registeredClass(child.type) ?? (await loadRegisteredClass(child.type, store));
       if (!ChildClass) throw await unknownType(store, child.type);
       const instance = await build(ChildClass, child, depth + 1);
       built.set(id, instance);

@@ -18,15 +18,22 @@ export interface CliBlockClass {
   load(name: string, options: { store: BlockStore }): Promise<CliBlock>;
 }
 
-/** Store meta key under which `block register -f` records the module file defining a type. */
+/**
+ * Store meta key under which `block register -f` records the module file defining a type. The
+ * path is only ever shown as a hint: the store is data, never code, so nothing read from it is
+ * imported.
+ */
 export function moduleFileKey(type: string): string {
   return `cli.module-file.${type}`;
 }
 
 /**
- * The class of a block type, importing what defines it when this process has not loaded it yet:
- * the module file recorded by `tessera block register -f`, else the package recorded with the type
- * (`registerIntegration`). `UNKNOWN_BLOCK_TYPE` with an install hint when neither is available.
+ * The class of a block type, loading what defines it when this process has not loaded it yet,
+ * from what the user owns: core's own types, the modules listed in the project's
+ * `tessera.config.json`, and the integration package the store records for the type when it is
+ * installed where the user runs and declares itself a Tessera integration. A module path or
+ * package name read from the store is never imported on its own authority.
+ * `UNKNOWN_BLOCK_TYPE` saying what to install or list when the type stays unknown.
  */
 export async function resolveBlockClass(store: BlockStore, type: string): Promise<CliBlockClass> {
   const block = await import("../block/index.js");
@@ -37,36 +44,35 @@ export async function resolveBlockClass(store: BlockStore, type: string): Promis
     await Promise.all([import("../secret-block/index.js"), import("../results/index.js")]);
     loaded = block.getBlockType(type);
   }
-  if (loaded) return loaded as unknown as CliBlockClass;
-  const integration = await import("../integration/index.js");
-  const file = await store.getMeta(moduleFileKey(type));
-  const record = await store.getBlockType(type);
-  if (file !== undefined) {
-    await integration.registerModule(file, { store });
-  } else if (record?.package) {
-    await integration.registerIntegration(record.package.name, { store });
+  if (!loaded) {
+    const { loadProjectModules } = await import("../integration/project-config.js");
+    await loadProjectModules();
+    loaded = block.getBlockType(type);
   }
-  const found = block.getBlockType(type);
-  if (found) return found as unknown as CliBlockClass;
+  if (!loaded) {
+    const { loadRegisteredClass } = await import("../block/registry.js");
+    await loadRegisteredClass(type, store);
+    loaded = block.getBlockType(type);
+  }
+  if (loaded) return loaded as unknown as CliBlockClass;
+  const record = await store.getBlockType(type);
+  const file = await store.getMeta(moduleFileKey(type));
   throw new UnknownBlockTypeError(
     type,
     record?.package
       ? { packageName: record.package.name, packageRange: `^${record.package.version}` }
-      : {},
+      : file !== undefined
+        ? { moduleFile: file }
+        : {},
   );
 }
 
 /**
- * Makes every block type recorded with the `secret-source` capability loadable in this process
- * (importing its module or package), so a secret reference resolves even when it leads on to
- * another (`secret/db` → `aws-secret/db`). A type whose integration is not installed here is
- * skipped: resolving a reference to it then fails with an error that says what to install.
+ * Loads what the user's project names (the modules of `tessera.config.json`), so a secret
+ * reference to a secret-source type of the user's own code resolves. Integration packages load
+ * themselves when a reference needs one of their types; nothing named by the store is imported.
  */
-export async function loadSecretSources(store: BlockStore): Promise<void> {
-  const sources = (await store.listBlockTypes()).filter((record) =>
-    record.capabilities.includes("secret-source"),
-  );
-  await Promise.all(
-    sources.map((record) => resolveBlockClass(store, record.type).catch(() => undefined)),
-  );
+export async function loadSecretSources(_store: BlockStore): Promise<void> {
+  const { loadProjectModules } = await import("../integration/project-config.js");
+  await loadProjectModules();
 }

@@ -12,6 +12,7 @@ export { InvalidBlockDefinitionError } from "./invalid-block-definition-error.js
 export { InvalidInputError } from "./invalid-input-error.js";
 export { InvalidIntegrationError } from "./invalid-integration-error.js";
 export { InvalidKeyError } from "./invalid-key-error.js";
+export { InvalidProjectConfigError } from "./invalid-project-config-error.js";
 export { InvalidResultStorageError } from "./invalid-result-storage-error.js";
 export { InvalidSlugError } from "./invalid-slug-error.js";
 export { KeyFileBusyError } from "./key-file-busy-error.js";

@@ -1,5 +1,8 @@
 import { isTesseraErrorWithCode, TesseraError } from "./tessera-error.js";
 
+/** npm package names: lower case, optional scope, URL-safe characters. */
+const packageNamePattern = /^(?:@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/;
+
 /** A document or slug names a block type that no loaded integration or module provides. */
 export class UnknownBlockTypeError extends TesseraError {
   static readonly code = "UNKNOWN_BLOCK_TYPE";
@@ -10,17 +13,35 @@ export class UnknownBlockTypeError extends TesseraError {
   /** The version range of that package to install. */
   readonly packageRange: string | undefined;
 
-  constructor(type: string, hint: { packageName?: string; packageRange?: string } = {}) {
-    const install = hint.packageName
-      ? `It is defined by ${hint.packageName}: install it (npm install ${hint.packageName}${hint.packageRange ? `@"${hint.packageRange}"` : ""}) and register it (tessera block register -m ${hint.packageName}).`
-      : "Register the class that defines it before loading: registerBlockType(TheClass) or registerModule(<file>) in code, or tessera block register -m <package> or -f <file>.";
+  constructor(
+    type: string,
+    hint: { packageName?: string; packageRange?: string; moduleFile?: string } = {},
+  ) {
     super(
       UnknownBlockTypeError.code,
-      `Block type "${type}" is not known in this process. ${install}`,
+      `Block type "${type}" is not known in this process. ${UnknownBlockTypeError.advice(type, hint)}`,
     );
     this.type = type;
     this.packageName = hint.packageName;
     this.packageRange = hint.packageRange;
+  }
+
+  /** What to do, from what the store says about the type (only ever shown, never loaded). */
+  private static advice(
+    type: string,
+    hint: { packageName?: string; packageRange?: string; moduleFile?: string },
+  ): string {
+    if (hint.packageName !== undefined && !packageNamePattern.test(hint.packageName)) {
+      return `The store says it is defined by ${JSON.stringify(hint.packageName)}, which is not an npm package name, so nothing was loaded. Install the integration that defines "${type}" in your project, or list the module that defines it in tessera.config.json ({ "modules": ["./blocks.mjs"] }).`;
+    }
+    if (hint.packageName !== undefined) {
+      const range = hint.packageRange ? `@"${hint.packageRange}"` : "";
+      return `It is defined by ${hint.packageName}, which is not installed where you run: install it in your project (npm install ${hint.packageName}${range}) and run again from the project's folder; an installed integration loads itself.`;
+    }
+    if (hint.moduleFile !== undefined) {
+      return `It was registered from the module ${JSON.stringify(hint.moduleFile)}, which is not loaded on the store's word. If you trust that file, list it in your project's tessera.config.json ({ "modules": ["<path>"] }) and run again from the project's folder.`;
+    }
+    return 'Register the class that defines it before loading: registerBlockType(TheClass) or registerModule(<file>) in code; on the command line, install the integration that defines it, or run tessera block register -f <file> and list that module in your project\'s tessera.config.json ({ "modules": ["./blocks.mjs"] }).';
   }
 
   static override isInstance(value: unknown): value is UnknownBlockTypeError {

@@ -9,6 +9,7 @@ import {
   registerBlockType,
   setDefiningPackage,
 } from "../block/index.js";
+import { nestedBlockClasses } from "../block/registry.js";
 import { DuplicateCoreError } from "../errors/index.js";
 import type { BlockStore, DefiningPackage } from "../store/index.js";
 import { otherCores, thisCore } from "./core-copies.js";
@@ -50,15 +51,32 @@ export function adoptBlockClass(
 }
 
 /**
- * Records block types in the store with their defining package (set by `adoptBlockClass`). A
- * record written by a newer version (of the schema, or of the same package) is kept, so that a
- * process with an older integration does not downgrade what the store tells others to install.
+ * The given block classes followed by the classes nested in their fields (at any depth) that are
+ * not among them, each once.
+ */
+export function withNestedClasses(
+  blockClasses: readonly IntegrationBlockClass[],
+): IntegrationBlockClass[] {
+  const all = [...new Set(blockClasses)];
+  for (const blockClass of [...all]) {
+    for (const nested of nestedBlockClasses(blockClass) as unknown as IntegrationBlockClass[]) {
+      if (!all.includes(nested)) all.push(nested);
+    }
+  }
+  return all;
+}
+
+/**
+ * Records block types in the store with their defining package (set by `adoptBlockClass`), and
+ * the types nested in them. A record written by a newer version (of the schema, or of the same
+ * package) is kept, so that a process with an older integration does not downgrade what the
+ * store tells others to install.
  */
 export async function recordBlockTypes(
   blockClasses: readonly IntegrationBlockClass[],
   store: BlockStore,
 ): Promise<void> {
-  for (const blockClass of blockClasses) {
+  for (const blockClass of withNestedClasses(blockClasses)) {
     const record = blockTypeRecordOf(blockClass);
     const existing = await store.getBlockType(record.type);
     if (existing !== undefined && isNewer(existing, record)) continue;

@@ -13,6 +13,7 @@ import {
   type IntegrationBlockClass,
   isBlockClass,
   recordBlockTypes,
+  withNestedClasses,
 } from "./block-seam.js";
 import { incompatibility, isCompatCheckSkipped } from "./compatibility.js";
 import { thisCore } from "./core-copies.js";
@@ -52,53 +53,81 @@ export async function registerIntegration(
   options: RegisterOptions = {},
 ): Promise<IntegrationManifest> {
   refuseNonName(moduleName);
-  const from = options.from ?? process.cwd();
+  const manifest = await importIntegration(moduleName, options.from ?? process.cwd());
+  const store = options.store ?? (await getDefaultStore());
+  await recordBlockTypes(manifest.blocks, store);
+  return manifest;
+}
+
+/**
+ * Imports an integration package (or a package's folder) the way `registerIntegration` does and
+ * makes its block types known in this process, without recording anything in a store.
+ */
+export async function importIntegration(
+  moduleName: string,
+  from: string,
+): Promise<IntegrationManifest> {
   const resolved = resolveModule(moduleName, from);
   if (resolved.packageDirectory !== undefined) checkDeclaredRange(resolved.packageDirectory);
   const exports = await importResolved(moduleName, resolved);
-  const manifests = findManifests(exports);
-  const manifest = manifests[0];
+  const manifest = findManifests(exports)[0];
   if (manifest === undefined) {
     throw new InvalidIntegrationError(
       moduleName,
       "it exports no integration manifest. An integration's src/index.ts exports `export const integration = defineIntegration({ ... })`; for a file of your own block classes use `tessera block register -f <file>`.",
     );
   }
-  const store = options.store ?? (await getDefaultStore());
-  await acceptManifest(manifest, store);
+  acceptManifest(manifest);
   return manifest;
 }
 
 /**
  * Imports a local module (a path, relative to the current folder by default) and registers what
  * it exports: integration manifests (checked like `registerIntegration`) and block classes made
- * with `defineBlock` (recorded without a defining package). `tessera block register -f <file>`
- * calls it. Throws `INVALID_INTEGRATION` when the module exports neither.
+ * with `defineBlock` (recorded without a defining package), with the block types nested in them.
+ * `tessera block register -f <file>` calls it. Throws `INVALID_INTEGRATION` when the module
+ * exports neither.
  */
 export async function registerModule(
   file: string,
   options: RegisterOptions = {},
 ): Promise<RegisteredModule> {
-  const from = options.from ?? process.cwd();
   const path = isPathSpecifier(file) ? file : `./${file}`;
-  const exports = await importResolved(file, resolveModule(path, from));
+  const result = await importModule(path, options.from ?? process.cwd());
+  const store = options.store ?? (await getDefaultStore());
+  for (const manifest of result.integrations) await recordBlockTypes(manifest.blocks, store);
+  await recordBlockTypes(result.looseBlocks, store);
+  return { integrations: result.integrations, blockTypes: result.blockTypes };
+}
+
+/**
+ * Imports a module (a path, or an installed package's name, resolved from `from`) and makes
+ * the block classes it exports, and those nested in them, known in this process, without
+ * recording anything in a store. Throws `INVALID_INTEGRATION` when it exports no block class.
+ */
+export async function importModule(
+  specifier: string,
+  from: string,
+): Promise<RegisteredModule & { looseBlocks: IntegrationBlockClass[] }> {
+  const resolved = resolveModule(specifier, from);
+  if (resolved.packageDirectory !== undefined) checkDeclaredRange(resolved.packageDirectory);
+  const exports = await importResolved(specifier, resolved);
   const manifests = findManifests(exports);
-  const covered = new Set(manifests.flatMap((manifest) => manifest.blocks));
-  const looseBlocks = [
-    ...new Set(Object.values(exports).filter((value) => isBlockClass(value))),
-  ].filter((blockClass) => !covered.has(blockClass)) as IntegrationBlockClass[];
+  const covered = new Set(withNestedClasses(manifests.flatMap((manifest) => manifest.blocks)));
+  const looseBlocks = withNestedClasses(
+    Object.values(exports).filter((value) => isBlockClass(value)),
+  ).filter((blockClass) => !covered.has(blockClass));
   if (manifests.length === 0 && looseBlocks.length === 0) {
     throw new InvalidIntegrationError(
-      file,
+      specifier,
       "it exports no block class (made with defineBlock) and no integration manifest (made with defineIntegration). Export them from the module, for example `export class MyBlock extends defineBlock({ ... }) {}`.",
     );
   }
-  const store = options.store ?? (await getDefaultStore());
-  for (const manifest of manifests) await acceptManifest(manifest, store);
+  for (const manifest of manifests) acceptManifest(manifest);
   for (const blockClass of looseBlocks) adoptBlockClass(blockClass, undefined);
-  await recordBlockTypes(looseBlocks, store);
   return {
     integrations: manifests,
+    looseBlocks,
     blockTypes: [
       ...manifests.flatMap((manifest) => manifest.blockTypes),
       ...looseBlocks.map((blockClass) => blockClass.type),
@@ -184,10 +213,9 @@ function findManifests(exports: Record<string, unknown>): IntegrationManifest[] 
  * A manifest built by this copy of core was already checked against it by `defineIntegration` at
  * import; one built by another copy lives in that copy's registry, which this one cannot see.
  */
-async function acceptManifest(manifest: IntegrationManifest, store: BlockStore): Promise<void> {
+function acceptManifest(manifest: IntegrationManifest): void {
   if (manifest.core.location !== thisCore.location) {
     throw new DuplicateCoreError(`${manifest.name}@${manifest.version}`, thisCore, manifest.core);
   }
   rememberIntegration(manifest);
-  await recordBlockTypes(manifest.blocks, store);
 }

@@ -100,7 +100,10 @@ function isSafeTarget(target: string): boolean {
 }
 
 /** Finds `node_modules/<name>` walking up from a folder, as Node does. */
-function findPackageDirectory(packageName: string, fromDirectory: string): string | undefined {
+export function findPackageDirectory(
+  packageName: string,
+  fromDirectory: string,
+): string | undefined {
   let directory = resolve(fromDirectory);
   for (;;) {
     const candidate = join(directory, "node_modules", packageName);

@@ -1,11 +1,13 @@
-import { resolve } from "node:path";
+import { isAbsolute, relative, resolve } from "node:path";
 import { InvalidInputError } from "../../errors/index.js";
 import { moduleFileKey } from "../block-classes.js";
 import type { CliContext } from "../context.js";
 
 /**
- * `tessera block register -m <package>` or `-f <file>`. A file's path is recorded in the store so
- * later processes (`block create`, `block edit`) can import it again.
+ * `tessera block register -m <package>` or `-f <file>`: imports what the user named, records its
+ * block types (and the types nested in them) in the store. A file's path is recorded too, but only
+ * as a hint for error messages: later processes load block classes from the project's
+ * `tessera.config.json` and from installed integrations, never from a path read from the store.
  */
 export async function registerCommand(
   context: CliContext,
@@ -51,6 +53,8 @@ export async function registerCommand(
       registered.push({ package: null, version: null, coreRange: null, types: loose });
   }
   const { output } = context;
+  const unlisted =
+    options.file !== undefined ? await unlistedInProjectConfig(resolve(options.file)) : undefined;
   if (options.json) {
     output.json(registered);
     return;
@@ -63,4 +67,30 @@ export async function registerCommand(
       `Registered ${entry.types.length} block type${entry.types.length === 1 ? "" : "s"} from ${from}: ${entry.types.map((type) => output.colors.cyan(type)).join(", ")}`,
     );
   }
+  if (unlisted !== undefined) {
+    output.line(
+      `Later commands load these types only from modules your project names: add ${JSON.stringify(unlisted)} to "modules" in tessera.config.json and run them from the project's folder.`,
+    );
+  }
+}
+
+/**
+ * The path to suggest for `tessera.config.json` when the project configuration does not list the
+ * file yet (relative to the configuration's folder, or to the current folder when there is none),
+ * else undefined.
+ */
+async function unlistedInProjectConfig(file: string): Promise<string | undefined> {
+  const { findProjectConfig } = await import("../../integration/project-config.js");
+  let config: ReturnType<typeof findProjectConfig>;
+  try {
+    config = findProjectConfig();
+  } catch {
+    config = undefined;
+  }
+  const base = config?.directory ?? process.cwd();
+  if (config?.modules.some((module) => resolve(config.directory, module) === file)) {
+    return undefined;
+  }
+  const path = relative(base, file);
+  return path.startsWith("..") || isAbsolute(path) ? file : `./${path}`;
 }

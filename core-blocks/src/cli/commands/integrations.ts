@@ -13,6 +13,11 @@ export interface InstalledIntegration {
   coreRange: string | null;
   /** Whether the range includes this core. */
   compatible: boolean;
+  /**
+   * Whether its package.json declares it a Tessera integration (`"tessera": { "integration": true }`),
+   * so it loads itself when a stored type needs it.
+   */
+  declared: boolean;
   /** Whether importing it worked. */
   loaded: boolean;
   /** Block types it defines (when loaded), else those the store records for it. */
@@ -44,19 +49,11 @@ function readManifest(file: string): PackageManifest | undefined {
   }
 }
 
-/** The folder of an installed package, searched like Node does: `node_modules` up from `from`. */
-function findInstalled(name: string, from: string): string | undefined {
-  for (let directory = from; ; directory = dirname(directory)) {
-    const candidate = join(directory, "node_modules", name);
-    if (existsSync(join(candidate, "package.json"))) return candidate;
-    if (dirname(directory) === directory) return undefined;
-  }
-}
-
 /**
  * Package names that may be integrations: dependencies of the nearest package.json, packages in
  * `node_modules/@tessera/`, and packages the store recorded as defining block types. Only those
- * that declare a `@tessera/core` peer range count.
+ * installed here that declare themselves integrations (or a `@tessera/core` peer range), and
+ * those the store records, are listed; only installed ones that declare themselves are imported.
  */
 function candidateNames(from: string, recorded: Iterable<string>): string[] {
   const names = new Set<string>(recorded);
@@ -90,8 +87,10 @@ export async function integrationsCommand(
   const integration = await import("../../integration/index.js");
   const recordedTypes = await store.listBlockTypes();
   const recorded = new Map<string, { version: string; types: string[] }>();
+  const { findInstalledPackage, isPackageName } = await import("../../integration/auto-load.js");
   for (const record of recordedTypes) {
-    if (!record.package) continue;
+    // A recorded name that is not a package name (a path, say) is never looked up or printed.
+    if (!record.package || !isPackageName(record.package.name)) continue;
     const entry = recorded.get(record.package.name) ?? {
       version: record.package.version,
       types: [],
@@ -100,33 +99,39 @@ export async function integrationsCommand(
     recorded.set(record.package.name, entry);
   }
   const from = process.cwd();
+  const { importIntegration } = await import("../../integration/register-integration.js");
   const results: InstalledIntegration[] = [];
   for (const name of candidateNames(from, recorded.keys())) {
-    const directory = findInstalled(name, from);
-    const manifest = directory ? readManifest(join(directory, "package.json")) : undefined;
-    const coreRange = manifest?.peerDependencies?.["@tessera/core"] ?? null;
+    const installed = findInstalledPackage(name, from);
+    const coreRange = installed?.coreRange ?? null;
     const stored = recorded.get(name);
-    if (!stored && coreRange === null) continue;
+    if (!stored && !installed?.declared && coreRange === null) continue;
     const result: InstalledIntegration = {
       name,
-      version: manifest?.version ?? null,
+      version: installed?.version ?? null,
       coreRange,
       compatible:
         coreRange !== null && integration.isCoreVersionInRange(integration.coreVersion, coreRange),
+      declared: installed?.declared ?? false,
       loaded: false,
       sameCore: null,
       blockTypes: stored?.types ?? [],
       registeredVersion: stored?.version ?? null,
       problem: null,
     };
-    if (!directory) {
+    if (!installed) {
       result.problem = {
         code: "INTEGRATION_NOT_FOUND",
         message: `${name} defines block types in the store but is not installed here: npm install ${name}.`,
       };
+    } else if (!installed.declared) {
+      result.problem = {
+        code: "INVALID_INTEGRATION",
+        message: `${name} is installed but its package.json does not declare it a Tessera integration ("tessera": { "integration": true }), so it is not loaded on its own; import it in your code or list it in tessera.config.json ("modules").`,
+      };
     } else {
       try {
-        await import(integration.resolveModule(name, from).url);
+        await importIntegration(name, from);
         result.loaded = true;
       } catch (error) {
         result.problem = TesseraError.isInstance(error)
