@@ -273,7 +273,8 @@ function pause(ms: number): Promise<void> {
 
 /**
  * Runs `change` while holding the key file's exclusive lock: a file `master.key.lock` beside it,
- * created with O_EXCL, holding the pid, host, time and a random token. A lock whose process is
+ * holding the pid, host, time and a random token, created exclusively (a hard link, which fails
+ * when the lock exists, of a file already written). A lock whose process is
  * gone (same host) or that is older than ten minutes is stale and broken; otherwise the caller
  * waits, up to 30 s, then fails with `KEY_FILE_BUSY`.
  */
@@ -283,20 +284,25 @@ export async function withKeyFileLock<T>(path: string, change: () => T | Promise
   const token = randomBytes(12).toString("hex");
   const started = Date.now();
   for (let attempt = 0; ; attempt++) {
-    let descriptor: number | undefined;
+    // The lock appears with its content in one step (a hard link of a written file), so no
+    // process ever reads a half-written lock and takes it for a stale one.
+    const temporary = `${lockPath}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
+    const descriptor = openSync(temporary, "wx", 0o600);
     try {
-      descriptor = openSync(lockPath, "wx", 0o600);
+      writeSync(descriptor, `${process.pid}\n${hostname()}\n${Date.now()}\n${token}\n`);
+    } finally {
+      closeSync(descriptor);
+    }
+    let taken = false;
+    try {
+      linkSync(temporary, lockPath);
+      taken = true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    } finally {
+      unlinkSync(temporary);
     }
-    if (descriptor !== undefined) {
-      try {
-        writeSync(descriptor, `${process.pid}\n${hostname()}\n${Date.now()}\n${token}\n`);
-      } finally {
-        closeSync(descriptor);
-      }
-      break;
-    }
+    if (taken) break;
     const holder = readLockHolder(lockPath);
     if (holder && isStale(holder)) {
       breakStaleLock(lockPath, holder);
