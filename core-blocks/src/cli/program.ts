@@ -397,7 +397,7 @@ export function createProgram(context: CliContext, version: string): Command {
   const result = program
     .command("result")
     .description(
-      "persisted results: store, read, inspect and delete them in result storage (default $TESSERA_HOME/results)",
+      "persisted results: store, read, inspect, delete and prune them in result storage (default $TESSERA_HOME/results)",
     );
   example(result, "tessera result info persisted/report/3f9a…");
   const withStorage = (command: Command) =>
@@ -465,6 +465,28 @@ export function createProgram(context: CliContext, version: string): Command {
         await resultDeleteCommand(context, key, options);
       }),
     "tessera result delete reports/2024-06",
+  );
+
+  example(
+    withStorage(result.command("prune"))
+      .description(
+        "remove expired results and payloads left by failed writes, listing what was removed",
+      )
+      .option("--dry-run", "list the expired results without removing anything")
+      .option("--json", "print JSON")
+      .action(
+        async (options: {
+          storage?: string;
+          prefix?: string;
+          dryRun?: boolean;
+          json?: boolean;
+        }) => {
+          const { resultPruneCommand } = await import("./commands/result.js");
+          await resultPruneCommand(context, options);
+        },
+      ),
+    "tessera result prune --dry-run",
+    "tessera result prune --storage s3-bucket/results",
   );
 
   // integrations --------------------------------------------------------------------------------

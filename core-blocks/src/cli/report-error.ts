@@ -17,6 +17,8 @@ function scrub(text: string): string {
 
 /** Exit status of a command that failed because of what the user asked (a Tessera error). */
 export const EXIT_FAILURE = 1;
+/** Exit status of a command the user interrupted with Ctrl-C (128 + SIGINT), as shells report it. */
+export const EXIT_INTERRUPTED = 130;
 /** Exit status of a command line that does not parse (unknown command or option, missing argument). */
 export const EXIT_USAGE = 2;
 
@@ -70,6 +72,7 @@ export function reportError(
   const { red, bold } = output.errorColors;
   if (TesseraError.isInstance(error)) {
     output.note(`${red(bold(`error ${error.code}`))}: ${scrub(oneLine(error.message))}`);
+    if (error.code === "INTERRUPTED") return EXIT_INTERRUPTED;
   } else {
     const message = error instanceof Error ? error.message : String(error);
     output.note(

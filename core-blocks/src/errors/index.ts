@@ -8,6 +8,7 @@ export { FileNotFoundError } from "./file-not-found-error.js";
 export { IncompatibleIntegrationError } from "./incompatible-integration-error.js";
 export { IntegrationNotFoundError } from "./integration-not-found-error.js";
 export { IntegrationTooOldError } from "./integration-too-old-error.js";
+export { InterruptedError } from "./interrupted-error.js";
 export { InvalidBlockDefinitionError } from "./invalid-block-definition-error.js";
 export { InvalidInputError } from "./invalid-input-error.js";
 export { InvalidIntegrationError } from "./invalid-integration-error.js";
