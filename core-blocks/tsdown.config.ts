@@ -1,7 +1,7 @@
 import { defineConfig } from "tsdown";
 
 export default defineConfig({
-  entry: ["src/index.ts", "src/testing/index.ts", "src/cli/bin.ts"],
+  entry: ["src/index.ts", "src/provider/index.ts", "src/testing/index.ts", "src/cli/bin.ts"],
   format: "esm",
   platform: "node",
   target: "node20",

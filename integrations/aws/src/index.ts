@@ -18,6 +18,7 @@ export const integration = defineIntegration({
   blocks: [AwsCredentials, S3Bucket, AwsSecret],
 });
 
+export type { FolderTransferOptions, ListObjectsOptions } from "@tessera/core/provider";
 export {
   type AwsClientClass,
   AwsCredentials,
@@ -25,9 +26,4 @@ export {
 } from "./aws-credentials.js";
 export { AwsSecret, type DeletedSecret, type DeleteSecretOptions } from "./aws-secret.js";
 export * from "./errors/index.js";
-export {
-  type CopyObjectOptions,
-  type FolderTransferOptions,
-  type ListObjectsOptions,
-  S3Bucket,
-} from "./s3-bucket.js";
+export { type CopyObjectOptions, S3Bucket } from "./s3-bucket.js";

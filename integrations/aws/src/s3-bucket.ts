@@ -1,31 +1,30 @@
-import { randomBytes } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
-import { basename, dirname, join, relative, sep } from "node:path";
-import { addAbortSignal, pipeline, Readable } from "node:stream";
-import { pipeline as pipelineAsync } from "node:stream/promises";
+import { Readable } from "node:stream";
 import type { S3Client } from "@aws-sdk/client-s3";
 import {
   defineBlock,
   type FileEntry,
-  FileNotFoundError,
-  knownContentLength,
-  progressStream,
+  InvalidInputError,
   type ReadPathOptions,
-  readAllBytes,
-  resolveBaseFolder,
-  StoragePathResolver,
-  type TransferProgress,
   type WritableContent,
   type WritableFileSystem,
   type WritePathOptions,
-  writableContentChunks,
   z,
 } from "@tessera/core";
+import {
+  abortableChunks,
+  type FolderTransferOptions,
+  knownContentLength,
+  type ListObjectsOptions,
+  type ObjectEntry,
+  ObjectStore,
+  type ObjectStoreWire,
+  resolveBaseFolder,
+  writableContentChunks,
+} from "@tessera/core/provider";
 import { AwsCredentials } from "./aws-credentials.js";
 import { describeSdkError } from "./describe-sdk-error.js";
 import { S3BucketNotFoundError } from "./errors/index.js";
-import { loadS3Sdk } from "./lazy-sdk.js";
+import { loadS3Sdk, type S3Sdk } from "./lazy-sdk.js";
 import { uploadStream } from "./multipart-upload.js";
 import { translateS3Error } from "./translate-s3-error.js";
 
@@ -83,26 +82,6 @@ export interface CopyObjectOptions {
   toBucket?: S3Bucket;
 }
 
-/** Options of `S3Bucket.listObjects`. */
-export interface ListObjectsOptions {
-  /** Stop after this many objects. @default undefined (all of them) */
-  maxItems?: number;
-  /**
-   * `"/"` lists only the objects directly in the folder, not those in its subfolders (S3's
-   * `Delimiter`, as Prefect's `list_objects(delimiter="/")`).
-   * @default undefined (every object under the folder, at any depth)
-   */
-  delimiter?: "/";
-}
-
-/** Options of `S3Bucket.downloadFolderToPath` and `S3Bucket.uploadFromFolder`. */
-export interface FolderTransferOptions {
-  /** Files transferred at the same time. @default 4 */
-  concurrency?: number;
-  /** Cancels the transfer; files already complete stay. @default undefined */
-  signal?: AbortSignal;
-}
-
 /**
  * `s3-bucket`: a folder of an S3 bucket (or of an S3-compatible service) as a
  * `WritableFileSystem`, usable as result storage (`new ResultStore({ storage: bucket })` or the
@@ -129,25 +108,19 @@ export class S3Bucket
   })
   implements WritableFileSystem
 {
-  #resolverFor: { folder: string; resolver: StoragePathResolver } | undefined;
-  /** Set once the bucket has been seen to exist (see `exists`). */
+  #storeFor: { folder: string; store: ObjectStore } | undefined;
+  /** Set once the bucket has been seen to exist (see `statObject`). */
   #bucketConfirmed = false;
 
-  /** The path resolver of this bucket folder. */
-  get #resolver(): StoragePathResolver {
-    if (this.#resolverFor?.folder !== this.bucketFolder) {
-      this.#resolverFor = {
+  /** The object store of this bucket folder: S3's wire operations plus core's provider tier. */
+  get #store(): ObjectStore {
+    if (this.#storeFor?.folder !== this.bucketFolder) {
+      this.#storeFor = {
         folder: this.bucketFolder,
-        resolver: new StoragePathResolver(this.bucketFolder),
+        store: new ObjectStore(this.#wire, this.bucketFolder),
       };
     }
-    return this.#resolverFor.resolver;
-  }
-
-  /** `s3://bucket/folder`, for messages. */
-  get #location(): string {
-    const folder = this.#resolver.baseFolder;
-    return folder === "" ? `s3://${this.bucketName}` : `s3://${this.bucketName}/${folder}`;
+    return this.#storeFor.store;
   }
 
   /** The S3 client of this bucket's credentials (cached per credentials). */
@@ -159,7 +132,7 @@ export class S3Bucket
   async #call<Result>(
     operation: string,
     key: string | undefined,
-    action: (client: S3Client, sdk: Awaited<ReturnType<typeof loadS3Sdk>>) => Promise<Result>,
+    action: (client: S3Client, sdk: S3Sdk) => Promise<Result>,
   ): Promise<Result> {
     const [client, sdk] = await Promise.all([this.getClient(), loadS3Sdk()]);
     try {
@@ -173,86 +146,137 @@ export class S3Bucket
     }
   }
 
+  /** S3's wire operations; everything else comes from `ObjectStore`. */
+  readonly #wire: ObjectStoreWire & { bucketName(): string } = {
+    bucketName: () => this.bucketName,
+    describeLocation: (baseFolder) =>
+      baseFolder === "" ? `s3://${this.bucketName}` : `s3://${this.bucketName}/${baseFolder}`,
+    readObject: (key, { signal, notFound }) =>
+      this.#call("GetObject", key, async (client, { GetObjectCommand }) => {
+        try {
+          const response = await client.send(
+            new GetObjectCommand({ Bucket: this.bucketName, Key: key }),
+            signal ? { abortSignal: signal } : {},
+          );
+          const body = response.Body as Readable | undefined;
+          return response.ContentLength === undefined
+            ? { body }
+            : { body, contentLength: response.ContentLength };
+        } catch (error) {
+          if (describeSdkError(error).name === "NoSuchKey") throw notFound(error);
+          throw error;
+        }
+      }),
+    writeObject: async (key, content, { signal, totalBytes, onBytes }) => {
+      const knownLength = knownContentLength(content);
+      if (knownLength !== undefined && knownLength <= this.partSizeBytes) {
+        const body = typeof content === "string" ? Buffer.from(content) : (content as Uint8Array);
+        await this.#call("PutObject", key, (client, { PutObjectCommand }) =>
+          client.send(
+            new PutObjectCommand({ Bucket: this.bucketName, Key: key, Body: body }),
+            signal ? { abortSignal: signal } : {},
+          ),
+        );
+        onBytes(body.byteLength);
+        return;
+      }
+      await this.#upload(key, content, signal, onBytes, totalBytes);
+    },
+    statObject: (key) =>
+      this.#call("HeadObject", key, async (client, { HeadObjectCommand }) => {
+        try {
+          const head = await client.send(
+            new HeadObjectCommand({ Bucket: this.bucketName, Key: key }),
+          );
+          this.#bucketConfirmed = true;
+          return {
+            key,
+            size: head.ContentLength ?? 0,
+            ...(head.LastModified ? { modifiedAt: head.LastModified } : {}),
+          };
+        } catch (error) {
+          if (describeSdkError(error).status !== 404) throw error;
+          // A HEAD reply has no body, so a missing bucket also answers 404: check the bucket once.
+          if (!this.#bucketConfirmed) await this.#confirmBucket(client);
+          return undefined;
+        }
+      }),
+    deleteObject: async (key) => {
+      await this.#call("DeleteObject", key, (client, { DeleteObjectCommand }) =>
+        client.send(new DeleteObjectCommand({ Bucket: this.bucketName, Key: key })),
+      );
+    },
+    listPage: async (prefix, { delimiter, cursor }) => {
+      const page = await this.#call("ListObjectsV2", prefix, (client, { ListObjectsV2Command }) =>
+        client.send(
+          new ListObjectsV2Command({
+            Bucket: this.bucketName,
+            Prefix: prefix,
+            MaxKeys: this.listPageSize,
+            ...(delimiter === undefined ? {} : { Delimiter: delimiter }),
+            ...(cursor === undefined ? {} : { ContinuationToken: cursor }),
+          }),
+        ),
+      );
+      const entries: ObjectEntry[] = [];
+      for (const object of page.Contents ?? []) {
+        if (object.Key === undefined) continue;
+        entries.push({
+          key: object.Key,
+          size: object.Size ?? 0,
+          ...(object.LastModified ? { modifiedAt: object.LastModified } : {}),
+        });
+      }
+      const nextCursor = page.IsTruncated ? page.NextContinuationToken : undefined;
+      return nextCursor === undefined ? { entries } : { entries, nextCursor };
+    },
+    copyObject: async (source, destinationKey, { notFound }) => {
+      const sourceBucket = (source.wire as { bucketName?: () => string }).bucketName?.();
+      if (sourceBucket === undefined) {
+        throw new InvalidInputError("source", "S3 copies objects only from another S3 bucket.");
+      }
+      await this.#call("CopyObject", destinationKey, async (client, { CopyObjectCommand }) => {
+        try {
+          return await client.send(
+            new CopyObjectCommand({
+              Bucket: this.bucketName,
+              Key: destinationKey,
+              CopySource: `${sourceBucket}/${encodeURIComponent(source.key).replace(/%2F/g, "/")}`,
+            }),
+          );
+        } catch (error) {
+          if (describeSdkError(error).name === "NoSuchKey") throw notFound(error);
+          throw error;
+        }
+      });
+    },
+  };
+
   /** The S3 key of a path: bucket folder + resolved path. */
   objectKey(path: string): string {
-    return this.#resolver.location(path);
+    return this.#store.objectKey(path);
   }
 
-  async readPath(path: string, options: ReadPathOptions = {}): Promise<Uint8Array> {
-    return readAllBytes(await this.createReadStream(path, options));
+  readPath(path: string, options: ReadPathOptions = {}): Promise<Uint8Array> {
+    return this.#store.readPath(path, options);
   }
 
-  async createReadStream(path: string, options: ReadPathOptions = {}): Promise<Readable> {
-    options.signal?.throwIfAborted();
-    const relative = this.#resolver.key(path);
-    const key = this.objectKey(path);
-    const response = await this.#call("GetObject", key, async (client, { GetObjectCommand }) => {
-      try {
-        return await client.send(
-          new GetObjectCommand({ Bucket: this.bucketName, Key: key }),
-          options.signal ? { abortSignal: options.signal } : {},
-        );
-      } catch (error) {
-        if (describeSdkError(error).name === "NoSuchKey") {
-          throw new FileNotFoundError(relative, this.#location, { cause: error });
-        }
-        throw error;
-      }
-    });
-    const body = response.Body as Readable | undefined;
-    const counter = progressStream(options.onProgress, response.ContentLength);
-    const { signal } = options;
-    if (signal) addAbortSignal(signal, counter);
-    if (!body) {
-      counter.end();
-      return counter;
-    }
-    // The pipeline destroys the body when the reader stops (or aborts) early; an abort surfaces as
-    // an AbortError, not as the connection reset it causes underneath.
-    pipeline(body, counter, (error) => {
-      if (error && !counter.destroyed) counter.destroy(signal?.aborted ? signal.reason : error);
-    });
-    return counter;
+  createReadStream(path: string, options: ReadPathOptions = {}): Promise<Readable> {
+    return this.#store.createReadStream(path, options);
   }
 
-  async writePath(
+  writePath(
     path: string,
     content: WritableContent,
     options: WritePathOptions = {},
   ): Promise<string> {
-    const relative = this.#resolver.key(path);
-    const key = this.objectKey(path);
-    const { signal } = options;
-    signal?.throwIfAborted();
-    const knownLength = knownContentLength(content);
-    const totalBytes = options.contentLength ?? knownLength;
-    let reported = 0;
-    const report = (bytes: number) => {
-      if (!options.onProgress || bytes < reported) return;
-      reported = bytes;
-      const progress: TransferProgress =
-        totalBytes === undefined ? { bytes } : { bytes, totalBytes };
-      options.onProgress(progress);
-    };
-    if (knownLength !== undefined && knownLength <= this.partSizeBytes) {
-      const body = typeof content === "string" ? Buffer.from(content) : (content as Uint8Array);
-      await this.#call("PutObject", key, (client, { PutObjectCommand }) =>
-        client.send(
-          new PutObjectCommand({ Bucket: this.bucketName, Key: key, Body: body }),
-          signal ? { abortSignal: signal } : {},
-        ),
-      );
-      report(body.byteLength);
-      return relative;
-    }
-    await this.#upload(key, content, signal, report, totalBytes);
-    return relative;
+    return this.#store.writePath(path, content, options);
   }
 
   /**
-   * Streams content to a key (see `uploadStream`): one PutObject when it fits in a part, else a
-   * multipart upload holding at most `partSizeBytes × (uploadConcurrency + 1)` bytes in memory.
-   * On failure or abort the multipart upload is aborted before this returns.
+   * Streams content to a key (see `uploadStream`): a multipart upload holding at most
+   * `partSizeBytes × (uploadConcurrency + 1)` bytes in memory. On failure or abort the multipart
+   * upload is aborted before this returns.
    */
   async #upload(
     key: string,
@@ -264,7 +288,7 @@ export class S3Bucket
     const [sdk, client] = await Promise.all([loadS3Sdk(), this.getClient()]);
     // S3 allows 10,000 parts: a known size that needs more gets larger parts.
     const partSize = Math.max(this.partSizeBytes, Math.ceil((totalBytes ?? 0) / 10_000));
-    const source = abortable(writableContentChunks(content), signal);
+    const source = abortableChunks(writableContentChunks(content), signal);
     try {
       await uploadStream({
         client,
@@ -285,20 +309,8 @@ export class S3Bucket
     }
   }
 
-  async exists(path: string): Promise<boolean> {
-    const key = this.objectKey(path);
-    return this.#call("HeadObject", key, async (client, { HeadObjectCommand }) => {
-      try {
-        await client.send(new HeadObjectCommand({ Bucket: this.bucketName, Key: key }));
-        this.#bucketConfirmed = true;
-        return true;
-      } catch (error) {
-        if (describeSdkError(error).status !== 404) throw error;
-        // A HEAD reply has no body, so a missing bucket also answers 404: check the bucket once.
-        if (!this.#bucketConfirmed) await this.#confirmBucket(client);
-        return false;
-      }
-    });
+  exists(path: string): Promise<boolean> {
+    return this.#store.exists(path);
   }
 
   async #confirmBucket(client: S3Client): Promise<void> {
@@ -315,50 +327,12 @@ export class S3Bucket
     }
   }
 
-  async delete(path: string): Promise<boolean> {
-    if (!(await this.exists(path))) return false;
-    const key = this.objectKey(path);
-    await this.#call("DeleteObject", key, (client, { DeleteObjectCommand }) =>
-      client.send(new DeleteObjectCommand({ Bucket: this.bucketName, Key: key })),
-    );
-    return true;
+  delete(path: string): Promise<boolean> {
+    return this.#store.delete(path);
   }
 
   list(prefix = ""): AsyncIterable<FileEntry> {
-    return this.#list(prefix, undefined);
-  }
-
-  async *#list(prefix: string, delimiter: "/" | undefined): AsyncIterable<FileEntry> {
-    const resolver = this.#resolver;
-    const listPrefix = resolver.listPrefix(prefix);
-    let continuationToken: string | undefined;
-    do {
-      const page = await this.#call(
-        "ListObjectsV2",
-        listPrefix,
-        (client, { ListObjectsV2Command }) =>
-          client.send(
-            new ListObjectsV2Command({
-              Bucket: this.bucketName,
-              Prefix: listPrefix,
-              MaxKeys: this.listPageSize,
-              ...(delimiter === undefined ? {} : { Delimiter: delimiter }),
-              ...(continuationToken === undefined ? {} : { ContinuationToken: continuationToken }),
-            }),
-          ),
-      );
-      for (const object of page.Contents ?? []) {
-        if (object.Key === undefined) continue;
-        const path = resolver.keyFromLocation(object.Key);
-        if (path === undefined) continue;
-        yield {
-          path,
-          size: object.Size ?? 0,
-          ...(object.LastModified ? { modifiedAt: object.LastModified } : {}),
-        };
-      }
-      continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (continuationToken !== undefined);
+    return this.#store.list(prefix);
   }
 
   /**
@@ -366,50 +340,28 @@ export class S3Bucket
    * or with `{ delimiter: "/" }` only those directly in it. `folder` is a folder name (`reports`
    * lists `reports/…`, never `reports-old/…`); `""` is the bucket folder itself.
    */
-  async listObjects(folder = "", options: ListObjectsOptions = {}): Promise<FileEntry[]> {
-    const entries: FileEntry[] = [];
-    for await (const entry of this.#list(folderPrefix(folder), options.delimiter)) {
-      if (options.maxItems !== undefined && entries.length >= options.maxItems) break;
-      entries.push(entry);
-    }
-    return entries;
+  listObjects(folder = "", options: ListObjectsOptions = {}): Promise<FileEntry[]> {
+    return this.#store.listObjects(folder, options);
   }
 
   /**
    * Uploads a local file, streamed (multipart when larger than a part). Returns the key relative
    * to the bucket folder. @default path: the file's name
    */
-  async uploadFromPath(
+  uploadFromPath(
     localPath: string,
-    path: string = basename(localPath),
+    path?: string,
     options: WritePathOptions = {},
   ): Promise<string> {
-    const { size } = await localFile(localPath, () => stat(localPath));
-    return this.writePath(path, createReadStream(localPath), { contentLength: size, ...options });
+    return this.#store.uploadFromPath(localPath, path, options);
   }
 
   /**
    * Downloads an object to a local file, streamed. The file appears whole or not at all (written
    * beside it, then renamed). Returns the local path.
    */
-  async downloadToPath(
-    path: string,
-    localPath: string,
-    options: ReadPathOptions = {},
-  ): Promise<string> {
-    const source = await this.createReadStream(path, options);
-    const partial = join(
-      dirname(localPath),
-      `.${basename(localPath)}.${randomBytes(6).toString("hex")}.partial`,
-    );
-    try {
-      await pipelineAsync(source, createWriteStream(partial, { mode: 0o600 }));
-      await rename(partial, localPath);
-    } catch (error) {
-      await rm(partial, { force: true });
-      throw error;
-    }
-    return localPath;
+  downloadToPath(path: string, localPath: string, options: ReadPathOptions = {}): Promise<string> {
+    return this.#store.downloadToPath(path, localPath, options);
   }
 
   /**
@@ -418,26 +370,12 @@ export class S3Bucket
    * `reports` becomes `<localDirectory>/2024/a.json`. Each file appears whole or not at all.
    * Returns the local paths written.
    */
-  async downloadFolderToPath(
+  downloadFolderToPath(
     folder: string,
     localDirectory: string,
     options: FolderTransferOptions = {},
   ): Promise<string[]> {
-    const prefix = folderPrefix(folder);
-    const entries: FileEntry[] = [];
-    for await (const entry of this.list(prefix)) entries.push(entry);
-    const written: string[] = [];
-    await forEachConcurrently(entries, options, async (entry) => {
-      const localPath = join(localDirectory, ...entry.path.slice(prefix.length).split("/"));
-      await mkdir(dirname(localPath), { recursive: true });
-      await this.downloadToPath(
-        entry.path,
-        localPath,
-        options.signal ? { signal: options.signal } : {},
-      );
-      written.push(localPath);
-    });
-    return written.sort();
+    return this.#store.downloadFolderToPath(folder, localDirectory, options);
   }
 
   /**
@@ -445,26 +383,12 @@ export class S3Bucket
    * are skipped) into a folder of the bucket, keeping their relative paths. Returns the keys
    * written, relative to the bucket folder.
    */
-  async uploadFromFolder(
+  uploadFromFolder(
     localDirectory: string,
     folder = "",
     options: FolderTransferOptions = {},
   ): Promise<string[]> {
-    const prefix = folderPrefix(folder);
-    const entries = await localFile(localDirectory, () =>
-      readdir(localDirectory, { recursive: true, withFileTypes: true }),
-    );
-    const files = entries
-      .filter((entry) => entry.isFile())
-      .map((entry) => join(entry.parentPath, entry.name));
-    const keys: string[] = [];
-    await forEachConcurrently(files, options, async (file) => {
-      const path = `${prefix}${relative(localDirectory, file).split(sep).join("/")}`;
-      keys.push(
-        await this.uploadFromPath(file, path, options.signal ? { signal: options.signal } : {}),
-      );
-    });
-    return keys.sort();
+    return this.#store.uploadFromFolder(localDirectory, folder, options);
   }
 
   /**
@@ -473,18 +397,13 @@ export class S3Bucket
    * `copyObject` for a server-side copy within one S3 account. Returns the key written.
    * @default toPath: fromPath
    */
-  async streamFrom(
+  streamFrom(
     source: WritableFileSystem,
     fromPath: string,
-    toPath: string = fromPath,
+    toPath?: string,
     options: WritePathOptions = {},
   ): Promise<string> {
-    const key = this.#resolver.key(toPath);
-    const stream = await source.createReadStream(
-      fromPath,
-      options.signal ? { signal: options.signal } : {},
-    );
-    return this.writePath(key, stream, options);
+    return this.#store.streamFrom(source, fromPath, toPath, options);
   }
 
   /**
@@ -492,118 +411,12 @@ export class S3Bucket
    * `options.toBucket`. Returns the destination key relative to the destination's folder.
    * Objects over 5 GiB need a multipart copy, which this method does not do.
    */
-  async copyObject(from: string, to: string, options: CopyObjectOptions = {}): Promise<string> {
-    const destination = options.toBucket ?? this;
-    const sourceKey = this.objectKey(from);
-    const relative = destination.#resolver.key(to);
-    const destinationKey = destination.objectKey(to);
-    await destination.#call("CopyObject", destinationKey, async (client, { CopyObjectCommand }) => {
-      try {
-        return await client.send(
-          new CopyObjectCommand({
-            Bucket: destination.bucketName,
-            Key: destinationKey,
-            CopySource: `${this.bucketName}/${encodeURIComponent(sourceKey).replace(/%2F/g, "/")}`,
-          }),
-        );
-      } catch (error) {
-        if (describeSdkError(error).name === "NoSuchKey") {
-          throw new FileNotFoundError(this.#resolver.key(from), this.#location, { cause: error });
-        }
-        throw error;
-      }
-    });
-    return relative;
+  copyObject(from: string, to: string, options: CopyObjectOptions = {}): Promise<string> {
+    return this.#store.copyObject(from, to, (options.toBucket ?? this).#store);
   }
 
   /** Copies an object (see `copyObject`), then deletes the source. Returns the destination key. */
-  async moveObject(from: string, to: string, options: CopyObjectOptions = {}): Promise<string> {
-    const relative = await this.copyObject(from, to, options);
-    const destination = options.toBucket ?? this;
-    if (
-      destination.bucketName === this.bucketName &&
-      destination.objectKey(to) === this.objectKey(from)
-    ) {
-      return relative;
-    }
-    const sourceKey = this.objectKey(from);
-    await this.#call("DeleteObject", sourceKey, (client, { DeleteObjectCommand }) =>
-      client.send(new DeleteObjectCommand({ Bucket: this.bucketName, Key: sourceKey })),
-    );
-    return relative;
-  }
-}
-
-/** The listing prefix of a folder name: `""` stays `""`, anything else gets one trailing `/`. */
-function folderPrefix(folder: string): string {
-  const resolved = resolveBaseFolder(folder);
-  return resolved === "" ? "" : `${resolved}/`;
-}
-
-/** Runs `action` over `items`, at most `options.concurrency` (4) at a time; stops on the first failure. */
-async function forEachConcurrently<Item>(
-  items: Item[],
-  options: FolderTransferOptions,
-  action: (item: Item) => Promise<void>,
-): Promise<void> {
-  const concurrency = Math.max(1, options.concurrency ?? 4);
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (!failed && next < items.length) {
-      options.signal?.throwIfAborted();
-      const item = items[next++] as Item;
-      try {
-        await action(item);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-}
-
-/**
- * The chunks of a source, stopping as soon as the signal aborts, even while the source is waiting
- * for its next chunk (a slow producer must not hold an aborted write open).
- */
-async function* abortable(
-  source: AsyncIterable<Uint8Array>,
-  signal: AbortSignal | undefined,
-): AsyncGenerator<Uint8Array> {
-  if (!signal) {
-    yield* source;
-    return;
-  }
-  const iterator = source[Symbol.asyncIterator]();
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-  aborted.catch(() => {});
-  try {
-    for (;;) {
-      signal.throwIfAborted();
-      const next = await Promise.race([iterator.next(), aborted]);
-      if (next.done) return;
-      yield next.value;
-    }
-  } finally {
-    if (onAbort) signal.removeEventListener("abort", onAbort);
-    void iterator.return?.()?.catch?.(() => {});
-  }
-}
-
-/** Runs a local file system call, turning a missing file or folder into `FILE_NOT_FOUND`. */
-async function localFile<T>(localPath: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-      throw new FileNotFoundError(localPath, "the local file system", { cause: error });
-    }
-    throw error;
+  moveObject(from: string, to: string, options: CopyObjectOptions = {}): Promise<string> {
+    return this.#store.moveObject(from, to, (options.toBucket ?? this).#store);
   }
 }

@@ -1,0 +1,34 @@
+/**
+ * `@tessera/core/provider`: what integration packages need to implement storage blocks and
+ * clients, and users do not. A storage provider implements only its wire operations
+ * (`ObjectStoreWire`) and gets the rest from `ObjectStore`.
+ */
+export {
+  knownContentLength,
+  progressStream,
+  readAllBytes,
+  resolveBaseFolder,
+  resolveStoragePath,
+  resolveStoragePrefix,
+  StoragePathResolver,
+  writableContentChunks,
+  writableContentToReadable,
+} from "../results/index.js";
+export { abortableChunks } from "./abortable-chunks.js";
+export { type ConcurrencyOptions, forEachConcurrently } from "./for-each-concurrently.js";
+export {
+  type LocalFolderFile,
+  listLocalFolder,
+  localFile,
+  writeLocalFileAtomically,
+} from "./local-files.js";
+export {
+  type FolderTransferOptions,
+  folderPrefix,
+  type ListObjectsOptions,
+  type ObjectBody,
+  type ObjectEntry,
+  type ObjectListPage,
+  ObjectStore,
+  type ObjectStoreWire,
+} from "./object-store.js";
