@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFile, unlink, writeFile } from "node:fs/promises";
+import { readFile, truncate, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -147,5 +147,19 @@ describe("ResultStore reads are bounded by the record", () => {
     });
     expect(streamError.code).toBe("RESULT_CORRUPTED");
     expect(streamed).toBeLessThanOrEqual(1000);
+  });
+  it("reads no more of an oversized metadata record than a record can hold", async () => {
+    const store = new ResultStore({ storage });
+    await store.put("report", { rows: 1 });
+    // A 2 GB record (sparse, so it takes no disk): reading it whole would take 2 GB of memory.
+    await truncate(join(basePath, "report.meta.json"), 2 ** 31);
+    global.gc?.();
+    const before = process.memoryUsage().rss;
+    for (const action of [() => store.get("report"), () => store.info("report")]) {
+      const error = await errorOf(action);
+      expect(error.code).toBe("RESULT_CORRUPTED");
+      expect(error.message).toContain("more than a record can be");
+    }
+    expect(process.memoryUsage().rss - before).toBeLessThan(64 << 20);
   });
 });

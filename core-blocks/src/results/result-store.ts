@@ -297,19 +297,32 @@ export class ResultStore {
     key: string,
     path: string,
   ): Promise<ResultMetadata | undefined> {
-    let bytes: Uint8Array;
+    // Read as a stream that stops one byte past the largest record, so a record file that grew
+    // (or was replaced by something huge) costs no more than that.
+    const chunks: Buffer[] = [];
+    let size = 0;
     try {
-      bytes = await fileSystem.readPath(path);
+      const stream = await fileSystem.createReadStream(path);
+      try {
+        for await (const chunk of stream as AsyncIterable<Buffer>) {
+          chunks.push(chunk);
+          size += chunk.byteLength;
+          if (size > maxMetadataBytes) break;
+        }
+      } finally {
+        stream.destroy();
+      }
     } catch (error) {
       if (FileNotFoundError.isInstance(error)) return undefined;
       throw error;
     }
-    if (bytes.byteLength > maxMetadataBytes) {
+    if (size > maxMetadataBytes) {
       throw new ResultCorruptedError(
         key,
-        `its metadata record is ${bytes.byteLength} bytes, more than a record can be`,
+        `its metadata record is more than ${maxMetadataBytes} bytes, more than a record can be`,
       );
     }
+    const bytes = Buffer.concat(chunks, size);
     let parsed: unknown;
     try {
       parsed = JSON.parse(toBuffer(bytes).toString("utf8"));
