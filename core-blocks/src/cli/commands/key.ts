@@ -21,6 +21,7 @@ export async function keyStatusCommand(
       keyFilePath: status.keyFilePath,
       currentKeyId: status.currentKeyId ?? null,
       keys: status.keys,
+      retiredKeyIds: status.retiredKeyIds,
       documentsToRotate: status.documentsToRotate,
     });
     return;
@@ -41,6 +42,10 @@ export async function keyStatusCommand(
         String(key.documents),
       ]),
     );
+  }
+  if (status.retiredKeyIds.length > 0) {
+    output.line();
+    output.line(`Retired keys (no document needs them): ${status.retiredKeyIds.join(", ")}.`);
   }
   if (status.keys.some((key) => !key.available)) {
     output.line();
