@@ -5,7 +5,7 @@ import { z } from "zod";
 import { defineBlock } from "../src/block/index.js";
 import type { TesseraError } from "../src/errors/index.js";
 import { type JsonValue, secret } from "../src/schema/index.js";
-import { Secret } from "../src/secret-block/index.js";
+import { isSecretBytes, Secret } from "../src/secret-block/index.js";
 import {
   clearSecretReferenceCache,
   configureSecretReferences,
@@ -80,6 +80,21 @@ describe("the Secret block", () => {
     const value = { clientId: "abc", keys: ["k1", "k2"], rotation: 30 };
     await new Secret({ value }).save("service-account", { store });
     expect(await (await Secret.load("service-account", { store })).get()).toEqual(value);
+  });
+});
+
+describe("binary secrets", () => {
+  it("keeps bytes that are not text exactly, through save and load", async () => {
+    const bytes = randomBytes(2_000);
+    bytes[0] = 0xff;
+    await Secret.fromBytes(bytes).save("keystore", { store });
+    const loaded = await Secret.load("keystore", { store });
+    expect((await loaded.getBytes()).equals(bytes)).toBe(true);
+    expect(isSecretBytes(await loaded.get())).toBe(true);
+    await new Secret({ value: "text-é" }).save("text", { store });
+    expect((await (await Secret.load("text", { store })).getBytes()).toString("utf8")).toBe(
+      "text-é",
+    );
   });
 });
 

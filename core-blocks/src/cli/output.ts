@@ -9,6 +9,8 @@ export interface Output {
   line(text?: string): void;
   /** Writes a line to standard error (notes, warnings, progress). */
   note(text: string): void;
+  /** Writes bytes (or text) to standard output exactly as given: no newline is added. */
+  raw(data: Uint8Array | string): void;
   /** Writes a value as pretty-printed JSON to standard output. */
   json(value: unknown): void;
   /** Writes rows as an aligned table with a header row. */
@@ -73,6 +75,9 @@ export function createOutput(
     },
     note(text) {
       stderr.write(`${text}\n`);
+    },
+    raw(data) {
+      stdout.write(data);
     },
     json(value) {
       stdout.write(`${JSON.stringify(value, null, 2)}\n`);

@@ -1,1 +1,1 @@
-export { Secret } from "./secret-block.js";
+export { isSecretBytes, Secret, type SecretBytes } from "./secret-block.js";

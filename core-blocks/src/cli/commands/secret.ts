@@ -1,18 +1,54 @@
+import { randomBytes } from "node:crypto";
+import { open, rename, rm } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { InvalidInputError } from "../../errors/index.js";
+import type { JsonValue } from "../../schema/index.js";
 import { SECRET_MASK } from "../../secrets/index.js";
 import type { CliContext } from "../context.js";
-import { readStdin, variableForMessage } from "../field-input.js";
+import { variableForMessage } from "../field-input.js";
+
+/** Options of `tessera secret set`. */
+interface SetSecretOptions {
+  fromEnv?: string;
+  stdin?: boolean;
+  /** Keep standard input's bytes exactly, even when they are text. */
+  binary?: boolean;
+}
+
+async function readStdinBytes(stdin: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stdin) {
+    chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+  }
+  return Buffer.concat(chunks);
+}
+
+/** The bytes as text when they are valid UTF-8, else `undefined`. */
+function asText(bytes: Buffer): string | undefined {
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
 import { checkSlugPart, requireDocument, shortTime } from "../stored-documents.js";
 
 async function readSecretValue(
   context: CliContext,
   name: string,
-  options: { fromEnv?: string; stdin?: boolean },
-): Promise<string> {
+  options: SetSecretOptions,
+): Promise<JsonValue> {
   if (options.fromEnv !== undefined && options.stdin) {
     throw new InvalidInputError(
       "secret set",
       "Give one of --from-env <VARIABLE> or --stdin, not both.",
+    );
+  }
+  if (options.binary && options.fromEnv !== undefined) {
+    throw new InvalidInputError(
+      "--binary",
+      "--binary keeps the exact bytes of standard input: use it with --stdin, not --from-env.",
     );
   }
   if (options.fromEnv !== undefined) {
@@ -25,15 +61,26 @@ async function readSecretValue(
     }
     return value;
   }
-  if (options.stdin || context.stdin.isTTY !== true) {
-    const text = (await readStdin(context.stdin)).replace(/\r?\n$/, "");
-    if (text === "") {
+  if (options.stdin || options.binary || context.stdin.isTTY !== true) {
+    const bytes = await readStdinBytes(context.stdin);
+    if (bytes.length === 0) {
       throw new InvalidInputError(
         "--stdin",
         `Standard input was empty: pipe the value in (printf %s "$VALUE" | tessera secret set ${name} --stdin), or run it on a terminal to type it at a hidden prompt.`,
       );
     }
-    return text;
+    // Text drops one trailing newline (what `echo` adds); bytes that are not UTF-8 text, or any
+    // input with --binary, are kept exactly.
+    const text = options.binary ? undefined : asText(bytes);
+    if (text === undefined) return { $bytes: bytes.toString("base64") };
+    const trimmed = text.replace(/\r?\n$/, "");
+    if (trimmed === "") {
+      throw new InvalidInputError(
+        "--stdin",
+        `Standard input held only a newline: pipe the value in (printf %s "$VALUE" | tessera secret set ${name} --stdin), or pass --binary to keep it as it is.`,
+      );
+    }
+    return trimmed;
   }
   const prompts = await import("@clack/prompts");
   const answer = await prompts.password({
@@ -51,7 +98,7 @@ async function readSecretValue(
 export async function setSecretCommand(
   context: CliContext,
   name: string,
-  options: { fromEnv?: string; stdin?: boolean },
+  options: SetSecretOptions,
   extraArguments: readonly string[] = [],
 ): Promise<void> {
   if (extraArguments.length > 0) {
@@ -70,13 +117,35 @@ export async function setSecretCommand(
   );
 }
 
-/** `tessera secret get <name> [--reveal]`. */
+/** Options of `tessera secret get`. */
+interface GetSecretOptions {
+  reveal?: boolean;
+  json?: boolean;
+  /** Write the value to standard output exactly, with no newline. */
+  raw?: boolean;
+  /** Write the value's exact bytes to this file (created 0600). */
+  output?: string;
+}
+
+/** `tessera secret get <name> [--reveal [--raw | --output <file>]]`. */
 export async function getSecretCommand(
   context: CliContext,
   name: string,
-  options: { reveal?: boolean; json?: boolean },
+  options: GetSecretOptions,
 ): Promise<void> {
   await checkSlugPart(name, "name");
+  if ((options.raw || options.output !== undefined) && !options.reveal) {
+    throw new InvalidInputError(
+      options.raw ? "--raw" : "--output",
+      `${options.raw ? "--raw" : "--output"} writes the value in clear: add --reveal (tessera secret get ${name} --reveal ${options.raw ? "--raw" : "--output <file>"}).`,
+    );
+  }
+  if ([options.raw, options.output !== undefined, options.json].filter(Boolean).length > 1) {
+    throw new InvalidInputError(
+      "secret get",
+      "Give at most one of --raw, --output <file> and --json.",
+    );
+  }
   const store = await context.store();
   const slug = `secret/${name}`;
   const document = await requireDocument(store, slug);
@@ -88,6 +157,16 @@ export async function getSecretCommand(
       // It may lead to a secret source an integration defines (aws-secret/<name>).
       const { loadSecretSources } = await import("../block-classes.js");
       await loadSecretSources(store);
+    }
+    if (options.raw || options.output !== undefined) {
+      const bytes = await secret.getBytes();
+      if (options.output !== undefined) {
+        await writePrivateFile(options.output, bytes);
+        context.output.note(`Wrote secret/${name} (${bytes.length} bytes) to ${options.output}.`);
+      } else {
+        context.output.raw(bytes);
+      }
+      return;
     }
     value = await secret.get();
   }
@@ -103,4 +182,38 @@ export async function getSecretCommand(
   output.line(
     `${output.colors.cyan(slug)}: ${SECRET_MASK} (revision ${document.revision}, saved ${shortTime(document.updatedAt)}). Add --reveal to print the value.`,
   );
+}
+
+/**
+ * Writes `bytes` to `path` through a new file created 0600 beside it and renamed over it, so the
+ * file is never readable by others, not even while it is written, and a symlink at `path` is
+ * replaced, not followed.
+ */
+async function writePrivateFile(path: string, bytes: Uint8Array): Promise<void> {
+  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(temporary, "wx", 0o600);
+  } catch (error) {
+    throw new InvalidInputError(
+      "--output",
+      `Cannot create a file in ${dirname(path)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Check that the folder exists and is writable.`,
+    );
+  }
+  try {
+    try {
+      await handle.writeFile(bytes);
+      await handle.chmod(0o600);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw new InvalidInputError(
+      "--output",
+      `Cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Check that it is not a folder and that its folder is writable.`,
+    );
+  }
 }
