@@ -40,7 +40,7 @@ import { recordBlockType } from "./block-type-record.js";
 import { checkCallOptions } from "./call-options.js";
 import { passesUnchanged } from "./schema-pass-through.js";
 import { assertSlugPart } from "./slug.js";
-import { validate, valueShapeProblem } from "./validation.js";
+import { unknownFieldProblems, validate, valueShapeProblem } from "./validation.js";
 
 /** Keys of the stored markers; a plain object made of one of them alone is refused as data. */
 const RESERVED_MARKERS = new Set(["$ref", "$sealed", "$reference", "$keep"]);
@@ -237,6 +237,9 @@ export function validatedFields(
   if (shapeProblem) throw new ValidationFailedError(subject, [shapeProblem]);
   // Fields that zod would return unchanged (the usual case for a loaded or constructed block).
   if (passesUnchanged(definition.schema, fields)) return fields;
+  // A key assigned inside a field's object that the schema does not have would be dropped.
+  const unknown = unknownFieldProblems(definition.schema, fields);
+  if (unknown.length > 0) throw new ValidationFailedError(subject, unknown);
   const result = validate(definition.schema, fields);
   if (!result.ok) throw new ValidationFailedError(subject, result.problems);
   return result.data;

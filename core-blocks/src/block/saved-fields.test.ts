@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
@@ -9,7 +12,7 @@ import {
 } from "../errors/index.js";
 import { secret } from "../schema/index.js";
 import { SecretValue } from "../secrets/index.js";
-import { type BlockStore, createMemoryStore } from "../store/index.js";
+import { type BlockStore, createMemoryStore, openSqliteStore } from "../store/index.js";
 import { defineBlock } from "./index.js";
 import { caught, useFreshMemoryStore } from "./test-fixtures.js";
 
@@ -115,6 +118,43 @@ describe("unknown fields", () => {
   });
 });
 
+describe("unknown keys inside fields", () => {
+  const Job = defineBlock({
+    type: "saved-fields-job",
+    schema: z.object({
+      options: z.object({ timeout: z.number().default(30) }).prefault({}),
+      steps: z.array(z.object({ command: z.string() })).default([]),
+      labels: z.looseObject({ team: z.string().optional() }).optional(),
+    }),
+  });
+
+  it("refuses an unknown key in a nested object or list item, at construction, naming its path", () => {
+    let error: unknown;
+    try {
+      new Job({ options: { timout: 5 }, steps: [{ command: "a" }, { comand: "b" }] } as never);
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(ValidationFailedError.isInstance(error)).toBe(true);
+    expect((error as ValidationFailedError).problems.map((problem) => problem.path)).toEqual([
+      "options.timout",
+      "steps.1.comand",
+    ]);
+    expect((error as Error).message).toContain('did you mean "timeout"');
+  });
+
+  it("refuses at save an unknown key assigned inside a field, and keeps keys of open objects", async () => {
+    const job = new Job({ labels: { team: "data", cost: "eu" } as never });
+    (job as { options: unknown }).options = { timout: 5 };
+    const error = await caught(job.save("assigned", { store }));
+    expect(ValidationFailedError.isInstance(error)).toBe(true);
+    expect((error as ValidationFailedError).problems[0]?.path).toBe("options.timout");
+    job.options = { timeout: 5 };
+    await job.save("assigned", { store });
+    expect((await Job.load("assigned", { store })).labels).toEqual({ team: "data", cost: "eu" });
+  });
+});
+
 describe("saving a loaded block in place", () => {
   it("saves under the loaded name as the next revision and tracks it", async () => {
     await new Bucket({ bucketName: "data" }).save("prod", { store });
@@ -145,6 +185,30 @@ describe("saving a loaded block in place", () => {
       expect((error as RevisionConflictError).expectedRevision).toBe(1);
       expect((error as RevisionConflictError).actualRevision).toBe(2);
       expect((await Credentials.load(name, { store })).region).toBe("us-east-1");
+    }
+  });
+
+  it("refuses an in-place save after another connection to the same SQLite file saved", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "tessera-in-place-"));
+    const path = join(folder, "tessera.db");
+    const first = await openSqliteStore({ path });
+    const second = await openSqliteStore({ path });
+    try {
+      await new Bucket({ bucketName: "data" }).save("shared", { store: first });
+      const mine = await Bucket.load("shared", { store: first });
+      const theirs = await Bucket.load("shared", { store: second });
+      theirs.bucketFolder = "theirs";
+      await theirs.save();
+      mine.bucketFolder = "mine";
+      const error = await caught(mine.save());
+      expect(RevisionConflictError.isInstance(error)).toBe(true);
+      expect((error as Error).message).toContain("revision 1");
+      expect((error as Error).message).toContain("revision 2");
+      expect((await Bucket.load("shared", { store: first })).bucketFolder).toBe("theirs");
+    } finally {
+      await first.close();
+      await second.close();
+      rmSync(folder, { recursive: true, force: true });
     }
   });
 

@@ -68,22 +68,88 @@ export function validate(
   return { ok: false, problems: problemsOf(result.error) };
 }
 
+/** The parts of a zod 4 definition the unknown-key walk reads. */
+interface ZodDefinition {
+  type?: string;
+  shape?: Record<string, unknown>;
+  catchall?: unknown;
+  innerType?: unknown;
+  element?: unknown;
+  valueType?: unknown;
+  getter?: () => unknown;
+}
+
+function zodDefinitionOf(schema: unknown): ZodDefinition | undefined {
+  if (typeof schema !== "object" || schema === null) return undefined;
+  return (schema as { _zod?: { def?: ZodDefinition } })._zod?.def;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
 /**
- * The problems of keys in `input` that are not fields of the block schema (zod would drop them
- * silently): one per unknown key, naming the closest field, or the fields there are.
+ * The problems of keys in `input` that the block schema does not have (zod's `z.object` would drop
+ * them silently): one per unknown key, at any depth of plain objects, lists and records, naming
+ * the closest field. Objects that take any key (`z.looseObject`, a catchall) and the insides of
+ * unions, secret fields and nested block fields (they check their own) are left alone.
  */
-export function unknownFieldProblems(
-  schema: { shape: Record<string, unknown> },
-  input: unknown,
-  prefix = "",
-): ValidationProblem[] {
-  if (input === null || typeof input !== "object" || Array.isArray(input)) return [];
-  const fields = Object.keys(schema.shape);
+export function unknownFieldProblems(schema: unknown, input: unknown): ValidationProblem[] {
   const problems: ValidationProblem[] = [];
-  for (const key of Object.keys(input)) {
-    if (Object.hasOwn(schema.shape, key)) continue;
-    problems.push({ path: prefix + key, message: unknownFieldMessage(key, fields) });
-  }
+  const walk = (node: unknown, value: unknown, path: string[], depth: number): void => {
+    if (depth > MAX_VALUE_DEPTH || value === undefined || value === null) return;
+    const definition = zodDefinitionOf(node);
+    if (!definition) return;
+    switch (definition.type) {
+      case "object": {
+        if (!isPlainObject(value) || !definition.shape) return;
+        const shape = definition.shape;
+        const open =
+          definition.catchall !== undefined &&
+          zodDefinitionOf(definition.catchall)?.type !== "never";
+        for (const key of Object.keys(value)) {
+          if (Object.hasOwn(shape, key)) {
+            walk(shape[key], value[key], [...path, key], depth + 1);
+          } else if (!open) {
+            problems.push({
+              path: [...path, key].join("."),
+              message: unknownFieldMessage(key, Object.keys(shape)),
+            });
+          }
+        }
+        return;
+      }
+      case "array":
+        if (!Array.isArray(value)) return;
+        value.forEach((item, index) => {
+          walk(definition.element, item, [...path, String(index)], depth + 1);
+        });
+        return;
+      case "record":
+        if (!isPlainObject(value)) return;
+        for (const key of Object.keys(value)) {
+          walk(definition.valueType, value[key], [...path, key], depth + 1);
+        }
+        return;
+      case "optional":
+      case "nullable":
+      case "default":
+      case "prefault":
+      case "readonly":
+      case "nonoptional":
+      case "catch":
+        walk(definition.innerType, value, path, depth + 1);
+        return;
+      case "lazy":
+        walk(definition.getter?.(), value, path, depth + 1);
+        return;
+      default:
+        return;
+    }
+  };
+  walk(schema, input, [], 0);
   return problems;
 }
 
