@@ -6,7 +6,7 @@ import type { JsonValue } from "../src/schema/index.js";
 import {
   createSecretCipher,
   masterKeyId,
-  SECRET_FORMAT_VERSION,
+  SEALED_VALUE_FORMAT_VERSION,
   type SealContext,
 } from "../src/secrets/index.js";
 
@@ -50,7 +50,7 @@ describe("AES-256-GCM envelope cipher", () => {
   it("writes the format version byte and the data key id in front of every sealed value", async () => {
     const { sealed } = await sealedCanary();
     const bytes = bytesOf(sealed);
-    expect(bytes[0]).toBe(SECRET_FORMAT_VERSION);
+    expect(bytes[0]).toBe(SEALED_VALUE_FORMAT_VERSION);
     expect(bytes.length).toBe(1 + 8 + 12 + JSON.stringify(canary).length + 16);
   });
 

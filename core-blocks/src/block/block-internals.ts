@@ -94,6 +94,8 @@ export interface SealedOrigin {
   documentId: string;
   /** The field path it was sealed for. */
   fieldPath: string;
+  /** The same path as keys and indexes (a key may hold a dot, so the dotted path can be shared). */
+  fieldPathSegments: readonly string[];
   /** The stored sealed form. */
   sealed: SealedSecret;
 }

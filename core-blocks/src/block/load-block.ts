@@ -348,7 +348,7 @@ function decode(node: JsonValue, path: string[], context: DecodeContext): unknow
   if (marker !== undefined) {
     const value = node[marker];
     if (typeof value === "string") {
-      if (marker === "$sealed") return storedSecret(value, path.join("."), context);
+      if (marker === "$sealed") return storedSecret(value, [...path], context);
       if (marker === "$reference") return secretReference(value, context.store);
       if (marker === "$ref") return context.children ? context.children.get(value) : NESTED;
     }
@@ -376,9 +376,14 @@ function setOwn(target: object, key: string, value: unknown): void {
   });
 }
 
-/** A lazy `SecretValue` for the sealed text stored at `fieldPath`: decrypted on `reveal()`. */
-function storedSecret(sealedText: string, fieldPath: string, context: DecodeContext): SecretValue {
+/** A lazy `SecretValue` for the sealed text stored at `segments`: decrypted on `reveal()`. */
+function storedSecret(
+  sealedText: string,
+  segments: readonly string[],
+  context: DecodeContext,
+): SecretValue {
   const { store, document } = context;
+  const fieldPath = segments.join(".");
   const sealed: SealedSecret = { $sealed: sealedText };
   const value = SecretValue.lazy({ kind: "stored" }, () =>
     getSecretCipher(store).then((cipher) => {
@@ -387,10 +392,23 @@ function storedSecret(sealedText: string, fieldPath: string, context: DecodeCont
           `"${document.type}/${document.name}" holds an encrypted value at ${fieldPath} but no data key; save the secret again.`,
         );
       }
-      return cipher.open({ documentId: document.id, fieldPath, dataKey: document.dataKey }, sealed);
+      return cipher.open(
+        {
+          documentId: document.id,
+          fieldPath,
+          fieldPathSegments: segments,
+          dataKey: document.dataKey,
+        },
+        sealed,
+      );
     }),
   );
-  setSealedOrigin(value, { documentId: document.id, fieldPath, sealed });
+  setSealedOrigin(value, {
+    documentId: document.id,
+    fieldPath,
+    fieldPathSegments: segments,
+    sealed,
+  });
   return value;
 }
 

@@ -60,9 +60,19 @@ interface SaveContext {
   /** Whether the data holds a secret (to seal, keep or reference). */
   holdsSecrets: boolean;
   /** Secrets to seal, each with the placeholder object standing for it in the data. */
-  pending: Array<{ value: SecretValue; fieldPath: string; placeholder: JsonObject }>;
+  pending: Array<{
+    value: SecretValue;
+    fieldPath: string;
+    segments: readonly string[];
+    placeholder: JsonObject;
+  }>;
   /** Secret values sealed in this save, to remember their sealed form once the write succeeds. */
-  sealed: Array<{ value: SecretValue; fieldPath: string; sealed: SealedSecret }>;
+  sealed: Array<{
+    value: SecretValue;
+    fieldPath: string;
+    segments: readonly string[];
+    sealed: SealedSecret;
+  }>;
   problems: ValidationProblem[];
   /** The unsaved blocks being encoded, the saved one included: one met again is a cycle. */
   encoding: Set<object>;
@@ -172,6 +182,7 @@ export async function saveBlock(
         setSealedOrigin(entry.value, {
           documentId: stored.id,
           fieldPath: entry.fieldPath,
+          fieldPathSegments: entry.segments,
           sealed: entry.sealed,
         });
       }
@@ -366,13 +377,14 @@ function encodeSecret(
   if (
     previous &&
     previous.documentId === context.documentId &&
-    previous.fieldPath === fieldPath &&
+    previous.fieldPathSegments.length === path.length &&
+    previous.fieldPathSegments.every((segment, index) => segment === path[index]) &&
     context.dataKey !== null
   ) {
     return { ...previous.sealed };
   }
   const placeholder: JsonObject = {};
-  context.pending.push({ value, fieldPath, placeholder });
+  context.pending.push({ value, fieldPath, segments: [...path], placeholder });
   return placeholder;
 }
 
@@ -400,14 +412,19 @@ async function sealPending(context: SaveContext, data: JsonObject): Promise<void
   context.cipher ??= await getSecretCipher(context.store);
   context.dataKey ??= await context.cipher.createDataKey();
   for (let index = 0; index < context.pending.length; index++) {
-    const { value, fieldPath, placeholder } = context.pending[index]!;
+    const { value, fieldPath, segments, placeholder } = context.pending[index]!;
     const plaintext = plaintexts[index]!;
     const sealed = await context.cipher.seal(
-      { documentId: context.documentId, fieldPath, dataKey: context.dataKey },
+      {
+        documentId: context.documentId,
+        fieldPath,
+        fieldPathSegments: segments,
+        dataKey: context.dataKey,
+      },
       plaintext,
     );
     Object.assign(placeholder, sealed);
-    context.sealed.push({ value, fieldPath, sealed });
+    context.sealed.push({ value, fieldPath, segments, sealed });
   }
 }
 

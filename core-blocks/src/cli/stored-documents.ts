@@ -105,7 +105,11 @@ function isDocumentReference(value: JsonValue): value is { $ref: string } {
 }
 
 /** What to do with a sealed value found at a field path while walking stored data. */
-export type SealedVisitor = (path: string, sealed: { $sealed: string }) => Promise<JsonValue>;
+export type SealedVisitor = (
+  path: string,
+  sealed: { $sealed: string },
+  segments: readonly string[],
+) => Promise<JsonValue>;
 
 /**
  * Copies stored data for display: sealed secrets go through `onSealed` (masking by default),
@@ -124,21 +128,27 @@ export async function presentData(
   };
   collect(data);
   const referenced = referenceIds.size > 0 ? await store.getMany([...referenceIds]) : new Map();
-  const walk = async (value: JsonValue, path: string): Promise<JsonValue> => {
-    if (isSealedSecret(value)) return onSealed(path, value);
+  const walk = async (
+    value: JsonValue,
+    path: string,
+    segments: readonly string[] = [],
+  ): Promise<JsonValue> => {
+    if (isSealedSecret(value)) return onSealed(path, value, segments);
     if (isDocumentReference(value)) {
       const target = referenced.get(value.$ref) as StoredDocument | undefined;
       return { $ref: target ? `${target.type}/${target.name}` : `(missing ${value.$ref})` };
     }
     if (Array.isArray(value)) {
       return Promise.all(
-        value.map((item, index) => walk(item, path ? `${path}.${index}` : `${index}`)),
+        value.map((item, index) =>
+          walk(item, path ? `${path}.${index}` : `${index}`, [...segments, String(index)]),
+        ),
       );
     }
     if (isObject(value)) {
       const copy: JsonObject = {};
       for (const [key, item] of Object.entries(value)) {
-        copy[key] = await walk(item, path ? `${path}.${key}` : key);
+        copy[key] = await walk(item, path ? `${path}.${key}` : key, [...segments, key]);
       }
       return copy;
     }
@@ -149,10 +159,15 @@ export async function presentData(
 
 /** A visitor that decrypts sealed values of `document` with `cipher`. */
 export function revealWith(cipher: SecretCipher, document: StoredDocument): SealedVisitor {
-  return async (path, sealed) => {
+  return async (path, sealed, segments) => {
     if (!document.dataKey) return SECRET_MASK;
     return cipher.open(
-      { documentId: document.id, fieldPath: path, dataKey: document.dataKey },
+      {
+        documentId: document.id,
+        fieldPath: path,
+        fieldPathSegments: segments,
+        dataKey: document.dataKey,
+      },
       sealed,
     );
   };

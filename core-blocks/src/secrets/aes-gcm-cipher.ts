@@ -22,8 +22,16 @@ export interface AesGcmSecretCipherOptions {
   missingKeyHint?: string;
 }
 
-/** The only format version this release writes and reads. */
+/** The format version of wrapped data keys (the only one there is). */
 export const SECRET_FORMAT_VERSION = 1;
+/**
+ * The format version of sealed values this release writes. Version 2 binds the field path as a
+ * list of segments; version 1 (still read) bound the dotted path, which two different fields can
+ * share when a key holds a dot.
+ */
+export const SEALED_VALUE_FORMAT_VERSION = 2;
+/** Sealed-value format versions this release reads. */
+const READABLE_SEALED_VERSIONS: ReadonlySet<number> = new Set([1, SEALED_VALUE_FORMAT_VERSION]);
 const ID_BYTES = 8;
 const KEY_BYTES = 32;
 const NONCE_BYTES = 12;
@@ -68,23 +76,28 @@ function wrapAad(masterId: string): Buffer {
 const MAX_AAD_CACHE = 4096;
 const aadCache = new Map<string, Buffer>();
 
+/** The keys and indexes of a field path, as bound into format version 2. */
+function segmentsOf(context: SealContext): string[] {
+  return context.fieldPathSegments
+    ? context.fieldPathSegments.map(String)
+    : context.fieldPath.split(".");
+}
+
 /**
  * Associated data of a sealed value: binds it to the document, the field and the data key.
- * Built once per (document, field, data key) and reused: it is on the hot path of every reveal.
+ * Version 1 holds the dotted field path, version 2 the list of its segments (JSON, so no two
+ * paths share it). Built once per (version, document, field, data key) and reused: it is on the
+ * hot path of every reveal.
  */
-function sealAad(context: SealContext, dataKeyId: Buffer): Buffer {
+function sealAad(context: SealContext, dataKeyId: Buffer, version: number): Buffer {
   const keyId = dataKeyId.toString("hex");
-  const cacheKey = `${context.documentId}\u0000${context.fieldPath}\u0000${keyId}`;
+  const path = version === 1 ? context.fieldPath : segmentsOf(context);
+  const pathKey = typeof path === "string" ? path : JSON.stringify(path);
+  const cacheKey = `${version}\u0000${context.documentId}\u0000${pathKey}\u0000${keyId}`;
   let aad = aadCache.get(cacheKey);
   if (aad === undefined) {
     aad = Buffer.from(
-      JSON.stringify([
-        "tessera:secret",
-        SECRET_FORMAT_VERSION,
-        context.documentId,
-        context.fieldPath,
-        keyId,
-      ]),
+      JSON.stringify(["tessera:secret", version, context.documentId, path, keyId]),
       "utf8",
     );
     if (aadCache.size >= MAX_AAD_CACHE) aadCache.clear();
@@ -106,12 +119,13 @@ function decodeBase64(text: unknown): Buffer | undefined {
 }
 
 /**
- * AES-256-GCM envelope encryption over a key ring (newest master key first). Format version 1,
- * base64 on the wire:
- * - wrapped data key: `version (1) | master key id (8) | nonce (12) | ciphertext of (data key id (8) + key (32)) | tag (16)`,
+ * AES-256-GCM envelope encryption over a key ring (newest master key first). Base64 on the wire:
+ * - wrapped data key (format 1): `version (1) | master key id (8) | nonce (12) | ciphertext of (data key id (8) + key (32)) | tag (16)`,
  *   associated data `["tessera:data-key", 1, <master key id>]` (JSON);
- * - sealed value: `version (1) | data key id (8) | nonce (12) | ciphertext of the value's JSON | tag (16)`,
- *   associated data `["tessera:secret", 1, <document id>, <field path>, <data key id>]` (JSON).
+ * - sealed value (format 2): `version (1) | data key id (8) | nonce (12) | ciphertext of the value's JSON | tag (16)`,
+ *   associated data `["tessera:secret", 2, <document id>, [<path segment>, …], <data key id>]`
+ *   (JSON). Format 1 values, written by earlier releases, still open: their associated data is
+ *   `["tessera:secret", 1, <document id>, <dotted field path>, <data key id>]`.
  *
  * Every nonce is fresh (96 random bits). Anything that does not decrypt — a missing master key,
  * an unknown version byte, a truncated, altered or moved ciphertext — is a `DECRYPTION_FAILED`
@@ -157,9 +171,10 @@ export class AesGcmSecretCipher implements SecretCipher {
     const { id, key } = this.#unwrap(context.dataKey);
     const json = JSON.stringify(plaintext);
     if (json === undefined) throw new TypeError(`Secret ${context.fieldPath} is not a JSON value.`);
-    const body = encrypt(key, Buffer.from(json, "utf8"), sealAad(context, id));
+    const version = SEALED_VALUE_FORMAT_VERSION;
+    const body = encrypt(key, Buffer.from(json, "utf8"), sealAad(context, id, version));
     return {
-      $sealed: Buffer.concat([Buffer.from([SECRET_FORMAT_VERSION]), id, body]).toString("base64"),
+      $sealed: Buffer.concat([Buffer.from([version]), id, body]).toString("base64"),
     };
   }
 
@@ -172,10 +187,11 @@ export class AesGcmSecretCipher implements SecretCipher {
         message: `The stored ${describeField(context)} is not a sealed value (not base64, or too short to hold a nonce and tag). It was altered or truncated; save the secret again.`,
       });
     }
-    if (bytes[0] !== SECRET_FORMAT_VERSION) {
+    const version = bytes[0]!;
+    if (!READABLE_SEALED_VERSIONS.has(version)) {
       throw new DecryptionFailedError("unsupported-format", {
         fieldPath: context.fieldPath,
-        message: `The stored ${describeField(context)} uses secret format version ${bytes[0]}, which this version of @tessera/core does not know (it reads version ${SECRET_FORMAT_VERSION}). Upgrade @tessera/core, or save the secret again.`,
+        message: `The stored ${describeField(context)} uses secret format version ${version}, which this version of @tessera/core does not know (it reads versions ${[...READABLE_SEALED_VERSIONS].join(" and ")}). Upgrade @tessera/core, or save the secret again.`,
       });
     }
     const storedId = bytes.subarray(1, HEADER_BYTES);
@@ -188,7 +204,7 @@ export class AesGcmSecretCipher implements SecretCipher {
     }
     let plaintext: Buffer;
     try {
-      plaintext = decrypt(key, bytes.subarray(HEADER_BYTES), sealAad(context, id));
+      plaintext = decrypt(key, bytes.subarray(HEADER_BYTES), sealAad(context, id, version));
     } catch {
       throw new DecryptionFailedError("authentication-failed", {
         keyId: id.toString("hex"),

@@ -4,6 +4,7 @@ export {
   createSecretCipher,
   type MasterKey,
   masterKeyId,
+  SEALED_VALUE_FORMAT_VERSION,
   SECRET_FORMAT_VERSION,
 } from "./aes-gcm-cipher.js";
 export { forgetSecretCipher, getSecretCipher } from "./default-cipher.js";

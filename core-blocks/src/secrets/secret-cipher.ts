@@ -11,8 +11,15 @@ export interface SealedSecret {
 export interface SealContext {
   /** The document's immutable id. */
   documentId: string;
-  /** The secret field's dotted path, such as `credentials.secretAccessKey`. */
+  /** The secret field's dotted path, such as `credentials.secretAccessKey` (for messages). */
   fieldPath: string;
+  /**
+   * The field path as its keys and array indexes, such as `["credentials", "secretAccessKey"]`.
+   * This is what a new ciphertext is bound to: keys may hold dots, so `m["x.y"].z` and
+   * `m.x["y.z"]` share a dotted path but not their segments.
+   * @default `fieldPath` split at its dots
+   */
+  fieldPathSegments?: readonly string[];
   /** The document's wrapped data key. */
   dataKey: WrappedDataKey;
 }

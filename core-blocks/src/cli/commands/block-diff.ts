@@ -30,8 +30,8 @@ export async function diffCommand(
   // Secrets are decrypted in this process and reduced to a digest that is compared, never printed.
   const digestOf =
     (reveal: ReturnType<typeof revealWith>) =>
-    async (path: string, sealed: { $sealed: string }) => {
-      const plaintext = await reveal(path, sealed);
+    async (path: string, sealed: { $sealed: string }, segments: readonly string[]) => {
+      const plaintext = await reveal(path, sealed, segments);
       const digest = createHash("sha256")
         .update(JSON.stringify(plaintext as JsonValue))
         .digest("hex");
