@@ -15,6 +15,8 @@ export {
   writableContentToReadable,
 } from "../results/index.js";
 export { abortableChunks } from "./abortable-chunks.js";
+export { ClientCache, type ClientCacheOptions } from "./client-cache.js";
+export { fingerprint } from "./fingerprint.js";
 export { type ConcurrencyOptions, forEachConcurrently } from "./for-each-concurrently.js";
 export {
   type LocalFolderFile,

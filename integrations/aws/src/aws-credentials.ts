@@ -1,5 +1,5 @@
-import { createHash, createHmac, randomBytes } from "node:crypto";
 import { defineBlock, secret, z } from "@tessera/core";
+import { ClientCache, fingerprint } from "@tessera/core/provider";
 import { loadS3Sdk, loadSecretsManagerSdk } from "./lazy-sdk.js";
 
 /** How the SDK clients made from the credentials retry and time out. */
@@ -87,14 +87,8 @@ export type AwsCredentialsFields = z.output<typeof awsCredentialsSchema>;
 /** A class of an AWS SDK v3 client, such as `S3Client`. */
 export type AwsClientClass<Client> = new (configuration: never) => Client;
 
-/** Clients made so far, per client class, per credentials hash. */
-const clientCache = new WeakMap<object, Map<string, Promise<unknown>>>();
-
-/**
- * Key of this process's client-cache hashes: secrets are hashed with it (HMAC-SHA-256), so the
- * cache keys, which live in memory, cannot be brute-forced back into a secret.
- */
-const cacheKeySecret = randomBytes(32);
+/** Clients made so far, per client class, per credentials (see `AwsCredentials.getClient`). */
+const clients = new ClientCache();
 
 /**
  * `aws-credentials`: how to reach AWS (or an S3-compatible service). Other AWS blocks nest it.
@@ -156,33 +150,11 @@ export class AwsCredentials extends defineBlock({
   }
 
   /**
-   * A stable hash of these credentials and settings: equal for equal fields, whatever instance
-   * holds them. Secrets enter it only as keyed hashes, never in clear.
+   * A stable hash of these credentials and settings (core's `fingerprint`): equal for equal
+   * fields, whatever instance holds them. Secrets enter it only as keyed hashes, never in clear.
    */
-  async cacheKey(): Promise<string> {
-    const digest = async (value: { reveal(): Promise<string> } | undefined) =>
-      value === undefined
-        ? null
-        : createHmac("sha256", cacheKeySecret)
-            .update(await value.reveal())
-            .digest("hex");
-    const options = this.clientOptions;
-    const canonical = JSON.stringify([
-      this.accessKeyId ?? null,
-      await digest(this.secretAccessKey),
-      await digest(this.sessionToken),
-      this.region ?? null,
-      this.profile ?? null,
-      this.endpoint ?? null,
-      this.forcePathStyle,
-      options.maxAttempts ?? null,
-      options.retryMode ?? null,
-      options.connectionTimeoutMs ?? null,
-      options.requestTimeoutMs ?? null,
-      options.requestChecksumCalculation ?? null,
-      options.responseChecksumValidation ?? null,
-    ]);
-    return createHash("sha256").update(canonical).digest("hex");
+  cacheKey(): Promise<string> {
+    return fingerprint(this);
   }
 
   /**
@@ -190,22 +162,11 @@ export class AwsCredentials extends defineBlock({
    * `await credentials.getClient(DynamoDBClient)`. Clients are cached per class and per
    * credentials (see `cacheKey`): equal credentials share one client and its connections.
    */
-  async getClient<Client>(ClientClass: AwsClientClass<Client>): Promise<Client> {
-    let byKey = clientCache.get(ClientClass);
-    if (!byKey) {
-      byKey = new Map();
-      clientCache.set(ClientClass, byKey);
-    }
-    const key = await this.cacheKey();
-    let client = byKey.get(key) as Promise<Client> | undefined;
-    if (!client) {
-      client = this.clientConfiguration().then(
-        (configuration) => new ClientClass(configuration as never),
-      );
-      byKey.set(key, client);
-      client.catch(() => byKey.delete(key));
-    }
-    return client;
+  getClient<Client>(ClientClass: AwsClientClass<Client>): Promise<Client> {
+    return clients.get(this, ClientClass, async () => {
+      const configuration = await this.clientConfiguration();
+      return new ClientClass(configuration as never);
+    });
   }
 
   /** The S3 client for these credentials (imports `@aws-sdk/client-s3` on first use). */

@@ -1,7 +1,7 @@
 import { inspect } from "node:util";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { SecretValue, TesseraError } from "@tessera/core";
+import { defineBlock, SecretValue, TesseraError, z } from "@tessera/core";
 import { createTestHarness, type TestHarness } from "@tessera/core/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AwsCredentials } from "../src/index.js";
@@ -126,6 +126,25 @@ describe("AwsCredentials", () => {
     expect(secretsManager).toBeInstanceOf(SecretsManagerClient);
     expect(await new AwsCredentials(fields).getSecretsManagerClient()).toBe(secretsManager);
     expect(await (await first.config.credentials()).secretAccessKey).toBe(secretAccessKey);
+  });
+
+  it("gives different clients to configurations that differ only in a field added to the schema", async () => {
+    class TaggedCredentials extends defineBlock({
+      type: "test-tagged-aws-credentials",
+      schema: AwsCredentials.schema.safeExtend({ tag: z.string().optional() }),
+    }) {
+      clientConfiguration(): Promise<Record<string, unknown>> {
+        return AwsCredentials.prototype.clientConfiguration.call(this);
+      }
+      getClient<Client>(ClientClass: new (configuration: never) => Client): Promise<Client> {
+        return AwsCredentials.prototype.getClient.call(this, ClientClass) as Promise<Client>;
+      }
+    }
+    const fields = { accessKeyId: "AKIAEXAMPLE", secretAccessKey, region: "eu-west-1" };
+    const blue = await new TaggedCredentials({ ...fields, tag: "blue" }).getClient(S3Client);
+    const green = await new TaggedCredentials({ ...fields, tag: "green" }).getClient(S3Client);
+    expect(green).not.toBe(blue);
+    expect(await new TaggedCredentials({ ...fields, tag: "blue" }).getClient(S3Client)).toBe(blue);
   });
 
   it("hashes the credentials stably without holding a secret in clear", async () => {
