@@ -13,7 +13,7 @@ import {
   stat,
   unlink,
 } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { join, resolve, sep } from "node:path";
 import { addAbortSignal, pipeline, type Readable } from "node:stream";
 import { FileNotFoundError, PathConflictError, PathOutsideBaseError } from "../errors/index.js";
 import { resolveStoragePath, resolveStoragePrefix } from "./storage-path.js";
@@ -73,7 +73,7 @@ const descriptorPaths = process.platform === "linux" && existsSync("/proc/self/f
 /** True when `real` is `base` itself (`allowBase`) or lies below it. */
 function isInside(real: string, base: string, allowBase: boolean): boolean {
   if (real === base) return allowBase;
-  return real.startsWith(base.endsWith("/") ? base : `${base}/`);
+  return real.startsWith(base.endsWith(sep) ? base : `${base}${sep}`);
 }
 
 /** The real path of what an open handle refers to. */
@@ -96,24 +96,50 @@ async function realPathOf(handle: FileHandle, openedAs: string): Promise<string>
  */
 class HeldFolder {
   constructor(
-    readonly handle: FileHandle,
+    /** The open folder; none where folders cannot be opened (Windows). */
+    readonly handle: FileHandle | undefined,
     /** The folder's real path, checked to be inside the base. */
     readonly real: string,
   ) {}
 
   /** A path naming `name` inside this very folder. */
   at(name: string): string {
-    return descriptorPaths ? `/proc/self/fd/${this.handle.fd}/${name}` : join(this.real, name);
+    return descriptorPaths && this.handle
+      ? `/proc/self/fd/${this.handle.fd}/${name}`
+      : join(this.real, name);
   }
 
   /** A path naming the folder itself. */
   self(): string {
-    return descriptorPaths ? `/proc/self/fd/${this.handle.fd}` : this.real;
+    return descriptorPaths && this.handle ? `/proc/self/fd/${this.handle.fd}` : this.real;
+  }
+
+  /** Flushes the folder's entries (a rename in it) to disk where the platform allows. */
+  async sync(): Promise<void> {
+    // Some file systems refuse to fsync a directory; a rename is still atomic.
+    await this.handle?.sync().catch(() => {});
   }
 
   close(): Promise<void> {
-    return this.handle.close().catch(() => {});
+    return this.handle ? this.handle.close().catch(() => {}) : Promise.resolve();
   }
+}
+
+/** Windows cannot open a folder as a file; there folders are checked by name only. */
+const holdsFolders = process.platform !== "win32";
+
+/** Opens a folder (`undefined` where folders are not held), failing as `open` would. */
+async function openDirectory(path: string): Promise<FileHandle | undefined> {
+  if (holdsFolders) return open(path, folderFlags);
+  if (!(await stat(path)).isDirectory()) {
+    throw Object.assign(new Error(`"${path}" is not a folder`), { code: "ENOTDIR" });
+  }
+  return undefined;
+}
+
+/** The real path of an opened folder. */
+function folderRealPath(handle: FileHandle | undefined, openedAs: string): Promise<string> {
+  return handle ? realPathOf(handle, openedAs) : realpath(openedAs);
 }
 
 const folderFlags = fsConstants.O_RDONLY | fsConstants.O_DIRECTORY;
@@ -154,18 +180,18 @@ export class LocalFileStorage implements WritableFileSystem {
    */
   private async openBase(create: boolean): Promise<HeldFolder | undefined> {
     if (create) await mkdir(this.basePath, { recursive: true, mode: folderMode });
-    let handle: FileHandle;
+    let handle: FileHandle | undefined;
     try {
-      handle = await open(this.basePath, folderFlags);
+      handle = await openDirectory(this.basePath);
     } catch (error) {
       const code = errorCode(error);
       if (!create && (code === "ENOENT" || code === "ENOTDIR")) return undefined;
       throw error;
     }
     try {
-      return new HeldFolder(handle, await realPathOf(handle, this.basePath));
+      return new HeldFolder(handle, await folderRealPath(handle, this.basePath));
     } catch (error) {
-      await handle.close().catch(() => {});
+      await handle?.close().catch(() => {});
       throw error;
     }
   }
@@ -183,8 +209,10 @@ export class LocalFileStorage implements WritableFileSystem {
     create: boolean,
   ): Promise<HeldFolder | undefined> {
     let handle: FileHandle | undefined;
+    let opened = false;
     try {
-      handle = await open(parent.at(name), folderFlags);
+      handle = await openDirectory(parent.at(name));
+      opened = true;
     } catch (error) {
       const code = errorCode(error);
       if (code !== "ENOENT" || !create) {
@@ -192,23 +220,23 @@ export class LocalFileStorage implements WritableFileSystem {
         throw error;
       }
     }
-    if (!handle) {
+    if (!opened) {
       try {
         await mkdir(parent.at(name), folderMode);
       } catch (error) {
         if (errorCode(error) !== "EEXIST") throw error;
       }
-      handle = await open(parent.at(name), folderFlags);
+      handle = await openDirectory(parent.at(name));
     }
     let real: string;
     try {
-      real = await realPathOf(handle, join(parent.real, name));
+      real = await folderRealPath(handle, join(parent.real, name));
     } catch (error) {
-      await handle.close().catch(() => {});
+      await handle?.close().catch(() => {});
       throw error;
     }
     if (!isInside(real, base, true)) {
-      await handle.close().catch(() => {});
+      await handle?.close().catch(() => {});
       throw this.outside(key);
     }
     return new HeldFolder(handle, real);
@@ -412,9 +440,7 @@ export class LocalFileStorage implements WritableFileSystem {
       // Both names resolve inside the held folder, so the rename cannot be carried elsewhere.
       await rename(folder.at(temporaryName), folder.at(name));
       renamed = true;
-      await folder.handle.sync().catch(() => {
-        // Some file systems refuse to fsync a directory; the rename is still atomic.
-      });
+      await folder.sync();
       if (bytes === 0) onProgress?.({ bytes: 0, totalBytes: 0 });
       return key;
     } catch (error) {
