@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliHome, createCliHome } from "./helpers/cli.js";
 
@@ -133,6 +134,16 @@ describe("tessera command line", () => {
       env: { NO_COLOR: undefined, FORCE_COLOR: "1" },
     });
     expect(forced.stderr).toContain("\u001b[");
+  });
+
+  it("says to use base64 when a master key is given as hex, without showing it", async () => {
+    const hexKey = randomBytes(32).toString("hex");
+    const result = await cli.run(["key", "status"], { env: { TESSERA_ENCRYPTION_KEY: hexKey } });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^error INVALID_KEY: /);
+    expect(result.stderr).toContain("hexadecimal");
+    expect(result.stderr).toContain("base64");
+    expect(result.stderr).not.toContain(hexKey);
   });
 
   it("prints its version", async () => {

@@ -353,9 +353,33 @@ describe("tessera block, from a fresh process each time", () => {
   });
 
   it("deletes a referenced block with --force, leaving the referrer pointing at nothing", async () => {
+    const { id } = JSON.parse(
+      await cli.ok(["block", "inspect", "db-credentials/analytics", "--json"]),
+    );
     await cli.ok(["block", "delete", "db-credentials/analytics", "--force"]);
     const warehouse = JSON.parse(await cli.ok(["block", "inspect", "warehouse/main", "--json"]));
-    expect(warehouse.data.credentials.$ref).toMatch(/^\(missing /);
+    expect(warehouse.data.credentials).toEqual({ $missing: id });
+    const edited = await cli.run(["block", "edit", "warehouse/main", "--set", "host=h2"]);
+    expect(edited.status).toBe(1);
+    expect(edited.stderr).toContain("--link");
+    expect(edited.stderr).not.toContain("Save the nested block again");
+  });
+
+  it("suggests a recorded block type for a mistyped one in UNKNOWN_BLOCK_TYPE", async () => {
+    const result = await cli.run(["block", "type", "inspect", "warehuose"]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^error UNKNOWN_BLOCK_TYPE: .*Did you mean "warehouse"\?/);
+    const create = await cli.run(["block", "create", "db-credentails", "x", "--no-input"]);
+    expect(create.stderr).toMatch(/^error UNKNOWN_BLOCK_TYPE: .*Did you mean "db-credentials"\?/);
+  });
+
+  it("words BLOCK_EXISTS in command-line terms, not library options", async () => {
+    const result = await cli.run(["block", "rename", "warehouse/main", "reporting"]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^error BLOCK_EXISTS: /);
+    expect(result.stderr).toContain("--overwrite");
+    expect(result.stderr).not.toContain("{ overwrite: true }");
+    expect(result.stderr).not.toContain("expectedRevision");
   });
 
   it("suggests close matches for a mistyped slug", async () => {

@@ -71,7 +71,7 @@ export function reportError(
   const debug = environment.TESSERA_DEBUG === "1" || environment.TESSERA_DEBUG === "true";
   const { red, bold } = output.errorColors;
   if (TesseraError.isInstance(error)) {
-    output.note(`${red(bold(`error ${error.code}`))}: ${scrub(oneLine(error.message))}`);
+    output.note(`${red(bold(`error ${error.code}`))}: ${scrub(oneLine(cliWording(error)))}`);
     if (error.code === "INTERRUPTED") return EXIT_INTERRUPTED;
   } else {
     const message = error instanceof Error ? error.message : String(error);
@@ -81,6 +81,34 @@ export function reportError(
   }
   if (debug && error instanceof Error && error.stack) output.note(scrub(error.stack));
   return EXIT_FAILURE;
+}
+
+/**
+ * The message of a library error in command-line words. Library errors advise in code
+ * (`{ overwrite: true }`, `expectedRevision`, "save the nested block again"); at the command line
+ * the same advice is a command or option. Built from the error's fields, so it stays correct when
+ * the library's wording changes; other errors keep their message.
+ */
+export function cliWording(error: TesseraError): string {
+  const fields = error as unknown as Record<string, unknown>;
+  const slug = typeof fields.slug === "string" ? fields.slug : undefined;
+  if (slug === undefined) return error.message;
+  const [type = "<type>", name = "<name>"] = slug.split("/");
+  switch (error.code) {
+    case "BLOCK_EXISTS":
+      return `A block is already saved as "${slug}". Change it with \`tessera block edit ${slug} --set …\`, replace it with \`tessera block create ${type} ${name} --overwrite …\`, or choose another name.`;
+    case "REVISION_CONFLICT": {
+      const actual = Number(fields.actualRevision);
+      const now = actual === 0 ? "it no longer exists" : `it is now at revision ${actual}`;
+      return `"${slug}" changed while this command ran: ${now}. Run the command again to apply your change to what is stored now; with --from-file, run \`tessera block inspect ${slug} --json --keep-markers\` again and re-apply your edits to that file.`;
+    }
+    case "REFERENCE_NOT_FOUND": {
+      const missing = typeof fields.missing === "string" ? fields.missing : "?";
+      return `"${slug}" links a nested block (${missing}) that no longer exists (it was deleted with --force). Link another one with \`tessera block edit ${slug} --link <field>=<type>/<name>\` (create it first with \`tessera block create\` if needed), or give the nested fields with --set.`;
+    }
+    default:
+      return error.message;
+  }
 }
 
 /** Folds a multi-line message (such as a list of invalid fields) into one line. */

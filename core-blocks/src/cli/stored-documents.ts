@@ -87,12 +87,23 @@ export async function requireDocument(
   throw new BlockNotFoundError(slug, await closeSlugs(store, slug));
 }
 
-/** The recorded block type, or `UNKNOWN_BLOCK_TYPE`. */
+/** The recorded block type, or `UNKNOWN_BLOCK_TYPE` suggesting the recorded types close to it. */
 export async function requireBlockType(store: BlockStore, type: string): Promise<BlockTypeRecord> {
   await checkSlugPart(type, "type slug");
   const record = await store.getBlockType(type);
-  if (!record) throw new UnknownBlockTypeError(type);
+  if (!record) throw new UnknownBlockTypeError(type, { closeTypes: await closeTypes(store, type) });
   return record;
+}
+
+/** Block types recorded in the store or registered in this process that are close to `type`. */
+export async function closeTypes(store: BlockStore, type: string): Promise<string[]> {
+  const { closeMatches, listBlockTypes } = await import("../block/index.js");
+  const known = new Set([
+    ...(await store.listBlockTypes()).map((record) => record.type),
+    ...listBlockTypes().map((blockClass) => blockClass.type),
+  ]);
+  known.delete(type);
+  return closeMatches(type, known);
 }
 
 function isObject(value: JsonValue | undefined): value is JsonObject {
@@ -113,7 +124,8 @@ export type SealedVisitor = (
 
 /**
  * Copies stored data for display: sealed secrets go through `onSealed` (masking by default),
- * references to other documents show the slug they point to (`{ "$ref": "aws-credentials/prod" }`).
+ * references to other documents show the slug they point to (`{ "$ref": "aws-credentials/prod" }`),
+ * or `{ "$missing": "<id>" }` when that document was deleted with --force.
  */
 export async function presentData(
   store: BlockStore,
@@ -136,7 +148,8 @@ export async function presentData(
     if (isSealedSecret(value)) return onSealed(path, value, segments);
     if (isDocumentReference(value)) {
       const target = referenced.get(value.$ref) as StoredDocument | undefined;
-      return { $ref: target ? `${target.type}/${target.name}` : `(missing ${value.$ref})` };
+      // A link to a block deleted with --force shows the id it pointed to, never a made-up slug.
+      return target ? { $ref: `${target.type}/${target.name}` } : { $missing: value.$ref };
     }
     if (Array.isArray(value)) {
       return Promise.all(

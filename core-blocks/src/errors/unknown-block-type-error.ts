@@ -15,11 +15,20 @@ export class UnknownBlockTypeError extends TesseraError {
 
   constructor(
     type: string,
-    hint: { packageName?: string; packageRange?: string; moduleFile?: string } = {},
+    hint: {
+      packageName?: string;
+      packageRange?: string;
+      moduleFile?: string;
+      /** Known block types close to `type` (a likely typo), best first. */
+      closeTypes?: readonly string[];
+    } = {},
   ) {
+    const close = hint.closeTypes?.length
+      ? ` Did you mean ${hint.closeTypes.map((name) => `"${name}"`).join(" or ")}?`
+      : "";
     super(
       UnknownBlockTypeError.code,
-      `Block type "${type}" is not known in this process. ${UnknownBlockTypeError.advice(type, hint)}`,
+      `Block type "${type}" is not known in this process.${close} ${UnknownBlockTypeError.advice(type, hint)}`,
     );
     this.type = type;
     this.packageName = hint.packageName;

@@ -63,6 +63,13 @@ export function parseMasterKeys(entries: string[], sourceName: string): MasterKe
     const text = entry.trim();
     const position = index + 1;
     if (text === "") throw new InvalidKeyError(sourceName, position, "it is empty");
+    if (/^[0-9a-fA-F]{64}$/.test(text)) {
+      throw new InvalidKeyError(
+        sourceName,
+        position,
+        "it is 64 hexadecimal digits (a hex key), and keys are read as base64. Convert it to base64 (for example with `xxd -r -p | base64`) and use that",
+      );
+    }
     if (!STRICT_BASE64.test(text)) {
       throw new InvalidKeyError(sourceName, position, "it is not base64 text");
     }

@@ -27,6 +27,9 @@ export function flattenData(
     const keys = Object.keys(data);
     if ("$ref" in data && keys.length === 1) return [[prefix, `→ ${String(data.$ref)}`]];
     if ("$keep" in data && keys.length === 1) return [[prefix, '{ "$keep": true }']];
+    if ("$missing" in data && keys.length === 1) {
+      return [[prefix, `→ (missing: block ${String(data.$missing)} was deleted)`]];
+    }
     if ("$reference" in data && keys.length === 1) {
       return [[prefix, `******** (reference to ${String(data.$reference)})`]];
     }

@@ -80,14 +80,14 @@ async function loadLinkedBlocks(store: BlockStore, value: unknown): Promise<unkn
   }
   if (!isPlainObject(value)) return value;
   const keys = Object.keys(value);
+  if (keys.length === 1 && keys[0] === "$missing") {
+    // How inspect shows a link to a block deleted with --force.
+    throw new InvalidInputError(
+      "$missing",
+      `The input links to a block that was deleted (id ${String(value.$missing)}). Replace that { "$missing": … } with { "$ref": "<type>/<name>" } of a saved block, or with the nested block's fields.`,
+    );
+  }
   if (keys.length === 1 && keys[0] === "$ref" && typeof value.$ref === "string") {
-    if (value.$ref.startsWith("(missing ")) {
-      // How inspect shows a link to a block deleted with --force.
-      throw new InvalidInputError(
-        "$ref",
-        `The input links to a block that was deleted ${value.$ref}. Replace that { "$ref": … } with a saved block's "<type>/<name>", or with the nested block's fields.`,
-      );
-    }
     const target = await parseSlug(value.$ref);
     const ChildClass = await resolveBlockClass(store, target.type);
     return ChildClass.load(target.name, { store });
