@@ -97,6 +97,11 @@ export class LeakySource extends defineBlock({
 `,
   );
   await cli.ok(["block", "register", "-f", leakyModule]);
+  // The command line imports only what the project's configuration lists.
+  await writeFile(
+    join(cli.home, "tessera.config.json"),
+    JSON.stringify({ modules: ["./blocks.mjs", "./leaky-source.mjs"] }),
+  );
   await cli.ok(["block", "create", "leaky-source", "upstream", "--set", "label=x"]);
   await cli.ok([
     "block",
