@@ -13,6 +13,7 @@ import {
   SECRET_MASK,
   SecretValue,
 } from "../src/secrets/index.js";
+import { MAX_FULLY_ENCODED_LENGTH } from "../src/secrets/redactor.js";
 
 function canaryText(): string {
   return `canary-${randomBytes(10).toString("hex")}`;
@@ -254,5 +255,16 @@ describe("debug log", () => {
     expect(lines).toHaveLength(1);
     expectNoForm(lines[0]!, canary);
     expect(lines[0]).toContain(SECRET_MASK);
+  });
+});
+
+describe("file-sized secrets", () => {
+  it("scrubs a secret larger than the fully encoded bound as text, base64 and hex", () => {
+    const large = `-----BEGIN BUNDLE-----${"k".repeat(MAX_FULLY_ENCODED_LENGTH)}`;
+    rememberSecret(large);
+    const bytes = Buffer.from(large);
+    for (const form of [large, bytes.toString("base64"), bytes.toString("hex").toUpperCase()]) {
+      expect(redact(`leaked: ${form} (end)`)).toBe("leaked: ******** (end)");
+    }
   });
 });

@@ -8,6 +8,13 @@ const REDACTED = "********";
  */
 export const MIN_REDACTED_LENGTH = 5;
 
+/**
+ * Secrets longer than this (64 KiB) are scrubbed as text, JSON-escaped, base64, base64url and hex
+ * only: building every percent-encoding and escaped form of a 10 MB value byte by byte costs
+ * seconds of CPU each time such a secret is created or revealed, for forms nothing prints whole.
+ */
+export const MAX_FULLY_ENCODED_LENGTH = 64 * 1024;
+
 interface RedactorState {
   /** Plaintext → every printable form of it (see `printableForms`). */
   forms: Map<string, string[]>;
@@ -97,6 +104,16 @@ function attempt(encode: () => string): string | undefined {
 function printableForms(text: string): string[] {
   const bytes = Buffer.from(text, "utf8");
   const json = JSON.stringify(text).slice(1, -1);
+  if (text.length > MAX_FULLY_ENCODED_LENGTH) {
+    // A file-sized secret (a bundle of keys): the forms native code makes in one pass.
+    return [
+      text,
+      json,
+      bytes.toString("base64"),
+      bytes.toString("base64url"),
+      bytes.toString("hex"),
+    ];
+  }
   const forms = new Set<string | undefined>([
     text,
     json,
