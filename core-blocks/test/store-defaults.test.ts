@@ -38,9 +38,10 @@ describe("calls that take { store } default it to getDefaultStore()", () => {
   it("rotateKeys() without a store re-wraps the default store's documents under a new key", async () => {
     const cipher = await getSecretCipher(store);
     const document = await putSealedDocument(store, cipher, "first", { token: "t-1" });
+    const before = cipher.currentMasterKeyId;
     const result = await rotateKeys({ newKey: true });
     expect(result.rewrapped).toBe(1);
-    expect(result.masterKeyId).not.toBe(cipher.currentMasterKeyId);
+    expect(result.masterKeyId).not.toBe(before);
     const reread = (await store.get({ id: document.id }))!;
     expect(reread.dataKey?.masterKeyId).toBe(result.masterKeyId);
     forgetSecretCipher(store);
