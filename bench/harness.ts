@@ -6,7 +6,7 @@
  */
 
 /** A case timed against its floor. */
-export interface TimingCase {
+interface TimingCase {
   kind: "time";
   /** Sentence-like name, such as `load by slug, one nested block`. */
   name: string;
@@ -28,7 +28,7 @@ export interface TimingCase {
 }
 
 /** A case that measures memory (or another single value) against a ceiling. */
-export interface ValueCase {
+interface ValueCase {
   kind: "value";
   name: string;
   /** Unit of `measure()`'s result, such as `MB`. */

@@ -4,11 +4,11 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
-  getDefaultResultStorage,
   LocalFileSystem,
   persisted,
   persistedKey,
   ResultStore,
+  resolveDefaultResultStorage,
   setDefaultResultStorage,
 } from "../src/index.js";
 import { useTestHarness } from "../src/testing/index.js";
@@ -234,7 +234,7 @@ describe("persisted", () => {
     const value = persisted(() => "default", { key: "where" });
     expect(await value()).toBe("default");
     expect(await readdir(join(harness.home, "results"))).toContain("where.meta.json");
-    const storage = await getDefaultResultStorage();
+    const storage = await resolveDefaultResultStorage();
     expect(storage).toBeInstanceOf(LocalFileSystem);
   });
 

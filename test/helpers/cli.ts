@@ -32,7 +32,7 @@ function newestSource(folder: string): number {
  * parallel, so the build is guarded by a lock directory; a failed rebuild over an existing `dist/`
  * keeps the old one.
  */
-export function ensureCliBuilt(): void {
+function ensureCliBuilt(): void {
   const source = newestSource(join(repositoryRoot, "core-blocks/src"));
   const isFresh = () => existsSync(cliPath) && statSync(cliPath).mtimeMs >= source;
   if (isFresh()) return;
@@ -70,7 +70,7 @@ export interface CliResult {
 }
 
 /** Options of `CliHome.run`. */
-export interface RunOptions {
+interface RunOptions {
   /** Text written to standard input (then closed). @default "" */
   input?: string;
   /** Extra environment variables (merged over the home's). */

@@ -1,6 +1,5 @@
 /** The throwaway servers of `@tessera/test-servers`, for the cross-package tests. */
 export {
-  S3RVER_CREDENTIALS,
   type S3Server,
   type SecretsManagerEmulator,
   startS3Server,

@@ -236,7 +236,7 @@ function keepValidated(block: object, fields: Record<string, unknown>): void {
  * The block's current fields, validated again: every field of the schema, whether given to the
  * constructor or assigned since.
  */
-export function validatedFields(
+function validatedFields(
   block: object,
   definition: BlockTypeDefinition,
   subject: string,
@@ -438,7 +438,7 @@ function storedAt(data: JsonObject | undefined, path: string[]): JsonValue | und
 }
 
 /** True for a stored `{ "$reference": "…" }`. */
-export function isReferenceMarker(value: unknown): value is { $reference: string } {
+function isReferenceMarker(value: unknown): value is { $reference: string } {
   return (
     typeof value === "object" &&
     value !== null &&

@@ -3,7 +3,7 @@ import type { ValidationProblem } from "../errors/index.js";
 import { closeMatches } from "./close-matches.js";
 
 /** Validation problems from a zod error: field paths and messages, never the values. */
-export function problemsOf(error: z.ZodError): ValidationProblem[] {
+function problemsOf(error: z.ZodError): ValidationProblem[] {
   return error.issues.map((issue) => ({
     path: issue.path.map((segment) => String(segment)).join("."),
     message: issue.message,

@@ -30,7 +30,7 @@ export async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
 }
 
 /** Field values from a JSON or YAML file (`-` reads standard input). Must be an object. */
-export async function readValuesFile(context: CliContext, path: string): Promise<FieldValues> {
+async function readValuesFile(context: CliContext, path: string): Promise<FieldValues> {
   let text: string;
   try {
     text = path === "-" ? await readStdin(context.stdin) : await readFile(path, "utf8");

@@ -39,7 +39,7 @@ export function shouldColor(stream: { isTTY?: boolean }, environment = process.e
 const ansiPattern = /\u001b\[[0-9;]*m/g;
 
 /** The width a string takes on a terminal, ignoring colour escapes. */
-export function visibleWidth(text: string): number {
+function visibleWidth(text: string): number {
   return [...text.replace(ansiPattern, "")].length;
 }
 

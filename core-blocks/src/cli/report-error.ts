@@ -16,9 +16,9 @@ function scrub(text: string): string {
 }
 
 /** Exit status of a command that failed because of what the user asked (a Tessera error). */
-export const EXIT_FAILURE = 1;
+const EXIT_FAILURE = 1;
 /** Exit status of a command the user interrupted with Ctrl-C (128 + SIGINT), as shells report it. */
-export const EXIT_INTERRUPTED = 130;
+const EXIT_INTERRUPTED = 130;
 /** Exit status of a command line that does not parse (unknown command or option, missing argument). */
 export const EXIT_USAGE = 2;
 

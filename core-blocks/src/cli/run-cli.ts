@@ -38,7 +38,7 @@ function throwInsteadOfExit(command: Command): void {
  * `tessera help blok` is an unknown command with a suggestion, like `tessera blok`, instead of the
  * parent's help.
  */
-export function helpAsOption(program: Command, argv: readonly string[]): string[] {
+function helpAsOption(program: Command, argv: readonly string[]): string[] {
   const subcommand = (parent: Command, name: string) =>
     parent.commands.find((command) => command.name() === name || command.aliases().includes(name));
   let current = program;

@@ -77,7 +77,7 @@ export function isSecretSchema(schema: JsonObject, root: JsonObject): boolean {
 }
 
 /** The type of a schema, in words. */
-export function describeType(schema: JsonObject, root: JsonObject): string {
+function describeType(schema: JsonObject, root: JsonObject): string {
   const members = unionMembers(resolveSchema(schema, root), root);
   const words = members.map((member) => {
     const nested = member["x-tessera-block"];

@@ -61,7 +61,7 @@ function editDistance(left: string, right: string): number {
 }
 
 /** Saved slugs that look like `slug`, closest first (at most three). */
-export async function closeSlugs(store: BlockStore, slug: string): Promise<string[]> {
+async function closeSlugs(store: BlockStore, slug: string): Promise<string[]> {
   const all = await listAllDocuments(store);
   return all
     .map((document) => `${document.type}/${document.name}`)

@@ -9,7 +9,7 @@ import { findPackageDirectory, splitPackageSpecifier } from "./resolve-package.j
  * The package.json field by which a package declares itself a Tessera integration, so that core
  * loads it when a stored block type needs it: `"tessera": { "integration": true }`.
  */
-export const integrationDeclarationField = "tessera";
+const integrationDeclarationField = "tessera";
 
 /** An installed package, as found from the user's project. */
 export interface InstalledPackage {

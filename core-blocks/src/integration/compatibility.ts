@@ -3,7 +3,7 @@ import { IncompatibleIntegrationError } from "../errors/index.js";
 import { thisCore } from "./core-copies.js";
 
 /** The environment variable that turns the core-range check into a warning. */
-export const skipCompatCheckVariable = "TESSERA_SKIP_COMPAT_CHECK";
+const skipCompatCheckVariable = "TESSERA_SKIP_COMPAT_CHECK";
 
 /**
  * True when the range includes the given core version. Pre-releases count (`^1.2.0` includes

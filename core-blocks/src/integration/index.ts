@@ -1,4 +1,4 @@
-export { isCoreVersionInRange, skipCompatCheckVariable } from "./compatibility.js";
+export { isCoreVersionInRange } from "./compatibility.js";
 export { describeDuplicateCores, duplicateCores } from "./core-copies.js";
 export { coreVersion } from "./core-version.js";
 export { defineIntegration } from "./define-integration.js";
@@ -14,4 +14,3 @@ export {
   registerIntegration,
   registerModule,
 } from "./register-integration.js";
-export { type ResolvedModule, resolveModule } from "./resolve-package.js";

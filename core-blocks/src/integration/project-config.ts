@@ -6,7 +6,7 @@ import { importModule, type RegisteredModule } from "./register-integration.js";
 import { isPathSpecifier, splitPackageSpecifier } from "./resolve-package.js";
 
 /** The name of the project configuration file the CLI reads. */
-export const projectConfigFileName = "tessera.config.json";
+const projectConfigFileName = "tessera.config.json";
 
 const projectConfigSchema = z
   .object({

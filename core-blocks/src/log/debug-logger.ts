@@ -1,5 +1,5 @@
 /** The environment variable that turns debug logging on: `1`, `true` or `*` for all, or scopes (`secrets,store`). */
-export const DEBUG_VARIABLE = "TESSERA_DEBUG";
+const DEBUG_VARIABLE = "TESSERA_DEBUG";
 
 /** Where log lines go. @default a writer to `process.stderr` */
 type LineWriter = (line: string) => void;
@@ -20,7 +20,7 @@ function scrub(text: string): string {
 }
 
 /** True when `TESSERA_DEBUG` enables `scope` (read on every call, so tests can toggle it). */
-export function isDebugEnabled(scope: string): boolean {
+function isDebugEnabled(scope: string): boolean {
   const setting = process.env[DEBUG_VARIABLE]?.trim().toLowerCase();
   if (!setting || setting === "0" || setting === "false") return false;
   if (setting === "1" || setting === "true" || setting === "*") return true;

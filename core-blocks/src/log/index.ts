@@ -1,1 +1,1 @@
-export { DEBUG_VARIABLE, isDebugEnabled, logDebug, setDebugWriter } from "./debug-logger.js";
+export { logDebug, setDebugWriter } from "./debug-logger.js";

@@ -3,6 +3,10 @@
  * clients, and users do not. A storage provider implements only its wire operations
  * (`ObjectStoreWire`) and gets the rest from `ObjectStore`.
  */
+
+export { setDefiningPackage } from "../block/index.js";
+export { isCoreVersionInRange } from "../integration/index.js";
+export { logDebug } from "../log/index.js";
 export {
   knownContentLength,
   progressStream,

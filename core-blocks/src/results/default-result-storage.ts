@@ -5,7 +5,7 @@ import { LocalFileSystem } from "./local-file-system.js";
 import type { WritableFileSystem } from "./writable-file-system.js";
 
 /** Result storage as a setting: a file system (a storage block instance) or a saved block's slug. */
-export type ResultStorage = WritableFileSystem | string;
+export type ResultStorageSetting = WritableFileSystem | string;
 
 const requiredMethods = [
   "readPath",
@@ -16,19 +16,19 @@ const requiredMethods = [
   "list",
 ] as const;
 
-let configured: ResultStorage | undefined;
+let configured: ResultStorageSetting | undefined;
 
 /**
  * Sets the storage that results go to when a `ResultStore` (or `persisted`) is given none: a
  * storage block instance or a slug such as `"s3-bucket/results"`. `undefined` goes back to the
  * environment: `TESSERA_RESULT_STORAGE=<slug>`, else a LocalFileSystem at `$TESSERA_HOME/results`.
  */
-export function setDefaultResultStorage(storage: ResultStorage | undefined): void {
+export function setDefaultResultStorage(storage: ResultStorageSetting | undefined): void {
   configured = storage;
 }
 
 /** What `setDefaultResultStorage` set, if anything. */
-export function getConfiguredResultStorage(): ResultStorage | undefined {
+export function getConfiguredResultStorage(): ResultStorageSetting | undefined {
   return configured;
 }
 
@@ -36,12 +36,12 @@ export function getConfiguredResultStorage(): ResultStorage | undefined {
  * The result storage in effect: what `setDefaultResultStorage` set, else the block named by
  * `TESSERA_RESULT_STORAGE`, else a LocalFileSystem at `$TESSERA_HOME/results`.
  */
-export function getDefaultResultStorage(): Promise<WritableFileSystem> {
+export function resolveDefaultResultStorage(): Promise<WritableFileSystem> {
   return resolveResultStorage(undefined);
 }
 
 /** Whether a value implements every method of `WritableFileSystem`. */
-export function isWritableFileSystem(value: unknown): value is WritableFileSystem {
+function isWritableFileSystem(value: unknown): value is WritableFileSystem {
   return (
     typeof value === "object" &&
     value !== null &&
@@ -56,7 +56,7 @@ export function isWritableFileSystem(value: unknown): value is WritableFileSyste
  * loaded through the block registry (`loadBlock`), nothing means the default result storage.
  */
 export async function resolveResultStorage(
-  storage: ResultStorage | undefined,
+  storage: ResultStorageSetting | undefined,
 ): Promise<WritableFileSystem> {
   const fromEnvironment = storage === undefined && configured === undefined;
   const chosen = storage ?? configured ?? (process.env.TESSERA_RESULT_STORAGE || undefined);

@@ -1,25 +1,11 @@
 export {
-  getDefaultResultStorage,
-  isWritableFileSystem,
-  type ResultStorage,
-  resolveResultStorage,
+  type ResultStorageSetting,
+  resolveDefaultResultStorage,
   setDefaultResultStorage,
 } from "./default-result-storage.js";
-export { LocalFileStorage, temporaryFileSuffix } from "./local-file-storage.js";
 export { LocalFileSystem } from "./local-file-system.js";
-export {
-  getDefaultResultStore,
-  type PersistedOptions,
-  persisted,
-  persistedKey,
-  persistedKeyRecipe,
-} from "./persisted.js";
-export {
-  type Compression,
-  compressionSchema,
-  type ResultMetadata,
-  resultMetadataSchema,
-} from "./result-metadata.js";
+export { type PersistedOptions, persisted, persistedKey } from "./persisted.js";
+export type { Compression, ResultMetadata } from "./result-metadata.js";
 export {
   type GetResultOptions,
   type PruneResultsOptions,
@@ -27,7 +13,6 @@ export {
   ResultStore,
   type ResultStoreOptions,
 } from "./result-store.js";
-export { decodeRich, encodeRich } from "./rich-encoding.js";
 export {
   binarySerializer,
   builtInSerializers,
@@ -42,7 +27,6 @@ export {
   StoragePathResolver,
 } from "./storage-path.js";
 export {
-  isWritableContent,
   knownContentLength,
   progressStream,
   readAllBytes,

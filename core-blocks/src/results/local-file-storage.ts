@@ -31,7 +31,7 @@ import type {
  * final rename stays on one file system), are skipped by `list`, and are removed when a write fails
  * or is aborted.
  */
-export const temporaryFileSuffix = ".tessera-tmp";
+const temporaryFileSuffix = ".tessera-tmp";
 
 function errorCode(error: unknown): string | undefined {
   return typeof error === "object" && error !== null

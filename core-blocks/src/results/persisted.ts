@@ -54,7 +54,7 @@ function encodeInputs(name: string, args: readonly unknown[]) {
 }
 
 /** The version of the default-key recipe, hashed into every default key. */
-export const persistedKeyRecipe = "tessera.persisted/1";
+const persistedKeyRecipe = "tessera.persisted/1";
 
 function safeName(name: string): string {
   const cleaned = name
@@ -110,7 +110,7 @@ let cachedDefault: { signature: unknown; store: ResultStore } | undefined;
  * (`setDefaultResultStorage`, else `TESSERA_RESULT_STORAGE`, else `$TESSERA_HOME/results`). It is
  * rebuilt when one of those settings changes.
  */
-export function getDefaultResultStore(): ResultStore {
+function getDefaultResultStore(): ResultStore {
   const configured = getConfiguredResultStorage();
   const signature =
     configured ?? `${process.env.TESSERA_RESULT_STORAGE ?? ""}\u0000${tesseraHome()}`;

@@ -18,7 +18,7 @@ import {
   SerializationFailedError,
   UnknownSerializerError,
 } from "../errors/index.js";
-import { type ResultStorage, resolveResultStorage } from "./default-result-storage.js";
+import { type ResultStorageSetting, resolveResultStorage } from "./default-result-storage.js";
 import {
   type Compression,
   compressionSchema,
@@ -42,7 +42,7 @@ export interface ResultStoreOptions {
    * @default the default result storage: `TESSERA_RESULT_STORAGE`, else a LocalFileSystem at
    * `$TESSERA_HOME/results`
    */
-  storage?: ResultStorage;
+  storage?: ResultStorageSetting;
   /** Serializer for new results: an object, or the name of a built-in (`json`, `binary`, `rich`). @default "json" */
   serializer?: Serializer | string;
   /** More serializers this store can read results with (the built-ins are always known). @default [] */
@@ -106,7 +106,7 @@ function toBuffer(bytes: Uint8Array): Buffer {
  * PATH_OUTSIDE_BASE.
  */
 export class ResultStore {
-  private readonly storageOption: ResultStorage | undefined;
+  private readonly storageOption: ResultStorageSetting | undefined;
   private fileSystemPromise: Promise<WritableFileSystem> | undefined;
   private readonly serializer: Serializer;
   private readonly serializers = new Map<string, Serializer>();

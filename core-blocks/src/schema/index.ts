@@ -3,7 +3,6 @@ export { z } from "zod";
 export { canonicalJson } from "./canonical-json.js";
 export type { JsonObject, JsonValue } from "./json.js";
 export {
-  checksumInput,
   NESTED_BLOCK_KEYWORD,
   schemaChecksum,
   secretPaths,

@@ -32,7 +32,7 @@ function environmentSignature(): string {
 }
 
 /** The hint a missing-key error ends with: where this process looks for keys. */
-export function missingKeyHint(): string {
+function missingKeyHint(): string {
   return `Restore the key file ${keyFilePath()} from your backup, or set ${ENCRYPTION_KEY_VARIABLE} to the missing key (base64; several keys comma-separated, newest first).`;
 }
 
@@ -46,7 +46,7 @@ function stillMissingHint(ring: MasterKeyRing): string {
 }
 
 /** Master key ids the store has recorded. */
-export async function knownMasterKeyIds(store: BlockStore): Promise<string[]> {
+async function knownMasterKeyIds(store: BlockStore): Promise<string[]> {
   return (await store.listMasterKeys()).map((record) => record.id);
 }
 

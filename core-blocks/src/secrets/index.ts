@@ -1,8 +1,5 @@
 export {
-  AesGcmSecretCipher,
-  type AesGcmSecretCipherOptions,
   createSecretCipher,
-  type MasterKey,
   masterKeyId,
   SEALED_VALUE_FORMAT_VERSION,
   SECRET_FORMAT_VERSION,
@@ -30,14 +27,11 @@ export {
 export {
   clearSecretReferenceCache,
   configureSecretReferences,
-  isTesseraVariable,
-  type ParsedSecretReference,
   parseSecretReference,
-  type ResolveSecretReferenceOptions,
   resolveSecretReference,
   type SecretReferenceSettings,
   secretReferenceTargets,
 } from "./secret-reference.js";
 export type { ReadSecretOptions, SecretSource } from "./secret-source.js";
 export { SECRET_MASK, type SecretOrigin, SecretValue } from "./secret-value.js";
-export { parseTemplate, type TemplatePart, type TemplateTarget } from "./template-parser.js";
+export { parseTemplate } from "./template-parser.js";

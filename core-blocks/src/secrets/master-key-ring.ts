@@ -150,7 +150,7 @@ export function retiredKeyFilePath(path = keyFilePath()): string {
 }
 
 /** The lock file beside the key file (`master.key.lock`). */
-export function keyFileLockPath(path = keyFilePath()): string {
+function keyFileLockPath(path = keyFilePath()): string {
   return `${path}.lock`;
 }
 

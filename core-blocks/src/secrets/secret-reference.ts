@@ -321,7 +321,7 @@ async function readThroughBlock(
  * A copy of a foreign error with remembered secrets scrubbed from its message and stack, so the
  * `cause` of a Tessera error never carries a secret an upstream library echoed.
  */
-export function scrubbedError(error: unknown): Error {
+function scrubbedError(error: unknown): Error {
   const original = error instanceof Error ? error : new Error(String(error));
   const copy = new Error(redact(original.message));
   copy.name = original.name;

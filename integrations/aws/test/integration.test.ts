@@ -1,4 +1,5 @@
-import { coreVersion, isCoreVersionInRange, isIntegrationManifest, loadBlock } from "@tessera/core";
+import { coreVersion, isIntegrationManifest, loadBlock } from "@tessera/core";
+import { isCoreVersionInRange } from "@tessera/core/provider";
 import { createTestHarness } from "@tessera/core/testing";
 import { describe, expect, it } from "vitest";
 import packageJson from "../package.json" with { type: "json" };

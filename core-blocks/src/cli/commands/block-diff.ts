@@ -6,7 +6,7 @@ import { presentData, requireDocument, revealWith } from "../stored-documents.js
 import { flattenData } from "./block-inspect.js";
 
 /** One line of a diff. Secret fields carry no values, only whether they changed. */
-export type DiffEntry =
+type DiffEntry =
   | { path: string; kind: "added"; secret: false; after: string }
   | { path: string; kind: "removed"; secret: false; before: string }
   | { path: string; kind: "changed"; secret: false; before: string; after: string }

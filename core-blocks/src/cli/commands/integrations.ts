@@ -4,7 +4,7 @@ import { TesseraError } from "../../errors/index.js";
 import type { CliContext } from "../context.js";
 
 /** One installed integration, as `tessera integrations --json` prints it. */
-export interface InstalledIntegration {
+interface InstalledIntegration {
   /** npm package name. */
   name: string;
   /** Installed version (from its package.json), or null when it is not installed here. */

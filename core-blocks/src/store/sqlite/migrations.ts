@@ -5,7 +5,7 @@ import { StoreTooNewError } from "../../errors/index.js";
  * The SQLite store's table migrations, oldest first. Migration `n` (1-based) brings a file from
  * `PRAGMA user_version = n - 1` to `n`. Migrations are append-only: a released one never changes.
  */
-export const sqliteMigrations: readonly string[] = [
+const sqliteMigrations: readonly string[] = [
   // 1: documents, their revisions, the reference graph, block types and store metadata. A
   // document's newest revision is the highest one in `revisions` (a save writes one row there
   // and leaves `documents` alone); the references of its newest revision are the rows of
