@@ -145,7 +145,7 @@ export {
   secret,
   z,
 } from "./schema/index.js";
-export { Secret } from "./secret-block/index.js";
+export { isSecretBytes, Secret, type SecretBytes } from "./secret-block/index.js";
 export {
   clearSecretReferenceCache,
   configureSecretReferences,

@@ -22,7 +22,7 @@ export function variableForMessage(variable: string): string {
 }
 
 /** Reads all of standard input as text. */
-export async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
+async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stdin)
     chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);

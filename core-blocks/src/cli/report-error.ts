@@ -89,7 +89,7 @@ export function reportError(
  * the same advice is a command or option. Built from the error's fields, so it stays correct when
  * the library's wording changes; other errors keep their message.
  */
-export function cliWording(error: TesseraError): string {
+function cliWording(error: TesseraError): string {
   const fields = error as unknown as Record<string, unknown>;
   const slug = typeof fields.slug === "string" ? fields.slug : undefined;
   if (slug === undefined) return error.message;

@@ -23,7 +23,7 @@ export interface AesGcmSecretCipherOptions {
 }
 
 /** The format version of wrapped data keys (the only one there is). */
-export const SECRET_FORMAT_VERSION = 1;
+const SECRET_FORMAT_VERSION = 1;
 /**
  * The format version of sealed values this release writes. Version 2 binds the field path as a
  * list of segments; version 1 (still read) bound the dotted path, which two different fields can

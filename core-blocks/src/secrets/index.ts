@@ -2,7 +2,6 @@ export {
   createSecretCipher,
   masterKeyId,
   SEALED_VALUE_FORMAT_VERSION,
-  SECRET_FORMAT_VERSION,
 } from "./aes-gcm-cipher.js";
 export { forgetSecretCipher, getSecretCipher } from "./default-cipher.js";
 export { type KeyStatus, keyStatus, type MasterKeyStatus } from "./key-status.js";
