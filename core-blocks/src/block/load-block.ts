@@ -98,7 +98,7 @@ export async function notFound(
 ): Promise<BlockNotFoundError> {
   const slug = `${type}/${name}`;
   if (revision !== undefined && (await store.get({ type, name }))) {
-    return new BlockNotFoundError(slug, [], revision);
+    return new BlockNotFoundError({ slug, closeMatches: [], revision });
   }
   const names: string[] = [];
   let cursor: string | undefined;
@@ -108,11 +108,11 @@ export async function notFound(
     cursor = listed.nextCursor;
     if (!cursor) break;
   }
-  return new BlockNotFoundError(
+  return new BlockNotFoundError({
     slug,
-    closeMatches(name, names).map((match) => `${type}/${match}`),
+    closeMatches: closeMatches(name, names).map((match) => `${type}/${match}`),
     revision,
-  );
+  });
 }
 
 /** What `decode` returns when it meets a `$ref` without the built children at hand. */
@@ -431,7 +431,12 @@ function checkVersions(definition: BlockTypeDefinition, stored: StoredDocument):
     semver.valid(local.version) &&
     semver.major(writer.version) > semver.major(local.version)
   ) {
-    throw new IntegrationTooOldError(slug, writer.name, writer.version, local.version);
+    throw new IntegrationTooOldError({
+      slug,
+      packageName: writer.name,
+      writtenBy: writer.version,
+      installed: local.version,
+    });
   }
   if (
     semver.valid(stored.schemaVersion) &&

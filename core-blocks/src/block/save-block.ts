@@ -164,7 +164,7 @@ export async function saveBlock(
       throw new RevisionConflictError(slug, options.expectedRevision, observed);
     }
     if (current && options.expectedRevision === undefined && !options.overwrite) {
-      throw new BlockExistsError(slug);
+      throw new BlockExistsError({ slug });
     }
     const context = newContext(store, slug, current?.id ?? randomUUID(), current);
     context.encoding.add(block);
@@ -193,7 +193,7 @@ export async function saveBlock(
       if (!RevisionConflictError.isInstance(error) || options.expectedRevision !== undefined) {
         throw error;
       }
-      if (!options.overwrite) throw new BlockExistsError(slug);
+      if (!options.overwrite) throw new BlockExistsError({ slug });
       if (attempt >= SAVE_ATTEMPTS) throw error;
     }
   }
@@ -408,7 +408,7 @@ async function sealPending(context: SaveContext, data: JsonObject): Promise<void
   }
   const limit = context.store.limits?.maxDocumentBytes;
   if (limit !== undefined && size > limit)
-    throw new DocumentTooLargeError(context.slug, size, limit);
+    throw new DocumentTooLargeError({ slug: context.slug, size, limit });
   context.cipher ??= await getSecretCipher(context.store);
   context.dataKey ??= await context.cipher.createDataKey();
   for (let index = 0; index < context.pending.length; index++) {

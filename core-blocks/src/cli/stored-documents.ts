@@ -82,9 +82,9 @@ export async function requireDocument(
   const document = await store.get(ref, revision === undefined ? undefined : { revision });
   if (document) return document;
   if (revision !== undefined && (await store.get(ref))) {
-    throw new BlockNotFoundError(slug, [], revision);
+    throw new BlockNotFoundError({ slug, closeMatches: [], revision });
   }
-  throw new BlockNotFoundError(slug, await closeSlugs(store, slug));
+  throw new BlockNotFoundError({ slug, closeMatches: await closeSlugs(store, slug) });
 }
 
 /** The recorded block type, or `UNKNOWN_BLOCK_TYPE` suggesting the recorded types close to it. */

@@ -1,4 +1,4 @@
-import { isTesseraErrorWithCode, TesseraError } from "./tessera-error.js";
+import { isTesseraErrorWithCode, TesseraError, type TesseraErrorOptions } from "./tessera-error.js";
 
 /** A save or rename targets a name that is already taken, without `overwrite`. */
 export class BlockExistsError extends TesseraError {
@@ -6,12 +6,13 @@ export class BlockExistsError extends TesseraError {
   /** The slug that is taken. */
   readonly slug: string;
 
-  constructor(slug: string) {
+  constructor(details: { slug: string } & TesseraErrorOptions) {
     super(
       BlockExistsError.code,
-      `A block is already saved as "${slug}". Pass { overwrite: true } to replace it (or { expectedRevision } to replace only the revision you loaded), or choose another name.`,
+      `A block is already saved as "${details.slug}". ${details.advice ?? "Pass { overwrite: true } to replace it (or { expectedRevision } to replace only the revision you loaded), or choose another name."}`,
+      details,
     );
-    this.slug = slug;
+    this.slug = details.slug;
   }
 
   static override isInstance(value: unknown): value is BlockExistsError {

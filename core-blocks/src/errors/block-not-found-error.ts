@@ -1,4 +1,4 @@
-import { isTesseraErrorWithCode, TesseraError } from "./tessera-error.js";
+import { isTesseraErrorWithCode, TesseraError, type TesseraErrorOptions } from "./tessera-error.js";
 
 /** No document (or no such revision of it) is stored under the slug. */
 export class BlockNotFoundError extends TesseraError {
@@ -10,18 +10,21 @@ export class BlockNotFoundError extends TesseraError {
   /** The revision asked for, when one was. */
   readonly revision: number | undefined;
 
-  constructor(slug: string, closeMatches: string[] = [], revision?: number) {
+  constructor(
+    details: { slug: string; closeMatches?: string[]; revision?: number } & TesseraErrorOptions,
+  ) {
+    const { slug, closeMatches = [], revision } = details;
     const what =
       revision === undefined
         ? `No block is saved as "${slug}"`
         : `Revision ${revision} of "${slug}" does not exist (it was never written or was pruned)`;
     const hint =
       closeMatches.length > 0
-        ? ` Did you mean ${closeMatches.map((match) => `"${match}"`).join(", ")}?`
+        ? `Did you mean ${closeMatches.map((match) => `"${match}"`).join(", ")}?`
         : revision === undefined
-          ? " List saved blocks with `tessera block ls`, or save one first."
-          : " See the kept revisions with `tessera block history`.";
-    super(BlockNotFoundError.code, `${what}.${hint}`);
+          ? "List saved blocks with `tessera block ls`, or save one first."
+          : "See the kept revisions with `tessera block history`.";
+    super(BlockNotFoundError.code, `${what}. ${details.advice ?? hint}`, details);
     this.slug = slug;
     this.closeMatches = closeMatches;
     this.revision = revision;

@@ -1,4 +1,4 @@
-import { isTesseraErrorWithCode, TesseraError } from "./tessera-error.js";
+import { isTesseraErrorWithCode, TesseraError, type TesseraErrorOptions } from "./tessera-error.js";
 
 /** Deleting a document that other documents reference. */
 export class BlockReferencedError extends TesseraError {
@@ -7,10 +7,12 @@ export class BlockReferencedError extends TesseraError {
   /** Slugs of the documents that reference it. */
   readonly referrers: string[];
 
-  constructor(slug: string, referrers: string[]) {
+  constructor(details: { slug: string; referrers: string[] } & TesseraErrorOptions) {
+    const { slug, referrers } = details;
     super(
       BlockReferencedError.code,
-      `Cannot delete "${slug}": ${referrers.map((referrer) => `"${referrer}"`).join(", ")} reference${referrers.length === 1 ? "s" : ""} it. Point them elsewhere first, or delete with { force: true } (the referrers will fail to load).`,
+      `Cannot delete "${slug}": ${referrers.map((referrer) => `"${referrer}"`).join(", ")} reference${referrers.length === 1 ? "s" : ""} it. ${details.advice ?? "Point them elsewhere first, or delete with { force: true } (the referrers will fail to load)."}`,
+      details,
     );
     this.slug = slug;
     this.referrers = referrers;

@@ -23,12 +23,20 @@ export class DecryptionFailedError extends TesseraError {
   readonly fieldPath: string | undefined;
 
   constructor(
-    reason: DecryptionFailureReason,
-    details: { keyId?: string; fieldPath?: string; message: string },
-    options: TesseraErrorOptions = {},
+    details: {
+      reason: DecryptionFailureReason;
+      keyId?: string;
+      fieldPath?: string;
+      /** What failed and what to do; never the ciphertext or the plaintext. */
+      message: string;
+    } & TesseraErrorOptions,
   ) {
-    super(DecryptionFailedError.code, details.message, options);
-    this.reason = reason;
+    super(
+      DecryptionFailedError.code,
+      details.advice === undefined ? details.message : `${details.message} ${details.advice}`,
+      details,
+    );
+    this.reason = details.reason;
     this.keyId = details.keyId;
     this.fieldPath = details.fieldPath;
   }

@@ -1,4 +1,4 @@
-import { isTesseraErrorWithCode, TesseraError } from "./tessera-error.js";
+import { isTesseraErrorWithCode, TesseraError, type TesseraErrorOptions } from "./tessera-error.js";
 
 /** A document bigger than the store accepts. */
 export class DocumentTooLargeError extends TesseraError {
@@ -9,10 +9,12 @@ export class DocumentTooLargeError extends TesseraError {
   /** The store limit, in bytes. */
   readonly limit: number;
 
-  constructor(slug: string, size: number, limit: number) {
+  constructor(details: { slug: string; size: number; limit: number } & TesseraErrorOptions) {
+    const { slug, size, limit } = details;
     super(
       DocumentTooLargeError.code,
-      `"${slug}" is ${size} bytes, over the store limit of ${limit} bytes. Keep large data in a storage block (results) and reference it, or raise the store limit (maxDocumentBytes).`,
+      `"${slug}" is ${size} bytes, over the store limit of ${limit} bytes. ${details.advice ?? "Keep large data in a storage block (results) and reference it, or raise the store limit (maxDocumentBytes)."}`,
+      details,
     );
     this.slug = slug;
     this.size = size;

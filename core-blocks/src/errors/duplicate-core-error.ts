@@ -1,4 +1,4 @@
-import { isTesseraErrorWithCode, TesseraError } from "./tessera-error.js";
+import { isTesseraErrorWithCode, TesseraError, type TesseraErrorOptions } from "./tessera-error.js";
 
 /** One copy of `@tessera/core` loaded in the process. */
 export interface CoreCopy {
@@ -22,11 +22,17 @@ export class DuplicateCoreError extends TesseraError {
   /** What was handed across: an integration or block name. */
   readonly subject: string;
 
-  constructor(subject: string, current: CoreCopy, other: CoreCopy) {
+  constructor(
+    details: { subject: string; current: CoreCopy; other: CoreCopy } & TesseraErrorOptions,
+  ) {
+    const { subject, current, other } = details;
     super(
       DuplicateCoreError.code,
-      `${subject} was built by another copy of @tessera/core (${other.version} at ${other.location}) than the one loading it (${current.version} at ${current.location}). ` +
-        "Two copies keep two separate registries. Install a single @tessera/core that satisfies every integration's peer range, then run `npm ls @tessera/core` to check that only one copy is left (npm dedupe can merge them).",
+      `${subject} was built by another copy of @tessera/core (${other.version} at ${other.location}) than the one loading it (${current.version} at ${current.location}). ${
+        details.advice ??
+        "Two copies keep two separate registries. Install a single @tessera/core that satisfies every integration's peer range, then run `npm ls @tessera/core` to check that only one copy is left (npm dedupe can merge them)."
+      }`,
+      details,
     );
     this.subject = subject;
     this.current = current;

@@ -8,11 +8,12 @@ export class FileNotFoundError extends TesseraError {
   /** Where the file system looked: a folder, a bucket and folder, a container. */
   readonly location: string;
 
-  constructor(path: string, location: string, options: TesseraErrorOptions = {}) {
+  constructor(details: { path: string; location: string } & TesseraErrorOptions) {
+    const { path, location } = details;
     super(
       FileNotFoundError.code,
-      `No file at "${path}" in ${location}. Check the path (list what is there with \`list(prefix)\`), or write it first.`,
-      options,
+      `No file at "${path}" in ${location}. ${details.advice ?? "Check the path (list what is there with `list(prefix)`), or write it first."}`,
+      details,
     );
     this.path = path;
     this.location = location;

@@ -1,4 +1,4 @@
-import { isTesseraErrorWithCode, TesseraError } from "./tessera-error.js";
+import { isTesseraErrorWithCode, TesseraError, type TesseraErrorOptions } from "./tessera-error.js";
 
 /**
  * An integration package declares a `@tessera/core` range that does not include the installed core.
@@ -17,14 +17,20 @@ export class IncompatibleIntegrationError extends TesseraError {
   /** Where that core is installed (a folder or file path). */
   readonly coreLocation: string;
 
-  constructor(details: {
-    integrationName: string;
-    integrationVersion: string;
-    requiredRange: string;
-    coreVersion: string;
-    coreLocation: string;
-  }) {
-    super(IncompatibleIntegrationError.code, IncompatibleIntegrationError.describe(details));
+  constructor(
+    details: {
+      integrationName: string;
+      integrationVersion: string;
+      requiredRange: string;
+      coreVersion: string;
+      coreLocation: string;
+    } & TesseraErrorOptions,
+  ) {
+    super(
+      IncompatibleIntegrationError.code,
+      IncompatibleIntegrationError.describe(details),
+      details,
+    );
     this.integrationName = details.integrationName;
     this.integrationVersion = details.integrationVersion;
     this.requiredRange = details.requiredRange;
@@ -43,13 +49,16 @@ export class IncompatibleIntegrationError extends TesseraError {
       requiredRange: string;
       coreVersion: string;
       coreLocation: string;
+      advice?: string;
     },
     options: { skipped?: boolean } = {},
   ): string {
     const { integrationName, integrationVersion, requiredRange, coreVersion, coreLocation } =
       details;
+    const what = `${integrationName}@${integrationVersion} supports @tessera/core "${requiredRange}", but @tessera/core ${coreVersion} is installed (${coreLocation}). `;
+    if (details.advice !== undefined) return `${what}${details.advice}`;
     return (
-      `${integrationName}@${integrationVersion} supports @tessera/core "${requiredRange}", but @tessera/core ${coreVersion} is installed (${coreLocation}). ` +
+      what +
       `Install a core it supports: npm install @tessera/core@"${requiredRange}". ` +
       `Or install a version of ${integrationName} that supports @tessera/core ${coreVersion} (its peerDependencies list the supported range: npm view ${integrationName} peerDependencies). ` +
       (options.skipped

@@ -1,4 +1,4 @@
-import { isTesseraErrorWithCode, TesseraError } from "./tessera-error.js";
+import { isTesseraErrorWithCode, TesseraError, type TesseraErrorOptions } from "./tessera-error.js";
 
 /**
  * A document was written by a newer major version of the package that defines its block type than
@@ -15,10 +15,19 @@ export class IntegrationTooOldError extends TesseraError {
   /** The package version installed in this process. */
   readonly installed: string;
 
-  constructor(slug: string, packageName: string, writtenBy: string, installed: string) {
+  constructor(
+    details: {
+      slug: string;
+      packageName: string;
+      writtenBy: string;
+      installed: string;
+    } & TesseraErrorOptions,
+  ) {
+    const { slug, packageName, writtenBy, installed } = details;
     super(
       IntegrationTooOldError.code,
-      `"${slug}" was saved by ${packageName} ${writtenBy}, a newer major version than the installed ${installed}. Upgrade it (npm install ${packageName}@^${writtenBy}) to load this block.`,
+      `"${slug}" was saved by ${packageName} ${writtenBy}, a newer major version than the installed ${installed}. ${details.advice ?? `Upgrade it (npm install ${packageName}@^${writtenBy}) to load this block.`}`,
+      details,
     );
     this.slug = slug;
     this.packageName = packageName;

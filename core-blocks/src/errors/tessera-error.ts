@@ -9,10 +9,18 @@ function scrubSecrets(message: string): string {
   return redactor?.redact ? redactor.redact(message) : message;
 }
 
-/** Options every Tessera error accepts. */
+/**
+ * What every Tessera error's details object accepts besides its own typed fields: each subclass
+ * takes one object, `new BlockNotFoundError({ slug, closeMatches, cause })`.
+ */
 export interface TesseraErrorOptions {
   /** The lower-level error that caused this one. Never a value that holds a secret. */
   cause?: unknown;
+  /**
+   * What the user should do, in place of the error's own advice (the sentence that ends its
+   * message), for a caller that knows better: the CLI names its commands and options here.
+   */
+  advice?: string;
 }
 
 /**
@@ -66,9 +74,19 @@ export class TesseraError extends Error {
     return scrubSecrets(shown);
   }
 
-  /** Plain JSON for logs and `--json` output: name, code and message, nothing else. */
-  toJSON(): { name: string; code: string; message: string } {
-    return { name: this.name, code: this.code, message: this.message };
+  /**
+   * Plain JSON for logs and `--json` output: name, code, message and the typed fields, with
+   * remembered secrets scrubbed from every string (a field may echo what the caller passed). The
+   * cause and the stack are left out.
+   */
+  toJSON(): { name: string; code: string; message: string; [field: string]: unknown } {
+    const fields: Record<string, unknown> = { ...(this as object) };
+    delete fields.name;
+    delete fields.code;
+    const scrubbed = JSON.parse(JSON.stringify(fields), (_key, value: unknown) =>
+      typeof value === "string" ? scrubSecrets(value) : value,
+    ) as Record<string, unknown>;
+    return { name: this.name, code: this.code, message: this.message, ...scrubbed };
   }
 }
 

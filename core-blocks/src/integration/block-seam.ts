@@ -44,7 +44,7 @@ export function adoptBlockClass(
   if (!(blockClass.prototype instanceof Block)) {
     const subject = `Block type "${blockClass.type}"${definingPackage ? ` of ${definingPackage.name}@${definingPackage.version}` : ""}`;
     const other = otherCores()[0] ?? { version: "unknown", location: "another folder" };
-    throw new DuplicateCoreError(subject, thisCore, other);
+    throw new DuplicateCoreError({ subject, current: thisCore, other });
   }
   if (definingPackage !== undefined) setDefiningPackage(blockClass, definingPackage);
   registerBlockType(blockClass);

@@ -215,7 +215,11 @@ function findManifests(exports: Record<string, unknown>): IntegrationManifest[] 
  */
 function acceptManifest(manifest: IntegrationManifest): void {
   if (manifest.core.location !== thisCore.location) {
-    throw new DuplicateCoreError(`${manifest.name}@${manifest.version}`, thisCore, manifest.core);
+    throw new DuplicateCoreError({
+      subject: `${manifest.name}@${manifest.version}`,
+      current: thisCore,
+      other: manifest.core,
+    });
   }
   rememberIntegration(manifest);
 }

@@ -138,7 +138,7 @@ export function resolveModule(specifier: string, fromDirectory: string): Resolve
       return packageEntry(specifier, file, ".");
     }
     if (!existsSync(file) || !statSync(file).isFile()) {
-      throw new IntegrationNotFoundError(specifier, fromDirectory);
+      throw new IntegrationNotFoundError({ specifier, searchedFrom: fromDirectory });
     }
     return { file, url: pathToFileURL(file).href };
   }
@@ -151,7 +151,10 @@ export function resolveModule(specifier: string, fromDirectory: string): Resolve
   }
   const packageDirectory = findPackageDirectory(parts.packageName, fromDirectory);
   if (packageDirectory === undefined) {
-    throw new IntegrationNotFoundError(parts.packageName, fromDirectory);
+    throw new IntegrationNotFoundError({
+      specifier: parts.packageName,
+      searchedFrom: fromDirectory,
+    });
   }
   return packageEntry(specifier, packageDirectory, parts.subpath);
 }

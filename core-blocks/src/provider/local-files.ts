@@ -11,7 +11,11 @@ export async function localFile<T>(localPath: string, call: () => Promise<T>): P
     return await call();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-      throw new FileNotFoundError(localPath, "the local file system", { cause: error });
+      throw new FileNotFoundError({
+        path: localPath,
+        location: "the local file system",
+        cause: error,
+      });
     }
     throw error;
   }

@@ -140,7 +140,8 @@ export class ObjectStore implements WritableFileSystem {
   }
 
   #notFound(path: string): (cause: unknown) => Error {
-    return (cause) => new FileNotFoundError(this.resolver.key(path), this.location, { cause });
+    return (cause) =>
+      new FileNotFoundError({ path: this.resolver.key(path), location: this.location, cause });
   }
 
   async readPath(path: string, options: ReadPathOptions = {}): Promise<Uint8Array> {

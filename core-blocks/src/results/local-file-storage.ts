@@ -312,10 +312,10 @@ export class LocalFileStorage implements WritableFileSystem {
     const segments = key.split("/");
     const name = segments.pop() as string;
     const opened = await this.openFolder(key, segments, false);
-    if (!opened) throw new FileNotFoundError(key, this.location());
+    if (!opened) throw new FileNotFoundError({ path: key, location: this.location() });
     try {
       const file = await this.openFileIn(key, opened.folder, name, opened.base);
-      if (!file) throw new FileNotFoundError(key, this.location());
+      if (!file) throw new FileNotFoundError({ path: key, location: this.location() });
       return { key, ...file };
     } finally {
       await opened.folder.close();

@@ -182,21 +182,24 @@ export class AesGcmSecretCipher implements SecretCipher {
     const { id, key } = this.#unwrap(context.dataKey);
     const bytes = decodeBase64(sealed?.$sealed);
     if (bytes === undefined || bytes.length < MIN_SEALED_BYTES) {
-      throw new DecryptionFailedError("unsupported-format", {
+      throw new DecryptionFailedError({
+        reason: "unsupported-format",
         fieldPath: context.fieldPath,
         message: `The stored ${describeField(context)} is not a sealed value (not base64, or too short to hold a nonce and tag). It was altered or truncated; save the secret again.`,
       });
     }
     const version = bytes[0]!;
     if (!READABLE_SEALED_VERSIONS.has(version)) {
-      throw new DecryptionFailedError("unsupported-format", {
+      throw new DecryptionFailedError({
+        reason: "unsupported-format",
         fieldPath: context.fieldPath,
         message: `The stored ${describeField(context)} uses secret format version ${version}, which this version of @tessera/core does not know (it reads versions ${[...READABLE_SEALED_VERSIONS].join(" and ")}). Upgrade @tessera/core, or save the secret again.`,
       });
     }
     const storedId = bytes.subarray(1, HEADER_BYTES);
     if (!storedId.equals(id)) {
-      throw new DecryptionFailedError("authentication-failed", {
+      throw new DecryptionFailedError({
+        reason: "authentication-failed",
         keyId: storedId.toString("hex"),
         fieldPath: context.fieldPath,
         message: `The stored ${describeField(context)} was sealed with data key ${storedId.toString("hex")}, not this document's data key ${id.toString("hex")}: it was copied from another document. Save the secret again.`,
@@ -206,7 +209,8 @@ export class AesGcmSecretCipher implements SecretCipher {
     try {
       plaintext = decrypt(key, bytes.subarray(HEADER_BYTES), sealAad(context, id, version));
     } catch {
-      throw new DecryptionFailedError("authentication-failed", {
+      throw new DecryptionFailedError({
+        reason: "authentication-failed",
         keyId: id.toString("hex"),
         fieldPath: context.fieldPath,
         message: `The stored ${describeField(context)} (data key ${id.toString("hex")}) failed authentication: it was altered, truncated, or moved from another field or document. Save the secret again.`,
@@ -215,7 +219,8 @@ export class AesGcmSecretCipher implements SecretCipher {
     try {
       return JSON.parse(plaintext.toString("utf8")) as JsonValue;
     } catch {
-      throw new DecryptionFailedError("unsupported-format", {
+      throw new DecryptionFailedError({
+        reason: "unsupported-format",
         keyId: id.toString("hex"),
         fieldPath: context.fieldPath,
         message: `The stored ${describeField(context)} decrypted to something that is not JSON. Save the secret again.`,
@@ -239,7 +244,8 @@ export class AesGcmSecretCipher implements SecretCipher {
     const masterId = String(dataKey?.masterKeyId);
     const master = this.#keys.find((candidate) => candidate.id === masterId);
     if (!master) {
-      throw new DecryptionFailedError("key-unavailable", {
+      throw new DecryptionFailedError({
+        reason: "key-unavailable",
         keyId: masterId,
         message: `The document's secrets are encrypted under master key ${masterId}, which is not available (the key ring holds ${this.#keys.map((key) => key.id).join(", ")}). ${this.#missingKeyHint}`,
       });
@@ -249,19 +255,22 @@ export class AesGcmSecretCipher implements SecretCipher {
       bytes === undefined ||
       bytes.length !== HEADER_BYTES + NONCE_BYTES + ID_BYTES + KEY_BYTES + TAG_BYTES
     ) {
-      throw new DecryptionFailedError("unsupported-format", {
+      throw new DecryptionFailedError({
+        reason: "unsupported-format",
         keyId: masterId,
         message: `The document's wrapped data key (master key ${masterId}) is not in a known format: it was altered or truncated.`,
       });
     }
     if (bytes[0] !== SECRET_FORMAT_VERSION) {
-      throw new DecryptionFailedError("unsupported-format", {
+      throw new DecryptionFailedError({
+        reason: "unsupported-format",
         keyId: masterId,
         message: `The document's wrapped data key uses format version ${bytes[0]}, which this version of @tessera/core does not know (it reads version ${SECRET_FORMAT_VERSION}). Upgrade @tessera/core.`,
       });
     }
     if (bytes.subarray(1, HEADER_BYTES).toString("hex") !== master.id) {
-      throw new DecryptionFailedError("authentication-failed", {
+      throw new DecryptionFailedError({
+        reason: "authentication-failed",
         keyId: masterId,
         message: `The document's wrapped data key does not belong to master key ${masterId}: it was altered.`,
       });
@@ -270,7 +279,8 @@ export class AesGcmSecretCipher implements SecretCipher {
     try {
       plain = decrypt(master.key, bytes.subarray(HEADER_BYTES), wrapAad(master.id));
     } catch {
-      throw new DecryptionFailedError("authentication-failed", {
+      throw new DecryptionFailedError({
+        reason: "authentication-failed",
         keyId: masterId,
         message: `The document's data key does not decrypt with master key ${masterId}: the wrapped data key was altered.`,
       });

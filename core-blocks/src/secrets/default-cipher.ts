@@ -62,7 +62,8 @@ export async function loadMasterKeyRing(store: BlockStore): Promise<MasterKeyRin
   const [holder] = await store.listDataKeys({ notMasterKeyId: NO_MASTER_KEY_ID, limit: 1 });
   if (holder) {
     const ids = [...new Set([...(await knownMasterKeyIds(store)), holder.dataKey.masterKeyId])];
-    throw new DecryptionFailedError("key-unavailable", {
+    throw new DecryptionFailedError({
+      reason: "key-unavailable",
       keyId: holder.dataKey.masterKeyId,
       message: `No master key is available, but the store ${store.location} holds secrets encrypted under master key ${ids.join(", ")}. Tessera will not create a new key over them. ${missingKeyHint()}`,
     });
@@ -100,7 +101,8 @@ async function syncRing(store: BlockStore): Promise<SyncedRing> {
     const [other] = await store.listDataKeys({ notMasterKeyId: newest, limit: 1 });
     if (other && !ringIds.includes(other.dataKey.masterKeyId)) {
       if (!known.some((id) => ringIds.includes(id))) {
-        throw new DecryptionFailedError("key-unavailable", {
+        throw new DecryptionFailedError({
+          reason: "key-unavailable",
           keyId: other.dataKey.masterKeyId,
           message: `The store ${store.location} holds secrets encrypted under master key ${other.dataKey.masterKeyId}, but the ${describeKeySource(ring.source)} holds only ${ringIds.join(", ")}: a wrong key. Tessera refuses to mix a new key into this store. ${missingKeyHint()} To move to a new key, list it first and the old one after it, then run key rotation.`,
         });
@@ -109,7 +111,8 @@ async function syncRing(store: BlockStore): Promise<SyncedRing> {
     if (current !== undefined && ringIds.includes(current)) {
       if (current === newest || known.includes(newest)) return { ring, currentId: current };
     } else if (current !== undefined && (known.includes(newest) || other !== undefined)) {
-      throw new DecryptionFailedError("key-unavailable", {
+      throw new DecryptionFailedError({
+        reason: "key-unavailable",
         keyId: current,
         message: `The store ${store.location} wraps new data keys under master key ${current} (another process rotated to it), but ${describeKeySource(ring.source)} holds only ${ringIds.join(", ")}. Add that key first in ${describeKeySource(ring.source)}: with the key file, every process on this TESSERA_HOME shares it; with ${ENCRYPTION_KEY_VARIABLE}, give every process the same keys.`,
       });
@@ -251,7 +254,8 @@ class StoreCipher implements SecretCipher {
       return await use(latest);
     } catch (error) {
       if (!isKeyUnavailable(error)) throw error;
-      throw new DecryptionFailedError("key-unavailable", {
+      throw new DecryptionFailedError({
+        reason: "key-unavailable",
         keyId: latest.masterKeyId,
         message: `The document's secrets are encrypted under master key ${latest.masterKeyId}, which this process does not have (it holds ${this.#inner.masterKeyIds.join(", ")}). ${stillMissingHint(this.#synced.ring)}`,
       });

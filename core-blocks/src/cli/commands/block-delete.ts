@@ -1,4 +1,4 @@
-import { BlockReferencedError, TesseraError } from "../../errors/index.js";
+import { BlockReferencedError } from "../../errors/index.js";
 import type { CliContext } from "../context.js";
 import { parseSlug, requireDocument } from "../stored-documents.js";
 
@@ -14,11 +14,12 @@ export async function deleteBlockCommand(
     await store.delete(await parseSlug(slug), { force: options.force === true });
   } catch (error) {
     if (!BlockReferencedError.isInstance(error)) throw error;
-    const referrers = error.referrers.map((referrer) => `"${referrer}"`).join(", ");
-    throw new TesseraError(
-      BlockReferencedError.code,
-      `Cannot delete "${slug}": ${referrers} reference${error.referrers.length === 1 ? "s" : ""} it. Point them at another block first (tessera block edit <slug> --link <field>=<type>/<name>), or delete anyway with --force (they will fail to load).`,
-    );
+    throw new BlockReferencedError({
+      slug,
+      referrers: error.referrers,
+      advice:
+        "Point them at another block first (tessera block edit <slug> --link <field>=<type>/<name>), or delete anyway with --force (they will fail to load).",
+    });
   }
   context.output.line(`Deleted ${context.output.colors.cyan(slug)} and its history.`);
 }

@@ -256,10 +256,10 @@ export async function createBlockCommand(
     } catch (error) {
       if (!RevisionConflictError.isInstance(error) && !BlockExistsError.isInstance(error))
         throw error;
-      throw new TesseraError(
-        BlockExistsError.code,
-        `A block is already saved as "${slug}". Change it with \`tessera block edit ${slug} --set …\`, replace it with \`tessera block create ${type} ${name} --overwrite …\`, or choose another name.`,
-      );
+      throw new BlockExistsError({
+        slug,
+        advice: `Change it with \`tessera block edit ${slug} --set …\`, replace it with \`tessera block create ${type} ${name} --overwrite …\`, or choose another name.`,
+      });
     }
   }
   await printSaved(

@@ -93,7 +93,8 @@ export async function keyRotateCommand(
   if (result.unavailable.length > 0) {
     const keys = [...new Set(result.unavailable.map((entry) => entry.masterKeyId))];
     const { DecryptionFailedError } = await import("../../errors/index.js");
-    throw new DecryptionFailedError("key-unavailable", {
+    throw new DecryptionFailedError({
+      reason: "key-unavailable",
       keyId: keys[0]!,
       message: `${result.unavailable.length} document(s) are still wrapped by master key ${keys.join(", ")}, which this process does not have. Add the key after the current one (TESSERA_ENCRYPTION_KEY="<new>,<old>" or the key file) and run \`tessera key rotate\` again.`,
     });

@@ -139,7 +139,7 @@ class MemoryBlockStore implements BlockStore {
     const json = JSON.stringify(input.data);
     const size = Buffer.byteLength(json, "utf8");
     if (size > this.limits.maxDocumentBytes) {
-      throw new DocumentTooLargeError(slug, size, this.limits.maxDocumentBytes);
+      throw new DocumentTooLargeError({ slug, size, limit: this.limits.maxDocumentBytes });
     }
     const data = JSON.parse(json) as JsonObject;
     const existing = this.#find({ type: input.type, name: input.name });
@@ -149,7 +149,7 @@ class MemoryBlockStore implements BlockStore {
         throw new RevisionConflictError(slug, input.expectedRevision, actual);
       }
     } else if (existing && !input.overwrite) {
-      throw new BlockExistsError(slug);
+      throw new BlockExistsError({ slug });
     }
     const id = existing?.id ?? input.id;
     const references = [...new Set(input.references)];
@@ -170,7 +170,7 @@ class MemoryBlockStore implements BlockStore {
     if (!existing) {
       if (this.#documents.has(id)) {
         const holder = this.#documents.get(id)!;
-        throw new BlockExistsError(`${slugOf(holder)} (id ${id})`);
+        throw new BlockExistsError({ slug: `${slugOf(holder)} (id ${id})` });
       }
       const now = new Date().toISOString();
       const document: DocumentRecord = {
@@ -201,7 +201,7 @@ class MemoryBlockStore implements BlockStore {
     const slug = slugOf(document);
     this.#checkExpected(slug, options?.expectedRevision, newest(document).revision);
     const old = document.revisions.find((candidate) => candidate.revision === revision);
-    if (!old) throw new BlockNotFoundError(slug, [], revision);
+    if (!old) throw new BlockNotFoundError({ slug, closeMatches: [], revision });
     this.#checkReferences(slug, document.id, old.references);
     return this.#append(document, copyContent(old, "rollback", revision));
   }
@@ -217,7 +217,7 @@ class MemoryBlockStore implements BlockStore {
     this.#checkExpected(slugOf(document), options?.expectedRevision, head.revision);
     if (newName === document.name) return toStored(document, head);
     const target = { type: document.type, name: newName };
-    if (this.#find(target)) throw new BlockExistsError(slugOf(target));
+    if (this.#find(target)) throw new BlockExistsError({ slug: slugOf(target) });
     this.#ids.delete(slugOf(document));
     document.name = newName;
     this.#ids.set(slugOf(document), document.id);
@@ -231,7 +231,10 @@ class MemoryBlockStore implements BlockStore {
     if (!options?.force) {
       const referrers = this.#referrers(document.id);
       if (referrers.length > 0) {
-        throw new BlockReferencedError(slugOf(document), referrers.map(slugOf));
+        throw new BlockReferencedError({
+          slug: slugOf(document),
+          referrers: referrers.map(slugOf),
+        });
       }
     }
     this.#documents.delete(document.id);
@@ -406,7 +409,7 @@ class MemoryBlockStore implements BlockStore {
 
   #require(ref: DocumentRef): DocumentRecord {
     const document = this.#find(ref);
-    if (!document) throw new BlockNotFoundError("id" in ref ? ref.id : slugOf(ref));
+    if (!document) throw new BlockNotFoundError({ slug: "id" in ref ? ref.id : slugOf(ref) });
     return document;
   }
 

@@ -536,7 +536,7 @@ class SqliteStore implements SqliteBlockStore {
         revision > head.revision - this.limits.revisionsKept
           ? statements.revision.get(head.id, revision)
           : undefined;
-      if (old === undefined) throw new BlockNotFoundError(slug, [], revision);
+      if (old === undefined) throw new BlockNotFoundError({ slug, closeMatches: [], revision });
       const references = parseColumn<string[]>(old.reference_ids, slug, "reference_ids");
       this.#checkReferences(statements, slug, head.id, references);
       return this.#appendRevision(statements, head, toDataKey(head), {
@@ -564,7 +564,7 @@ class SqliteStore implements SqliteBlockStore {
         return toDocument(statements.newestById.get(head.id)!);
       }
       if (statements.headBySlug.get(head.type, newName) !== undefined) {
-        throw new BlockExistsError(`${head.type}/${newName}`);
+        throw new BlockExistsError({ slug: `${head.type}/${newName}` });
       }
       const newest = statements.revision.get(head.id, head.revision)!;
       statements.renameDocument.run(newName, head.id);
@@ -588,7 +588,7 @@ class SqliteStore implements SqliteBlockStore {
       if (!options?.force) {
         const referrers = statements.referrers.all(head.id);
         if (referrers.length > 0) {
-          throw new BlockReferencedError(slugOf(head), referrers.map(slugOf));
+          throw new BlockReferencedError({ slug: slugOf(head), referrers: referrers.map(slugOf) });
         }
       }
       statements.deleteRevisions.run(head.id);
@@ -764,7 +764,11 @@ class SqliteStore implements SqliteBlockStore {
     const dataJson = JSON.stringify(input.data);
     const size = Buffer.byteLength(dataJson, "utf8");
     if (size > this.limits.maxDocumentBytes) {
-      throw new DocumentTooLargeError(slugOf(input), size, this.limits.maxDocumentBytes);
+      throw new DocumentTooLargeError({
+        slug: slugOf(input),
+        size,
+        limit: this.limits.maxDocumentBytes,
+      });
     }
     return dataJson;
   }
@@ -800,7 +804,7 @@ class SqliteStore implements SqliteBlockStore {
 
   #requireHead(statements: Statements, ref: DocumentRef): HeadRow {
     const head = this.#head(statements, ref);
-    if (head === undefined) throw new BlockNotFoundError(describeRef(ref));
+    if (head === undefined) throw new BlockNotFoundError({ slug: describeRef(ref) });
     return head;
   }
 
@@ -816,7 +820,7 @@ class SqliteStore implements SqliteBlockStore {
     if (input.expectedRevision !== undefined) {
       checkExpectedRevision(slug, input.expectedRevision, actualRevision);
     } else if (existing !== undefined && !input.overwrite) {
-      throw new BlockExistsError(slug);
+      throw new BlockExistsError({ slug });
     }
     const references = [...new Set(input.references)];
     const id = existing?.id ?? input.id;

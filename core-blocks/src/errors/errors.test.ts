@@ -1,0 +1,147 @@
+import { randomBytes } from "node:crypto";
+import { inspect } from "node:util";
+import { afterEach, describe, expect, it } from "vitest";
+import { forgetSecrets, rememberSecret } from "../secrets/redactor.js";
+import * as errors from "./index.js";
+import { TesseraError } from "./index.js";
+
+type ErrorClass = (new (
+  details: never,
+) => TesseraError) & { code: string; isInstance(value: unknown): boolean };
+
+interface Case {
+  /** The details object, without `cause` and `advice` (the test adds them). */
+  details: Record<string, unknown>;
+  /** The typed fields the error must carry, when they differ from the details given. */
+  fields?: Record<string, unknown>;
+  /** False for errors whose message is all the caller's (no advice sentence to replace). */
+  advice?: false;
+}
+
+const copy = { version: "1.2.0", location: "/app/node_modules/@tessera/core" };
+
+/** One case per exported error class: the details it is built from. */
+const cases: Record<string, Case> = {
+  BlockExistsError: { details: { slug: "s3-bucket/results" } },
+  BlockNotFoundError: {
+    details: { slug: "s3-bucket/results", closeMatches: ["s3-bucket/result"], revision: 3 },
+  },
+  BlockReferencedError: {
+    details: { slug: "aws-credentials/prod", referrers: ["s3-bucket/results"] },
+  },
+  DecryptionFailedError: {
+    details: {
+      reason: "authentication-failed",
+      keyId: "k1",
+      fieldPath: "password",
+      message: "The stored secret password does not decrypt.",
+    },
+  },
+  DocumentTooLargeError: { details: { slug: "s3-bucket/results", size: 2048, limit: 1024 } },
+  DuplicateCoreError: {
+    details: {
+      subject: "@tessera/aws",
+      current: copy,
+      other: { version: "1.1.0", location: "/app/node_modules/@tessera/aws/node_modules" },
+    },
+  },
+  FileNotFoundError: { details: { path: "reports/a.json", location: "s3-bucket/results" } },
+  IncompatibleIntegrationError: {
+    details: {
+      integrationName: "@tessera/aws",
+      integrationVersion: "2.0.0",
+      requiredRange: "^2.0.0",
+      coreVersion: "1.2.0",
+      coreLocation: "/app/node_modules/@tessera/core",
+    },
+  },
+  IntegrationNotFoundError: { details: { specifier: "@tessera/gcs", searchedFrom: "/app" } },
+  IntegrationTooOldError: {
+    details: {
+      slug: "s3-bucket/results",
+      packageName: "@tessera/aws",
+      writtenBy: "3.0.0",
+      installed: "2.1.0",
+    },
+  },
+};
+
+function errorClass(name: string): ErrorClass {
+  const found = (errors as Record<string, unknown>)[name];
+  if (typeof found !== "function") throw new Error(`${name} is not exported from errors/index`);
+  return found as ErrorClass;
+}
+
+function build(name: string, details: Record<string, unknown>): TesseraError {
+  const ErrorType = errorClass(name);
+  return new ErrorType(details as never);
+}
+
+function expectedFields(testCase: Case): Record<string, unknown> {
+  const fields = { ...testCase.details, ...testCase.fields };
+  // Inputs that only shape the message are not fields.
+  delete fields.message;
+  return fields;
+}
+
+afterEach(() => forgetSecrets());
+
+describe.each(Object.keys(cases))("%s", (name) => {
+  const testCase = cases[name]!;
+
+  it("constructs from one details object and carries its code and typed fields", () => {
+    const error = build(name, testCase.details);
+    const ErrorType = errorClass(name);
+    expect(error).toBeInstanceOf(ErrorType);
+    expect(error.name).toBe(name);
+    expect(error.code).toBe(ErrorType.code);
+    expect(ErrorType.isInstance(error)).toBe(true);
+    expect(TesseraError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject(expectedFields(testCase));
+  });
+
+  it("keeps the cause it is given", () => {
+    const cause = new Error("lower-level failure");
+    const error = build(name, { ...testCase.details, cause });
+    expect(error.cause).toBe(cause);
+    expect(build(name, testCase.details).cause).toBeUndefined();
+  });
+
+  it("puts given advice in place of its own, keeping what happened", () => {
+    const plain = build(name, testCase.details);
+    const advice = "Ask the team that owns this block.";
+    const advised = build(name, { ...testCase.details, advice });
+    expect(advised.message.endsWith(advice)).toBe(true);
+    if (testCase.advice !== false) expect(plain.message).not.toContain(advice);
+    // The first words (what happened) stay.
+    expect(advised.message.slice(0, 20)).toBe(plain.message.slice(0, 20));
+  });
+
+  it("serialises to JSON with its name, code, message and typed fields", () => {
+    const error = build(name, testCase.details);
+    const json = JSON.parse(JSON.stringify(error)) as Record<string, unknown>;
+    expect(json).toMatchObject({
+      name,
+      code: error.code,
+      message: error.message,
+      ...(JSON.parse(JSON.stringify(expectedFields(testCase))) as object),
+    });
+    expect(json).not.toHaveProperty("stack");
+    expect(json).not.toHaveProperty("cause");
+  });
+
+  it("shows no remembered secret in its message, inspect output or JSON, even when a field holds it", () => {
+    const canary = `canary-${randomBytes(8).toString("hex")}`;
+    rememberSecret(canary);
+    const details = { ...testCase.details };
+    const stringField = Object.keys(details).find(
+      (key) => typeof details[key] === "string" && key !== "reason",
+    );
+    expect(stringField).toBeDefined();
+    details[stringField!] = `${String(details[stringField!])} ${canary}`;
+    const error = build(name, details);
+    expect(error.message).not.toContain(canary);
+    expect(inspect(error)).not.toContain(canary);
+    expect(JSON.stringify(error)).not.toContain(canary);
+  });
+});
