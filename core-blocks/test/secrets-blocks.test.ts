@@ -1,19 +1,20 @@
 import { randomBytes } from "node:crypto";
 import { inspect } from "node:util";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { defineBlock } from "../src/block/index.js";
 import type { TesseraError } from "../src/errors/index.js";
 import { type JsonValue, secret } from "../src/schema/index.js";
 import { isSecretBytes, Secret } from "../src/secret-block/index.js";
-import {
-  clearSecretReferenceCache,
-  configureSecretReferences,
-  SECRET_MASK,
-  SecretValue,
-} from "../src/secrets/index.js";
+import { configureSecretReferences, SECRET_MASK, SecretValue } from "../src/secrets/index.js";
 import type { BlockStore } from "../src/store/index.js";
-import { errorOf, isolateKeys, openTestStore, randomKey } from "./secrets-helpers.js";
+import {
+  errorOf,
+  type KeyedStore,
+  openTestStore,
+  randomKey,
+  useKeyedStore,
+} from "./secrets-helpers.js";
 
 class ApiCredentials extends defineBlock({
   type: "test-api-credentials",
@@ -47,20 +48,10 @@ class Plain extends defineBlock({
   schema: z.object({ port: z.number() }),
 }) {}
 
-let environment: ReturnType<typeof isolateKeys>;
+let environment: KeyedStore["environment"];
 let store: BlockStore;
-
-beforeEach(async () => {
-  environment = isolateKeys();
-  process.env.TESSERA_ENCRYPTION_KEY = randomKey();
-  store = await openTestStore(environment.home);
-  clearSecretReferenceCache();
-});
-
-afterEach(async () => {
-  configureSecretReferences({ cacheTtlMs: 60_000 });
-  await store.close();
-  environment.restore();
+useKeyedStore({ environmentKey: true }, (keyed) => {
+  ({ environment, store } = keyed);
 });
 
 describe("the Secret block", () => {

@@ -2,10 +2,15 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { expect } from "vitest";
+import { afterEach, beforeEach, expect } from "vitest";
 import { TesseraError } from "../src/errors/index.js";
 import type { JsonObject } from "../src/schema/index.js";
-import type { SecretCipher } from "../src/secrets/index.js";
+import {
+  clearSecretReferenceCache,
+  configureSecretReferences,
+  masterKeyId,
+  type SecretCipher,
+} from "../src/secrets/index.js";
 import type { BlockStore, StoredDocument } from "../src/store/index.js";
 import { openSqliteStore } from "../src/store/index.js";
 
@@ -49,6 +54,49 @@ export function isolateKeys(): { home: string; restore: () => void } {
       rmSync(home, { recursive: true, force: true });
     },
   };
+}
+
+/** The id of a base64 master key, as key status and ciphers report it. */
+export function keyIdOf(base64: string): string {
+  return masterKeyId(Buffer.from(base64, "base64"));
+}
+
+/** What `useKeyedStore` hands each test: its isolated key environment and its open store. */
+export interface KeyedStore {
+  environment: ReturnType<typeof isolateKeys>;
+  store: BlockStore;
+}
+
+/**
+ * Registers hooks that give every test of the surrounding scope an isolated key environment and a
+ * fresh store in its home (SQLite unless `open` says otherwise), with the secret reference cache
+ * cleared; afterwards the store is closed, the reference settings restored and the environment
+ * put back. `environmentKey` sets TESSERA_ENCRYPTION_KEY to a fresh random key. `opened` receives
+ * each test's environment and store.
+ */
+export function useKeyedStore(
+  options: {
+    environmentKey?: boolean;
+    open?: (home: string) => Promise<BlockStore>;
+  },
+  opened: (keyed: KeyedStore) => void,
+): void {
+  let keyed: KeyedStore;
+  let settings: ReturnType<typeof configureSecretReferences>;
+  beforeEach(async () => {
+    const environment = isolateKeys();
+    if (options.environmentKey) process.env.TESSERA_ENCRYPTION_KEY = randomKey();
+    const store = await (options.open ?? openTestStore)(environment.home);
+    settings = configureSecretReferences({});
+    clearSecretReferenceCache();
+    keyed = { environment, store };
+    opened(keyed);
+  });
+  afterEach(async () => {
+    configureSecretReferences(settings);
+    await keyed.store.close();
+    keyed.environment.restore();
+  });
 }
 
 /** A SQLite store in `folder`. */

@@ -2,46 +2,31 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, chownSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Secret } from "../src/secret-block/index.js";
-import {
-  getSecretCipher,
-  keyFilePath,
-  keyStatus,
-  masterKeyId,
-  rotateKeys,
-} from "../src/secrets/index.js";
+import { getSecretCipher, keyFilePath, keyStatus, rotateKeys } from "../src/secrets/index.js";
 import { readKeyFile } from "../src/secrets/master-key-ring.js";
 import { type BlockStore, openSqliteStore } from "../src/store/index.js";
 import { migrateSqliteStore } from "../src/store/sqlite/migrations.js";
 import {
   errorOf,
-  isolateKeys,
+  keyIdOf as idOf,
+  type KeyedStore,
   openTestStore,
   putSealedDocument,
   randomKey,
+  useKeyedStore,
 } from "./secrets-helpers.js";
 
 const Database = createRequire(import.meta.url)(
   "better-sqlite3",
 ) as typeof import("better-sqlite3");
 
-let environment: ReturnType<typeof isolateKeys>;
+let environment: KeyedStore["environment"];
 let store: BlockStore;
-
-beforeEach(async () => {
-  environment = isolateKeys();
-  store = await openTestStore(environment.home);
+useKeyedStore({}, (keyed) => {
+  ({ environment, store } = keyed);
 });
-
-afterEach(async () => {
-  await store.close();
-  environment.restore();
-});
-
-function idOf(base64: string): string {
-  return masterKeyId(Buffer.from(base64, "base64"));
-}
 
 /** A second handle on the same database: stands for another process with its own key ring. */
 function openOther(): Promise<BlockStore> {

@@ -10,41 +10,26 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  getSecretCipher,
-  keyFilePath,
-  keyStatus,
-  masterKeyId,
-  rotateKeys,
-} from "../src/secrets/index.js";
+import { describe, expect, it } from "vitest";
+import { getSecretCipher, keyFilePath, keyStatus, rotateKeys } from "../src/secrets/index.js";
 import { createKeyFile, readKeyFile } from "../src/secrets/master-key-ring.js";
 import type { BlockStore } from "../src/store/index.js";
 import {
   errorOf,
-  isolateKeys,
+  keyIdOf as idOf,
+  type KeyedStore,
   openSealedDocument,
   openTestStore,
   putSealedDocument,
   randomKey,
+  useKeyedStore,
 } from "./secrets-helpers.js";
 
-let environment: ReturnType<typeof isolateKeys>;
+let environment: KeyedStore["environment"];
 let store: BlockStore;
-
-beforeEach(async () => {
-  environment = isolateKeys();
-  store = await openTestStore(environment.home);
+useKeyedStore({}, (keyed) => {
+  ({ environment, store } = keyed);
 });
-
-afterEach(async () => {
-  await store.close();
-  environment.restore();
-});
-
-function idOf(base64: string): string {
-  return masterKeyId(Buffer.from(base64, "base64"));
-}
 
 describe("master keys", () => {
   it("creates the key file under TESSERA_HOME with mode 0600 on first use and reuses it", async () => {

@@ -1,16 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { defineBlock } from "../src/block/index.js";
 import type { TesseraError } from "../src/errors/index.js";
 import type { JsonValue } from "../src/schema/index.js";
 import { Secret } from "../src/secret-block/index.js";
-import {
-  clearSecretReferenceCache,
-  configureSecretReferences,
-  SecretValue,
-} from "../src/secrets/index.js";
+import { clearSecretReferenceCache, SecretValue } from "../src/secrets/index.js";
 import type { BlockStore } from "../src/store/index.js";
-import { isolateKeys, openTestStore, randomKey } from "./secrets-helpers.js";
+import { useKeyedStore } from "./secrets-helpers.js";
 
 /** A secret source whose reads wait until the test lets them go. */
 const gates: Array<() => void> = [];
@@ -26,20 +22,9 @@ class SlowSource extends defineBlock({
   }
 }
 
-let environment: ReturnType<typeof isolateKeys>;
 let store: BlockStore;
-
-beforeEach(async () => {
-  environment = isolateKeys();
-  process.env.TESSERA_ENCRYPTION_KEY = randomKey();
-  store = await openTestStore(environment.home);
-  clearSecretReferenceCache();
-});
-
-afterEach(async () => {
-  configureSecretReferences({ cacheTtlMs: 60_000 });
-  await store.close();
-  environment.restore();
+useKeyedStore({ environmentKey: true }, (keyed) => {
+  store = keyed.store;
 });
 
 /** Settles within `ms` or fails the test, so a hang shows as a failure instead of a timeout. */

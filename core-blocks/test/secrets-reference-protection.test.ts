@@ -1,12 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { defineBlock } from "../src/block/index.js";
 import { BlockReferencedError, type TesseraError } from "../src/errors/index.js";
 import { type JsonValue, secret } from "../src/schema/index.js";
 import { Secret } from "../src/secret-block/index.js";
-import { clearSecretReferenceCache, SecretValue } from "../src/secrets/index.js";
+import { SecretValue } from "../src/secrets/index.js";
 import { type BlockStore, createMemoryStore } from "../src/store/index.js";
-import { errorOf, isolateKeys, openTestStore, randomKey } from "./secrets-helpers.js";
+import { errorOf, openTestStore, useKeyedStore } from "./secrets-helpers.js";
 
 class Database extends defineBlock({
   type: "test-ref-database",
@@ -42,19 +42,9 @@ const backends: Array<[string, (home: string) => Promise<BlockStore>]> = [
 ];
 
 describe.each(backends)("secrets used by reference (%s store)", (_backend, open) => {
-  let environment: ReturnType<typeof isolateKeys>;
   let store: BlockStore;
-
-  beforeEach(async () => {
-    environment = isolateKeys();
-    process.env.TESSERA_ENCRYPTION_KEY = randomKey();
-    store = await open(environment.home);
-    clearSecretReferenceCache();
-  });
-
-  afterEach(async () => {
-    await store.close();
-    environment.restore();
+  useKeyedStore({ environmentKey: true, open }, (keyed) => {
+    store = keyed.store;
   });
 
   function reference(target: string): { $reference: string } {

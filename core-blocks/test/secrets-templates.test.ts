@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { defineBlock } from "../src/block/index.js";
 import { TemplateError, TemplateTooLargeError, type TesseraError } from "../src/errors/index.js";
@@ -13,7 +13,7 @@ import {
   SecretValue,
 } from "../src/secrets/index.js";
 import type { BlockStore } from "../src/store/index.js";
-import { errorOf, isolateKeys, openTestStore, randomKey } from "./secrets-helpers.js";
+import { errorOf, useKeyedStore } from "./secrets-helpers.js";
 
 class Credentials extends defineBlock({
   type: "test-template-credentials",
@@ -39,13 +39,12 @@ class Note extends defineBlock({
   schema: z.object({ text: z.string() }),
 }) {}
 
-let environment: ReturnType<typeof isolateKeys>;
 let store: BlockStore;
+useKeyedStore({ environmentKey: true }, (keyed) => {
+  store = keyed.store;
+});
 
 beforeEach(async () => {
-  environment = isolateKeys();
-  process.env.TESSERA_ENCRYPTION_KEY = randomKey();
-  store = await openTestStore(environment.home);
   const credentials = new Credentials({ user: "app", password: "pa55word-canary" });
   await credentials.save("app", { store });
   await new Database({
@@ -57,11 +56,6 @@ beforeEach(async () => {
   }).save("main", { store });
   await new Secret({ value: "s3cret-token-value" }).save("token", { store });
   await new Secret({ value: { id: "svc", scopes: ["a"] } }).save("service", { store });
-});
-
-afterEach(async () => {
-  await store.close();
-  environment.restore();
 });
 
 async function templateError(promise: Promise<unknown>): Promise<TemplateError> {
