@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { InvalidInputError } from "../errors/index.js";
 import { parseSecretReference, SECRET_MASK, SecretValue } from "../secrets/index.js";
+import type { WriteValueOptions } from "./command-options.js";
 import type { CliContext } from "./context.js";
-import type { WriteValueOptions } from "./program.js";
 import {
   applySetExpressions,
   type FieldValues,

@@ -9,6 +9,7 @@ import {
 import type { JsonValue } from "../../schema/index.js";
 import type { BlockStore } from "../../store/index.js";
 import { type CliBlock, type CliBlockClass, resolveBlockClass } from "../block-classes.js";
+import type { WriteValueOptions } from "../command-options.js";
 import type { CliContext } from "../context.js";
 import {
   applyValueOptions,
@@ -16,7 +17,6 @@ import {
   maskedSecretPaths,
   readFieldsFile,
 } from "../field-input.js";
-import type { WriteValueOptions } from "../program.js";
 import { type FieldValues, getAtPath, parseSetExpression, setAtPath } from "../set-expression.js";
 import {
   documentJson,
