@@ -339,49 +339,55 @@ export function defineBlock<const S extends BlockSchema>(
   try {
     assertSlugPart(type, "type slug");
   } catch (error) {
-    throw new InvalidBlockDefinitionError(String(type), (error as Error).message);
+    throw new InvalidBlockDefinitionError({
+      type: String(type),
+      problem: (error as Error).message,
+    });
   }
   if (definition.version !== undefined && !semver.valid(definition.version)) {
-    throw new InvalidBlockDefinitionError(
+    throw new InvalidBlockDefinitionError({
       type,
-      `version "${definition.version}" is not a semver version; use a version such as "1.0.0".`,
-    );
+      problem: `version "${definition.version}" is not a semver version; use a version such as "1.0.0".`,
+    });
   }
   const shape = (definition.schema as { shape?: Record<string, unknown> }).shape;
   if (!shape || typeof shape !== "object") {
-    throw new InvalidBlockDefinitionError(type, "schema must be a zod object (z.object({ … })).");
+    throw new InvalidBlockDefinitionError({
+      type,
+      problem: "schema must be a zod object (z.object({ … })).",
+    });
   }
   for (const field of Object.keys(shape)) {
     if (RESERVED_FIELDS.has(field)) {
-      throw new InvalidBlockDefinitionError(
+      throw new InvalidBlockDefinitionError({
         type,
-        `field "${field}" clashes with a block member (${[...RESERVED_FIELDS].join(", ")}); rename the field.`,
-      );
+        problem: `field "${field}" clashes with a block member (${[...RESERVED_FIELDS].join(", ")}); rename the field.`,
+      });
     }
   }
   const lossy = roundTripProblems(definition.schema);
   if (lossy.length > 0) {
-    throw new InvalidBlockDefinitionError(
+    throw new InvalidBlockDefinitionError({
       type,
-      `${lossy.length === 1 ? "a field" : "fields"} cannot be saved and read back as JSON: ${lossy.map((problem) => `"${problem.path}" ${problem.message}`).join("; ")}.`,
-    );
+      problem: `${lossy.length === 1 ? "a field" : "fields"} cannot be saved and read back as JSON: ${lossy.map((problem) => `"${problem.path}" ${problem.message}`).join("; ")}.`,
+    });
   }
   const secretDefaults = secretDefaultPaths(definition.schema, (schema) => {
     const NestedClass = nestedFieldClass(schema);
     return NestedClass ? definitionOf(NestedClass)?.schema : undefined;
   });
   if (secretDefaults.length > 0) {
-    throw new InvalidBlockDefinitionError(
+    throw new InvalidBlockDefinitionError({
       type,
-      `secret field${secretDefaults.length === 1 ? "" : "s"} ${secretDefaults.map((path) => `"${path}"`).join(", ")} ha${secretDefaults.length === 1 ? "s" : "ve"} a default value, which would sit in clear in the JSON Schema stored with the type. Remove the default (make the field optional if it may be left out) and give the secret when a block is saved.`,
-    );
+      problem: `secret field${secretDefaults.length === 1 ? "" : "s"} ${secretDefaults.map((path) => `"${path}"`).join(", ")} ha${secretDefaults.length === 1 ? "s" : "ve"} a default value, which would sit in clear in the JSON Schema stored with the type. Remove the default (make the field optional if it may be left out) and give the secret when a block is saved.`,
+    });
   }
   for (const migration of definition.migrations ?? []) {
     if (!semver.validRange(migration.from) || !semver.valid(migration.to)) {
-      throw new InvalidBlockDefinitionError(
+      throw new InvalidBlockDefinitionError({
         type,
-        `migration { from: "${migration.from}", to: "${migration.to}" } needs a semver range in "from" and a version in "to".`,
-      );
+        problem: `migration { from: "${migration.from}", to: "${migration.to}" } needs a semver range in "from" and a version in "to".`,
+      });
     }
   }
   const record: BlockTypeDefinition = {

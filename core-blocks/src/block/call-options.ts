@@ -63,10 +63,10 @@ export function checkCallOptions(call: OptionsCall, options: unknown): void {
   const schema = callOptions[call];
   const known = Object.keys(schema.shape);
   if (options === null || typeof options !== "object" || Array.isArray(options)) {
-    throw new InvalidInputError(
-      "options",
-      `The options of ${call}() must be an object such as { ${known[0]}: … } (got ${describe(options)}). Its options: ${known.join(", ")}.`,
-    );
+    throw new InvalidInputError({
+      subject: "options",
+      message: `The options of ${call}() must be an object such as { ${known[0]}: … } (got ${describe(options)}). Its options: ${known.join(", ")}.`,
+    });
   }
   const result = schema.safeParse(options);
   if (!result.success) {
@@ -74,19 +74,19 @@ export function checkCallOptions(call: OptionsCall, options: unknown): void {
       if (issue.code === "unrecognized_keys") {
         const key = issue.keys[0]!;
         const [closest] = closeMatches(key, known, 1);
-        throw new InvalidInputError(
-          key,
-          `${call}() has no option "${key}"${closest ? `; did you mean "${closest}"?` : "."} Its options: ${known.join(", ")}.`,
-        );
+        throw new InvalidInputError({
+          subject: key,
+          message: `${call}() has no option "${key}"${closest ? `; did you mean "${closest}"?` : "."} Its options: ${known.join(", ")}.`,
+        });
       }
     }
     const issue = result.error.issues[0]!;
     const option = String(issue.path[0] ?? "options");
     const value = (options as Record<string, unknown>)[option];
-    throw new InvalidInputError(
-      option,
-      `The option ${option} of ${call}() must be ${expected[option] ?? "of another type"} (got ${describe(value)}).`,
-    );
+    throw new InvalidInputError({
+      subject: option,
+      message: `The option ${option} of ${call}() must be ${expected[option] ?? "of another type"} (got ${describe(value)}).`,
+    });
   }
   for (const option of numericOptions) {
     if (option in options) {

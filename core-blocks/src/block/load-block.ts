@@ -139,7 +139,8 @@ export async function instantiate(
     stored: StoredDocument,
     depth: number,
   ): Promise<object> => {
-    if (depth > MAX_NESTING_DEPTH) throw new NestingTooDeepError(rootSlug, MAX_NESTING_DEPTH);
+    if (depth > MAX_NESTING_DEPTH)
+      throw new NestingTooDeepError({ slug: rootSlug, limit: MAX_NESTING_DEPTH });
     const definition = definitionOf(Class)!;
     checkVersions(definition, stored);
     const ids = idsOf.get(stored) ?? referencedIds(stored.data);
@@ -260,7 +261,8 @@ async function fetchNested(
   const documents = new Map<string, StoredDocument>([[root.id, root]]);
   let frontier = idsOf.get(root) ?? referencedIds(root.data);
   for (let depth = 1; frontier.length > 0; depth++) {
-    if (depth > MAX_NESTING_DEPTH) throw new NestingTooDeepError(rootSlug, MAX_NESTING_DEPTH);
+    if (depth > MAX_NESTING_DEPTH)
+      throw new NestingTooDeepError({ slug: rootSlug, limit: MAX_NESTING_DEPTH });
     const missing = [...new Set(frontier)].filter((id) => !documents.has(id));
     if (missing.length === 0) break;
     // One reference (the common case) is a point read; several go in one round trip.

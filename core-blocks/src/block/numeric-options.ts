@@ -19,8 +19,8 @@ export function checkNumericOption(option: keyof typeof minimums, value: unknown
   const minimum = minimums[option];
   if (typeof value === "number" && Number.isSafeInteger(value) && value >= minimum) return;
   const shown = typeof value === "string" ? JSON.stringify(value) : String(value);
-  throw new InvalidInputError(
-    option,
-    `The option ${option} must be a whole number of at least ${minimum} (got ${shown}). ${hints[option]}`,
-  );
+  throw new InvalidInputError({
+    subject: option,
+    message: `The option ${option} must be a whole number of at least ${minimum} (got ${shown}). ${hints[option]}`,
+  });
 }

@@ -96,10 +96,10 @@ export async function saveBlock(
     // the revision it holds, unless the caller names the revision to check.
     const identity = identityOf(block);
     if (!identity) {
-      throw new InvalidInputError(
-        "name",
-        `This ${definition.type} block was never saved or loaded, so save() needs a name: block.save("<name>").`,
-      );
+      throw new InvalidInputError({
+        subject: "name",
+        message: `This ${definition.type} block was never saved or loaded, so save() needs a name: block.save("<name>").`,
+      });
     }
     name = identity.name;
     options = {

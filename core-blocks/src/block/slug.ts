@@ -12,39 +12,52 @@ export const MAX_SLUG_LENGTH = 128;
  */
 export function assertSlugPart(value: string, what: "name" | "type slug" = "name"): string {
   if (typeof value !== "string") {
-    throw new InvalidSlugError(String(value), `a ${what} must be a string`, what);
-  }
-  if (value.length === 0) throw new InvalidSlugError(value, `a ${what} cannot be empty`, what);
-  if (value.length > MAX_SLUG_LENGTH) {
-    throw new InvalidSlugError(
-      value,
-      `it is ${value.length} characters long, the limit is ${MAX_SLUG_LENGTH}`,
+    throw new InvalidSlugError({
+      input: String(value),
+      reason: `a ${what} must be a string`,
       what,
-    );
+    });
+  }
+  if (value.length === 0)
+    throw new InvalidSlugError({ input: value, reason: `a ${what} cannot be empty`, what });
+  if (value.length > MAX_SLUG_LENGTH) {
+    throw new InvalidSlugError({
+      input: value,
+      reason: `it is ${value.length} characters long, the limit is ${MAX_SLUG_LENGTH}`,
+      what,
+    });
   }
   if (SLUG_PART.test(value)) return value;
   const lower = value.toLowerCase();
   if (lower !== value && SLUG_PART.test(lower)) {
-    throw new InvalidSlugError(value, `upper-case letters are not allowed; use "${lower}"`, what);
+    throw new InvalidSlugError({
+      input: value,
+      reason: `upper-case letters are not allowed; use "${lower}"`,
+      what,
+    });
   }
   if (/[^\x20-\x7e]/.test(value)) {
-    throw new InvalidSlugError(value, "only ASCII letters, digits and hyphens are allowed", what);
+    throw new InvalidSlugError({
+      input: value,
+      reason: "only ASCII letters, digits and hyphens are allowed",
+      what,
+    });
   }
   if (value.includes("/")) {
-    throw new InvalidSlugError(value, `a ${what} cannot contain "/"`, what);
+    throw new InvalidSlugError({ input: value, reason: `a ${what} cannot contain "/"`, what });
   }
   if (/^-|-$|--/.test(value)) {
-    throw new InvalidSlugError(
-      value,
-      "hyphens must sit between letters or digits, one at a time",
+    throw new InvalidSlugError({
+      input: value,
+      reason: "hyphens must sit between letters or digits, one at a time",
       what,
-    );
+    });
   }
-  throw new InvalidSlugError(
-    value,
-    "only lower-case letters, digits and single hyphens are allowed",
+  throw new InvalidSlugError({
+    input: value,
+    reason: "only lower-case letters, digits and single hyphens are allowed",
     what,
-  );
+  });
 }
 
 /** True for a valid type slug or document name. */
@@ -62,10 +75,14 @@ export interface ParsedSlug {
 
 /** Splits and checks a `type/name` slug. Throws `INVALID_SLUG`. */
 export function parseSlug(slug: string): ParsedSlug {
-  if (typeof slug !== "string") throw new InvalidSlugError(String(slug), "a slug must be a string");
+  if (typeof slug !== "string")
+    throw new InvalidSlugError({ input: String(slug), reason: "a slug must be a string" });
   const parts = slug.split("/");
   if (parts.length !== 2) {
-    throw new InvalidSlugError(slug, 'a block slug is "<type>/<name>", with exactly one "/"');
+    throw new InvalidSlugError({
+      input: slug,
+      reason: 'a block slug is "<type>/<name>", with exactly one "/"',
+    });
   }
   const [type, name] = parts as [string, string];
   return { type: assertSlugPart(type, "type slug"), name: assertSlugPart(name, "name") };

@@ -35,10 +35,10 @@ async function readValuesFile(context: CliContext, path: string): Promise<FieldV
   try {
     text = path === "-" ? await readStdin(context.stdin) : await readFile(path, "utf8");
   } catch (error) {
-    throw new InvalidInputError(
-      path,
-      `Cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Check the path, or pass - to read standard input.`,
-    );
+    throw new InvalidInputError({
+      subject: path,
+      message: `Cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Check the path, or pass - to read standard input.`,
+    });
   }
   let parsed: unknown;
   const isJson = text.trimStart().startsWith("{") || /\.json$/i.test(path);
@@ -51,17 +51,17 @@ async function readValuesFile(context: CliContext, path: string): Promise<FieldV
     }
   } catch (error) {
     // Parser messages can quote the input (which may hold a secret): report the position only.
-    throw new InvalidInputError(
-      path,
-      `${path} is not valid ${isJson ? "JSON" : "YAML"}${parsePosition(error)}. Fix the file and try again.`,
-    );
+    throw new InvalidInputError({
+      subject: path,
+      message: `${path} is not valid ${isJson ? "JSON" : "YAML"}${parsePosition(error)}. Fix the file and try again.`,
+    });
   }
   if (!isJson) refuseCyclicAlias(path, parsed);
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new InvalidInputError(
-      path,
-      `${path} must hold an object of field values, such as { "bucketName": "results" }.`,
-    );
+    throw new InvalidInputError({
+      subject: path,
+      message: `${path} must hold an object of field values, such as { "bucketName": "results" }.`,
+    });
   }
   return parsed as FieldValues;
 }
@@ -75,10 +75,10 @@ function refuseCyclicAlias(path: string, parsed: unknown): void {
   const visit = (value: unknown): void => {
     if (typeof value !== "object" || value === null) return;
     if (ancestors.has(value)) {
-      throw new InvalidInputError(
-        path,
-        `${path} has a YAML alias (*name) inside the anchor (&name) it refers to, so its value would contain itself. Write the value out, or point the alias at another anchor.`,
-      );
+      throw new InvalidInputError({
+        subject: path,
+        message: `${path} has a YAML alias (*name) inside the anchor (&name) it refers to, so its value would contain itself. Write the value out, or point the alias at another anchor.`,
+      });
     }
     ancestors.add(value);
     for (const child of Object.values(value)) visit(child);
@@ -118,10 +118,10 @@ export function applyValueOptions(
     const { path, text: variable } = parseSetExpression(expression, "--secret-from-env");
     const value = context.environment[variable];
     if (value === undefined || value === "") {
-      throw new InvalidInputError(
-        "--secret-from-env",
-        `${variableForMessage(variable)} (for field ${path.join(".")}) is not set or empty. Export it first, or use a hidden prompt instead.`,
-      );
+      throw new InvalidInputError({
+        subject: "--secret-from-env",
+        message: `${variableForMessage(variable)} (for field ${path.join(".")}) is not set or empty. Export it first, or use a hidden prompt instead.`,
+      });
     }
     setAtPath(target, path, SecretValue.from(value));
     paths.push(path.join("."));
@@ -129,19 +129,19 @@ export function applyValueOptions(
   for (const expression of options.secretRef ?? []) {
     const { path, text: reference } = parseSetExpression(expression, "--secret-ref");
     if (reference.trim() === "") {
-      throw new InvalidInputError(
-        "--secret-ref",
-        `--secret-ref ${path.join(".")}= needs a reference: secret/<name>, env:NAME or <type>/<name> of a secret source.`,
-      );
+      throw new InvalidInputError({
+        subject: "--secret-ref",
+        message: `--secret-ref ${path.join(".")}= needs a reference: secret/<name>, env:NAME or <type>/<name> of a secret source.`,
+      });
     }
     try {
       parseSecretReference(reference.trim());
     } catch {
       // Not echoed: a malformed reference is often the secret itself, pasted by mistake.
-      throw new InvalidInputError(
-        "--secret-ref",
-        `The value of --secret-ref ${path.join(".")}= is not a reference: use secret/<name>, env:NAME or <type>/<name> of a secret source (lower-case letters, digits and single hyphens). If it was the secret itself, it is now in your shell history: rotate it, and pass it with --secret-from-env or a prompt.`,
-      );
+      throw new InvalidInputError({
+        subject: "--secret-ref",
+        message: `The value of --secret-ref ${path.join(".")}= is not a reference: use secret/<name>, env:NAME or <type>/<name> of a secret source (lower-case letters, digits and single hyphens). If it was the secret itself, it is now in your shell history: rotate it, and pass it with --secret-from-env or a prompt.`,
+      });
     }
     setAtPath(target, path, { $reference: reference.trim() });
     paths.push(path.join("."));
@@ -180,10 +180,10 @@ export async function readFieldsFile(
   if (!isInspectDocument) return { values: parsed };
   const revision = parsed.revision;
   if (revision !== undefined && (!Number.isSafeInteger(revision) || (revision as number) < 1)) {
-    throw new InvalidInputError(
-      path,
-      `${path} has "revision": ${JSON.stringify(revision)}, which is not a revision number. Fix it, or remove it to write over the newest revision.`,
-    );
+    throw new InvalidInputError({
+      subject: path,
+      message: `${path} has "revision": ${JSON.stringify(revision)}, which is not a revision number. Fix it, or remove it to write over the newest revision.`,
+    });
   }
   return {
     values: data as FieldValues,

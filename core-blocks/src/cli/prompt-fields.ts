@@ -71,7 +71,10 @@ export async function promptForFields(
   const fields = describeFields(jsonSchema, secretFields);
   const cancelled = () => {
     prompts.cancel("Nothing saved.");
-    return new InvalidInputError("prompt", "The prompt was cancelled; nothing was saved.");
+    return new InvalidInputError({
+      subject: "prompt",
+      message: "The prompt was cancelled; nothing was saved.",
+    });
   };
   prompts.intro(`New ${type} block`);
   for (const field of fields) {

@@ -27,19 +27,19 @@ const forbiddenKeys = new Set(["__proto__", "constructor", "prototype"]);
 export function parseSetExpression(expression: string, option = "--set"): SetExpression {
   const equals = expression.indexOf("=");
   if (equals <= 0) {
-    throw new InvalidInputError(
-      option,
-      `${option} ${JSON.stringify(expression)} has no field path: write it as ${option} <field>=<value>, for example ${option} region=eu-west-1 (dotted paths reach nested fields: ${option} credentials.region=eu-west-1).`,
-    );
+    throw new InvalidInputError({
+      subject: option,
+      message: `${option} ${JSON.stringify(expression)} has no field path: write it as ${option} <field>=<value>, for example ${option} region=eu-west-1 (dotted paths reach nested fields: ${option} credentials.region=eu-west-1).`,
+    });
   }
   const pathText = expression.slice(0, equals).trim();
   const path = pathText.split(".");
   for (const key of path) {
     if (key === "" || forbiddenKeys.has(key)) {
-      throw new InvalidInputError(
-        option,
-        `${option} field path ${JSON.stringify(pathText)} is not valid: use dot-separated field names such as credentials.region (empty names and ${[...forbiddenKeys].join(", ")} are refused).`,
-      );
+      throw new InvalidInputError({
+        subject: option,
+        message: `${option} field path ${JSON.stringify(pathText)} is not valid: use dot-separated field names such as credentials.region (empty names and ${[...forbiddenKeys].join(", ")} are refused).`,
+      });
     }
   }
   return { path, text: expression.slice(equals + 1) };
@@ -97,18 +97,18 @@ export function coerceSetValue(
     const value = Number(trimmed);
     if (trimmed !== "" && Number.isFinite(value)) {
       if (types.has("integer") && !types.has("number") && !Number.isInteger(value)) {
-        throw new InvalidInputError(
-          pathText,
-          `Field ${pathText} takes a whole number; ${JSON.stringify(text)} is not one.`,
-        );
+        throw new InvalidInputError({
+          subject: pathText,
+          message: `Field ${pathText} takes a whole number; ${JSON.stringify(text)} is not one.`,
+        });
       }
       return value;
     }
     if (!types.has("boolean") && !types.has("object") && !types.has("array")) {
-      throw new InvalidInputError(
-        pathText,
-        `Field ${pathText} takes a number; ${JSON.stringify(text)} is not one.`,
-      );
+      throw new InvalidInputError({
+        subject: pathText,
+        message: `Field ${pathText} takes a number; ${JSON.stringify(text)} is not one.`,
+      });
     }
   }
   if (types.has("boolean")) {
@@ -116,18 +116,18 @@ export function coerceSetValue(
     if (lowered === "true" || lowered === "yes" || lowered === "1") return true;
     if (lowered === "false" || lowered === "no" || lowered === "0") return false;
     if (!types.has("object") && !types.has("array")) {
-      throw new InvalidInputError(
-        pathText,
-        `Field ${pathText} takes true or false; ${JSON.stringify(text)} is neither.`,
-      );
+      throw new InvalidInputError({
+        subject: pathText,
+        message: `Field ${pathText} takes true or false; ${JSON.stringify(text)} is neither.`,
+      });
     }
   }
   const parsed = tryJson(text);
   if (parsed.ok) return parsed.value;
-  throw new InvalidInputError(
-    pathText,
-    `Field ${pathText} takes ${[...types].join(" or ")} as JSON; ${JSON.stringify(text)} does not parse. Quote it for the shell, for example --set '${pathText}=["a","b"]'.`,
-  );
+  throw new InvalidInputError({
+    subject: pathText,
+    message: `Field ${pathText} takes ${[...types].join(" or ")} as JSON; ${JSON.stringify(text)} does not parse. Quote it for the shell, for example --set '${pathText}=["a","b"]'.`,
+  });
 }
 
 function jsonType(value: JsonValue): string {
@@ -199,19 +199,19 @@ export function applySetExpressions(
       .find((prefix) => isSecretPath(prefix, secretFields));
     if (secretPath || (fieldSchema && jsonSchema && isSecretSchema(fieldSchema, jsonSchema))) {
       const secretText = (secretPath ?? path).join(".");
-      throw new InvalidInputError(
-        "--set",
-        `Field ${secretText} is a secret and is not taken from --set (the value would end up in shell history). Use --secret-from-env ${secretText}=<VARIABLE>, --secret-ref ${secretText}=secret/<name>, --from-file, or leave it out to be prompted.`,
-      );
+      throw new InvalidInputError({
+        subject: "--set",
+        message: `Field ${secretText} is a secret and is not taken from --set (the value would end up in shell history). Use --secret-from-env ${secretText}=<VARIABLE>, --secret-ref ${secretText}=secret/<name>, --from-file, or leave it out to be prompted.`,
+      });
     }
     const value = coerceSetValue(text, fieldSchema, jsonSchema ?? {}, pathText);
     // An object or array given as JSON must not carry a secret field inside it either.
     const inner = secretInside(value, path, secretFields);
     if (inner) {
-      throw new InvalidInputError(
-        "--set",
-        `The value given for ${pathText} holds the secret field ${inner}, which is not taken from --set (the value would end up in shell history). Set the other fields one by one (--set ${pathText}.<field>=…) and the secret with --secret-from-env ${inner}=<VARIABLE> or --secret-ref ${inner}=secret/<name>.`,
-      );
+      throw new InvalidInputError({
+        subject: "--set",
+        message: `The value given for ${pathText} holds the secret field ${inner}, which is not taken from --set (the value would end up in shell history). Set the other fields one by one (--set ${pathText}.<field>=…) and the secret with --secret-from-env ${inner}=<VARIABLE> or --secret-ref ${inner}=secret/<name>.`,
+      });
     }
     setAtPath(target, path, value);
     paths.push(pathText);

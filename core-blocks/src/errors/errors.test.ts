@@ -64,6 +64,65 @@ const cases: Record<string, Case> = {
       installed: "2.1.0",
     },
   },
+  InterruptedError: { details: { what: 'saving "s3-bucket/results"' } },
+  InvalidBlockDefinitionError: {
+    details: { type: "s3-bucket", problem: "its schema is not an object. Pass a z.object." },
+    fields: { problem: undefined },
+  },
+  InvalidInputError: {
+    details: { subject: "--set", message: "--set needs field=value. Write it as --set host=db." },
+    fields: { message: undefined },
+  },
+  InvalidIntegrationError: {
+    details: { specifier: "@tessera/gcs", reason: "it exports no integration. Export one." },
+  },
+  InvalidKeyError: {
+    details: { source: "TESSERA_ENCRYPTION_KEY", position: 2, reason: "too short" },
+  },
+  InvalidProjectConfigError: {
+    details: { file: "/app/tessera.config.json", problem: "is not JSON. Fix it." },
+    fields: { problem: undefined },
+  },
+  InvalidResultStorageError: {
+    details: { storage: "s3-bucket/results", reason: "it cannot be written" },
+    fields: { reason: undefined },
+  },
+  InvalidSlugError: {
+    details: { input: "S3/Results", reason: "upper-case letters", what: "name" },
+    fields: { input: '"S3/Results"', what: undefined },
+  },
+  KeyFileBusyError: {
+    details: { lockPath: "/home/u/.tessera/keys.lock", waitedMs: 5000, holder: "pid 4242" },
+    fields: { holder: undefined },
+  },
+  KeyFilePermissionsError: {
+    details: { path: "/home/u/.tessera/keys", mode: 0o644 },
+    fields: { mode: "644", fix: "chmod 600 /home/u/.tessera/keys" },
+  },
+  KeyFileUnsafeError: {
+    details: { path: "/home/u/.tessera/keys", reason: "is a symbolic link" },
+  },
+  KeySourceReadOnlyError: { details: { operation: "rotate the master key" } },
+  MaskedSecretError: {
+    details: { subject: '"db/prod"', paths: ["password"], literalHint: "--literal-mask" },
+    fields: { literalHint: undefined },
+  },
+  MasterKeyNotCurrentError: {
+    details: {
+      location: "/home/u/.tessera/blocks.db",
+      masterKeyId: "k1",
+      currentMasterKeyId: "k2",
+    },
+  },
+  NestingTooDeepError: { details: { slug: "s3-bucket/results", limit: 32 } },
+  PathConflictError: {
+    details: { path: "reports", location: "local-file-system/out", reason: "a file stands there" },
+    fields: { reason: undefined },
+  },
+  PathOutsideBaseError: {
+    details: { path: "../etc/passwd", reason: 'it climbs out with ".."' },
+    fields: { path: '"../etc/passwd"' },
+  },
 };
 
 function errorClass(name: string): ErrorClass {
@@ -78,9 +137,10 @@ function build(name: string, details: Record<string, unknown>): TesseraError {
 }
 
 function expectedFields(testCase: Case): Record<string, unknown> {
-  const fields = { ...testCase.details, ...testCase.fields };
-  // Inputs that only shape the message are not fields.
+  const fields: Record<string, unknown> = { ...testCase.details, ...testCase.fields };
+  // Inputs that only shape the message are not fields (a case marks them undefined).
   delete fields.message;
+  for (const key of Object.keys(fields)) if (fields[key] === undefined) delete fields[key];
   return fields;
 }
 

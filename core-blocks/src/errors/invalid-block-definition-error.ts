@@ -1,4 +1,9 @@
-import { isTesseraErrorWithCode, TesseraError } from "./tessera-error.js";
+import {
+  isTesseraErrorWithCode,
+  TesseraError,
+  type TesseraErrorOptions,
+  withAdvice,
+} from "./tessera-error.js";
 
 /** A `defineBlock` call that cannot make a block type (a bad type slug, version or field name). */
 export class InvalidBlockDefinitionError extends TesseraError {
@@ -6,9 +11,19 @@ export class InvalidBlockDefinitionError extends TesseraError {
   /** The block type being defined. */
   readonly type: string;
 
-  constructor(type: string, problem: string) {
-    super(InvalidBlockDefinitionError.code, `Block type "${type}" cannot be defined: ${problem}`);
-    this.type = type;
+  constructor(
+    details: {
+      type: string;
+      /** What is wrong and what to do, as a sentence. */
+      problem: string;
+    } & TesseraErrorOptions,
+  ) {
+    super(
+      InvalidBlockDefinitionError.code,
+      withAdvice(`Block type "${details.type}" cannot be defined: ${details.problem}`, details),
+      details,
+    );
+    this.type = details.type;
   }
 
   static override isInstance(value: unknown): value is InvalidBlockDefinitionError {

@@ -1,4 +1,9 @@
-import { isTesseraErrorWithCode, TesseraError } from "./tessera-error.js";
+import {
+  isTesseraErrorWithCode,
+  TesseraError,
+  type TesseraErrorOptions,
+  withAdvice,
+} from "./tessera-error.js";
 
 /**
  * A value given on the command line, in an input file or at a prompt that cannot be used: a
@@ -10,9 +15,15 @@ export class InvalidInputError extends TesseraError {
   /** What the input was for (an option such as `--set`, a file path, a field path). */
   readonly subject: string;
 
-  constructor(subject: string, message: string) {
-    super(InvalidInputError.code, message);
-    this.subject = subject;
+  constructor(
+    details: {
+      subject: string;
+      /** What is wrong and what to do. */
+      message: string;
+    } & TesseraErrorOptions,
+  ) {
+    super(InvalidInputError.code, withAdvice(details.message, details), details);
+    this.subject = details.subject;
   }
 
   static override isInstance(value: unknown): value is InvalidInputError {

@@ -1,4 +1,9 @@
-import { isTesseraErrorWithCode, TesseraError } from "./tessera-error.js";
+import {
+  isTesseraErrorWithCode,
+  TesseraError,
+  type TesseraErrorOptions,
+  withAdvice,
+} from "./tessera-error.js";
 
 /**
  * A module handed to `registerIntegration` / `registerModule` exports no integration manifest or
@@ -11,13 +16,17 @@ export class InvalidIntegrationError extends TesseraError {
   /** What is wrong, in words. */
   readonly reason: string;
 
-  constructor(specifier: string, reason: string) {
+  constructor(details: { specifier: string; reason: string } & TesseraErrorOptions) {
     super(
       InvalidIntegrationError.code,
-      `"${specifier}" is not a usable Tessera integration: ${reason}`,
+      withAdvice(
+        `"${details.specifier}" is not a usable Tessera integration: ${details.reason}`,
+        details,
+      ),
+      details,
     );
-    this.specifier = specifier;
-    this.reason = reason;
+    this.specifier = details.specifier;
+    this.reason = details.reason;
   }
 
   static override isInstance(value: unknown): value is InvalidIntegrationError {

@@ -1,4 +1,9 @@
-import { isTesseraErrorWithCode, TesseraError } from "./tessera-error.js";
+import {
+  isTesseraErrorWithCode,
+  TesseraError,
+  type TesseraErrorOptions,
+  withAdvice,
+} from "./tessera-error.js";
 
 /**
  * The project configuration file (`tessera.config.json`) cannot be used: it is not valid JSON,
@@ -9,9 +14,19 @@ export class InvalidProjectConfigError extends TesseraError {
   /** The configuration file. */
   readonly file: string;
 
-  constructor(file: string, problem: string) {
-    super(InvalidProjectConfigError.code, `The project configuration ${file} ${problem}`);
-    this.file = file;
+  constructor(
+    details: {
+      file: string;
+      /** What is wrong and what to do, following the file's name. */
+      problem: string;
+    } & TesseraErrorOptions,
+  ) {
+    super(
+      InvalidProjectConfigError.code,
+      withAdvice(`The project configuration ${details.file} ${details.problem}`, details),
+      details,
+    );
+    this.file = details.file;
   }
 
   static override isInstance(value: unknown): value is InvalidProjectConfigError {

@@ -6,13 +6,13 @@ export class InvalidResultStorageError extends TesseraError {
   /** What was given as storage: a slug, or a description of the value. */
   readonly storage: string;
 
-  constructor(storage: string, reason: string, options: TesseraErrorOptions = {}) {
+  constructor(details: { storage: string; reason: string } & TesseraErrorOptions) {
     super(
       InvalidResultStorageError.code,
-      `${storage} cannot hold results: ${reason}. Use a storage block with the "read-path" and "write-path" capabilities (such as "local-file-system/<name>" or "s3-bucket/<name>"), or any object implementing WritableFileSystem.`,
-      options,
+      `${details.storage} cannot hold results: ${details.reason}. ${details.advice ?? 'Use a storage block with the "read-path" and "write-path" capabilities (such as "local-file-system/<name>" or "s3-bucket/<name>"), or any object implementing WritableFileSystem.'}`,
+      details,
     );
-    this.storage = storage;
+    this.storage = details.storage;
   }
 
   static override isInstance(value: unknown): value is InvalidResultStorageError {

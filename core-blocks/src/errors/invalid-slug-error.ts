@@ -1,4 +1,4 @@
-import { isTesseraErrorWithCode, TesseraError } from "./tessera-error.js";
+import { isTesseraErrorWithCode, TesseraError, type TesseraErrorOptions } from "./tessera-error.js";
 
 /** A type slug, document name or `type/name` slug that breaks the naming rules. */
 export class InvalidSlugError extends TesseraError {
@@ -8,11 +8,20 @@ export class InvalidSlugError extends TesseraError {
   /** Which rule it broke, in words. */
   readonly reason: string;
 
-  constructor(input: string, reason: string, what = "slug") {
+  constructor(
+    details: {
+      input: string;
+      reason: string;
+      /** What the input is, in the message: "slug" unless said otherwise. */
+      what?: string;
+    } & TesseraErrorOptions,
+  ) {
+    const { input, reason, what = "slug" } = details;
     const shown = JSON.stringify(input.length > 80 ? `${input.slice(0, 80)}…` : input);
     super(
       InvalidSlugError.code,
-      `Invalid ${what} ${shown}: ${reason}. Use 1-128 lower-case ASCII letters, digits and single hyphens (for example "prod-results"); a full slug is "<type>/<name>".`,
+      `Invalid ${what} ${shown}: ${reason}. ${details.advice ?? 'Use 1-128 lower-case ASCII letters, digits and single hyphens (for example "prod-results"); a full slug is "<type>/<name>".'}`,
+      details,
     );
     this.input = shown;
     this.reason = reason;

@@ -1,4 +1,4 @@
-import { isTesseraErrorWithCode, TesseraError } from "./tessera-error.js";
+import { isTesseraErrorWithCode, TesseraError, type TesseraErrorOptions } from "./tessera-error.js";
 
 /** Another process held the key file's lock (a key rotation) for longer than Tessera waits. */
 export class KeyFileBusyError extends TesseraError {
@@ -8,10 +8,19 @@ export class KeyFileBusyError extends TesseraError {
   /** How long this process waited, in ms. */
   readonly waitedMs: number;
 
-  constructor(lockPath: string, waitedMs: number, holder: string) {
+  constructor(
+    details: {
+      lockPath: string;
+      waitedMs: number;
+      /** Who holds the lock, as the lock file tells. */
+      holder: string;
+    } & TesseraErrorOptions,
+  ) {
+    const { lockPath, waitedMs, holder } = details;
     super(
       KeyFileBusyError.code,
-      `The master key file is locked by another key operation (${holder}); this process waited ${waitedMs} ms and changed nothing. Retry when it has finished. If no Tessera process is running, remove the lock file ${lockPath}.`,
+      `The master key file is locked by another key operation (${holder}); this process waited ${waitedMs} ms and changed nothing. ${details.advice ?? `Retry when it has finished. If no Tessera process is running, remove the lock file ${lockPath}.`}`,
+      details,
     );
     this.lockPath = lockPath;
     this.waitedMs = waitedMs;

@@ -1,4 +1,4 @@
-import { isTesseraErrorWithCode, TesseraError } from "./tessera-error.js";
+import { isTesseraErrorWithCode, TesseraError, type TesseraErrorOptions } from "./tessera-error.js";
 
 /**
  * The master key file is not a plain file owned by the current user (a symbolic link, a folder,
@@ -11,13 +11,14 @@ export class KeyFileUnsafeError extends TesseraError {
   /** What is wrong with it, in words. */
   readonly reason: string;
 
-  constructor(path: string, reason: string) {
+  constructor(details: { path: string; reason: string } & TesseraErrorOptions) {
     super(
       KeyFileUnsafeError.code,
-      `The master key file ${path} ${reason}, so another user could replace or read the keys; Tessera refuses to use it. Make it a regular file owned by you with mode 0600 (copy the keys into a new file in its place), or set TESSERA_ENCRYPTION_KEY instead.`,
+      `The master key file ${details.path} ${details.reason}, so another user could replace or read the keys; Tessera refuses to use it. ${details.advice ?? "Make it a regular file owned by you with mode 0600 (copy the keys into a new file in its place), or set TESSERA_ENCRYPTION_KEY instead."}`,
+      details,
     );
-    this.path = path;
-    this.reason = reason;
+    this.path = details.path;
+    this.reason = details.reason;
   }
 
   static override isInstance(value: unknown): value is KeyFileUnsafeError {

@@ -1,4 +1,4 @@
-import { isTesseraErrorWithCode, TesseraError } from "./tessera-error.js";
+import { isTesseraErrorWithCode, TesseraError, type TesseraErrorOptions } from "./tessera-error.js";
 
 /** A key operation that rewrites the key file was asked for while keys come from the environment. */
 export class KeySourceReadOnlyError extends TesseraError {
@@ -6,12 +6,13 @@ export class KeySourceReadOnlyError extends TesseraError {
   /** What was asked for, in words. */
   readonly operation: string;
 
-  constructor(operation: string) {
+  constructor(details: { operation: string } & TesseraErrorOptions) {
     super(
       KeySourceReadOnlyError.code,
-      `Cannot ${operation}: the master keys come from TESSERA_ENCRYPTION_KEY, which Tessera does not edit. Put the new key first in TESSERA_ENCRYPTION_KEY (comma-separated, newest first), run the rotation, then drop the old key from the variable once no document needs it.`,
+      `Cannot ${details.operation}: the master keys come from TESSERA_ENCRYPTION_KEY, which Tessera does not edit. ${details.advice ?? "Put the new key first in TESSERA_ENCRYPTION_KEY (comma-separated, newest first), run the rotation, then drop the old key from the variable once no document needs it."}`,
+      details,
     );
-    this.operation = operation;
+    this.operation = details.operation;
   }
 
   static override isInstance(value: unknown): value is KeySourceReadOnlyError {

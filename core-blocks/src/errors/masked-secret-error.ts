@@ -1,4 +1,4 @@
-import { isTesseraErrorWithCode, TesseraError } from "./tessera-error.js";
+import { isTesseraErrorWithCode, TesseraError, type TesseraErrorOptions } from "./tessera-error.js";
 
 /**
  * Input written back from masked output holds the mask text `********` in a secret field. Tessera
@@ -12,11 +12,19 @@ export class MaskedSecretError extends TesseraError {
   /** Dotted paths of the secret fields that hold the mask text. */
   readonly paths: string[];
 
-  constructor(subject: string, paths: string[], literalHint: string) {
-    const listed = paths.join(", ");
+  constructor(
+    details: {
+      subject: string;
+      paths: string[];
+      /** How the caller passes "********" as a real secret (an option or a flag). */
+      literalHint: string;
+    } & TesseraErrorOptions,
+  ) {
+    const { subject, paths, literalHint } = details;
     super(
       MaskedSecretError.code,
-      `${subject} holds the mask text "********" in secret field${paths.length === 1 ? "" : "s"} ${listed}. Write { "$keep": true } there to keep the stored secret, or pass ${literalHint} if "********" is the secret's real text.`,
+      `${subject} holds the mask text "********" in secret field${paths.length === 1 ? "" : "s"} ${paths.join(", ")}. ${details.advice ?? `Write { "$keep": true } there to keep the stored secret, or pass ${literalHint} if "********" is the secret's real text.`}`,
+      details,
     );
     this.subject = subject;
     this.paths = paths;

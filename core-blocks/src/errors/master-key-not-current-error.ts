@@ -1,4 +1,4 @@
-import { isTesseraErrorWithCode, TesseraError } from "./tessera-error.js";
+import { isTesseraErrorWithCode, TesseraError, type TesseraErrorOptions } from "./tessera-error.js";
 
 /**
  * A write would have stored a data key wrapped by a master key that is not the store's current
@@ -13,10 +13,18 @@ export class MasterKeyNotCurrentError extends TesseraError {
   /** The store's current master key id. */
   readonly currentMasterKeyId: string;
 
-  constructor(location: string, masterKeyId: string, currentMasterKeyId: string) {
+  constructor(
+    details: {
+      location: string;
+      masterKeyId: string;
+      currentMasterKeyId: string;
+    } & TesseraErrorOptions,
+  ) {
+    const { location, masterKeyId, currentMasterKeyId } = details;
     super(
       MasterKeyNotCurrentError.code,
-      `The store ${location} now wraps new data keys under master key ${currentMasterKeyId}, but this write used master key ${masterKeyId}: another process rotated the keys meanwhile. Nothing was written; retry the save (it picks up the current key).`,
+      `The store ${location} now wraps new data keys under master key ${currentMasterKeyId}, but this write used master key ${masterKeyId}: another process rotated the keys meanwhile. ${details.advice ?? "Nothing was written; retry the save (it picks up the current key)."}`,
+      details,
     );
     this.location = location;
     this.masterKeyId = masterKeyId;

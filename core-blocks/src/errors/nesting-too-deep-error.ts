@@ -1,4 +1,4 @@
-import { isTesseraErrorWithCode, TesseraError } from "./tessera-error.js";
+import { isTesseraErrorWithCode, TesseraError, type TesseraErrorOptions } from "./tessera-error.js";
 
 /** Loading a block would follow more levels of nested block references than allowed. */
 export class NestingTooDeepError extends TesseraError {
@@ -8,13 +8,14 @@ export class NestingTooDeepError extends TesseraError {
   /** The depth limit. */
   readonly limit: number;
 
-  constructor(slug: string, limit: number) {
+  constructor(details: { slug: string; limit: number } & TesseraErrorOptions) {
     super(
       NestingTooDeepError.code,
-      `Loading "${slug}" follows more than ${limit} levels of nested blocks. Flatten the nesting: store deep children inline or reference fewer levels.`,
+      `Loading "${details.slug}" follows more than ${details.limit} levels of nested blocks. ${details.advice ?? "Flatten the nesting: store deep children inline or reference fewer levels."}`,
+      details,
     );
-    this.slug = slug;
-    this.limit = limit;
+    this.slug = details.slug;
+    this.limit = details.limit;
   }
 
   static override isInstance(value: unknown): value is NestingTooDeepError {

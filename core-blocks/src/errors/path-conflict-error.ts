@@ -12,11 +12,12 @@ export class PathConflictError extends TesseraError {
   /** Where the file system writes: a folder, a bucket and folder, a container. */
   readonly location: string;
 
-  constructor(path: string, location: string, reason: string, options: TesseraErrorOptions = {}) {
+  constructor(details: { path: string; location: string; reason: string } & TesseraErrorOptions) {
+    const { path, location, reason } = details;
     super(
       PathConflictError.code,
-      `Cannot write "${path}" in ${location}: ${reason}. A local folder cannot hold a file and a folder of one name: write to another path, or delete what is in the way.`,
-      options,
+      `Cannot write "${path}" in ${location}: ${reason}. ${details.advice ?? "A local folder cannot hold a file and a folder of one name: write to another path, or delete what is in the way."}`,
+      details,
     );
     this.path = path;
     this.location = location;

@@ -1,4 +1,4 @@
-import { isTesseraErrorWithCode, TesseraError } from "./tessera-error.js";
+import { isTesseraErrorWithCode, TesseraError, type TesseraErrorOptions } from "./tessera-error.js";
 
 /**
  * A storage path that would leave the file system's base folder, or that no backend can store
@@ -12,11 +12,13 @@ export class PathOutsideBaseError extends TesseraError {
   /** Which rule it broke, in words. */
   readonly reason: string;
 
-  constructor(path: string, reason: string) {
+  constructor(details: { path: string; reason: string } & TesseraErrorOptions) {
+    const { path, reason } = details;
     const shown = JSON.stringify(path.length > 200 ? `${path.slice(0, 200)}…` : path);
     super(
       PathOutsideBaseError.code,
-      `Storage path ${shown} is refused: ${reason}. Paths are relative to the storage block's base folder: use "/"-separated names without "..", backslashes or control characters (for example "reports/2024/summary.json").`,
+      `Storage path ${shown} is refused: ${reason}. ${details.advice ?? 'Paths are relative to the storage block\'s base folder: use "/"-separated names without "..", backslashes or control characters (for example "reports/2024/summary.json").'}`,
+      details,
     );
     this.path = shown;
     this.reason = reason;

@@ -100,3 +100,11 @@ export function isTesseraErrorWithCode<T extends TesseraError>(
 ): value is T {
   return TesseraError.isInstance(value) && value.code === code;
 }
+
+/**
+ * A message whose text is all the caller's (it says what happened and what to do), followed by
+ * the caller's `advice` when one is given.
+ */
+export function withAdvice(message: string, options: TesseraErrorOptions): string {
+  return options.advice === undefined ? message : `${message} ${options.advice}`;
+}

@@ -98,10 +98,10 @@ async function loadInstalledIntegration(name: string, from: string): Promise<voi
   const installed = findInstalledPackage(name, from);
   if (installed === undefined) return;
   if (!installed.declared) {
-    throw new InvalidIntegrationError(
-      name,
-      `it is installed at ${installed.directory}, but its package.json does not declare it a Tessera integration ("tessera": { "integration": true }), so it is not loaded on the store's word. Import it in your code, list it in tessera.config.json ("modules"), or install a version that declares itself.`,
-    );
+    throw new InvalidIntegrationError({
+      specifier: name,
+      reason: `it is installed at ${installed.directory}, but its package.json does not declare it a Tessera integration ("tessera": { "integration": true }), so it is not loaded on the store's word. Import it in your code, list it in tessera.config.json ("modules"), or install a version that declares itself.`,
+    });
   }
   await importIntegration(name, from);
 }

@@ -49,10 +49,10 @@ export function defineIntegration(definition: IntegrationDefinition): Integratio
     const problems = parsed.error.issues
       .map((issue) => `${issue.path.join(".") || "definition"} ${issue.message}`)
       .join("; ");
-    throw new InvalidIntegrationError(
-      name,
-      `defineIntegration was called with ${problems}. Pass the values of the package's package.json (name, version, peerDependencies["@tessera/core"]).`,
-    );
+    throw new InvalidIntegrationError({
+      specifier: name,
+      reason: `defineIntegration was called with ${problems}. Pass the values of the package's package.json (name, version, peerDependencies["@tessera/core"]).`,
+    });
   }
   const { name, version, coreRange, blocks } = parsed.data;
   const problem = incompatibility({ name, version, coreRange });

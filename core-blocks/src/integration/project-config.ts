@@ -57,16 +57,16 @@ function readOwnedFile(file: string): string | undefined {
     if (!stats.isFile()) return undefined;
     const uid = process.getuid?.();
     if (uid !== undefined && stats.uid !== uid && stats.uid !== 0) {
-      throw new InvalidProjectConfigError(
+      throw new InvalidProjectConfigError({
         file,
-        `is owned by another user (uid ${stats.uid}), and it names code Tessera runs. Make it yours (chown) or remove it.`,
-      );
+        problem: `is owned by another user (uid ${stats.uid}), and it names code Tessera runs. Make it yours (chown) or remove it.`,
+      });
     }
     if (process.platform !== "win32" && (stats.mode & 0o022) !== 0) {
-      throw new InvalidProjectConfigError(
+      throw new InvalidProjectConfigError({
         file,
-        `can be changed by other users (mode ${(stats.mode & 0o777).toString(8)}), and it names code Tessera runs. Run chmod go-w ${file}.`,
-      );
+        problem: `can be changed by other users (mode ${(stats.mode & 0o777).toString(8)}), and it names code Tessera runs. Run chmod go-w ${file}.`,
+      });
     }
     return readFileSync(descriptor, "utf8");
   } finally {
@@ -79,27 +79,27 @@ function parseProjectConfig(file: string, text: string): ProjectConfig {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new InvalidProjectConfigError(
+    throw new InvalidProjectConfigError({
       file,
-      `is not valid JSON (${error instanceof Error ? error.message : String(error)}). Fix it, for example { "modules": ["./blocks.mjs"] }.`,
-    );
+      problem: `is not valid JSON (${error instanceof Error ? error.message : String(error)}). Fix it, for example { "modules": ["./blocks.mjs"] }.`,
+    });
   }
   const parsed = projectConfigSchema.safeParse(json);
   if (!parsed.success) {
     const problems = parsed.error.issues
       .map((issue) => `${issue.path.join(".") || "the file"}: ${issue.message}`)
       .join("; ");
-    throw new InvalidProjectConfigError(
+    throw new InvalidProjectConfigError({
       file,
-      `has an unexpected shape (${problems}). It holds { "modules": ["./blocks.mjs", "@acme/blocks"] }.`,
-    );
+      problem: `has an unexpected shape (${problems}). It holds { "modules": ["./blocks.mjs", "@acme/blocks"] }.`,
+    });
   }
   for (const module of parsed.data.modules) {
     if (!isPathSpecifier(module) && splitPackageSpecifier(module) === undefined) {
-      throw new InvalidProjectConfigError(
+      throw new InvalidProjectConfigError({
         file,
-        `lists "${module}", which is neither a path (./blocks.mjs) nor a package name (@acme/blocks).`,
-      );
+        problem: `lists "${module}", which is neither a path (./blocks.mjs) nor a package name (@acme/blocks).`,
+      });
     }
   }
   return { file, directory: dirname(file), modules: parsed.data.modules };

@@ -72,10 +72,11 @@ export async function importIntegration(
   const exports = await importResolved(moduleName, resolved);
   const manifest = findManifests(exports)[0];
   if (manifest === undefined) {
-    throw new InvalidIntegrationError(
-      moduleName,
-      "it exports no integration manifest. An integration's src/index.ts exports `export const integration = defineIntegration({ ... })`; for a file of your own block classes use `tessera block register -f <file>`.",
-    );
+    throw new InvalidIntegrationError({
+      specifier: moduleName,
+      reason:
+        "it exports no integration manifest. An integration's src/index.ts exports `export const integration = defineIntegration({ ... })`; for a file of your own block classes use `tessera block register -f <file>`.",
+    });
   }
   acceptManifest(manifest);
   return manifest;
@@ -118,10 +119,11 @@ export async function importModule(
     Object.values(exports).filter((value) => isBlockClass(value)),
   ).filter((blockClass) => !covered.has(blockClass));
   if (manifests.length === 0 && looseBlocks.length === 0) {
-    throw new InvalidIntegrationError(
+    throw new InvalidIntegrationError({
       specifier,
-      "it exports no block class (made with defineBlock) and no integration manifest (made with defineIntegration). Export them from the module, for example `export class MyBlock extends defineBlock({ ... }) {}`.",
-    );
+      reason:
+        "it exports no block class (made with defineBlock) and no integration manifest (made with defineIntegration). Export them from the module, for example `export class MyBlock extends defineBlock({ ... }) {}`.",
+    });
   }
   for (const manifest of manifests) acceptManifest(manifest);
   for (const blockClass of looseBlocks) adoptBlockClass(blockClass, undefined);
@@ -142,17 +144,17 @@ export async function importModule(
 function refuseNonName(moduleName: unknown): asserts moduleName is string {
   if (typeof moduleName === "string") return;
   if (isIntegrationManifest(moduleName)) {
-    throw new InvalidInputError(
-      "moduleName",
-      `registerIntegration() takes the name of an integration's package, but was given the manifest of "${moduleName.name}". Pass the name instead: registerIntegration(${JSON.stringify(moduleName.name)}).`,
-    );
+    throw new InvalidInputError({
+      subject: "moduleName",
+      message: `registerIntegration() takes the name of an integration's package, but was given the manifest of "${moduleName.name}". Pass the name instead: registerIntegration(${JSON.stringify(moduleName.name)}).`,
+    });
   }
   const what =
     moduleName === null ? "null" : Array.isArray(moduleName) ? "a list" : `a ${typeof moduleName}`;
-  throw new InvalidInputError(
-    "moduleName",
-    `registerIntegration() takes the name of an integration's package as a string, such as registerIntegration("@tessera/aws"), but was given ${what}.`,
-  );
+  throw new InvalidInputError({
+    subject: "moduleName",
+    message: `registerIntegration() takes the name of an integration's package as a string, such as registerIntegration("@tessera/aws"), but was given ${what}.`,
+  });
 }
 
 /**
@@ -196,10 +198,10 @@ async function importResolved(
     return (await import(resolved.url)) as Record<string, unknown>;
   } catch (error) {
     if (TesseraError.isInstance(error)) throw error;
-    throw new InvalidIntegrationError(
+    throw new InvalidIntegrationError({
       specifier,
-      `importing ${resolved.file} failed (${(error instanceof Error ? error.message : String(error)).replace(/\.$/, "")}). Fix the module (a syntax error, a missing dependency) so that it imports cleanly, then register it again.`,
-    );
+      reason: `importing ${resolved.file} failed (${(error instanceof Error ? error.message : String(error)).replace(/\.$/, "")}). Fix the module (a syntax error, a missing dependency) so that it imports cleanly, then register it again.`,
+    });
   }
 }
 

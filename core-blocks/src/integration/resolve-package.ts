@@ -130,10 +130,11 @@ export function resolveModule(specifier: string, fromDirectory: string): Resolve
       // A package's folder (an integration being developed, or unpacked): its entry point, as a
       // package name would resolve.
       if (!existsSync(join(file, "package.json"))) {
-        throw new InvalidIntegrationError(
+        throw new InvalidIntegrationError({
           specifier,
-          "it is a folder without a package.json. Pass a module file (such as ./blocks.mjs), a package's folder, or an installed package's name.",
-        );
+          reason:
+            "it is a folder without a package.json. Pass a module file (such as ./blocks.mjs), a package's folder, or an installed package's name.",
+        });
       }
       return packageEntry(specifier, file, ".");
     }
@@ -144,10 +145,11 @@ export function resolveModule(specifier: string, fromDirectory: string): Resolve
   }
   const parts = splitPackageSpecifier(specifier);
   if (parts === undefined) {
-    throw new InvalidIntegrationError(
+    throw new InvalidIntegrationError({
       specifier,
-      "this is neither a package name (such as @tessera/aws) nor a file path (such as ./blocks.mjs).",
-    );
+      reason:
+        "this is neither a package name (such as @tessera/aws) nor a file path (such as ./blocks.mjs).",
+    });
   }
   const packageDirectory = findPackageDirectory(parts.packageName, fromDirectory);
   if (packageDirectory === undefined) {
@@ -174,10 +176,10 @@ function packageEntry(
   if (manifest.exports !== undefined) {
     target = resolveExportsTarget(manifest.exports, parts.subpath);
     if (target === undefined) {
-      throw new InvalidIntegrationError(
+      throw new InvalidIntegrationError({
         specifier,
-        `the package at ${packageDirectory} does not export "${parts.subpath}" for import (check its package.json "exports").`,
-      );
+        reason: `the package at ${packageDirectory} does not export "${parts.subpath}" for import (check its package.json "exports").`,
+      });
     }
   } else if (parts.subpath !== ".") {
     target = parts.subpath;
@@ -187,13 +189,16 @@ function packageEntry(
   const file = resolve(packageDirectory, target);
   const inside = relative(packageDirectory, file);
   if (inside.startsWith("..") || isAbsolute(inside) || inside.split(sep).includes("..")) {
-    throw new InvalidIntegrationError(specifier, "its entry point lies outside the package.");
+    throw new InvalidIntegrationError({
+      specifier,
+      reason: "its entry point lies outside the package.",
+    });
   }
   if (!existsSync(file)) {
-    throw new InvalidIntegrationError(
+    throw new InvalidIntegrationError({
       specifier,
-      `its entry point ${file} is missing (is the package built?).`,
-    );
+      reason: `its entry point ${file} is missing (is the package built?).`,
+    });
   }
   return { file, url: pathToFileURL(file).href, packageDirectory };
 }

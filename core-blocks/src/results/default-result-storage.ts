@@ -67,7 +67,10 @@ export async function resolveResultStorage(
       const missing = requiredMethods.filter(
         (method) => typeof (chosen as unknown as Record<string, unknown>)[method] !== "function",
       );
-      throw new InvalidResultStorageError("The given storage", `it lacks ${missing.join(", ")}`);
+      throw new InvalidResultStorageError({
+        storage: "The given storage",
+        reason: `it lacks ${missing.join(", ")}`,
+      });
     }
     return chosen;
   }
@@ -81,17 +84,17 @@ export async function resolveResultStorage(
   } catch (error) {
     // A slug typed into the environment is far from the code that fails: say where it came from.
     if (!fromEnvironment || !TesseraError.isInstance(error)) throw error;
-    throw new InvalidResultStorageError(
-      `TESSERA_RESULT_STORAGE="${chosen}"`,
-      `${error.message.replace(/\.$/, "")} (${error.code}). Set it to the slug of a saved storage block, or unset it to keep results in $TESSERA_HOME/results`,
-      { cause: error },
-    );
+    throw new InvalidResultStorageError({
+      storage: `TESSERA_RESULT_STORAGE="${chosen}"`,
+      reason: `${error.message.replace(/\.$/, "")} (${error.code}). Set it to the slug of a saved storage block, or unset it to keep results in $TESSERA_HOME/results`,
+      cause: error,
+    });
   }
   if (!isWritableFileSystem(block)) {
-    throw new InvalidResultStorageError(
-      named,
-      "its type does not implement readPath, writePath, exists, delete and list",
-    );
+    throw new InvalidResultStorageError({
+      storage: named,
+      reason: "its type does not implement readPath, writePath, exists, delete and list",
+    });
   }
   return block;
 }

@@ -171,7 +171,10 @@ export class LocalFileStorage implements WritableFileSystem {
   }
 
   private outside(key: string): PathOutsideBaseError {
-    return new PathOutsideBaseError(key, "a symbolic link inside the base folder leads out of it");
+    return new PathOutsideBaseError({
+      path: key,
+      reason: "a symbolic link inside the base folder leads out of it",
+    });
   }
 
   /**
@@ -382,12 +385,12 @@ export class LocalFileStorage implements WritableFileSystem {
       (error: unknown) => {
         const code = errorCode(error);
         if (code !== "EEXIST" && code !== "ENOTDIR") throw error;
-        throw new PathConflictError(
-          key,
-          this.location(),
-          "a file is where one of its folders would be",
-          { cause: error },
-        );
+        throw new PathConflictError({
+          path: key,
+          location: this.location(),
+          reason: "a file is where one of its folders would be",
+          cause: error,
+        });
       },
     );
     let renamed = false;
@@ -451,7 +454,10 @@ export class LocalFileStorage implements WritableFileSystem {
       if (signal?.aborted) throw abortReason(signal);
       const code = errorCode(error);
       if (code === "EISDIR" || code === "ENOTEMPTY" || code === "EEXIST") {
-        throw new PathConflictError(key, this.location(), "a folder of that name is there", {
+        throw new PathConflictError({
+          path: key,
+          location: this.location(),
+          reason: "a folder of that name is there",
           cause: error,
         });
       }

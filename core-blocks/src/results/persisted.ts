@@ -46,10 +46,10 @@ function encodeInputs(name: string, args: readonly unknown[]) {
       /\$\[(\d+)\]/,
       (_, index: string) => `argument ${Number(index) + 1}`,
     );
-    throw new InvalidInputError(
-      "inputs",
-      `persisted cannot make a cache key for "${name}" from its arguments: ${where} (keys are made from JSON values, Date, Map, Set, BigInt, undefined and typed arrays). Give persisted a \`key\` (a string, or a function of the arguments), or pass arguments of those kinds.`,
-    );
+    throw new InvalidInputError({
+      subject: "inputs",
+      message: `persisted cannot make a cache key for "${name}" from its arguments: ${where} (keys are made from JSON values, Date, Map, Set, BigInt, undefined and typed arrays). Give persisted a \`key\` (a string, or a function of the arguments), or pass arguments of those kinds.`,
+    });
   }
 }
 

@@ -126,10 +126,10 @@ export class ResultStore {
     this.compression = options.compression ?? "none";
     const compressions = compressionSchema.options;
     if (!compressions.includes(this.compression)) {
-      throw new InvalidInputError(
-        "compression",
-        `ResultStore compression must be one of ${compressions.map((name) => `"${name}"`).join(", ")} (got ${JSON.stringify(this.compression)}).`,
-      );
+      throw new InvalidInputError({
+        subject: "compression",
+        message: `ResultStore compression must be one of ${compressions.map((name) => `"${name}"`).join(", ")} (got ${JSON.stringify(this.compression)}).`,
+      });
     }
   }
 
@@ -174,10 +174,10 @@ export class ResultStore {
       options.expiresIn !== undefined &&
       !(Number.isFinite(options.expiresIn) && options.expiresIn >= 0)
     ) {
-      throw new InvalidInputError(
-        "expiresIn",
-        `expiresIn must be a number of milliseconds, 0 or more (got ${String(options.expiresIn)}); leave it out for a result that never expires.`,
-      );
+      throw new InvalidInputError({
+        subject: "expiresIn",
+        message: `expiresIn must be a number of milliseconds, 0 or more (got ${String(options.expiresIn)}); leave it out for a result that never expires.`,
+      });
     }
     const serializer =
       options.serializer === undefined ? this.serializer : this.pickSerializer(options.serializer);

@@ -46,37 +46,43 @@ function percentDecoded(segment: string): string {
 function checkCharacters(path: string): void {
   const forbidden = forbiddenCharacters.exec(path);
   if (forbidden)
-    throw new PathOutsideBaseError(path, `it contains ${describeCharacter(forbidden[0])}`);
-  if (loneSurrogate.test(path)) {
-    throw new PathOutsideBaseError(
+    throw new PathOutsideBaseError({
       path,
-      "it contains an unpaired UTF-16 surrogate, which has no UTF-8 form",
-    );
+      reason: `it contains ${describeCharacter(forbidden[0])}`,
+    });
+  if (loneSurrogate.test(path)) {
+    throw new PathOutsideBaseError({
+      path,
+      reason: "it contains an unpaired UTF-16 surrogate, which has no UTF-8 form",
+    });
   }
 }
 
 function resolveSegments(path: string): string[] {
   if (typeof path !== "string") {
-    throw new PathOutsideBaseError(String(path), `it is a ${typeof path}, not a string`);
+    throw new PathOutsideBaseError({
+      path: String(path),
+      reason: `it is a ${typeof path}, not a string`,
+    });
   }
   checkCharacters(path);
   const segments: string[] = [];
   for (const segment of path.split("/")) {
     if (segment === "" || segment === ".") continue;
-    if (segment === "..") throw new PathOutsideBaseError(path, 'it has a ".." segment');
+    if (segment === "..") throw new PathOutsideBaseError({ path, reason: 'it has a ".." segment' });
     if (segment.includes("%")) {
       const decoded = percentDecoded(segment);
       if (decoded === "." || decoded === "..") {
-        throw new PathOutsideBaseError(
+        throw new PathOutsideBaseError({
           path,
-          `its segment "${segment}" is a percent-encoded "${decoded}"`,
-        );
+          reason: `its segment "${segment}" is a percent-encoded "${decoded}"`,
+        });
       }
       if (decoded.includes("/") || forbiddenCharacters.test(decoded)) {
-        throw new PathOutsideBaseError(
+        throw new PathOutsideBaseError({
           path,
-          `its segment "${segment}" percent-encodes a separator or a control character`,
-        );
+          reason: `its segment "${segment}" percent-encodes a separator or a control character`,
+        });
       }
     }
     segments.push(segment);
@@ -93,7 +99,7 @@ function resolveSegments(path: string): string[] {
 export function resolveStoragePath(path: string): string {
   const segments = resolveSegments(path);
   if (segments.length === 0) {
-    throw new PathOutsideBaseError(path, "it names the base folder itself, not a file");
+    throw new PathOutsideBaseError({ path, reason: "it names the base folder itself, not a file" });
   }
   return segments.join("/");
 }

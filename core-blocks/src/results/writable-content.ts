@@ -20,10 +20,10 @@ function toBytes(chunk: unknown): Uint8Array {
   if (ArrayBuffer.isView(chunk)) {
     return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
   }
-  throw new InvalidInputError(
-    "content",
-    `A content chunk must be a Uint8Array or a string, got ${chunk === null ? "null" : typeof chunk}.`,
-  );
+  throw new InvalidInputError({
+    subject: "content",
+    message: `A content chunk must be a Uint8Array or a string, got ${chunk === null ? "null" : typeof chunk}.`,
+  });
 }
 
 async function* webStreamChunks(stream: WebReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
@@ -61,10 +61,10 @@ export async function* writableContentChunks(content: WritableContent): AsyncGen
     for await (const chunk of content as AsyncIterable<unknown>) yield toBytes(chunk);
     return;
   }
-  throw new InvalidInputError(
-    "content",
-    `Content must be a Uint8Array, a string, a Node Readable, a web ReadableStream or an async iterable of chunks, got ${content === null ? "null" : typeof content}.`,
-  );
+  throw new InvalidInputError({
+    subject: "content",
+    message: `Content must be a Uint8Array, a string, a Node Readable, a web ReadableStream or an async iterable of chunks, got ${content === null ? "null" : typeof content}.`,
+  });
 }
 
 /** Whether a value is one of the `WritableContent` kinds (bytes, string, stream, async iterable). */

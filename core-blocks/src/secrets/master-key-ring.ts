@@ -62,24 +62,26 @@ export function parseMasterKeys(entries: string[], sourceName: string): MasterKe
   entries.forEach((entry, index) => {
     const text = entry.trim();
     const position = index + 1;
-    if (text === "") throw new InvalidKeyError(sourceName, position, "it is empty");
+    if (text === "")
+      throw new InvalidKeyError({ source: sourceName, position, reason: "it is empty" });
     if (/^[0-9a-fA-F]{64}$/.test(text)) {
-      throw new InvalidKeyError(
-        sourceName,
+      throw new InvalidKeyError({
+        source: sourceName,
         position,
-        "it is 64 hexadecimal digits (a hex key), and keys are read as base64. Convert it to base64 (for example with `xxd -r -p | base64`) and use that",
-      );
+        reason:
+          "it is 64 hexadecimal digits (a hex key), and keys are read as base64. Convert it to base64 (for example with `xxd -r -p | base64`) and use that",
+      });
     }
     if (!STRICT_BASE64.test(text)) {
-      throw new InvalidKeyError(sourceName, position, "it is not base64 text");
+      throw new InvalidKeyError({ source: sourceName, position, reason: "it is not base64 text" });
     }
     const key = Buffer.from(text, "base64");
     if (key.length !== 32) {
-      throw new InvalidKeyError(
-        sourceName,
+      throw new InvalidKeyError({
+        source: sourceName,
         position,
-        `it decodes to ${key.length} bytes instead of 32`,
-      );
+        reason: `it decodes to ${key.length} bytes instead of 32`,
+      });
     }
     const id = masterKeyId(key);
     if (!keys.some((known) => known.id === id)) keys.push({ id, key });
@@ -107,22 +109,22 @@ function readCheckedKeyFile(path: string): string | undefined {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return undefined;
     if (code === "ELOOP" || code === "EMLINK") {
-      throw new KeyFileUnsafeError(path, "is a symbolic link");
+      throw new KeyFileUnsafeError({ path, reason: "is a symbolic link" });
     }
     throw error;
   }
   try {
     const stats = fstatSync(descriptor);
-    if (!stats.isFile()) throw new KeyFileUnsafeError(path, "is not a regular file");
+    if (!stats.isFile()) throw new KeyFileUnsafeError({ path, reason: "is not a regular file" });
     if (process.platform !== "win32") {
       const uid = process.getuid?.();
       if (uid !== undefined && stats.uid !== uid) {
-        throw new KeyFileUnsafeError(
+        throw new KeyFileUnsafeError({
           path,
-          `is owned by user id ${stats.uid}, not by this user (${uid})`,
-        );
+          reason: `is owned by user id ${stats.uid}, not by this user (${uid})`,
+        });
       }
-      if ((stats.mode & 0o077) !== 0) throw new KeyFilePermissionsError(path, stats.mode);
+      if ((stats.mode & 0o077) !== 0) throw new KeyFilePermissionsError({ path, mode: stats.mode });
     }
     return readFileSync(descriptor, "utf8");
   } finally {
@@ -140,7 +142,8 @@ export function readKeyFile(path = keyFilePath()): MasterKeyRing | undefined {
   const text = readCheckedKeyFile(path);
   if (text === undefined) return undefined;
   const lines = text.split(/\r?\n/).filter((line) => line.trim() !== "");
-  if (lines.length === 0) throw new InvalidKeyError(path, 1, "the key file is empty");
+  if (lines.length === 0)
+    throw new InvalidKeyError({ source: path, position: 1, reason: "the key file is empty" });
   return { keys: parseMasterKeys(lines, path), source: { kind: "key-file", path } };
 }
 
@@ -317,11 +320,13 @@ export async function withKeyFileLock<T>(path: string, change: () => T | Promise
     }
     const waited = Date.now() - started;
     if (waited >= LOCK_TIMEOUT_MS) {
-      throw new KeyFileBusyError(
+      throw new KeyFileBusyError({
         lockPath,
-        waited,
-        holder ? `process ${holder.pid} on ${holder.host}` : "a process that just released it",
-      );
+        waitedMs: waited,
+        holder: holder
+          ? `process ${holder.pid} on ${holder.host}`
+          : "a process that just released it",
+      });
     }
     await pause(Math.min(200, 5 + attempt * 5) * (0.5 + Math.random()));
   }

@@ -126,10 +126,10 @@ export async function resolveTemplate<T>(
 function outputLimit(maxOutputBytes: number | undefined): number {
   if (maxOutputBytes === undefined) return MAX_TEMPLATE_OUTPUT_BYTES;
   if (!Number.isSafeInteger(maxOutputBytes) || maxOutputBytes < 0) {
-    throw new InvalidInputError(
-      "maxOutputBytes",
-      `maxOutputBytes must be a whole number of bytes, 0 or more (got ${String(maxOutputBytes)}).`,
-    );
+    throw new InvalidInputError({
+      subject: "maxOutputBytes",
+      message: `maxOutputBytes must be a whole number of bytes, 0 or more (got ${String(maxOutputBytes)}).`,
+    });
   }
   return maxOutputBytes;
 }

@@ -72,7 +72,9 @@ export async function rotateKeys(options: RotateKeysOptions = {}): Promise<Rotat
       ? (readKeyFile() ?? (await loadMasterKeyRing(store)))
       : undefined;
   if ((options.newKey || options.retireOldKeys) && fileRing === undefined) {
-    throw new KeySourceReadOnlyError(options.newKey ? "add a new key" : "retire old keys");
+    throw new KeySourceReadOnlyError({
+      operation: options.newKey ? "add a new key" : "retire old keys",
+    });
   }
   const path = fileRing?.source.kind === "key-file" ? fileRing.source.path : undefined;
   const cipher = await getStoreCipher(store);

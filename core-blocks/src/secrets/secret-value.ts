@@ -67,10 +67,11 @@ export class SecretValue<T extends JsonValue = JsonValue> {
   static keep(): SecretValue<never> {
     return new SecretValue<never>({ kind: "keep" }, () =>
       Promise.reject(
-        new InvalidInputError(
-          "$keep",
-          "A keep marker has no value of its own: it only tells save to keep the stored secret. Load the block again to reveal the stored value.",
-        ),
+        new InvalidInputError({
+          subject: "$keep",
+          message:
+            "A keep marker has no value of its own: it only tells save to keep the stored secret. Load the block again to reveal the stored value.",
+        }),
       ),
     );
   }

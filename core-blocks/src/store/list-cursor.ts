@@ -20,8 +20,8 @@ export function decodeCursor(cursor: string): [string, string] {
   } catch {
     // Reported below.
   }
-  throw new InvalidInputError(
-    "cursor",
-    `The list cursor "${cursor.slice(0, 40)}" is not one this store returned. Pass the nextCursor of the previous page unchanged, or omit it to start from the first page.`,
-  );
+  throw new InvalidInputError({
+    subject: "cursor",
+    message: `The list cursor "${cursor.slice(0, 40)}" is not one this store returned. Pass the nextCursor of the previous page unchanged, or omit it to start from the first page.`,
+  });
 }

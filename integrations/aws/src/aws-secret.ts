@@ -191,16 +191,16 @@ export class AwsSecret
     const force = options.force === true;
     const window = options.recoveryWindowInDays;
     if (force && window !== undefined) {
-      throw new InvalidInputError(
-        "recoveryWindowInDays",
-        `Cannot delete AWS secret "${this.secretName}" both at once (force) and after a recovery window of ${window} days: pass one of { force: true } or { recoveryWindowInDays }.`,
-      );
+      throw new InvalidInputError({
+        subject: "recoveryWindowInDays",
+        message: `Cannot delete AWS secret "${this.secretName}" both at once (force) and after a recovery window of ${window} days: pass one of { force: true } or { recoveryWindowInDays }.`,
+      });
     }
     if (window !== undefined && (!Number.isInteger(window) || window < 7 || window > 30)) {
-      throw new InvalidInputError(
-        "recoveryWindowInDays",
-        `Cannot delete AWS secret "${this.secretName}" with a recovery window of ${window} days: AWS accepts a whole number of days from 7 to 30, or { force: true } for no window.`,
-      );
+      throw new InvalidInputError({
+        subject: "recoveryWindowInDays",
+        message: `Cannot delete AWS secret "${this.secretName}" with a recovery window of ${window} days: AWS accepts a whole number of days from 7 to 30, or { force: true } for no window.`,
+      });
     }
     const response = await this.#call("DeleteSecret", (client, { DeleteSecretCommand }) =>
       client.send(

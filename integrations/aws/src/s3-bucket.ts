@@ -233,7 +233,10 @@ export class S3Bucket
     copyObject: async (source, destinationKey, { notFound }) => {
       const sourceBucket = (source.wire as { bucketName?: () => string }).bucketName?.();
       if (sourceBucket === undefined) {
-        throw new InvalidInputError("source", "S3 copies objects only from another S3 bucket.");
+        throw new InvalidInputError({
+          subject: "source",
+          message: "S3 copies objects only from another S3 bucket.",
+        });
       }
       await this.#call("CopyObject", destinationKey, async (client, { CopyObjectCommand }) => {
         try {

@@ -14,10 +14,11 @@ export async function registerCommand(
   options: { module?: string; file?: string; json?: boolean },
 ): Promise<void> {
   if ((options.module === undefined) === (options.file === undefined)) {
-    throw new InvalidInputError(
-      "block register",
-      "Give exactly one of -m <package> (an installed integration, such as @tessera/aws) or -f <file> (a local module that exports block classes).",
-    );
+    throw new InvalidInputError({
+      subject: "block register",
+      message:
+        "Give exactly one of -m <package> (an installed integration, such as @tessera/aws) or -f <file> (a local module that exports block classes).",
+    });
   }
   const store = await context.store();
   const integration = await import("../../integration/index.js");

@@ -82,10 +82,10 @@ async function loadLinkedBlocks(store: BlockStore, value: unknown): Promise<unkn
   const keys = Object.keys(value);
   if (keys.length === 1 && keys[0] === "$missing") {
     // How inspect shows a link to a block deleted with --force.
-    throw new InvalidInputError(
-      "$missing",
-      `The input links to a block that was deleted (id ${String(value.$missing)}). Replace that { "$missing": … } with { "$ref": "<type>/<name>" } of a saved block, or with the nested block's fields.`,
-    );
+    throw new InvalidInputError({
+      subject: "$missing",
+      message: `The input links to a block that was deleted (id ${String(value.$missing)}). Replace that { "$missing": … } with { "$ref": "<type>/<name>" } of a saved block, or with the nested block's fields.`,
+    });
   }
   if (keys.length === 1 && keys[0] === "$ref" && typeof value.$ref === "string") {
     const target = await parseSlug(value.$ref);
@@ -120,11 +120,11 @@ async function readFileValues(
   if (!literalSecrets) {
     const masked = maskedSecretPaths(file.values, BlockClass.secretFields);
     if (masked.length > 0) {
-      throw new MaskedSecretError(
-        path === "-" ? "Standard input" : path,
-        masked,
-        "--literal-secrets",
-      );
+      throw new MaskedSecretError({
+        subject: path === "-" ? "Standard input" : path,
+        paths: masked,
+        literalHint: "--literal-secrets",
+      });
     }
   }
   return {
@@ -298,10 +298,10 @@ function applyChanges(target: Record<string, unknown>, changes: FieldValues, pat
       continue;
     }
     if (isBlockInstance(current) && current.slug !== undefined) {
-      throw new InvalidInputError(
-        here.join("."),
-        `Field ${here.join(".")} is the saved block ${current.slug}, shared by reference: edit it with \`tessera block edit ${current.slug}\`.`,
-      );
+      throw new InvalidInputError({
+        subject: here.join("."),
+        message: `Field ${here.join(".")} is the saved block ${current.slug}, shared by reference: edit it with \`tessera block edit ${current.slug}\`.`,
+      });
     }
     applyChanges(current as Record<string, unknown>, value as FieldValues, here);
   }
@@ -382,10 +382,10 @@ export async function editBlockCommand(
     return;
   }
   if (paths.length === 0) {
-    throw new InvalidInputError(
-      "block edit",
-      `Nothing to change in ${slug}: give --set <field>=<value>, --secret-from-env <field>=<VARIABLE>, --secret-ref <field>=<reference>, --link <field>=<type>/<name> or --from-file <path>.`,
-    );
+    throw new InvalidInputError({
+      subject: "block edit",
+      message: `Nothing to change in ${slug}: give --set <field>=<value>, --secret-from-env <field>=<VARIABLE>, --secret-ref <field>=<reference>, --link <field>=<type>/<name> or --from-file <path>.`,
+    });
   }
   const block = await BlockClass.load(name, { store });
   const loadedRevision = block.revision!;

@@ -64,10 +64,10 @@ async function inputSize(file: string): Promise<number> {
           : code === "EACCES"
             ? "this user may not read it"
             : `it cannot be read (${code ?? "unknown error"})`;
-    throw new InvalidInputError(
-      file,
-      `Cannot store "${file}": ${reason}. Check the path, or pass - to read standard input.`,
-    );
+    throw new InvalidInputError({
+      subject: file,
+      message: `Cannot store "${file}": ${reason}. Check the path, or pass - to read standard input.`,
+    });
   }
   return size;
 }
@@ -121,7 +121,7 @@ export async function resultPutCommand(
   const { InterruptedError } = await import("../../errors/index.js");
   const interrupt = new AbortController();
   const onInterrupt = () => {
-    const reason = new InterruptedError(`nothing was stored as "${key}"`);
+    const reason = new InterruptedError({ what: `nothing was stored as "${key}"` });
     interrupt.abort(reason);
     source.destroy(reason);
   };

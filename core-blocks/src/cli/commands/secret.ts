@@ -40,34 +40,35 @@ async function readSecretValue(
   options: SetSecretOptions,
 ): Promise<JsonValue> {
   if (options.fromEnv !== undefined && options.stdin) {
-    throw new InvalidInputError(
-      "secret set",
-      "Give one of --from-env <VARIABLE> or --stdin, not both.",
-    );
+    throw new InvalidInputError({
+      subject: "secret set",
+      message: "Give one of --from-env <VARIABLE> or --stdin, not both.",
+    });
   }
   if (options.binary && options.fromEnv !== undefined) {
-    throw new InvalidInputError(
-      "--binary",
-      "--binary keeps the exact bytes of standard input: use it with --stdin, not --from-env.",
-    );
+    throw new InvalidInputError({
+      subject: "--binary",
+      message:
+        "--binary keeps the exact bytes of standard input: use it with --stdin, not --from-env.",
+    });
   }
   if (options.fromEnv !== undefined) {
     const value = context.environment[options.fromEnv];
     if (value === undefined || value === "") {
-      throw new InvalidInputError(
-        "--from-env",
-        `${variableForMessage(options.fromEnv)} is not set or empty. Export it first, or run \`tessera secret set ${name}\` to type the value at a hidden prompt.`,
-      );
+      throw new InvalidInputError({
+        subject: "--from-env",
+        message: `${variableForMessage(options.fromEnv)} is not set or empty. Export it first, or run \`tessera secret set ${name}\` to type the value at a hidden prompt.`,
+      });
     }
     return value;
   }
   if (options.stdin || options.binary || context.stdin.isTTY !== true) {
     const bytes = await readStdinBytes(context.stdin);
     if (bytes.length === 0) {
-      throw new InvalidInputError(
-        "--stdin",
-        `Standard input was empty: pipe the value in (printf %s "$VALUE" | tessera secret set ${name} --stdin), or run it on a terminal to type it at a hidden prompt.`,
-      );
+      throw new InvalidInputError({
+        subject: "--stdin",
+        message: `Standard input was empty: pipe the value in (printf %s "$VALUE" | tessera secret set ${name} --stdin), or run it on a terminal to type it at a hidden prompt.`,
+      });
     }
     // Text drops one trailing newline (what `echo` adds); bytes that are not UTF-8 text, or any
     // input with --binary, are kept exactly.
@@ -75,10 +76,10 @@ async function readSecretValue(
     if (text === undefined) return { $bytes: bytes.toString("base64") };
     const trimmed = text.replace(/\r?\n$/, "");
     if (trimmed === "") {
-      throw new InvalidInputError(
-        "--stdin",
-        `Standard input held only a newline: pipe the value in (printf %s "$VALUE" | tessera secret set ${name} --stdin), or pass --binary to keep it as it is.`,
-      );
+      throw new InvalidInputError({
+        subject: "--stdin",
+        message: `Standard input held only a newline: pipe the value in (printf %s "$VALUE" | tessera secret set ${name} --stdin), or pass --binary to keep it as it is.`,
+      });
     }
     return trimmed;
   }
@@ -89,7 +90,10 @@ async function readSecretValue(
     validate: (text) => (text ? undefined : "A value is required."),
   });
   if (prompts.isCancel(answer)) {
-    throw new InvalidInputError("prompt", "The prompt was cancelled; nothing was saved.");
+    throw new InvalidInputError({
+      subject: "prompt",
+      message: "The prompt was cancelled; nothing was saved.",
+    });
   }
   return answer;
 }
@@ -102,10 +106,10 @@ export async function setSecretCommand(
   extraArguments: readonly string[] = [],
 ): Promise<void> {
   if (extraArguments.length > 0) {
-    throw new InvalidInputError(
-      "secret set",
-      `tessera secret set takes only the secret's name: a value given as an argument would end up in shell history and process listings. Type it at the hidden prompt (tessera secret set ${name}), pipe it with --stdin, or use --from-env <VARIABLE>.`,
-    );
+    throw new InvalidInputError({
+      subject: "secret set",
+      message: `tessera secret set takes only the secret's name: a value given as an argument would end up in shell history and process listings. Type it at the hidden prompt (tessera secret set ${name}), pipe it with --stdin, or use --from-env <VARIABLE>.`,
+    });
   }
   await checkSlugPart(name, "name");
   const value = await readSecretValue(context, name, options);
@@ -135,16 +139,16 @@ export async function getSecretCommand(
 ): Promise<void> {
   await checkSlugPart(name, "name");
   if ((options.raw || options.output !== undefined) && !options.reveal) {
-    throw new InvalidInputError(
-      options.raw ? "--raw" : "--output",
-      `${options.raw ? "--raw" : "--output"} writes the value in clear: add --reveal (tessera secret get ${name} --reveal ${options.raw ? "--raw" : "--output <file>"}).`,
-    );
+    throw new InvalidInputError({
+      subject: options.raw ? "--raw" : "--output",
+      message: `${options.raw ? "--raw" : "--output"} writes the value in clear: add --reveal (tessera secret get ${name} --reveal ${options.raw ? "--raw" : "--output <file>"}).`,
+    });
   }
   if ([options.raw, options.output !== undefined, options.json].filter(Boolean).length > 1) {
-    throw new InvalidInputError(
-      "secret get",
-      "Give at most one of --raw, --output <file> and --json.",
-    );
+    throw new InvalidInputError({
+      subject: "secret get",
+      message: "Give at most one of --raw, --output <file> and --json.",
+    });
   }
   const store = await context.store();
   const slug = `secret/${name}`;
@@ -195,10 +199,10 @@ async function writePrivateFile(path: string, bytes: Uint8Array): Promise<void> 
   try {
     handle = await open(temporary, "wx", 0o600);
   } catch (error) {
-    throw new InvalidInputError(
-      "--output",
-      `Cannot create a file in ${dirname(path)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Check that the folder exists and is writable.`,
-    );
+    throw new InvalidInputError({
+      subject: "--output",
+      message: `Cannot create a file in ${dirname(path)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Check that the folder exists and is writable.`,
+    });
   }
   try {
     try {
@@ -211,9 +215,9 @@ async function writePrivateFile(path: string, bytes: Uint8Array): Promise<void> 
     await rename(temporary, path);
   } catch (error) {
     await rm(temporary, { force: true });
-    throw new InvalidInputError(
-      "--output",
-      `Cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Check that it is not a folder and that its folder is writable.`,
-    );
+    throw new InvalidInputError({
+      subject: "--output",
+      message: `Cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Check that it is not a folder and that its folder is writable.`,
+    });
   }
 }

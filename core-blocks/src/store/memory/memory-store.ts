@@ -379,7 +379,11 @@ class MemoryBlockStore implements BlockStore {
   #useMasterKey(masterKeyId: string): void {
     const current = this.#currentMasterKey();
     if (current !== undefined && current !== masterKeyId) {
-      throw new MasterKeyNotCurrentError(this.location, masterKeyId, current);
+      throw new MasterKeyNotCurrentError({
+        location: this.location,
+        masterKeyId,
+        currentMasterKeyId: current,
+      });
     }
     this.#record(masterKeyId);
   }

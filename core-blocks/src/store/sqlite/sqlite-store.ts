@@ -139,10 +139,10 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   const limits: StoreLimits = { ...defaultStoreLimits, ...options.limits };
   for (const [setting, value] of Object.entries(limits)) {
     if (!Number.isSafeInteger(value) || value < 1) {
-      throw new InvalidInputError(
-        `limits.${setting}`,
-        `The store limit ${setting} must be a whole number of at least 1 (got ${String(value)}). Omit it to use the default (${defaultStoreLimits[setting as keyof StoreLimits]}).`,
-      );
+      throw new InvalidInputError({
+        subject: `limits.${setting}`,
+        message: `The store limit ${setting} must be a whole number of at least 1 (got ${String(value)}). Omit it to use the default (${defaultStoreLimits[setting as keyof StoreLimits]}).`,
+      });
     }
   }
   // Loaded here, not at the top of the module, so that only this backend ever loads the driver.
@@ -725,7 +725,11 @@ class SqliteStore implements SqliteBlockStore {
   #useMasterKey(statements: Statements, masterKeyId: string): void {
     const current = statements.currentMasterKey.get()?.id;
     if (current !== undefined && current !== masterKeyId) {
-      throw new MasterKeyNotCurrentError(this.location, masterKeyId, current);
+      throw new MasterKeyNotCurrentError({
+        location: this.location,
+        masterKeyId,
+        currentMasterKeyId: current,
+      });
     }
     statements.recordMasterKey.run(masterKeyId, new Date().toISOString());
   }
