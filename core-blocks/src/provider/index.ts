@@ -23,9 +23,11 @@ export { ClientCache, type ClientCacheOptions } from "./client-cache.js";
 export { fingerprint } from "./fingerprint.js";
 export { type ConcurrencyOptions, forEachConcurrently } from "./for-each-concurrently.js";
 export {
+  type ListLocalFolderOptions,
   type LocalFolderFile,
   listLocalFolder,
   localFile,
+  TESSERA_IGNORE_FILE,
   writeLocalFileAtomically,
 } from "./local-files.js";
 export {

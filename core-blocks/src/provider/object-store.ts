@@ -17,7 +17,12 @@ import {
   type WritePathOptions,
 } from "../results/index.js";
 import { type ConcurrencyOptions, forEachConcurrently } from "./for-each-concurrently.js";
-import { listLocalFolder, localFile, writeLocalFileAtomically } from "./local-files.js";
+import {
+  type ListLocalFolderOptions,
+  listLocalFolder,
+  localFile,
+  writeLocalFileAtomically,
+} from "./local-files.js";
 
 /** An object as a listing page or a stat names it, by its full key in the store. */
 export interface ObjectEntry {
@@ -105,7 +110,7 @@ export interface ListObjectsOptions {
 }
 
 /** Options of folder downloads and uploads. */
-export interface FolderTransferOptions extends ConcurrencyOptions {}
+export interface FolderTransferOptions extends ConcurrencyOptions, ListLocalFolderOptions {}
 
 /** The listing prefix of a folder name: `""` stays `""`, anything else gets one trailing `/`. */
 export function folderPrefix(folder: string): string {
@@ -261,13 +266,15 @@ export class ObjectStore implements WritableFileSystem {
   /**
    * Downloads an object to a local file, streamed. The file appears whole or not at all (written
    * beside it, then renamed). Returns the local path.
+   * @default localPath: the object's name in the working folder
    */
   async downloadToPath(
     path: string,
-    localPath: string,
+    localPath?: string,
     options: ReadPathOptions = {},
   ): Promise<string> {
-    return writeLocalFileAtomically(localPath, await this.createReadStream(path, options));
+    const target = localPath ?? join(process.cwd(), basename(this.resolver.key(path)));
+    return writeLocalFileAtomically(target, await this.createReadStream(path, options));
   }
 
   /**
@@ -300,8 +307,9 @@ export class ObjectStore implements WritableFileSystem {
 
   /**
    * Uploads every file under a local directory (recursively; symbolic links and other non-files
-   * are skipped) into a folder, keeping their relative paths. Returns the paths written, relative
-   * to the base folder.
+   * are skipped) into a folder, keeping their relative paths. Files matched by `options.ignore`
+   * or by the folder's `.tesseraignore` (gitignore syntax) are left out. Returns the paths
+   * written, relative to the base folder.
    */
   async uploadFromFolder(
     localDirectory: string,
@@ -309,7 +317,10 @@ export class ObjectStore implements WritableFileSystem {
     options: FolderTransferOptions = {},
   ): Promise<string[]> {
     const prefix = folderPrefix(folder);
-    const files = await listLocalFolder(localDirectory);
+    const files = await listLocalFolder(
+      localDirectory,
+      options.ignore ? { ignore: options.ignore } : {},
+    );
     const paths: string[] = [];
     await forEachConcurrently(files, options, async (file) => {
       paths.push(

@@ -4,6 +4,7 @@ import {
   defineBlock,
   type FileEntry,
   InvalidInputError,
+  parseSlug,
   type ReadPathOptions,
   type WritableContent,
   type WritableFileSystem,
@@ -78,8 +79,13 @@ const s3BucketSchema = z.object({
 
 /** Options of `S3Bucket.copyObject` and `S3Bucket.moveObject`. */
 export interface CopyObjectOptions {
-  /** The bucket to copy into (its own folder applies to `to`). @default this bucket */
-  toBucket?: S3Bucket;
+  /**
+   * The bucket to copy into: an `S3Bucket` (its own folder applies to `to`), the slug of a saved
+   * one (`"s3-bucket/archive"`), or a bucket name, reached with this bucket's credentials at its
+   * root.
+   * @default this bucket
+   */
+  toBucket?: S3Bucket | string;
 }
 
 /**
@@ -362,8 +368,9 @@ export class S3Bucket
   /**
    * Downloads an object to a local file, streamed. The file appears whole or not at all (written
    * beside it, then renamed). Returns the local path.
+   * @default localPath: the object's name in the working folder
    */
-  downloadToPath(path: string, localPath: string, options: ReadPathOptions = {}): Promise<string> {
+  downloadToPath(path: string, localPath?: string, options: ReadPathOptions = {}): Promise<string> {
     return this.#store.downloadToPath(path, localPath, options);
   }
 
@@ -383,8 +390,9 @@ export class S3Bucket
 
   /**
    * Uploads every file under a local directory (recursively; symbolic links and other non-files
-   * are skipped) into a folder of the bucket, keeping their relative paths. Returns the keys
-   * written, relative to the bucket folder.
+   * are skipped) into a folder of the bucket, keeping their relative paths. Files matched by
+   * `options.ignore` or by the folder's `.tesseraignore` (gitignore syntax) are left out. Returns
+   * the keys written, relative to the bucket folder.
    */
   uploadFromFolder(
     localDirectory: string,
@@ -414,12 +422,31 @@ export class S3Bucket
    * `options.toBucket`. Returns the destination key relative to the destination's folder.
    * Objects over 5 GiB need a multipart copy, which this method does not do.
    */
-  copyObject(from: string, to: string, options: CopyObjectOptions = {}): Promise<string> {
-    return this.#store.copyObject(from, to, (options.toBucket ?? this).#store);
+  async copyObject(from: string, to: string, options: CopyObjectOptions = {}): Promise<string> {
+    const destination = await this.#destination(options.toBucket);
+    return this.#store.copyObject(from, to, destination.#store);
   }
 
   /** Copies an object (see `copyObject`), then deletes the source. Returns the destination key. */
-  moveObject(from: string, to: string, options: CopyObjectOptions = {}): Promise<string> {
-    return this.#store.moveObject(from, to, (options.toBucket ?? this).#store);
+  async moveObject(from: string, to: string, options: CopyObjectOptions = {}): Promise<string> {
+    const destination = await this.#destination(options.toBucket);
+    return this.#store.moveObject(from, to, destination.#store);
+  }
+
+  /** The bucket `toBucket` names: this one, a block, a saved slug or a bucket name. */
+  async #destination(toBucket: S3Bucket | string | undefined): Promise<S3Bucket> {
+    if (toBucket === undefined) return this;
+    if (typeof toBucket !== "string") return toBucket;
+    if (!toBucket.includes("/")) {
+      return new S3Bucket({ bucketName: toBucket, credentials: this.credentials });
+    }
+    const { type, name } = parseSlug(toBucket);
+    if (type !== S3Bucket.type) {
+      throw new InvalidInputError(
+        "toBucket",
+        `"${toBucket}" is not an s3-bucket slug. Give an S3Bucket, a slug such as "s3-bucket/archive", or a bucket name.`,
+      );
+    }
+    return S3Bucket.load(name);
   }
 }
