@@ -1,13 +1,21 @@
+import { randomBytes } from "node:crypto";
 import { createColors } from "picocolors";
 
 /** The colour functions the CLI uses; identity functions when colour is off. */
 export type Colors = ReturnType<typeof createColors>;
 
-/** Where a command writes, and how. Commands never touch `process.stdout` directly. */
+/**
+ * Where a command writes, and how. Commands never touch `process.stdout` directly.
+ *
+ * Everything written for people (`line`, `note`, `table`, `fields`) is inert on a terminal: control
+ * characters, escape sequences and bidirectional overrides that come with the text (a field value,
+ * a key, a name read from the store) are shown escaped (`\u001b`, `\r`, `\u202e`), as `json`
+ * does. Only the colour functions of `colors` and `errorColors` put real escape sequences out.
+ */
 export interface Output {
-  /** Writes a line (or lines) to standard output. */
+  /** Writes one line to standard output (a line break in the text is shown as `\n`). */
   line(text?: string): void;
-  /** Writes a line to standard error (notes, warnings, progress). */
+  /** Writes a line to standard error (notes, warnings, progress); line breaks are kept. */
   note(text: string): void;
   /** Writes bytes (or text) to standard output exactly as given: no newline is added. */
   raw(data: Uint8Array | string): void;
@@ -38,9 +46,89 @@ export function shouldColor(stream: { isTTY?: boolean }, environment = process.e
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching ANSI escape sequences on purpose.
 const ansiPattern = /\u001b\[[0-9;]*m/g;
 
+/**
+ * Characters a terminal acts on instead of showing: C0 controls (ESC, CR, backspace, …), DEL, C1
+ * controls (U+009B is a one-character CSI), line and paragraph separators, and the bidirectional
+ * marks, embeddings, overrides and isolates that reorder what follows them.
+ */
+const activeCharacters =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are what gets escaped.
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+/** The same, leaving line breaks alone. */
+const activeCharactersButNewline =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are what gets escaped.
+  /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+/** The active characters `JSON.stringify` leaves unescaped (it escapes every C0 control). */
+const activeBeyondAscii =
+  /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const shortEscapes: Record<string, string> = {
+  "\n": "\\n",
+  "\r": "\\r",
+  "\t": "\\t",
+  "\b": "\\b",
+  "\f": "\\f",
+};
+
+function escapeCharacter(character: string): string {
+  return shortEscapes[character] ?? `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`;
+}
+
+/**
+ * `text` made inert for a terminal: every control character, escape sequence introducer and
+ * bidirectional override is written as a visible escape (`\u001b[31m` shows as the text
+ * `\u001b[31m`, a carriage return as `\r`), the way JSON writes them.
+ */
+function inertText(text: string, keepNewlines = false): string {
+  return text.replace(
+    keepNewlines ? activeCharactersButNewline : activeCharacters,
+    escapeCharacter,
+  );
+}
+
+/**
+ * Stands for ESC in what the colour functions return, until the text is written: a value cannot
+ * hold it (it is random per process), so it is the only escape sequence that reaches a terminal.
+ */
+const colorMark = `\ue000${randomBytes(8).toString("hex")}\ue001`;
+const ESCAPE = "\u001b";
+const colorMarkPattern = new RegExp(`${colorMark}\\[[0-9;]*m`, "g");
+
+/** Turns the colour marks back into escape sequences, once the rest of the text is inert. */
+function withColors(inert: string): string {
+  return inert.replaceAll(colorMark, ESCAPE);
+}
+
+/**
+ * Colour functions that make their input inert and mark their own escape sequences, so output
+ * functions can tell them from escape sequences inside values. Identity functions when off.
+ */
+function inertColors(enabled: boolean): Colors {
+  const colors = createColors(enabled);
+  if (!enabled) return colors;
+  const marked: Record<string, unknown> = { ...colors };
+  for (const [name, format] of Object.entries(colors)) {
+    if (typeof format !== "function") continue;
+    marked[name] = (input: unknown) =>
+      (format as (text: string) => string)(withColors(inertText(String(input)))).replaceAll(
+        ESCAPE,
+        colorMark,
+      );
+  }
+  return marked as unknown as Colors;
+}
+
+/**
+ * JSON text with the characters `JSON.stringify` leaves as they are but a terminal acts on (DEL,
+ * C1 controls, bidirectional overrides, line separators) written as `\uXXXX` escapes: the same
+ * JSON value, inert on a terminal.
+ */
+function inertJson(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(activeBeyondAscii, escapeCharacter);
+}
+
 /** The width a string takes on a terminal, ignoring colour escapes. */
 function visibleWidth(text: string): number {
-  return [...text.replace(ansiPattern, "")].length;
+  return [...text.replace(ansiPattern, "").replace(colorMarkPattern, "")].length;
 }
 
 /** Lays out rows as columns separated by two spaces; the last column is not padded. */
@@ -66,29 +154,34 @@ export function createOutput(
   stdout: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout,
   stderr: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr,
 ): Output {
-  const colors = createColors(shouldColor(stdout));
+  const colors = inertColors(shouldColor(stdout));
   return {
     colors,
-    errorColors: createColors(shouldColor(stderr)),
+    errorColors: inertColors(shouldColor(stderr)),
     line(text = "") {
-      stdout.write(`${text}\n`);
+      stdout.write(`${withColors(inertText(text))}\n`);
     },
     note(text) {
-      stderr.write(`${text}\n`);
+      stderr.write(`${withColors(inertText(text, true))}\n`);
     },
     raw(data) {
       stdout.write(data);
     },
     json(value) {
-      stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+      stdout.write(`${inertJson(value)}\n`);
     },
     table(header, rows) {
-      for (const line of formatTable(header, rows, colors)) stdout.write(`${line}\n`);
+      const inert = (row: string[]) => row.map((cell) => inertText(cell));
+      for (const line of formatTable(inert(header), rows.map(inert), colors)) {
+        stdout.write(`${withColors(line)}\n`);
+      }
     },
     fields(pairs) {
-      const width = Math.max(0, ...pairs.map(([label]) => label.length));
-      for (const [label, value] of pairs) {
-        stdout.write(`${colors.dim(label.padEnd(width))}  ${value}\n`);
+      const inert = pairs.map(([label, value]) => [inertText(label), inertText(value)] as const);
+      const width = Math.max(0, ...inert.map(([label]) => visibleWidth(label)));
+      for (const [label, value] of inert) {
+        const padding = " ".repeat(width - visibleWidth(label));
+        stdout.write(`${withColors(`${colors.dim(label)}${padding}  ${value}`)}\n`);
       }
     },
   };
