@@ -27,6 +27,15 @@ describe("schemas that cannot round-trip through JSON", () => {
     ["a date", z.date(), "date", "z.iso.datetime()"],
     ["a bigint", z.bigint(), "bigint", "z.number().int()"],
     ["a map", z.map(z.string(), z.string()), "Map", "z.record"],
+    [
+      "a transform on record keys",
+      z.record(
+        z.string().transform((key) => key.toLowerCase()),
+        z.string(),
+      ),
+      "transform",
+      "derive the other form in a method",
+    ],
     ["a set", z.set(z.string()), "Set", "z.array"],
     ["a function", z.function(), "function", "method"],
     ["a symbol", z.symbol(), "symbol", "string"],

@@ -1,21 +1,6 @@
 import { isSecretSchema } from "../schema/index.js";
+import { definitionOf, walkSchema, type ZodDefinition } from "../schema/schema-walk.js";
 import { nestedFieldClass } from "./nested-field.js";
-
-/** The parts of a zod 4 definition this walk reads. */
-interface ZodDefinition {
-  type?: string;
-  shape?: Record<string, unknown>;
-  innerType?: unknown;
-  element?: unknown;
-  keyType?: unknown;
-  valueType?: unknown;
-  options?: unknown[];
-  left?: unknown;
-  right?: unknown;
-  items?: unknown[];
-  rest?: unknown;
-  getter?: () => unknown;
-}
 
 /** One schema part that cannot round-trip through JSON. */
 export interface RoundTripProblem {
@@ -24,8 +9,6 @@ export interface RoundTripProblem {
   /** What the part is and what to use instead. */
   message: string;
 }
-
-const MAX_DEPTH = 64;
 
 /** What each zod type that JSON cannot carry is, and what to use instead. */
 const refused: Record<string, string> = {
@@ -46,46 +29,11 @@ const refused: Record<string, string> = {
   file: "is a file, which cannot be stored in a block; keep it in result storage and store its path",
 };
 
-function definitionOf(schema: unknown): ZodDefinition | undefined {
-  if (typeof schema !== "object" || schema === null) return undefined;
-  return (schema as { _zod?: { def?: ZodDefinition } })._zod?.def;
-}
-
 /** The zod type, a pipe into or out of a transform counting as the transform. */
-function kindOf(definition: ZodDefinition & { in?: unknown; out?: unknown }): string {
+function kindOf(definition: ZodDefinition): string {
   if (definition.type !== "pipe") return definition.type ?? "";
   const sides = [definitionOf(definition.in)?.type, definitionOf(definition.out)?.type];
   return sides.includes("transform") ? "transform" : "pipe";
-}
-
-function childrenOf(definition: ZodDefinition): Array<[step: string | undefined, schema: unknown]> {
-  switch (definition.type) {
-    case "object":
-      return Object.entries(definition.shape ?? {});
-    case "array":
-      return [["*", definition.element]];
-    case "record":
-      return [
-        [undefined, definition.keyType],
-        ["*", definition.valueType],
-      ];
-    case "tuple":
-      return [
-        ...(definition.items ?? []).map((item, index): [string, unknown] => [String(index), item]),
-        ...(definition.rest ? ([["*", definition.rest]] as Array<[string, unknown]>) : []),
-      ];
-    case "union":
-      return (definition.options ?? []).map((option): [undefined, unknown] => [undefined, option]);
-    case "intersection":
-      return [
-        [undefined, definition.left],
-        [undefined, definition.right],
-      ];
-    case "lazy":
-      return [[undefined, definition.getter?.()]];
-    default:
-      return definition.innerType === undefined ? [] : [[undefined, definition.innerType]];
-  }
 }
 
 /**
@@ -97,26 +45,19 @@ function childrenOf(definition: ZodDefinition): Array<[step: string | undefined,
 export function roundTripProblems(schema: unknown): RoundTripProblem[] {
   const problems: RoundTripProblem[] = [];
   const seen = new Set<string>();
-  const active = new Set<object>();
-  const walk = (node: unknown, path: string[], depth: number): void => {
-    if (isSecretSchema(node) || nestedFieldClass(node) !== undefined) return;
-    const definition = definitionOf(node);
-    if (definition === undefined || depth > MAX_DEPTH || active.has(definition)) return;
-    const message = definition.type === undefined ? undefined : refused[kindOf(definition)];
-    if (message !== undefined) {
+  walkSchema(schema, {
+    skip: (node) => isSecretSchema(node) || nestedFieldClass(node) !== undefined,
+    recordKeys: true,
+    visit: (definition, path) => {
+      const message = definition.type === undefined ? undefined : refused[kindOf(definition)];
+      if (message === undefined) return true;
       const where = path.join(".");
       if (!seen.has(where)) {
         seen.add(where);
         problems.push({ path: where, message });
       }
-      return;
-    }
-    active.add(definition);
-    for (const [step, child] of childrenOf(definition)) {
-      walk(child, step === undefined ? path : [...path, step], depth + 1);
-    }
-    active.delete(definition);
-  };
-  walk(schema, [], 0);
+      return false;
+    },
+  });
   return problems;
 }

@@ -1,3 +1,11 @@
+import {
+  ANY_STEP,
+  childrenOf,
+  definitionOf,
+  MAX_SCHEMA_DEPTH,
+  walkSchema,
+  type ZodDefinition,
+} from "./schema-walk.js";
 import { isSecretSchema } from "./secret.js";
 
 /**
@@ -5,67 +13,6 @@ import { isSecretSchema } from "./secret.js";
  * any other schema. The schema folder does not know block classes; the block model passes this.
  */
 export type NestedSchemaOf = (schema: unknown) => unknown;
-
-/** The parts of a zod 4 definition this walk reads. */
-interface ZodDefinition {
-  type?: string;
-  shape?: Record<string, unknown>;
-  innerType?: unknown;
-  element?: unknown;
-  valueType?: unknown;
-  options?: unknown[];
-  left?: unknown;
-  right?: unknown;
-  items?: unknown[];
-  rest?: unknown;
-  in?: unknown;
-  out?: unknown;
-  getter?: () => unknown;
-  defaultValue?: unknown;
-  catchValue?: (context: unknown) => unknown;
-}
-
-const MAX_DEPTH = 64;
-/** Stands for "any key or item" in a location (a record's values, an array's items). */
-const ANY = "*";
-
-function definitionOf(schema: unknown): ZodDefinition | undefined {
-  if (typeof schema !== "object" || schema === null) return undefined;
-  return (schema as { _zod?: { def?: ZodDefinition } })._zod?.def;
-}
-
-/** The schemas a schema is made of, each with the path step that leads into it (none: same place). */
-function childrenOf(definition: ZodDefinition): Array<[step: string | undefined, schema: unknown]> {
-  switch (definition.type) {
-    case "object":
-      return Object.entries(definition.shape ?? {});
-    case "array":
-      return [[ANY, definition.element]];
-    case "record":
-      return [[ANY, definition.valueType]];
-    case "tuple":
-      return [
-        ...(definition.items ?? []).map((item, index): [string, unknown] => [String(index), item]),
-        ...(definition.rest ? ([[ANY, definition.rest]] as Array<[string, unknown]>) : []),
-      ];
-    case "union":
-      return (definition.options ?? []).map((option): [undefined, unknown] => [undefined, option]);
-    case "intersection":
-      return [
-        [undefined, definition.left],
-        [undefined, definition.right],
-      ];
-    case "pipe":
-      return [
-        [undefined, definition.in],
-        [undefined, definition.out],
-      ];
-    case "lazy":
-      return [[undefined, definition.getter?.()]];
-    default:
-      return definition.innerType === undefined ? [] : [[undefined, definition.innerType]];
-  }
-}
 
 /** Where, relative to `schema`, secret fields sit: `[]` for a secret itself, `["token"]`, `["*"]`. */
 function secretLocations(
@@ -78,7 +25,7 @@ function secretLocations(
   const nested = nestedSchemaOf(schema);
   if (nested !== undefined) return secretLocations(nested, nestedSchemaOf, depth + 1, active);
   const definition = definitionOf(schema);
-  if (definition === undefined || depth > MAX_DEPTH || active.has(definition)) return [];
+  if (definition === undefined || depth > MAX_SCHEMA_DEPTH || active.has(definition)) return [];
   active.add(definition);
   const found = childrenOf(definition).flatMap(([step, child]) =>
     secretLocations(child, nestedSchemaOf, depth + 1, active).map((location) =>
@@ -102,7 +49,8 @@ function holdsValueAt(value: unknown, location: readonly string[]): boolean {
   if (location.length === 0) return !isReference(value);
   if (typeof value !== "object") return false;
   const [step, ...rest] = location as [string, ...string[]];
-  const children = step === ANY ? Object.values(value) : [(value as Record<string, unknown>)[step]];
+  const children =
+    step === ANY_STEP ? Object.values(value) : [(value as Record<string, unknown>)[step]];
   return children.some((child) => holdsValueAt(child, rest));
 }
 
@@ -136,27 +84,21 @@ function fallbackValue(definition: ZodDefinition): unknown {
  */
 export function secretDefaultPaths(schema: unknown, nestedSchemaOf: NestedSchemaOf): string[] {
   const found = new Set<string>();
-  const active = new Set<object>();
-  const walk = (node: unknown, path: string[], depth: number): void => {
-    const definition = definitionOf(node);
-    if (definition === undefined || depth > MAX_DEPTH || active.has(definition)) return;
-    if (isSecretSchema(node) || nestedSchemaOf(node) !== undefined) return;
-    active.add(definition);
-    if (
-      definition.type === "default" ||
-      definition.type === "prefault" ||
-      definition.type === "catch"
-    ) {
-      const value = fallbackValue(definition);
-      for (const location of secretLocations(definition.innerType, nestedSchemaOf)) {
-        if (holdsValueAt(value, location)) found.add([...path, ...location].join("."));
+  walkSchema(schema, {
+    skip: (node) => isSecretSchema(node) || nestedSchemaOf(node) !== undefined,
+    visit: (definition, path) => {
+      if (
+        definition.type === "default" ||
+        definition.type === "prefault" ||
+        definition.type === "catch"
+      ) {
+        const value = fallbackValue(definition);
+        for (const location of secretLocations(definition.innerType, nestedSchemaOf)) {
+          if (holdsValueAt(value, location)) found.add([...path, ...location].join("."));
+        }
       }
-    }
-    for (const [step, child] of childrenOf(definition)) {
-      walk(child, step === undefined ? path : [...path, step], depth + 1);
-    }
-    active.delete(definition);
-  };
-  walk(schema, [], 0);
+      return true;
+    },
+  });
   return [...found].sort();
 }
