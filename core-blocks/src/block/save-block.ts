@@ -78,6 +78,16 @@ interface SaveContext {
   encoding: Set<object>;
 }
 
+/** Where one save writes: the block's type and name, the store and the caller's options. */
+interface SaveTarget {
+  definition: BlockTypeDefinition;
+  name: string;
+  slug: string;
+  store: BlockStore;
+  options: SaveBlockOptions;
+  schemaChecksum: string;
+}
+
 /**
  * Saves a block: validates its current fields, seals secrets (a data key per document), turns
  * saved nested blocks into references and writes the whole document as a new revision.
@@ -89,83 +99,86 @@ export async function saveBlock(
 ): Promise<void> {
   const definition = definitionOf(block.constructor)!;
   checkCallOptions("save", givenOptions);
-  let name: string;
-  let options = givenOptions;
-  if (givenName === undefined) {
-    // Saving in place: under the name it was loaded from or saved as, as a compare-and-swap on
-    // the revision it holds, unless the caller names the revision to check.
-    const identity = identityOf(block);
-    if (!identity) {
-      throw new InvalidInputError({
-        subject: "name",
-        message: `This ${definition.type} block was never saved or loaded, so save() needs a name: block.save("<name>").`,
-      });
-    }
-    name = identity.name;
-    options = {
-      ...options,
-      expectedRevision: options.expectedRevision ?? identity.revision,
-    };
-    if (!options.store && identity.store) options.store = identity.store;
-  } else {
-    assertSlugPart(givenName, "name");
-    name = givenName;
-  }
+  const { name, options } = nameAndOptions(block, definition, givenName, givenOptions);
   const slug = `${definition.type}/${name}`;
   const fields = validatedFields(block, definition, slug);
   const store = options.store ?? (await getDefaultStore());
   await recordBlockType(store, block.constructor);
-  const computed = computedOf(definition);
-  // Built property by property: on Node 20 an object spread followed by more properties is a
-  // slow path (microseconds per save).
-  const putInput = (
-    id: string,
-    data: JsonObject,
-    context: SaveContext,
-    expectedRevision: number | undefined,
-  ): PutDocumentInput => {
-    const input: PutDocumentInput = {
-      id,
-      type: definition.type,
-      name,
-      data,
-      schemaChecksum: computed.checksum,
-      schemaVersion: versionOf(definition),
-      references: [...context.references].sort(),
-      dataKey: context.dataKey,
-      overwrite: options.overwrite === true || options.expectedRevision !== undefined,
-    };
-    if (definition.package) input.package = { ...definition.package };
-    if (expectedRevision !== undefined) input.expectedRevision = expectedRevision;
-    return input;
-  };
+  const schemaChecksum = computedOf(definition).checksum;
+  const target: SaveTarget = { definition, name, slug, store, options, schemaChecksum };
 
   const first = newContext(store, slug, randomUUID(), undefined);
   first.encoding.add(block);
   const encoded = encodeFields(fields, [], first) as JsonObject;
   if (!first.holdsSecrets) {
-    // Nothing to seal or keep: the document id and data key do not matter, so one write does it
-    // and the store checks overwrite and compare-and-swap itself.
-    const context = first;
-    const data = encoded;
-    if (context.problems.length > 0) throw new ValidationFailedError(slug, context.problems);
-    const stored = await store.put(
-      putInput(context.documentId, data, context, options.expectedRevision),
-    );
-    setIdentity(block, { documentId: stored.id, name, revision: stored.revision, store });
-    keepValidated(block, fields);
+    await saveWithoutSecrets(block, fields, target, first, encoded);
     return;
   }
+  await saveWithSecrets(block, fields, target);
+}
 
+/**
+ * The name to save under and the options to save with. Saving in place (no name given) uses the
+ * name the block was loaded from or saved as, as a compare-and-swap on the revision it holds,
+ * unless the caller names the revision to check.
+ */
+function nameAndOptions(
+  block: object,
+  definition: BlockTypeDefinition,
+  givenName: string | undefined,
+  givenOptions: SaveBlockOptions,
+): { name: string; options: SaveBlockOptions } {
+  if (givenName !== undefined) {
+    assertSlugPart(givenName, "name");
+    return { name: givenName, options: givenOptions };
+  }
+  const identity = identityOf(block);
+  if (!identity) {
+    throw new InvalidInputError({
+      subject: "name",
+      message: `This ${definition.type} block was never saved or loaded, so save() needs a name: block.save("<name>").`,
+    });
+  }
+  const options = {
+    ...givenOptions,
+    expectedRevision: givenOptions.expectedRevision ?? identity.revision,
+  };
+  if (!options.store && identity.store) options.store = identity.store;
+  return { name: identity.name, options };
+}
+
+/**
+ * Nothing to seal or keep: the document id and data key do not matter, so one write does it and
+ * the store checks overwrite and compare-and-swap itself.
+ */
+async function saveWithoutSecrets(
+  block: object,
+  fields: Record<string, unknown>,
+  target: SaveTarget,
+  context: SaveContext,
+  data: JsonObject,
+): Promise<void> {
+  if (context.problems.length > 0) throw new ValidationFailedError(target.slug, context.problems);
+  const stored = await target.store.put(
+    documentInput(target, context, data, target.options.expectedRevision),
+  );
+  keepSaved(block, fields, target, stored);
+}
+
+/**
+ * Secrets are sealed against the document id and data key read first, so the write must land on
+ * exactly that revision; when another writer got there first (and the caller allows
+ * overwriting), the save reads again and seals again, up to `SAVE_ATTEMPTS` times.
+ */
+async function saveWithSecrets(
+  block: object,
+  fields: Record<string, unknown>,
+  target: SaveTarget,
+): Promise<void> {
+  const { options, slug, store } = target;
   for (let attempt = 1; ; attempt++) {
-    const current = await store.get({ type: definition.type, name });
+    const current = await currentDocument(target);
     const observed = current?.revision ?? 0;
-    if (options.expectedRevision !== undefined && options.expectedRevision !== observed) {
-      throw new RevisionConflictError(slug, options.expectedRevision, observed);
-    }
-    if (current && options.expectedRevision === undefined && !options.overwrite) {
-      throw new BlockExistsError({ slug });
-    }
     const context = newContext(store, slug, current?.id ?? randomUUID(), current);
     context.encoding.add(block);
     const data = encodeFields(fields, [], context) as JsonObject;
@@ -173,21 +186,11 @@ export async function saveBlock(
     await sealPending(context, data);
     for (const id of await secretReferenceTargets(store, slug, data)) context.references.add(id);
     try {
-      // Secrets are sealed against the id and data key read above: the write must land on
-      // exactly that revision, whatever the caller asked for.
       const stored = await store.put(
-        putInput(context.documentId, data, context, options.expectedRevision ?? observed),
+        documentInput(target, context, data, options.expectedRevision ?? observed),
       );
-      for (const entry of context.sealed) {
-        setSealedOrigin(entry.value, {
-          documentId: stored.id,
-          fieldPath: entry.fieldPath,
-          fieldPathSegments: entry.segments,
-          sealed: entry.sealed,
-        });
-      }
-      setIdentity(block, { documentId: stored.id, name, revision: stored.revision, store });
-      keepValidated(block, fields);
+      rememberSealed(context, stored.id);
+      keepSaved(block, fields, target, stored);
       return;
     } catch (error) {
       if (!RevisionConflictError.isInstance(error) || options.expectedRevision !== undefined) {
@@ -197,6 +200,71 @@ export async function saveBlock(
       if (attempt >= SAVE_ATTEMPTS) throw error;
     }
   }
+}
+
+/** The stored document a save with secrets builds on, refused when the caller's terms do not hold. */
+async function currentDocument(target: SaveTarget): Promise<StoredDocument | undefined> {
+  const { definition, name, options, slug, store } = target;
+  const current = await store.get({ type: definition.type, name });
+  const observed = current?.revision ?? 0;
+  if (options.expectedRevision !== undefined && options.expectedRevision !== observed) {
+    throw new RevisionConflictError(slug, options.expectedRevision, observed);
+  }
+  if (current && options.expectedRevision === undefined && !options.overwrite) {
+    throw new BlockExistsError({ slug });
+  }
+  return current;
+}
+
+/**
+ * The store write of one save. Built property by property: on Node 20 an object spread followed
+ * by more properties is a slow path (microseconds per save).
+ */
+function documentInput(
+  target: SaveTarget,
+  context: SaveContext,
+  data: JsonObject,
+  expectedRevision: number | undefined,
+): PutDocumentInput {
+  const { definition, options } = target;
+  const input: PutDocumentInput = {
+    id: context.documentId,
+    type: definition.type,
+    name: target.name,
+    data,
+    schemaChecksum: target.schemaChecksum,
+    schemaVersion: versionOf(definition),
+    references: [...context.references].sort(),
+    dataKey: context.dataKey,
+    overwrite: options.overwrite === true || options.expectedRevision !== undefined,
+  };
+  if (definition.package) input.package = { ...definition.package };
+  if (expectedRevision !== undefined) input.expectedRevision = expectedRevision;
+  return input;
+}
+
+/** Remembers each secret's sealed form, so saving it again unchanged does not seal it again. */
+function rememberSealed(context: SaveContext, documentId: string): void {
+  for (const entry of context.sealed) {
+    setSealedOrigin(entry.value, {
+      documentId,
+      fieldPath: entry.fieldPath,
+      fieldPathSegments: entry.segments,
+      sealed: entry.sealed,
+    });
+  }
+}
+
+/** After a write: the block knows where it is saved and holds the fields as validated. */
+function keepSaved(
+  block: object,
+  fields: Record<string, unknown>,
+  target: SaveTarget,
+  stored: StoredDocument,
+): void {
+  const { name, store } = target;
+  setIdentity(block, { documentId: stored.id, name, revision: stored.revision, store });
+  keepValidated(block, fields);
 }
 
 function newContext(
