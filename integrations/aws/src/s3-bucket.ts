@@ -442,10 +442,10 @@ export class S3Bucket
     }
     const { type, name } = parseSlug(toBucket);
     if (type !== S3Bucket.type) {
-      throw new InvalidInputError(
-        "toBucket",
-        `"${toBucket}" is not an s3-bucket slug. Give an S3Bucket, a slug such as "s3-bucket/archive", or a bucket name.`,
-      );
+      throw new InvalidInputError({
+        subject: "toBucket",
+        message: `"${toBucket}" is not an s3-bucket slug. Give an S3Bucket, a slug such as "s3-bucket/archive", or a bucket name.`,
+      });
     }
     return S3Bucket.load(name);
   }
