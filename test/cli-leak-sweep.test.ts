@@ -1,13 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type CliHome,
   type CliResult,
+  coreModuleUrl,
   createCliHome,
-  repositoryRoot,
   writeExampleBlocks,
 } from "./helpers/cli.js";
 
@@ -74,11 +73,10 @@ beforeAll(async () => {
   // A secret source that signs its upstream call with secret/canary, and whose upstream error
   // echoes it: in the HTTP Basic header (base64 of "svc:" + secret: not at a 3-byte boundary),
   // in a query string, upper-cased and as upper-case hex.
-  const core = pathToFileURL(join(repositoryRoot, "core-blocks/dist/index.js")).href;
   const leakyModule = join(cli.home, "leaky-source.mjs");
   await writeFile(
     leakyModule,
-    `import { Secret, defineBlock, z } from ${JSON.stringify(core)};
+    `import { Secret, defineBlock, z } from ${JSON.stringify(coreModuleUrl)};
 
 export class LeakySource extends defineBlock({
   type: "leaky-source",

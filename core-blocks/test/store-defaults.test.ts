@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { InvalidInputError } from "../src/errors/index.js";
 import { defineIntegration, registerIntegration } from "../src/integration/index.js";
 import {
@@ -8,21 +8,27 @@ import {
   rotateKeys,
 } from "../src/secrets/index.js";
 import { type BlockStore, getDefaultStore, setDefaultStore } from "../src/store/index.js";
-import { errorOf, isolateKeys, openSealedDocument, putSealedDocument } from "./secrets-helpers.js";
+import {
+  errorOf,
+  openSealedDocument,
+  putSealedDocument,
+  useKeyedStore,
+} from "./secrets-helpers.js";
 
-let environment: ReturnType<typeof isolateKeys>;
 let store: BlockStore;
-
-beforeEach(async () => {
-  environment = isolateKeys();
+useKeyedStore(
+  {
+    open: () => {
+      setDefaultStore(undefined);
+      return getDefaultStore();
+    },
+  },
+  (keyed) => {
+    store = keyed.store;
+  },
+);
+afterEach(() => {
   setDefaultStore(undefined);
-  store = await getDefaultStore();
-});
-
-afterEach(async () => {
-  await store.close();
-  setDefaultStore(undefined);
-  environment.restore();
 });
 
 describe("calls that take { store } default it to getDefaultStore()", () => {

@@ -9,11 +9,14 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 
 /** The repository root. */
 export const repositoryRoot = resolve(import.meta.dirname, "../..");
 /** The built CLI entry. */
 export const cliPath = join(repositoryRoot, "core-blocks/dist/cli/bin.js");
+/** The built `@tessera/core` entry as a file URL, for modules a test writes to import core from. */
+export const coreModuleUrl = pathToFileURL(join(repositoryRoot, "core-blocks/dist/index.js")).href;
 
 function newestSource(folder: string): number {
   let newest = 0;
@@ -177,12 +180,10 @@ export async function createCliHome(): Promise<CliHome> {
  */
 export async function writeExampleBlocks(folder: string): Promise<string> {
   const { writeFile } = await import("node:fs/promises");
-  const { pathToFileURL } = await import("node:url");
-  const core = pathToFileURL(join(repositoryRoot, "core-blocks/dist/index.js")).href;
   const file = join(folder, "blocks.mjs");
   await writeFile(
     file,
-    `import { defineBlock, secret, z } from ${JSON.stringify(core)};
+    `import { defineBlock, secret, z } from ${JSON.stringify(coreModuleUrl)};
 
 export class DbCredentials extends defineBlock({
   type: "db-credentials",
