@@ -272,11 +272,14 @@ export abstract class Block implements BlockMembers {
     if (!fields) {
       // Checked on construction and save only: a stored document is read as it was written.
       const shapeProblem = valueShapeProblem(input);
-      if (shapeProblem) throw new ValidationFailedError(definition.type, [shapeProblem]);
+      if (shapeProblem)
+        throw new ValidationFailedError({ subject: definition.type, problems: [shapeProblem] });
       const unknown = unknownFieldProblems(definition.schema, input);
-      if (unknown.length > 0) throw new ValidationFailedError(definition.type, unknown);
+      if (unknown.length > 0)
+        throw new ValidationFailedError({ subject: definition.type, problems: unknown });
       const result = validate(definition.schema, input ?? {});
-      if (!result.ok) throw new ValidationFailedError(definition.type, result.problems);
+      if (!result.ok)
+        throw new ValidationFailedError({ subject: definition.type, problems: result.problems });
       fields = result.data;
     }
     Object.assign(this, fields);

@@ -148,15 +148,15 @@ export async function upgradeBlock(
   const block = await loadBlockOfClass(BlockClass, name, { store });
   const dropped = droppedFieldsOf(block);
   if (dropped.length > 0 && options.dropUnknownFields !== true && stored) {
-    throw new SchemaMismatchError(
-      `${definition.type}/${name}`,
-      stored.schemaVersion,
-      versionOf(definition),
-      dropped.map((field) => ({
+    throw new SchemaMismatchError({
+      slug: `${definition.type}/${name}`,
+      storedVersion: stored.schemaVersion,
+      installedVersion: versionOf(definition),
+      problems: dropped.map((field) => ({
         path: field,
         message: `is stored but the schema has no such field; add a migration that moves or removes it, or upgrade with { dropUnknownFields: true } to drop it (the stored document is unchanged)`,
       })),
-    );
+    });
   }
   if (
     dropped.length === 0 &&

@@ -81,12 +81,12 @@ export async function loadBlock<T extends BlockMembers = BlockMembers & Record<s
 
 async function unknownType(store: BlockStore, type: string): Promise<UnknownBlockTypeError> {
   const record = await store.getBlockType(type);
-  return new UnknownBlockTypeError(
+  return new UnknownBlockTypeError({
     type,
-    record?.package
+    ...(record?.package
       ? { packageName: record.package.name, packageRange: `^${record.package.version}` }
-      : {},
-  );
+      : {}),
+  });
 }
 
 /** `BLOCK_NOT_FOUND` for `type/name` (or one of its revisions), with close matches of that type. */
@@ -152,7 +152,7 @@ export async function instantiate(
         continue;
       }
       const child = documents.get(id);
-      if (!child) throw new ReferenceNotFoundError(slugOf(stored), id);
+      if (!child) throw new ReferenceNotFoundError({ slug: slugOf(stored), missing: id });
       const ChildClass =
         registeredClass(child.type) ?? (await loadRegisteredClass(child.type, store));
       if (!ChildClass) throw await unknownType(store, child.type);
@@ -223,12 +223,12 @@ function validated(
 ): object {
   const result = validate(definition.schema, fields);
   if (!result.ok) {
-    throw new SchemaMismatchError(
-      slugOf(stored),
-      stored.schemaVersion,
-      versionOf(definition),
-      result.problems,
-    );
+    throw new SchemaMismatchError({
+      slug: slugOf(stored),
+      storedVersion: stored.schemaVersion,
+      installedVersion: versionOf(definition),
+      problems: result.problems,
+    });
   }
   const instance = withIdentity(constructTrusted(Class, result.data), stored, store);
   // Stored fields the schema no longer has are not kept on the instance; `upgrade` reports them.
@@ -271,7 +271,7 @@ async function fetchNested(
     const next: string[] = [];
     for (const id of missing) {
       const child = fetched.get(id);
-      if (!child) throw new ReferenceNotFoundError(rootSlug, id);
+      if (!child) throw new ReferenceNotFoundError({ slug: rootSlug, missing: id });
       documents.set(id, child);
       const ids = referencedIds(child.data);
       idsOf.set(child, ids);
@@ -448,6 +448,11 @@ function checkVersions(definition: BlockTypeDefinition, stored: StoredDocument):
     const install = writer
       ? `${writer.name}@^${writer.version}`
       : `the code that defines "${definition.type}" at schema version ${stored.schemaVersion} or later`;
-    throw new SchemaTooNewError(slug, stored.schemaVersion, installed, install);
+    throw new SchemaTooNewError({
+      slug,
+      storedVersion: stored.schemaVersion,
+      installedVersion: installed,
+      install,
+    });
   }
 }

@@ -35,26 +35,31 @@ export async function migrate(
     try {
       fields = await next.up({ ...fields });
     } catch (error) {
-      throw new SchemaMismatchError(
+      throw new SchemaMismatchError({
         slug,
         storedVersion,
-        installed,
-        [
+        installedVersion: installed,
+        problems: [
           {
             path: "",
             message: `the migration from ${version} to ${next.to} failed (${error instanceof Error ? error.message : String(error)})`,
           },
         ],
-        { cause: error },
-      );
+        cause: error,
+      });
     }
     if (typeof fields !== "object" || fields === null || Array.isArray(fields)) {
-      throw new SchemaMismatchError(slug, storedVersion, installed, [
-        {
-          path: "",
-          message: `the migration from ${version} to ${next.to} did not return an object`,
-        },
-      ]);
+      throw new SchemaMismatchError({
+        slug,
+        storedVersion,
+        installedVersion: installed,
+        problems: [
+          {
+            path: "",
+            message: `the migration from ${version} to ${next.to} did not return an object`,
+          },
+        ],
+      });
     }
     version = next.to;
   }

@@ -158,7 +158,8 @@ async function saveWithoutSecrets(
   context: SaveContext,
   data: JsonObject,
 ): Promise<void> {
-  if (context.problems.length > 0) throw new ValidationFailedError(target.slug, context.problems);
+  if (context.problems.length > 0)
+    throw new ValidationFailedError({ subject: target.slug, problems: context.problems });
   const stored = await target.store.put(
     documentInput(target, context, data, target.options.expectedRevision),
   );
@@ -182,7 +183,8 @@ async function saveWithSecrets(
     const context = newContext(store, slug, current?.id ?? randomUUID(), current);
     context.encoding.add(block);
     const data = encodeFields(fields, [], context) as JsonObject;
-    if (context.problems.length > 0) throw new ValidationFailedError(slug, context.problems);
+    if (context.problems.length > 0)
+      throw new ValidationFailedError({ subject: slug, problems: context.problems });
     await sealPending(context, data);
     for (const id of await secretReferenceTargets(store, slug, data)) context.references.add(id);
     try {
@@ -208,7 +210,11 @@ async function currentDocument(target: SaveTarget): Promise<StoredDocument | und
   const current = await store.get({ type: definition.type, name });
   const observed = current?.revision ?? 0;
   if (options.expectedRevision !== undefined && options.expectedRevision !== observed) {
-    throw new RevisionConflictError(slug, options.expectedRevision, observed);
+    throw new RevisionConflictError({
+      slug,
+      expectedRevision: options.expectedRevision,
+      actualRevision: observed,
+    });
   }
   if (current && options.expectedRevision === undefined && !options.overwrite) {
     throw new BlockExistsError({ slug });
@@ -313,14 +319,14 @@ function validatedFields(
   // Fields changed since construction may nest too deep for zod and the encoder to walk, or hold
   // a __proto__ key that would be dropped silently.
   const shapeProblem = valueShapeProblem(fields);
-  if (shapeProblem) throw new ValidationFailedError(subject, [shapeProblem]);
+  if (shapeProblem) throw new ValidationFailedError({ subject, problems: [shapeProblem] });
   // Fields that zod would return unchanged (the usual case for a loaded or constructed block).
   if (passesUnchanged(definition.schema, fields)) return fields;
   // A key assigned inside a field's object that the schema does not have would be dropped.
   const unknown = unknownFieldProblems(definition.schema, fields);
-  if (unknown.length > 0) throw new ValidationFailedError(subject, unknown);
+  if (unknown.length > 0) throw new ValidationFailedError({ subject, problems: unknown });
   const result = validate(definition.schema, fields);
-  if (!result.ok) throw new ValidationFailedError(subject, result.problems);
+  if (!result.ok) throw new ValidationFailedError({ subject, problems: result.problems });
   return result.data;
 }
 

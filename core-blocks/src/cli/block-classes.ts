@@ -58,16 +58,16 @@ export async function resolveBlockClass(store: BlockStore, type: string): Promis
   const record = await store.getBlockType(type);
   const file = await store.getMeta(moduleFileKey(type));
   const { closeTypes } = await import("./stored-documents.js");
-  throw new UnknownBlockTypeError(
+  throw new UnknownBlockTypeError({
     type,
-    record?.package
+    ...(record?.package
       ? { packageName: record.package.name, packageRange: `^${record.package.version}` }
       : file !== undefined
         ? { moduleFile: file }
         : record === undefined
           ? { closeTypes: await closeTypes(store, type) }
-          : {},
-  );
+          : {}),
+  });
 }
 
 /**

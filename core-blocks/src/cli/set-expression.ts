@@ -192,7 +192,7 @@ export function applySetExpressions(
     const pathText = path.join(".");
     const fieldSchema = jsonSchema ? schemaAtPath(jsonSchema, path) : undefined;
     const unknown = jsonSchema && !fieldSchema ? unknownField(jsonSchema, path) : undefined;
-    if (unknown) throw new ValidationFailedError(subject, [unknown]);
+    if (unknown) throw new ValidationFailedError({ subject, problems: [unknown] });
     // The secret field itself, or a path inside one (a JSON secret's member).
     const secretPath = path
       .map((_, index) => path.slice(0, index + 1))

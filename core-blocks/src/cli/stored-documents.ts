@@ -91,7 +91,7 @@ export async function requireDocument(
 export async function requireBlockType(store: BlockStore, type: string): Promise<BlockTypeRecord> {
   await checkSlugPart(type, "type slug");
   const record = await store.getBlockType(type);
-  if (!record) throw new UnknownBlockTypeError(type, { closeTypes: await closeTypes(store, type) });
+  if (!record) throw new UnknownBlockTypeError({ type, closeTypes: await closeTypes(store, type) });
   return record;
 }
 

@@ -123,6 +123,81 @@ const cases: Record<string, Case> = {
     details: { path: "../etc/passwd", reason: 'it climbs out with ".."' },
     fields: { path: '"../etc/passwd"' },
   },
+  ReferenceCycleError: {
+    details: { slug: "s3-bucket/a", cycle: ["s3-bucket/a", "s3-bucket/b", "s3-bucket/a"] },
+  },
+  ReferenceNotFoundError: { details: { slug: "s3-bucket/results", missing: "aws-credentials/x" } },
+  ResultCorruptedError: { details: { key: "daily/report", reason: "its checksum differs" } },
+  ResultNotFoundError: { details: { key: "daily/report", expiredAt: new Date(0) } },
+  RevisionConflictError: {
+    details: { slug: "s3-bucket/results", expectedRevision: 2, actualRevision: 3, file: "a.json" },
+    fields: { file: undefined },
+  },
+  SchemaMismatchError: {
+    details: {
+      slug: "s3-bucket/results",
+      storedVersion: "1.0.0",
+      installedVersion: "1.1.0",
+      problems: [{ path: "bucketName", message: "Required" }],
+    },
+  },
+  SchemaTooNewError: {
+    details: {
+      slug: "s3-bucket/results",
+      storedVersion: "2.0.0",
+      installedVersion: "1.4.0",
+      install: "@tessera/aws@^2",
+    },
+  },
+  SecretReferenceError: {
+    details: { reference: "env:DB_PASSWORD", problem: "names an unset variable. Set it." },
+    fields: { problem: undefined },
+  },
+  SerializationFailedError: {
+    details: { serializer: "json", direction: "serialize", reason: "a BigInt" },
+  },
+  StoreBusyError: { details: { location: "/home/u/.tessera/blocks.db", waitedMs: 5000 } },
+  StoreClosedError: { details: { location: "/home/u/.tessera/blocks.db" } },
+  StoreCorruptedError: {
+    details: { location: "/home/u/.tessera/blocks.db", problem: "its header is not SQLite's" },
+    fields: { problem: undefined },
+  },
+  StoreNotSupportedError: { details: { variable: "TESSERA_DATABASE_URL", backend: "PostgreSQL" } },
+  StoreReadOnlyError: {
+    details: { location: "/home/u/.tessera/blocks.db", what: "The block was not deleted" },
+    fields: { what: undefined },
+  },
+  StoreTooNewError: {
+    details: { location: "/home/u/.tessera/blocks.db", storeVersion: 9, supportedVersion: 3 },
+  },
+  StoreUnavailableError: {
+    details: {
+      location: "/home/u/.tessera/blocks.db",
+      folder: "/home/u/.tessera",
+      systemCode: "EACCES",
+    },
+    fields: { folder: undefined },
+  },
+  StoreWriteFailedError: {
+    details: { location: "/home/u/.tessera/blocks.db", driverCode: "SQLITE_FULL" },
+  },
+  TemplateError: {
+    details: { placeholder: "{{ db.password }}", location: "line 3", problem: "names no block." },
+    fields: { problem: undefined },
+  },
+  TemplateTooLargeError: { details: { limit: 1024, location: "line 9" } },
+  UnknownBlockTypeError: {
+    details: { type: "gcs-bucket", packageName: "@tessera/gcs", packageRange: "^1.0.0" },
+  },
+  UnknownSerializerError: {
+    details: { serializer: "yaml", key: "daily/report", known: ["json", "rich", "binary"] },
+  },
+  ValidationFailedError: {
+    details: {
+      subject: "s3-bucket/results",
+      problems: [{ path: "bucketName", message: "Required" }],
+    },
+  },
 };
 
 function errorClass(name: string): ErrorClass {
@@ -203,5 +278,20 @@ describe.each(Object.keys(cases))("%s", (name) => {
     expect(error.message).not.toContain(canary);
     expect(inspect(error)).not.toContain(canary);
     expect(JSON.stringify(error)).not.toContain(canary);
+  });
+});
+
+describe("the error catalogue", () => {
+  it("has a case above for every exported Tessera error class", () => {
+    const exported = Object.entries(errors)
+      .filter(
+        ([, value]) =>
+          typeof value === "function" &&
+          value !== TesseraError &&
+          value.prototype instanceof TesseraError,
+      )
+      .map(([name]) => name)
+      .sort();
+    expect(exported).toEqual(Object.keys(cases).sort());
   });
 });

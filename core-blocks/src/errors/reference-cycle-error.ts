@@ -1,4 +1,4 @@
-import { isTesseraErrorWithCode, TesseraError } from "./tessera-error.js";
+import { isTesseraErrorWithCode, TesseraError, type TesseraErrorOptions } from "./tessera-error.js";
 
 /** A save would make a document reference itself, directly or through others. */
 export class ReferenceCycleError extends TesseraError {
@@ -7,13 +7,14 @@ export class ReferenceCycleError extends TesseraError {
   /** The cycle, as slugs, starting and ending at `slug`. */
   readonly cycle: string[];
 
-  constructor(slug: string, cycle: string[]) {
+  constructor(details: { slug: string; cycle: string[] } & TesseraErrorOptions) {
     super(
       ReferenceCycleError.code,
-      `Saving "${slug}" would create a reference cycle (${cycle.join(" -> ")}). Nested blocks must form a tree or a DAG: store one side inline or remove a reference.`,
+      `Saving "${details.slug}" would create a reference cycle (${details.cycle.join(" -> ")}). ${details.advice ?? "Nested blocks must form a tree or a DAG: store one side inline or remove a reference."}`,
+      details,
     );
-    this.slug = slug;
-    this.cycle = cycle;
+    this.slug = details.slug;
+    this.cycle = details.cycle;
   }
 
   static override isInstance(value: unknown): value is ReferenceCycleError {

@@ -1,4 +1,4 @@
-import { isTesseraErrorWithCode, TesseraError } from "./tessera-error.js";
+import { isTesseraErrorWithCode, TesseraError, type TesseraErrorOptions } from "./tessera-error.js";
 
 /** A document references a nested block document that does not exist (anymore). */
 export class ReferenceNotFoundError extends TesseraError {
@@ -7,10 +7,12 @@ export class ReferenceNotFoundError extends TesseraError {
   /** The id (or slug, when known) of the missing document. */
   readonly missing: string;
 
-  constructor(slug: string, missing: string) {
+  constructor(details: { slug: string; missing: string } & TesseraErrorOptions) {
+    const { slug, missing } = details;
     super(
       ReferenceNotFoundError.code,
-      `"${slug}" references a nested block (${missing}) that does not exist (never saved, or deleted with force). Save the nested block again and re-save "${slug}" with it.`,
+      `"${slug}" references a nested block (${missing}) that does not exist (never saved, or deleted with force). ${details.advice ?? `Save the nested block again and re-save "${slug}" with it.`}`,
+      details,
     );
     this.slug = slug;
     this.missing = missing;

@@ -8,11 +8,12 @@ export class ResultCorruptedError extends TesseraError {
   /** What did not match, in words. */
   readonly reason: string;
 
-  constructor(key: string, reason: string, options: TesseraErrorOptions = {}) {
+  constructor(details: { key: string; reason: string } & TesseraErrorOptions) {
+    const { key, reason } = details;
     super(
       ResultCorruptedError.code,
-      `The result stored under "${key}" is corrupted: ${reason}. It was not returned. Delete it (\`delete("${key}")\`) and compute it again.`,
-      options,
+      `The result stored under "${key}" is corrupted: ${reason}. It was not returned. ${details.advice ?? `Delete it (\`delete("${key}")\`) and compute it again.`}`,
+      details,
     );
     this.key = key;
     this.reason = reason;

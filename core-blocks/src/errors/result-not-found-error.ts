@@ -1,4 +1,4 @@
-import { isTesseraErrorWithCode, TesseraError } from "./tessera-error.js";
+import { isTesseraErrorWithCode, TesseraError, type TesseraErrorOptions } from "./tessera-error.js";
 
 /** No fresh result is stored under a key: it was never stored, was deleted, or has expired. */
 export class ResultNotFoundError extends TesseraError {
@@ -8,12 +8,14 @@ export class ResultNotFoundError extends TesseraError {
   /** When the stored result expired, if one exists but is stale. */
   readonly expiredAt: Date | undefined;
 
-  constructor(key: string, expiredAt?: Date) {
+  constructor(details: { key: string; expiredAt?: Date } & TesseraErrorOptions) {
+    const { key, expiredAt } = details;
     super(
       ResultNotFoundError.code,
       expiredAt === undefined
-        ? `No result is stored under "${key}". Store one with \`put("${key}", value)\`, or check the key and the store's prefix.`
-        : `The result stored under "${key}" expired at ${expiredAt.toISOString()}. Compute it again and store it with \`put\` (or use \`persisted\`, which does both).`,
+        ? `No result is stored under "${key}". ${details.advice ?? `Store one with \`put("${key}", value)\`, or check the key and the store's prefix.`}`
+        : `The result stored under "${key}" expired at ${expiredAt.toISOString()}. ${details.advice ?? "Compute it again and store it with `put` (or use `persisted`, which does both)."}`,
+      details,
     );
     this.key = key;
     this.expiredAt = expiredAt;

@@ -17,12 +17,14 @@ export class SchemaMismatchError extends TesseraError {
   readonly problems: ValidationProblem[];
 
   constructor(
-    slug: string,
-    storedVersion: string,
-    installedVersion: string,
-    problems: ValidationProblem[],
-    options: TesseraErrorOptions = {},
+    details: {
+      slug: string;
+      storedVersion: string;
+      installedVersion: string;
+      problems: ValidationProblem[];
+    } & TesseraErrorOptions,
   ) {
+    const { slug, storedVersion, installedVersion, problems } = details;
     const listed = problems
       .map((problem) => `  - ${problem.path === "" ? "(block)" : problem.path}: ${problem.message}`)
       .join("\n");
@@ -32,8 +34,8 @@ export class SchemaMismatchError extends TesseraError {
         : `schema version ${storedVersion}, installed schema version ${installedVersion}`;
     super(
       SchemaMismatchError.code,
-      `"${slug}" (${versions}) does not match the installed schema:\n${listed}\nAdd a migration from ${storedVersion} to the block type's migrations, or save the block again with valid fields.`,
-      options,
+      `"${slug}" (${versions}) does not match the installed schema:\n${listed}\n${details.advice ?? `Add a migration from ${storedVersion} to the block type's migrations, or save the block again with valid fields.`}`,
+      details,
     );
     this.slug = slug;
     this.storedVersion = storedVersion;

@@ -1,4 +1,4 @@
-import { isTesseraErrorWithCode, TesseraError } from "./tessera-error.js";
+import { isTesseraErrorWithCode, TesseraError, type TesseraErrorOptions } from "./tessera-error.js";
 
 /** A document was saved by a newer major schema version than the installed block class knows. */
 export class SchemaTooNewError extends TesseraError {
@@ -12,10 +12,19 @@ export class SchemaTooNewError extends TesseraError {
   /** What to install: a package and range, or the schema version needed. */
   readonly install: string;
 
-  constructor(slug: string, storedVersion: string, installedVersion: string, install: string) {
+  constructor(
+    details: {
+      slug: string;
+      storedVersion: string;
+      installedVersion: string;
+      install: string;
+    } & TesseraErrorOptions,
+  ) {
+    const { slug, storedVersion, installedVersion, install } = details;
     super(
       SchemaTooNewError.code,
-      `"${slug}" was saved with schema version ${storedVersion}, newer than the installed ${installedVersion} (a new major version). Install ${install} to load it; it is left unchanged.`,
+      `"${slug}" was saved with schema version ${storedVersion}, newer than the installed ${installedVersion} (a new major version). ${details.advice ?? `Install ${install} to load it; it is left unchanged.`}`,
+      details,
     );
     this.slug = slug;
     this.storedVersion = storedVersion;

@@ -1,4 +1,9 @@
-import { isTesseraErrorWithCode, TesseraError, type TesseraErrorOptions } from "./tessera-error.js";
+import {
+  isTesseraErrorWithCode,
+  TesseraError,
+  type TesseraErrorOptions,
+  withAdvice,
+} from "./tessera-error.js";
 
 /**
  * A secret reference (`secret/<name>`, `env:NAME`, `<type>/<name>` of a secret source) is
@@ -9,9 +14,19 @@ export class SecretReferenceError extends TesseraError {
   /** The reference as written. */
   readonly reference: string;
 
-  constructor(reference: string, problem: string, options: TesseraErrorOptions = {}) {
-    super(SecretReferenceError.code, `Secret reference "${reference}" ${problem}`, options);
-    this.reference = reference;
+  constructor(
+    details: {
+      reference: string;
+      /** What went wrong and what to do, following the reference. */
+      problem: string;
+    } & TesseraErrorOptions,
+  ) {
+    super(
+      SecretReferenceError.code,
+      withAdvice(`Secret reference "${details.reference}" ${details.problem}`, details),
+      details,
+    );
+    this.reference = details.reference;
   }
 
   static override isInstance(value: unknown): value is SecretReferenceError {

@@ -11,19 +11,21 @@ export class SerializationFailedError extends TesseraError {
   readonly reason: string;
 
   constructor(
-    serializer: string,
-    direction: "serialize" | "deserialize",
-    reason: string,
-    options: TesseraErrorOptions = {},
+    details: {
+      serializer: string;
+      direction: "serialize" | "deserialize";
+      reason: string;
+    } & TesseraErrorOptions,
   ) {
+    const { serializer, direction, reason } = details;
     const hint =
       direction === "serialize"
-        ? ` Use a serializer that carries this value ("rich" carries Date, Map, Set, BigInt, typed arrays and undefined; "binary" carries bytes and streams) or write your own Serializer.`
-        : " The stored bytes do not decode with this serializer: delete the result and store it again.";
+        ? `Use a serializer that carries this value ("rich" carries Date, Map, Set, BigInt, typed arrays and undefined; "binary" carries bytes and streams) or write your own Serializer.`
+        : "The stored bytes do not decode with this serializer: delete the result and store it again.";
     super(
       SerializationFailedError.code,
-      `The "${serializer}" serializer could not ${direction} the value: ${reason}.${hint}`,
-      options,
+      `The "${serializer}" serializer could not ${direction} the value: ${reason}. ${details.advice ?? hint}`,
+      details,
     );
     this.serializer = serializer;
     this.direction = direction;

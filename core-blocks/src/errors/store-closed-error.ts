@@ -1,4 +1,4 @@
-import { isTesseraErrorWithCode, TesseraError } from "./tessera-error.js";
+import { isTesseraErrorWithCode, TesseraError, type TesseraErrorOptions } from "./tessera-error.js";
 
 /** A store was used after `close()`. */
 export class StoreClosedError extends TesseraError {
@@ -6,12 +6,13 @@ export class StoreClosedError extends TesseraError {
   /** Where the store lives (a file path, a URL without credentials). */
   readonly location: string;
 
-  constructor(location: string) {
+  constructor(details: { location: string } & TesseraErrorOptions) {
     super(
       StoreClosedError.code,
-      `The block store "${location}" is closed. Open it again (or use getDefaultStore()) instead of keeping a store after close().`,
+      `The block store "${details.location}" is closed. ${details.advice ?? "Open it again (or use getDefaultStore()) instead of keeping a store after close()."}`,
+      details,
     );
-    this.location = location;
+    this.location = details.location;
   }
 
   static override isInstance(value: unknown): value is StoreClosedError {

@@ -1,4 +1,4 @@
-import { isTesseraErrorWithCode, TesseraError } from "./tessera-error.js";
+import { isTesseraErrorWithCode, TesseraError, type TesseraErrorOptions } from "./tessera-error.js";
 
 /** A store file was created (or upgraded) by a newer Tessera than the one opening it. */
 export class StoreTooNewError extends TesseraError {
@@ -10,10 +10,18 @@ export class StoreTooNewError extends TesseraError {
   /** The newest table version this Tessera understands. */
   readonly supportedVersion: number;
 
-  constructor(location: string, storeVersion: number, supportedVersion: number) {
+  constructor(
+    details: {
+      location: string;
+      storeVersion: number;
+      supportedVersion: number;
+    } & TesseraErrorOptions,
+  ) {
+    const { location, storeVersion, supportedVersion } = details;
     super(
       StoreTooNewError.code,
-      `The block store "${location}" was written by a newer Tessera (store version ${storeVersion}; this @tessera/core understands up to ${supportedVersion}). Upgrade @tessera/core to open it, or point TESSERA_HOME at another folder. The file was not changed.`,
+      `The block store "${location}" was written by a newer Tessera (store version ${storeVersion}; this @tessera/core understands up to ${supportedVersion}). ${details.advice ?? "Upgrade @tessera/core to open it, or point TESSERA_HOME at another folder. The file was not changed."}`,
+      details,
     );
     this.location = location;
     this.storeVersion = storeVersion;

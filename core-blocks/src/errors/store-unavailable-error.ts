@@ -1,4 +1,4 @@
-import { isTesseraErrorWithCode, TesseraError } from "./tessera-error.js";
+import { isTesseraErrorWithCode, TesseraError, type TesseraErrorOptions } from "./tessera-error.js";
 
 /**
  * The store's folder or file cannot be created or opened: the folder (usually `TESSERA_HOME`)
@@ -11,7 +11,15 @@ export class StoreUnavailableError extends TesseraError {
   /** The system's error code, such as `EACCES` or `ENOTDIR`. */
   readonly systemCode: string;
 
-  constructor(location: string, folder: string, systemCode: string, cause?: unknown) {
+  constructor(
+    details: {
+      location: string;
+      /** The folder that could not be created or written. */
+      folder: string;
+      systemCode: string;
+    } & TesseraErrorOptions,
+  ) {
+    const { location, folder, systemCode } = details;
     const reason =
       systemCode === "EACCES" || systemCode === "EPERM" || systemCode === "EROFS"
         ? `this user may not create or write "${folder}"`
@@ -20,8 +28,8 @@ export class StoreUnavailableError extends TesseraError {
           : `"${folder}" cannot be created`;
     super(
       StoreUnavailableError.code,
-      `Cannot create the block store "${location}": ${reason} (${systemCode}). Set TESSERA_HOME to a folder this user can write, or create "${folder}" with write access for this user.`,
-      { cause },
+      `Cannot create the block store "${location}": ${reason} (${systemCode}). ${details.advice ?? `Set TESSERA_HOME to a folder this user can write, or create "${folder}" with write access for this user.`}`,
+      details,
     );
     this.location = location;
     this.systemCode = systemCode;

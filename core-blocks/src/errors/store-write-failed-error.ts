@@ -1,4 +1,4 @@
-import { isTesseraErrorWithCode, TesseraError } from "./tessera-error.js";
+import { isTesseraErrorWithCode, TesseraError, type TesseraErrorOptions } from "./tessera-error.js";
 
 /**
  * The store could not write: the disk is full, the file reached a size limit, the disk reported
@@ -11,12 +11,13 @@ export class StoreWriteFailedError extends TesseraError {
   /** The driver's error code (for example `SQLITE_FULL`, `SQLITE_IOERR_WRITE`, `SQLITE_READONLY`). */
   readonly driverCode: string;
 
-  constructor(location: string, driverCode: string, cause?: unknown) {
+  constructor(details: { location: string; driverCode: string } & TesseraErrorOptions) {
+    const { location, driverCode } = details;
     const { reason, fix } = explain(driverCode);
     super(
       StoreWriteFailedError.code,
-      `Could not write to the block store "${location}": ${reason} (${driverCode}). This write was rolled back; nothing saved before it was lost. ${fix}, then retry.`,
-      { cause },
+      `Could not write to the block store "${location}": ${reason} (${driverCode}). This write was rolled back; nothing saved before it was lost. ${details.advice ?? `${fix}, then retry.`}`,
+      details,
     );
     this.location = location;
     this.driverCode = driverCode;

@@ -1,4 +1,9 @@
-import { isTesseraErrorWithCode, TesseraError, type TesseraErrorOptions } from "./tessera-error.js";
+import {
+  isTesseraErrorWithCode,
+  TesseraError,
+  type TesseraErrorOptions,
+  withAdvice,
+} from "./tessera-error.js";
 
 /**
  * A `{{ … }}` placeholder that is malformed or whose target is missing. Names the placeholder and
@@ -12,13 +17,20 @@ export class TemplateError extends TesseraError {
   readonly location: string;
 
   constructor(
-    placeholder: string,
-    location: string,
-    problem: string,
-    options: TesseraErrorOptions = {},
+    details: {
+      placeholder: string;
+      location: string;
+      /** What went wrong and what to do, following the placeholder. */
+      problem: string;
+    } & TesseraErrorOptions,
   ) {
+    const { placeholder, location, problem } = details;
     const where = location === "" ? "" : ` (at ${location})`;
-    super(TemplateError.code, `Placeholder ${placeholder}${where} ${problem}`, options);
+    super(
+      TemplateError.code,
+      withAdvice(`Placeholder ${placeholder}${where} ${problem}`, details),
+      details,
+    );
     this.placeholder = placeholder;
     this.location = location;
   }

@@ -1,4 +1,4 @@
-import { isTesseraErrorWithCode, TesseraError } from "./tessera-error.js";
+import { isTesseraErrorWithCode, TesseraError, type TesseraErrorOptions } from "./tessera-error.js";
 
 /**
  * Resolving a template would produce more output than the limit allows (placeholders that repeat
@@ -11,11 +11,13 @@ export class TemplateTooLargeError extends TesseraError {
   /** Where in the template object the limit was reached (empty at the root). */
   readonly location: string;
 
-  constructor(limit: number, location: string) {
+  constructor(details: { limit: number; location: string } & TesseraErrorOptions) {
+    const { limit, location } = details;
     const where = location === "" ? "" : ` (reached at ${location})`;
     super(
       TemplateTooLargeError.code,
-      `Resolving the template would produce more than ${limit} bytes${where}. Use fewer placeholders that expand to large blocks or secrets, or raise the limit with the maxOutputBytes option of resolveTemplate.`,
+      `Resolving the template would produce more than ${limit} bytes${where}. ${details.advice ?? "Use fewer placeholders that expand to large blocks or secrets, or raise the limit with the maxOutputBytes option of resolveTemplate."}`,
+      details,
     );
     this.limit = limit;
     this.location = location;

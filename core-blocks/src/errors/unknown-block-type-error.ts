@@ -1,4 +1,4 @@
-import { isTesseraErrorWithCode, TesseraError } from "./tessera-error.js";
+import { isTesseraErrorWithCode, TesseraError, type TesseraErrorOptions } from "./tessera-error.js";
 
 /** npm package names: lower case, optional scope, URL-safe characters. */
 const packageNamePattern = /^(?:@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/;
@@ -14,29 +14,32 @@ export class UnknownBlockTypeError extends TesseraError {
   readonly packageRange: string | undefined;
 
   constructor(
-    type: string,
-    hint: {
+    details: {
+      type: string;
+      /** The package the store says defines the type. */
       packageName?: string;
       packageRange?: string;
+      /** The module file the type was registered from, when not a package. */
       moduleFile?: string;
       /** Known block types close to `type` (a likely typo), best first. */
       closeTypes?: readonly string[];
-    } = {},
+    } & TesseraErrorOptions,
   ) {
-    const close = hint.closeTypes?.length
-      ? ` Did you mean ${hint.closeTypes.map((name) => `"${name}"`).join(" or ")}?`
+    const close = details.closeTypes?.length
+      ? ` Did you mean ${details.closeTypes.map((name) => `"${name}"`).join(" or ")}?`
       : "";
     super(
       UnknownBlockTypeError.code,
-      `Block type "${type}" is not known in this process.${close} ${UnknownBlockTypeError.advice(type, hint)}`,
+      `Block type "${details.type}" is not known in this process.${close} ${details.advice ?? UnknownBlockTypeError.hint(details.type, details)}`,
+      details,
     );
-    this.type = type;
-    this.packageName = hint.packageName;
-    this.packageRange = hint.packageRange;
+    this.type = details.type;
+    this.packageName = details.packageName;
+    this.packageRange = details.packageRange;
   }
 
   /** What to do, from what the store says about the type (only ever shown, never loaded). */
-  private static advice(
+  private static hint(
     type: string,
     hint: { packageName?: string; packageRange?: string; moduleFile?: string },
   ): string {

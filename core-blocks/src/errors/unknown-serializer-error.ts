@@ -1,4 +1,4 @@
-import { isTesseraErrorWithCode, TesseraError } from "./tessera-error.js";
+import { isTesseraErrorWithCode, TesseraError, type TesseraErrorOptions } from "./tessera-error.js";
 
 /**
  * A serializer name this store does not know: one recorded with a stored result (or its
@@ -13,13 +13,21 @@ export class UnknownSerializerError extends TesseraError {
   /** Serializer names this store knows. */
   readonly known: string[];
 
-  constructor(serializer: string, key: string | undefined, known: string[]) {
+  constructor(
+    details: {
+      serializer: string;
+      key?: string | undefined;
+      known: string[];
+    } & TesseraErrorOptions,
+  ) {
+    const { serializer, key, known } = details;
     const knownNames = known.map((name) => `"${name}"`).join(", ");
     super(
       UnknownSerializerError.code,
       key === undefined
-        ? `The ResultStore's serializer "${serializer}" is not one it knows (it knows ${knownNames}). Name one of those, or pass your Serializer object as \`serializer\` (or in \`serializers\`).`
-        : `The result stored under "${key}" was written with the "${serializer}" serializer, which this store does not know (it knows ${knownNames}). Pass that serializer in the ResultStore's \`serializers\` option.`,
+        ? `The ResultStore's serializer "${serializer}" is not one it knows (it knows ${knownNames}). ${details.advice ?? "Name one of those, or pass your Serializer object as `serializer` (or in `serializers`)."}`
+        : `The result stored under "${key}" was written with the "${serializer}" serializer, which this store does not know (it knows ${knownNames}). ${details.advice ?? "Pass that serializer in the ResultStore's `serializers` option."}`,
+      details,
     );
     this.serializer = serializer;
     this.key = key;

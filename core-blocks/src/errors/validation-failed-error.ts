@@ -1,4 +1,4 @@
-import { isTesseraErrorWithCode, TesseraError } from "./tessera-error.js";
+import { isTesseraErrorWithCode, TesseraError, type TesseraErrorOptions } from "./tessera-error.js";
 
 /** One problem found while validating a block's fields. Never holds the offending value. */
 export interface ValidationProblem {
@@ -16,13 +16,15 @@ export class ValidationFailedError extends TesseraError {
   /** Every problem found, by field path. */
   readonly problems: ValidationProblem[];
 
-  constructor(subject: string, problems: ValidationProblem[]) {
+  constructor(details: { subject: string; problems: ValidationProblem[] } & TesseraErrorOptions) {
+    const { subject, problems } = details;
     const listed = problems
       .map((problem) => `  - ${problem.path === "" ? "(block)" : problem.path}: ${problem.message}`)
       .join("\n");
     super(
       ValidationFailedError.code,
-      `Invalid fields for "${subject}":\n${listed}\nFix the field${problems.length === 1 ? "" : "s"} listed and try again.`,
+      `Invalid fields for "${subject}":\n${listed}\n${details.advice ?? `Fix the field${problems.length === 1 ? "" : "s"} listed and try again.`}`,
+      details,
     );
     this.subject = subject;
     this.problems = problems;

@@ -140,7 +140,7 @@ export class ResultStore {
     }
     const known = this.serializers.get(serializer);
     if (!known)
-      throw new UnknownSerializerError(serializer, undefined, [...this.serializers.keys()]);
+      throw new UnknownSerializerError({ serializer, known: [...this.serializers.keys()] });
     return known;
   }
 
@@ -188,7 +188,10 @@ export class ResultStore {
       content = await serializer.serialize(value);
     } catch (error) {
       if (SerializationFailedError.isInstance(error)) throw error;
-      throw new SerializationFailedError(serializer.name, "serialize", (error as Error).message, {
+      throw new SerializationFailedError({
+        serializer: serializer.name,
+        direction: "serialize",
+        reason: (error as Error).message,
         cause: error,
       });
     }
@@ -317,30 +320,37 @@ export class ResultStore {
       throw error;
     }
     if (size > maxMetadataBytes) {
-      throw new ResultCorruptedError(
+      throw new ResultCorruptedError({
         key,
-        `its metadata record is more than ${maxMetadataBytes} bytes, more than a record can be`,
-      );
+        reason: `its metadata record is more than ${maxMetadataBytes} bytes, more than a record can be`,
+      });
     }
     const bytes = Buffer.concat(chunks, size);
     let parsed: unknown;
     try {
       parsed = JSON.parse(toBuffer(bytes).toString("utf8"));
     } catch (error) {
-      throw new ResultCorruptedError(key, "its metadata record is not JSON", { cause: error });
+      throw new ResultCorruptedError({
+        key,
+        reason: "its metadata record is not JSON",
+        cause: error,
+      });
     }
     const result = resultMetadataSchema.safeParse(parsed);
     if (!result.success) {
       const fields = result.error.issues
         .map((issue) => issue.path.join(".") || "(record)")
         .join(", ");
-      throw new ResultCorruptedError(key, `its metadata record is malformed (${fields})`);
+      throw new ResultCorruptedError({
+        key,
+        reason: `its metadata record is malformed (${fields})`,
+      });
     }
     if (result.data.key !== key) {
-      throw new ResultCorruptedError(
+      throw new ResultCorruptedError({
         key,
-        `its metadata record names another key ("${result.data.key}")`,
-      );
+        reason: `its metadata record names another key ("${result.data.key}")`,
+      });
     }
     return result.data;
   }
@@ -351,10 +361,11 @@ export class ResultStore {
     path: string,
   ): Promise<ResultMetadata> {
     const metadata = await this.readMetadata(fileSystem, key, path);
-    if (!metadata) throw new ResultNotFoundError(key);
+    if (!metadata) throw new ResultNotFoundError({ key });
     if (metadata.expiresAt !== null) {
       const expiresAt = new Date(metadata.expiresAt);
-      if (expiresAt.getTime() <= Date.now()) throw new ResultNotFoundError(key, expiresAt);
+      if (expiresAt.getTime() <= Date.now())
+        throw new ResultNotFoundError({ key, expiredAt: expiresAt });
     }
     return metadata;
   }
@@ -362,9 +373,11 @@ export class ResultStore {
   private serializerFor(metadata: ResultMetadata): Serializer {
     const serializer = this.serializers.get(metadata.serializer);
     if (!serializer) {
-      throw new UnknownSerializerError(metadata.serializer, metadata.key, [
-        ...this.serializers.keys(),
-      ]);
+      throw new UnknownSerializerError({
+        serializer: metadata.serializer,
+        key: metadata.key,
+        known: [...this.serializers.keys()],
+      });
     }
     return serializer;
   }
@@ -390,9 +403,11 @@ export class ResultStore {
       } catch (error) {
         if (!FileNotFoundError.isInstance(error)) throw error;
         const now = await this.readMetadata(fileSystem, paths.key, paths.metadata);
-        if (!now) throw new ResultNotFoundError(paths.key);
+        if (!now) throw new ResultNotFoundError({ key: paths.key });
         if (now.payloadId === metadata.payloadId || attempt >= 3) {
-          throw new ResultCorruptedError(paths.key, "its payload file is missing", {
+          throw new ResultCorruptedError({
+            key: paths.key,
+            reason: "its payload file is missing",
             cause: error,
           });
         }
@@ -427,12 +442,12 @@ export class ResultStore {
         return (await serializer.deserialize(content)) as T;
       } catch (error) {
         if (SerializationFailedError.isInstance(error)) throw error;
-        throw new SerializationFailedError(
-          serializer.name,
-          "deserialize",
-          (error as Error).message,
-          { cause: error },
-        );
+        throw new SerializationFailedError({
+          serializer: serializer.name,
+          direction: "deserialize",
+          reason: (error as Error).message,
+          cause: error,
+        });
       }
     });
   }
@@ -583,17 +598,17 @@ export interface PruneResultsOptions {
 }
 
 function tooLong(metadata: ResultMetadata, length: number): ResultCorruptedError {
-  return new ResultCorruptedError(
-    metadata.key,
-    `its payload is longer than the ${metadata.length} bytes its record says (${length} read so far)`,
-  );
+  return new ResultCorruptedError({
+    key: metadata.key,
+    reason: `its payload is longer than the ${metadata.length} bytes its record says (${length} read so far)`,
+  });
 }
 
 function inflatedTooFar(metadata: ResultMetadata): ResultCorruptedError {
-  return new ResultCorruptedError(
-    metadata.key,
-    `its ${metadata.compression} payload decompresses to more than the ${metadata.contentLength} bytes its record says`,
-  );
+  return new ResultCorruptedError({
+    key: metadata.key,
+    reason: `its ${metadata.compression} payload decompresses to more than the ${metadata.contentLength} bytes its record says`,
+  });
 }
 
 /**
@@ -612,18 +627,18 @@ async function decompressed(metadata: ResultMetadata, bytes: Buffer): Promise<Bu
         : await brotliDecompressBytes(bytes, { maxOutputLength });
   } catch (error) {
     if (errorCode(error) === "ERR_BUFFER_TOO_LARGE") throw inflatedTooFar(metadata);
-    throw new ResultCorruptedError(
-      metadata.key,
-      `its ${metadata.compression} payload does not decompress`,
-      { cause: error },
-    );
+    throw new ResultCorruptedError({
+      key: metadata.key,
+      reason: `its ${metadata.compression} payload does not decompress`,
+      cause: error,
+    });
   }
   if (content.byteLength !== metadata.contentLength) {
     if (content.byteLength > metadata.contentLength) throw inflatedTooFar(metadata);
-    throw new ResultCorruptedError(
-      metadata.key,
-      `its payload decompresses to ${content.byteLength} bytes but its record says ${metadata.contentLength}`,
-    );
+    throw new ResultCorruptedError({
+      key: metadata.key,
+      reason: `its payload decompresses to ${content.byteLength} bytes but its record says ${metadata.contentLength}`,
+    });
   }
   return content;
 }
@@ -646,10 +661,10 @@ function bounded(metadata: ResultMetadata): Transform {
         return;
       }
       callback(
-        new ResultCorruptedError(
-          metadata.key,
-          `its payload decompresses to ${length} bytes but its record says ${metadata.contentLength}`,
-        ),
+        new ResultCorruptedError({
+          key: metadata.key,
+          reason: `its payload decompresses to ${length} bytes but its record says ${metadata.contentLength}`,
+        }),
       );
     },
   });
@@ -663,13 +678,16 @@ function errorCode(error: unknown): string | undefined {
 
 function verify(metadata: ResultMetadata, length: number, sha256: string): void {
   if (length !== metadata.length) {
-    throw new ResultCorruptedError(
-      metadata.key,
-      `its payload is ${length} bytes but its record says ${metadata.length}`,
-    );
+    throw new ResultCorruptedError({
+      key: metadata.key,
+      reason: `its payload is ${length} bytes but its record says ${metadata.length}`,
+    });
   }
   if (sha256 !== metadata.sha256) {
-    throw new ResultCorruptedError(metadata.key, "its payload's SHA-256 does not match its record");
+    throw new ResultCorruptedError({
+      key: metadata.key,
+      reason: "its payload's SHA-256 does not match its record",
+    });
   }
 }
 

@@ -57,7 +57,11 @@ function describeType(value: unknown): string {
 }
 
 function fail(serializer: string, where: string, what: string): never {
-  throw new SerializationFailedError(serializer, "serialize", `${what} at ${where}`);
+  throw new SerializationFailedError({
+    serializer,
+    direction: "serialize",
+    reason: `${what} at ${where}`,
+  });
 }
 
 /** Encodes a value as tagged JSON (see the module comment). Throws SERIALIZATION_FAILED. */
@@ -147,7 +151,11 @@ export function encodeRich(value: unknown, serializer = "rich"): JsonValue {
 }
 
 function corrupt(serializer: string, where: string, what: string): never {
-  throw new SerializationFailedError(serializer, "deserialize", `${what} at ${where}`);
+  throw new SerializationFailedError({
+    serializer,
+    direction: "deserialize",
+    reason: `${what} at ${where}`,
+  });
 }
 
 /** Decodes tagged JSON made by `encodeRich`. Throws SERIALIZATION_FAILED for unknown tags. */

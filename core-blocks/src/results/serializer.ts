@@ -91,7 +91,11 @@ function jsonChange(value: unknown, inArray: boolean): string | undefined {
  */
 function assertJsonRoundTrips(value: unknown): void {
   const refuse = (where: string, what: string): never => {
-    throw new SerializationFailedError("json", "serialize", `${what} (at ${where})`);
+    throw new SerializationFailedError({
+      serializer: "json",
+      direction: "serialize",
+      reason: `${what} (at ${where})`,
+    });
   };
   type Step = { value: unknown; where: string; inArray: boolean } | { leave: object };
   const ancestors = new Set<object>();
@@ -147,16 +151,19 @@ export const jsonSerializer: Serializer<unknown> = {
     try {
       text = JSON.stringify(value);
     } catch (error) {
-      throw new SerializationFailedError("json", "serialize", (error as Error).message, {
+      throw new SerializationFailedError({
+        serializer: "json",
+        direction: "serialize",
+        reason: (error as Error).message,
         cause: error,
       });
     }
     if (text === undefined) {
-      throw new SerializationFailedError(
-        "json",
-        "serialize",
-        `JSON cannot carry ${describe(value)}`,
-      );
+      throw new SerializationFailedError({
+        serializer: "json",
+        direction: "serialize",
+        reason: `JSON cannot carry ${describe(value)}`,
+      });
     }
     return text;
   },
@@ -166,7 +173,10 @@ export const jsonSerializer: Serializer<unknown> = {
         Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"),
       );
     } catch (error) {
-      throw new SerializationFailedError("json", "deserialize", (error as Error).message, {
+      throw new SerializationFailedError({
+        serializer: "json",
+        direction: "deserialize",
+        reason: (error as Error).message,
         cause: error,
       });
     }
@@ -182,11 +192,11 @@ export const binarySerializer: Serializer<WritableContent> = {
   name: "binary",
   serialize(value) {
     if (!isWritableContent(value)) {
-      throw new SerializationFailedError(
-        "binary",
-        "serialize",
-        `it takes bytes, a string or a stream, not ${describe(value)}`,
-      );
+      throw new SerializationFailedError({
+        serializer: "binary",
+        direction: "serialize",
+        reason: `it takes bytes, a string or a stream, not ${describe(value)}`,
+      });
     }
     return value;
   },
@@ -214,7 +224,10 @@ export const richSerializer: Serializer<unknown> = {
         Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"),
       );
     } catch (error) {
-      throw new SerializationFailedError("rich", "deserialize", (error as Error).message, {
+      throw new SerializationFailedError({
+        serializer: "rich",
+        direction: "deserialize",
+        reason: (error as Error).message,
         cause: error,
       });
     }

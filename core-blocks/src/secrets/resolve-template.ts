@@ -63,7 +63,7 @@ class OutputBudget {
   /** Adds the size of `value` (a string, number or boolean) produced at `location`. */
   charge(value: string | number | boolean, location: string): void {
     this.#used += scalarBytes(value);
-    if (this.#used > this.limit) throw new TemplateTooLargeError(this.limit, location);
+    if (this.#used > this.limit) throw new TemplateTooLargeError({ limit: this.limit, location });
   }
 }
 
@@ -242,11 +242,11 @@ function inlineScalar(part: TemplatePart, resolved: unknown, location: string): 
   if (typeof resolved === "number" || typeof resolved === "boolean") return String(resolved);
   const raw = part.kind === "placeholder" ? part.raw : "";
   const what = resolved === null ? "null" : Array.isArray(resolved) ? "a list" : "an object";
-  throw new TemplateError(
-    raw,
+  throw new TemplateError({
+    placeholder: raw,
     location,
-    `resolves to ${what}, but a placeholder inside a longer string must resolve to a string, number or boolean. Make it the whole string to keep its type, or point it at a scalar field.`,
-  );
+    problem: `resolves to ${what}, but a placeholder inside a longer string must resolve to a string, number or boolean. Make it the whole string to keep its type, or point it at a scalar field.`,
+  });
 }
 
 async function resolveTarget(
@@ -263,11 +263,11 @@ async function resolveTarget(
       ? environment[target.variable]
       : undefined;
     if (typeof value !== "string") {
-      throw new TemplateError(
-        raw,
+      throw new TemplateError({
+        placeholder: raw,
         location,
-        `names the environment variable ${target.variable}, which is not set. Set it, or remove the placeholder.`,
-      );
+        problem: `names the environment variable ${target.variable}, which is not set. Set it, or remove the placeholder.`,
+      });
     }
     resolution.budget.charge(value, location);
     return value;
@@ -278,7 +278,10 @@ async function resolveTarget(
     block = await load(slug);
   } catch (error) {
     if (TesseraError.isInstance(error)) {
-      throw new TemplateError(raw, location, `could not be resolved: ${error.message}`, {
+      throw new TemplateError({
+        placeholder: raw,
+        location,
+        problem: `could not be resolved: ${error.message}`,
         cause: error,
       });
     }
@@ -301,11 +304,11 @@ async function resolveTarget(
     walked.push(segment);
     current = step(current, segment, resolution);
     if (current === undefined) {
-      throw new TemplateError(
-        raw,
+      throw new TemplateError({
+        placeholder: raw,
         location,
-        `names the field "${walked.join(".")}" of "${slug}", which does not exist (or is not set). Check the field path against the block type's fields.`,
-      );
+        problem: `names the field "${walked.join(".")}" of "${slug}", which does not exist (or is not set). Check the field path against the block type's fields.`,
+      });
     }
   }
   return plainValue(current, location, resolution);
@@ -330,11 +333,11 @@ function secretPart(
       walked.push(segment);
       current = jsonStep(current, segment);
       if (current === undefined) {
-        throw new TemplateError(
-          raw,
+        throw new TemplateError({
+          placeholder: raw,
           location,
-          `names the part "${walked.join(".")}" of a secret in "${slug}", which the secret's value does not have. Check the path against the secret's value.`,
-        );
+          problem: `names the part "${walked.join(".")}" of a secret in "${slug}", which the secret's value does not have. Check the path against the secret's value.`,
+        });
       }
     }
     return current as JsonValue;

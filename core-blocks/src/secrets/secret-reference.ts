@@ -74,21 +74,22 @@ export function configureSecretReferences(
  */
 export function parseSecretReference(reference: string): ParsedSecretReference {
   if (typeof reference !== "string") {
-    throw new SecretReferenceError(String(reference), "is not a string.");
+    throw new SecretReferenceError({ reference: String(reference), problem: "is not a string." });
   }
   if (reference.startsWith("env:")) {
     const variable = reference.slice(4);
     if (!VARIABLE.test(variable)) {
-      throw new SecretReferenceError(
+      throw new SecretReferenceError({
         reference,
-        "is not a valid environment reference: use env:NAME with letters, digits and underscores (for example env:DATABASE_PASSWORD).",
-      );
+        problem:
+          "is not a valid environment reference: use env:NAME with letters, digits and underscores (for example env:DATABASE_PASSWORD).",
+      });
     }
     if (isTesseraVariable(variable)) {
-      throw new SecretReferenceError(
+      throw new SecretReferenceError({
         reference,
-        `names ${variable}, one of Tessera's own settings, which references never read (they hold its keys and credentials). Put the secret in a variable of your own, or in a Secret block.`,
-      );
+        problem: `names ${variable}, one of Tessera's own settings, which references never read (they hold its keys and credentials). Put the secret in a variable of your own, or in a Secret block.`,
+      });
     }
     return { kind: "environment", variable };
   }
@@ -104,26 +105,29 @@ export function parseSecretReference(reference: string): ParsedSecretReference {
     parts[1]!.length > 128 ||
     parts[0]!.length > 128
   ) {
-    throw new SecretReferenceError(
+    throw new SecretReferenceError({
       reference,
-      'is not a valid reference: use "secret/<name>", "env:NAME" or "<type>/<name>" of a block with the secret-source capability (lower-case letters, digits and single hyphens).',
-    );
+      problem:
+        'is not a valid reference: use "secret/<name>", "env:NAME" or "<type>/<name>" of a block with the secret-source capability (lower-case letters, digits and single hyphens).',
+    });
   }
   if (parts[0] === "secret" && options.versionStage !== undefined) {
-    throw new SecretReferenceError(
+    throw new SecretReferenceError({
       reference,
-      "pins a versionStage, which Secret blocks do not have: pin a revision with ?versionId=<n>.",
-    );
+      problem:
+        "pins a versionStage, which Secret blocks do not have: pin a revision with ?versionId=<n>.",
+    });
   }
   if (
     parts[0] === "secret" &&
     options.versionId !== undefined &&
     !/^[1-9][0-9]{0,9}$/.test(options.versionId)
   ) {
-    throw new SecretReferenceError(
+    throw new SecretReferenceError({
       reference,
-      "pins a versionId that is not a revision number: for secret/<name> use ?versionId=<n> with n ≥ 1.",
-    );
+      problem:
+        "pins a versionId that is not a revision number: for secret/<name> use ?versionId=<n> with n ≥ 1.",
+    });
   }
   return { kind: "block", type: parts[0]!, name: parts[1]!, slug: path, options };
 }
@@ -139,10 +143,11 @@ function parseVersionQuery(reference: string, query: string): ReadSecretOptions 
       !VERSION_VALUE.test(value) ||
       options[key] !== undefined
     ) {
-      throw new SecretReferenceError(
+      throw new SecretReferenceError({
         reference,
-        "has an invalid version pin: use ?versionId=<id> and/or ?versionStage=<label> (letters, digits, '.', '_', ':' and '-'), each at most once.",
-      );
+        problem:
+          "has an invalid version pin: use ?versionId=<id> and/or ?versionStage=<label> (letters, digits, '.', '_', ':' and '-'), each at most once.",
+      });
     }
     options[key] = value;
   }
@@ -209,25 +214,25 @@ export async function resolveSecretReference(
       ? process.env[parsed.variable]
       : undefined;
     if (typeof value !== "string") {
-      throw new SecretReferenceError(
+      throw new SecretReferenceError({
         reference,
-        `names the environment variable ${parsed.variable}, which is not set in this process. Set it, or point the secret elsewhere.`,
-      );
+        problem: `names the environment variable ${parsed.variable}, which is not set in this process. Set it, or point the secret elsewhere.`,
+      });
     }
     return value;
   }
   const seen = chain.getStore() ?? [];
   if (seen.includes(reference)) {
-    throw new SecretReferenceError(
+    throw new SecretReferenceError({
       reference,
-      `leads back to itself (${[...seen, reference].join(" → ")}). Make one of these secrets hold a value instead of a reference.`,
-    );
+      problem: `leads back to itself (${[...seen, reference].join(" → ")}). Make one of these secrets hold a value instead of a reference.`,
+    });
   }
   if (seen.length >= settings.maxDepth) {
-    throw new SecretReferenceError(
+    throw new SecretReferenceError({
       reference,
-      `is reached through ${seen.length} references (${seen.join(" → ")}), more than the limit of ${settings.maxDepth}. Shorten the chain.`,
-    );
+      problem: `is reached through ${seen.length} references (${seen.join(" → ")}), more than the limit of ${settings.maxDepth}. Shorten the chain.`,
+    });
   }
   const store = options.store ?? (await getDefaultStore());
   const ttl = options.cacheTtlMs ?? settings.cacheTtlMs;
@@ -285,14 +290,16 @@ async function readThroughBlock(
     })) as unknown as SecretSourceLike;
   } catch (error) {
     if (TesseraError.isInstance(error) && error.code === "BLOCK_NOT_FOUND") {
-      throw new SecretReferenceError(
+      throw new SecretReferenceError({
         reference,
-        `names a block (or revision) that does not exist. Save it first (for a Secret block: tessera secret set ${parsed.type === "secret" ? parsed.name : "<name>"}), or fix the reference.`,
-        { cause: error },
-      );
+        problem: `names a block (or revision) that does not exist. Save it first (for a Secret block: tessera secret set ${parsed.type === "secret" ? parsed.name : "<name>"}), or fix the reference.`,
+        cause: error,
+      });
     }
     if (TesseraError.isInstance(error) && error.code !== "SECRET_REFERENCE_UNRESOLVED") {
-      throw new SecretReferenceError(reference, `could not be loaded: ${error.message}`, {
+      throw new SecretReferenceError({
+        reference,
+        problem: `could not be loaded: ${error.message}`,
         cause: error,
       });
     }
@@ -300,20 +307,20 @@ async function readThroughBlock(
   }
   const capabilities = instance.constructor.capabilities ?? [];
   if (typeof instance.readSecret !== "function" || !capabilities.includes("secret-source")) {
-    throw new SecretReferenceError(
+    throw new SecretReferenceError({
       reference,
-      `names a block of type "${parsed.type}", which is not a secret source (it lacks the secret-source capability). Reference a secret/<name> block, an environment variable, or a secret-source block such as aws-secret/<name>.`,
-    );
+      problem: `names a block of type "${parsed.type}", which is not a secret source (it lacks the secret-source capability). Reference a secret/<name> block, an environment variable, or a secret-source block such as aws-secret/<name>.`,
+    });
   }
   try {
     return await instance.readSecret(parsed.type === "secret" ? {} : parsed.options);
   } catch (error) {
     if (TesseraError.isInstance(error)) throw error;
-    throw new SecretReferenceError(
+    throw new SecretReferenceError({
       reference,
-      `could not be read from its source: ${redact(String((error as Error)?.message ?? error))}`,
-      { cause: scrubbedError(error) },
-    );
+      problem: `could not be read from its source: ${redact(String((error as Error)?.message ?? error))}`,
+      cause: scrubbedError(error),
+    });
   }
 }
 
@@ -358,17 +365,17 @@ export async function secretReferenceTargets(
         : {};
     const target = await store.get({ type: parsed.type, name: parsed.name }, revision);
     if (!target) {
-      throw new SecretReferenceError(
+      throw new SecretReferenceError({
         reference,
-        `${where} names a block${"revision" in revision ? " revision" : ""} that does not exist, so "${slug}" was not saved. Save it first${parsed.type === "secret" ? ` (tessera secret set ${parsed.name})` : ""}, or fix the reference.`,
-      );
+        problem: `${where} names a block${"revision" in revision ? " revision" : ""} that does not exist, so "${slug}" was not saved. Save it first${parsed.type === "secret" ? ` (tessera secret set ${parsed.name})` : ""}, or fix the reference.`,
+      });
     }
     const record = await store.getBlockType(parsed.type);
     if (record && !record.capabilities.includes("secret-source")) {
-      throw new SecretReferenceError(
+      throw new SecretReferenceError({
         reference,
-        `${where} names a block of type "${parsed.type}", which is not a secret source (it lacks the secret-source capability), so "${slug}" was not saved. Reference a secret/<name> block, an environment variable, or a secret-source block such as aws-secret/<name>.`,
-      );
+        problem: `${where} names a block of type "${parsed.type}", which is not a secret source (it lacks the secret-source capability), so "${slug}" was not saved. Reference a secret/<name> block, an environment variable, or a secret-source block such as aws-secret/<name>.`,
+      });
     }
     ids.add(target.id);
   }

@@ -60,18 +60,19 @@ function parseTarget(
   if (namespace === "env") {
     const variable = rest.join(".");
     if (!VARIABLE.test(variable)) {
-      throw new TemplateError(
-        raw,
+      throw new TemplateError({
+        placeholder: raw,
         location,
-        "is not a valid environment placeholder: use {{ env.NAME }} with letters, digits and underscores.",
-      );
+        problem:
+          "is not a valid environment placeholder: use {{ env.NAME }} with letters, digits and underscores.",
+      });
     }
     if (isTesseraVariable(variable)) {
-      throw new TemplateError(
-        raw,
+      throw new TemplateError({
+        placeholder: raw,
         location,
-        `names ${variable}, one of Tessera's own settings, which templates never read (they hold its keys and credentials). Use a variable of your own.`,
-      );
+        problem: `names ${variable}, one of Tessera's own settings, which templates never read (they hold its keys and credentials). Use a variable of your own.`,
+      });
     }
     return { kind: "environment", variable };
   }
@@ -83,18 +84,20 @@ function parseTarget(
       !SLUG_PART.test(type) ||
       !SLUG_PART.test(name)
     ) {
-      throw new TemplateError(
-        raw,
+      throw new TemplateError({
+        placeholder: raw,
         location,
-        "is not a valid block placeholder: use {{ blocks.<type>.<name> }} or {{ blocks.<type>.<name>.<field path> }} with lower-case slugs (for example {{ blocks.secret.db-password }}).",
-      );
+        problem:
+          "is not a valid block placeholder: use {{ blocks.<type>.<name> }} or {{ blocks.<type>.<name>.<field path> }} with lower-case slugs (for example {{ blocks.secret.db-password }}).",
+      });
     }
     if (fieldPath.some((segment) => !FIELD_SEGMENT.test(segment))) {
-      throw new TemplateError(
-        raw,
+      throw new TemplateError({
+        placeholder: raw,
         location,
-        "has an empty or invalid field path segment: separate field names (and list indexes) with single dots.",
-      );
+        problem:
+          "has an empty or invalid field path segment: separate field names (and list indexes) with single dots.",
+      });
     }
     return { kind: "block", type, name, fieldPath };
   }

@@ -29,10 +29,13 @@ export function setDefaultStore(store: BlockStore | undefined): void {
 
 async function openStoreFromEnvironment(): Promise<BlockStore> {
   if (process.env.TESSERA_DATABASE_URL) {
-    throw new StoreNotSupportedError("TESSERA_DATABASE_URL", "PostgreSQL");
+    throw new StoreNotSupportedError({ variable: "TESSERA_DATABASE_URL", backend: "PostgreSQL" });
   }
   if (process.env.TESSERA_API_URL) {
-    throw new StoreNotSupportedError("TESSERA_API_URL", "HTTP (tessera server)");
+    throw new StoreNotSupportedError({
+      variable: "TESSERA_API_URL",
+      backend: "HTTP (tessera server)",
+    });
   }
   const { openSqliteStore } = await import("./sqlite/sqlite-store.js");
   return openSqliteStore({ path: join(tesseraHome(), "tessera.db") });

@@ -3,7 +3,6 @@ import {
   InvalidInputError,
   MaskedSecretError,
   RevisionConflictError,
-  TesseraError,
   ValidationFailedError,
 } from "../../errors/index.js";
 import type { JsonValue } from "../../schema/index.js";
@@ -177,14 +176,16 @@ async function constructBlock(
     if (missing.length === 0) throw error;
     const isMissing = (path: string) =>
       missing.some((entry) => path === entry.path || path.startsWith(`${entry.path}.`));
-    const others = error.problems
-      .filter((problem) => !isMissing(problem.path))
-      .map((problem) => `${problem.path === "" ? "(block)" : problem.path}: ${problem.message}`);
     const given = missing.map(({ path, hint }) => `${path} (${hint})`).join("; ");
-    throw new TesseraError(
-      ValidationFailedError.code,
-      `Invalid fields for "${slug}": ${[...others, `not given: ${given}`].join("; ")}. Give ${missing.length === 1 ? "it" : "them"} as shown or with --from-file, or run the command on a terminal to be prompted.`,
-    );
+    throw new ValidationFailedError({
+      subject: slug,
+      problems: [
+        ...error.problems.filter((problem) => !isMissing(problem.path)),
+        { path: "not given", message: given },
+      ],
+      advice: `Give ${missing.length === 1 ? "it" : "them"} as shown or with --from-file, or run the command on a terminal to be prompted.`,
+      cause: error,
+    });
   }
 }
 
@@ -322,10 +323,14 @@ async function saveExpecting(
     await block.save(name, { store, expectedRevision });
   } catch (error) {
     if (file === undefined || !RevisionConflictError.isInstance(error)) throw error;
-    throw new TesseraError(
-      RevisionConflictError.code,
-      `"${error.slug}" changed since ${file === "-" ? "standard input" : file} was written: the file is of revision ${expectedRevision}, but it is at revision ${error.actualRevision}. Nothing was saved. Run \`tessera block inspect ${error.slug} --json\` again, re-apply your change and write it back.`,
-    );
+    throw new RevisionConflictError({
+      slug: error.slug,
+      expectedRevision,
+      actualRevision: error.actualRevision,
+      file: file === "-" ? "standard input" : file,
+      advice: `Run \`tessera block inspect ${error.slug} --json\` again, re-apply your change and write it back.`,
+      cause: error,
+    });
   }
 }
 

@@ -178,7 +178,7 @@ export async function resultInfoCommand(
   const store = await openStore(context, options);
   const { ResultNotFoundError } = await import("../../errors/index.js");
   const metadata = await store.info(key);
-  if (!metadata) throw new ResultNotFoundError(key);
+  if (!metadata) throw new ResultNotFoundError({ key });
   if (options.json) {
     context.output.json(metadata);
     return;
@@ -203,7 +203,7 @@ export async function resultDeleteCommand(
 ): Promise<void> {
   const store = await openStore(context, options);
   const { ResultNotFoundError } = await import("../../errors/index.js");
-  if (!(await store.delete(key))) throw new ResultNotFoundError(key);
+  if (!(await store.delete(key))) throw new ResultNotFoundError({ key });
   context.output.line(`Deleted the result "${key}".`);
 }
 

@@ -146,7 +146,11 @@ class MemoryBlockStore implements BlockStore {
     const actual = existing ? newest(existing).revision : 0;
     if (input.expectedRevision !== undefined) {
       if (input.expectedRevision !== actual) {
-        throw new RevisionConflictError(slug, input.expectedRevision, actual);
+        throw new RevisionConflictError({
+          slug,
+          expectedRevision: input.expectedRevision,
+          actualRevision: actual,
+        });
       }
     } else if (existing && !input.overwrite) {
       throw new BlockExistsError({ slug });
@@ -403,7 +407,7 @@ class MemoryBlockStore implements BlockStore {
   }
 
   #open(): void {
-    if (this.#closed) throw new StoreClosedError(this.location);
+    if (this.#closed) throw new StoreClosedError({ location: this.location });
   }
 
   #find(ref: DocumentRef): DocumentRecord | undefined {
@@ -419,7 +423,7 @@ class MemoryBlockStore implements BlockStore {
 
   #checkExpected(slug: string, expected: number | undefined, actual: number): void {
     if (expected !== undefined && expected !== actual) {
-      throw new RevisionConflictError(slug, expected, actual);
+      throw new RevisionConflictError({ slug, expectedRevision: expected, actualRevision: actual });
     }
   }
 
@@ -443,9 +447,9 @@ class MemoryBlockStore implements BlockStore {
 
   /** Every reference must exist, and none may lead back to `id` (breadth-first walk). */
   #checkReferences(slug: string, id: string, references: readonly string[]): void {
-    if (references.includes(id)) throw new ReferenceCycleError(slug, [slug, slug]);
+    if (references.includes(id)) throw new ReferenceCycleError({ slug, cycle: [slug, slug] });
     for (const target of references) {
-      if (!this.#documents.has(target)) throw new ReferenceNotFoundError(slug, target);
+      if (!this.#documents.has(target)) throw new ReferenceNotFoundError({ slug, missing: target });
     }
     const parents = new Map<string, string | null>(references.map((target) => [target, null]));
     const queue = [...references];
@@ -457,7 +461,7 @@ class MemoryBlockStore implements BlockStore {
           const document = this.#documents.get(step);
           path.unshift(document ? slugOf(document) : step);
         }
-        throw new ReferenceCycleError(slug, [slug, ...path, slug]);
+        throw new ReferenceCycleError({ slug, cycle: [slug, ...path, slug] });
       }
       const document = this.#documents.get(current);
       for (const next of document ? newest(document).references : []) {

@@ -95,7 +95,11 @@ export function migrateSqliteStore(
   const readVersion = () => database.pragma("user_version", { simple: true }) as number;
   const refuseNewer = (version: number) => {
     if (version > sqliteStoreVersion) {
-      throw new StoreTooNewError(location, version, sqliteStoreVersion);
+      throw new StoreTooNewError({
+        location,
+        storeVersion: version,
+        supportedVersion: sqliteStoreVersion,
+      });
     }
   };
   const current = readVersion();

@@ -193,7 +193,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
       }
       database.close();
       throw isBusy(error)
-        ? new StoreBusyError(location, Date.now() - started, error)
+        ? new StoreBusyError({ location, waitedMs: Date.now() - started, cause: error })
         : asStoreError(location, error, readOnly);
     }
   }
@@ -216,7 +216,7 @@ function createIfMissing(location: string, folder: string): boolean {
   } catch (error) {
     const code = String((error as NodeJS.ErrnoException).code ?? "UNKNOWN");
     if (code === "EACCES" && existsSync(location)) return false;
-    throw new StoreUnavailableError(location, folder, code, error);
+    throw new StoreUnavailableError({ location, folder, systemCode: code, cause: error });
   }
 }
 
@@ -259,13 +259,11 @@ async function refuseEmptiedFile(location: string): Promise<void> {
     if (keys.trim() === "") return;
     await new Promise((resolvePause) => setTimeout(resolvePause, 50));
   }
-  throw new StoreCorruptedError(
+  throw new StoreCorruptedError({
     location,
-    `it is empty (0 bytes), yet the key file "${keyFile}" beside it holds master keys, so it held documents once (a copy, sync or restore that was cut short leaves a file like this)`,
-    {
-      fix: `Restore "${location}" from a backup. To start a new, empty store with the same keys instead, delete the empty file and run again.`,
-    },
-  );
+    problem: `it is empty (0 bytes), yet the key file "${keyFile}" beside it holds master keys, so it held documents once (a copy, sync or restore that was cut short leaves a file like this)`,
+    advice: `Restore "${location}" from a backup. To start a new, empty store with the same keys instead, delete the empty file and run again.`,
+  });
 }
 
 /**
@@ -291,10 +289,10 @@ function openReadOnly(
     if (!/^SQLITE_(READONLY|CANTOPEN)/.test(driverCode(error))) throw error;
   }
   if (sizeOf(`${location}-wal`) > 0) {
-    throw new StoreReadOnlyError(
+    throw new StoreReadOnlyError({
       location,
-      "It cannot be read either: its -wal file holds changes not yet in the main file, and reading them needs a writable folder. Open it once with write access (any Tessera command), or copy the folder somewhere writable and point TESSERA_HOME there",
-    );
+      what: "It cannot be read either: its -wal file holds changes not yet in the main file, and reading them needs a writable folder. Open it once with write access (any Tessera command), or copy the folder somewhere writable and point TESSERA_HOME there",
+    });
   }
   const image = readFileSync(location);
   // WAL mode (header bytes 18-19 = 2) needs the -shm index; the in-memory copy reads as a rollback file.
@@ -309,13 +307,17 @@ function openReadOnly(
 function checkReadableVersion(database: Database, location: string): void {
   const version = database.pragma("user_version", { simple: true }) as number;
   if (version > sqliteStoreVersion) {
-    throw new StoreTooNewError(location, version, sqliteStoreVersion);
+    throw new StoreTooNewError({
+      location,
+      storeVersion: version,
+      supportedVersion: sqliteStoreVersion,
+    });
   }
   if (version < sqliteStoreVersion) {
-    throw new StoreReadOnlyError(
+    throw new StoreReadOnlyError({
       location,
-      `It cannot be read either: it was written by an older Tessera (store version ${version}, this one reads ${sqliteStoreVersion}) and upgrading it writes to it. Open it once with write access (any Tessera command)`,
-    );
+      what: `It cannot be read either: it was written by an older Tessera (store version ${version}, this one reads ${sqliteStoreVersion}) and upgrading it writes to it. Open it once with write access (any Tessera command)`,
+    });
   }
 }
 
@@ -389,22 +391,26 @@ function driverCode(error: unknown): string {
  */
 function asStoreError(location: string, error: unknown, readOnly: boolean): unknown {
   if (error instanceof CorruptRowError) {
-    return new StoreCorruptedError(location, error.message);
+    return new StoreCorruptedError({ location, problem: error.message });
   }
   const code = driverCode(error);
   if (code === "SQLITE_NOTADB") {
-    return new StoreCorruptedError(location, "it is not a SQLite database (SQLITE_NOTADB)", {
+    return new StoreCorruptedError({
+      location,
+      problem: "it is not a SQLite database (SQLITE_NOTADB)",
       cause: error,
     });
   }
   if (code.startsWith("SQLITE_CORRUPT")) {
-    return new StoreCorruptedError(location, `SQLite found a damaged page (${code})`, {
+    return new StoreCorruptedError({
+      location,
+      problem: `SQLite found a damaged page (${code})`,
       cause: error,
     });
   }
-  if (readOnly && code.startsWith("SQLITE_READONLY")) return new StoreReadOnlyError(location);
+  if (readOnly && code.startsWith("SQLITE_READONLY")) return new StoreReadOnlyError({ location });
   return /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|PERM)/.test(code)
-    ? new StoreWriteFailedError(location, code, error)
+    ? new StoreWriteFailedError({ location, driverCode: code, cause: error })
     : error;
 }
 
@@ -430,7 +436,7 @@ function checkExpectedRevision(
   actualRevision: number,
 ): void {
   if (expectedRevision !== undefined && expectedRevision !== actualRevision) {
-    throw new RevisionConflictError(slug, expectedRevision, actualRevision);
+    throw new RevisionConflictError({ slug, expectedRevision, actualRevision });
   }
 }
 
@@ -750,7 +756,7 @@ class SqliteStore implements SqliteBlockStore {
   }
 
   #open(): Statements {
-    if (this.#closed) throw new StoreClosedError(this.location);
+    if (this.#closed) throw new StoreClosedError({ location: this.location });
     return this.#statements;
   }
 
@@ -784,7 +790,7 @@ class SqliteStore implements SqliteBlockStore {
    * pause that leaves the event loop free, until `busyTimeoutMs` has passed: then `STORE_BUSY`.
    */
   async #write<T>(body: () => T): Promise<T> {
-    if (this.readOnly) throw new StoreReadOnlyError(this.location);
+    if (this.readOnly) throw new StoreReadOnlyError({ location: this.location });
     const started = Date.now();
     for (let attempt = 0; ; attempt++) {
       try {
@@ -792,7 +798,11 @@ class SqliteStore implements SqliteBlockStore {
       } catch (error) {
         if (!isBusy(error)) throw asStoreError(this.location, error, this.readOnly);
         if (Date.now() - started >= this.#busyTimeoutMs) {
-          throw new StoreBusyError(this.location, Date.now() - started, error);
+          throw new StoreBusyError({
+            location: this.location,
+            waitedMs: Date.now() - started,
+            cause: error,
+          });
         }
         await pauseBeforeRetry(attempt);
         this.#open();
@@ -953,12 +963,15 @@ class SqliteStore implements SqliteBlockStore {
   /** Every reference exists, and none leads back to `id` (checked over the stored graph). */
   #checkReferences(statements: Statements, slug: string, id: string, references: string[]): void {
     if (references.length === 0) return;
-    if (references.includes(id)) throw new ReferenceCycleError(slug, [slug, slug]);
+    if (references.includes(id)) throw new ReferenceCycleError({ slug, cycle: [slug, slug] });
     const referencesJson = JSON.stringify(references);
     const missing = statements.missingReference.get(referencesJson);
-    if (missing !== undefined) throw new ReferenceNotFoundError(slug, missing.value);
+    if (missing !== undefined) throw new ReferenceNotFoundError({ slug, missing: missing.value });
     if (statements.reaches.get(referencesJson, id) !== undefined) {
-      throw new ReferenceCycleError(slug, this.#cyclePath(statements, slug, id, references));
+      throw new ReferenceCycleError({
+        slug,
+        cycle: this.#cyclePath(statements, slug, id, references),
+      });
     }
   }
 
