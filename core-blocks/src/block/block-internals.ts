@@ -1,24 +1,19 @@
+import { blockDefinitionKey } from "../protocol/index.js";
 import type { SealedSecret, SecretValue } from "../secrets/index.js";
 import type { BlockStore } from "../store/index.js";
 import type { BlockTypeDefinition } from "./block-definition.js";
-
-/** Where a block class keeps its definition (inherited by subclasses). */
-export const definitionKey = Symbol.for("tessera.block.definition");
-
-/** Marks block instances across copies of core. */
-export const blockMarker = Symbol.for("tessera.block");
 
 /** A block class as the internals see it. */
 export interface BlockClassInternal {
   new (input?: unknown): object;
   readonly prototype: object;
-  readonly [definitionKey]: BlockTypeDefinition;
+  readonly [blockDefinitionKey]: BlockTypeDefinition;
 }
 
 /** The definition of a block class (or `undefined` for anything else). */
 export function definitionOf(value: unknown): BlockTypeDefinition | undefined {
   if (typeof value !== "function") return undefined;
-  return (value as Partial<BlockClassInternal>)[definitionKey];
+  return (value as Partial<BlockClassInternal>)[blockDefinitionKey];
 }
 
 /** Which stored document an instance is (set by save and load). */

@@ -2,6 +2,7 @@ import { inspect } from "node:util";
 import semver from "semver";
 import type { z } from "zod";
 import { InvalidBlockDefinitionError, ValidationFailedError } from "../errors/index.js";
+import { blockDefinitionKey, blockMarkerKey } from "../protocol/index.js";
 import { type JsonObject, secretDefaultPaths } from "../schema/index.js";
 import type {
   BlockStore,
@@ -14,8 +15,6 @@ import type { BlockDefinition, BlockSchema, BlockTypeDefinition } from "./block-
 import {
   type BlockClassInternal,
   type BlockIdentity,
-  blockMarker,
-  definitionKey,
   definitionOf,
   identityOf,
   installBlockSlots,
@@ -285,7 +284,7 @@ export abstract class Block implements BlockMembers {
     Object.assign(this, fields);
   }
 
-  get [blockMarker](): true {
+  get [blockMarkerKey](): true {
     return true;
   }
 
@@ -407,7 +406,7 @@ export function defineBlock<const S extends BlockSchema>(
     computed: undefined,
   };
   const Defined = class extends Block {};
-  Object.defineProperty(Defined, definitionKey, { value: record });
+  Object.defineProperty(Defined, blockDefinitionKey, { value: record });
   Object.defineProperty(Defined, "name", { value: pascalCase(type) });
   registerBlockType(Defined as unknown as AnyBlockClass);
   return Defined as unknown as BlockClass<S>;
@@ -439,7 +438,7 @@ export function isBlock(value: unknown): value is BlockMembers {
   return (
     typeof value === "object" &&
     value !== null &&
-    (value as Record<symbol, unknown>)[blockMarker] === true
+    (value as Record<symbol, unknown>)[blockMarkerKey] === true
   );
 }
 

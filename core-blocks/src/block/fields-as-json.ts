@@ -1,7 +1,8 @@
+import { blockMarkerKey } from "../protocol/index.js";
 import type { JsonObject } from "../schema/index.js";
 import { SECRET_MASK, SecretValue } from "../secrets/index.js";
 import type { BlockTypeDefinition } from "./block-definition.js";
-import { blockMarker, currentFields } from "./block-internals.js";
+import { currentFields } from "./block-internals.js";
 import { computedOf } from "./block-json-schema.js";
 import { passesUnchanged } from "./schema-pass-through.js";
 
@@ -35,6 +36,6 @@ function isBlock(value: unknown): boolean {
   return (
     typeof value === "object" &&
     value !== null &&
-    (value as Record<symbol, unknown>)[blockMarker] === true
+    (value as Record<symbol, unknown>)[blockMarkerKey] === true
   );
 }

@@ -8,6 +8,7 @@ import {
   SchemaTooNewError,
   UnknownBlockTypeError,
 } from "../errors/index.js";
+import { soleKey } from "../protocol/index.js";
 import type { JsonValue } from "../schema/index.js";
 import { getSecretCipher, type SealedSecret, SecretValue } from "../secrets/index.js";
 import { type BlockStore, getDefaultStore, type StoredDocument } from "../store/index.js";
@@ -308,21 +309,6 @@ function collectReferencedIds(node: JsonValue, ids: string[]): void {
   for (const name in node) {
     if (Object.hasOwn(node, name)) collectReferencedIds(node[name]!, ids);
   }
-}
-
-/**
- * The only own enumerable key of a plain object, or `undefined` when it has none or several.
- * Stored markers (`$sealed`, `$reference`, `$ref`) are objects with one key; this tells them
- * apart without allocating a key list for every object of the data.
- */
-function soleKey(node: object): string | undefined {
-  let found: string | undefined;
-  for (const key in node) {
-    if (!Object.hasOwn(node, key)) continue;
-    if (found !== undefined) return undefined;
-    found = key;
-  }
-  return found;
 }
 
 interface DecodeContext {

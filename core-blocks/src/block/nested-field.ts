@@ -1,10 +1,6 @@
 import { z } from "zod";
-import {
-  type BlockClassInternal,
-  blockMarker,
-  constructTrusted,
-  definitionOf,
-} from "./block-internals.js";
+import { blockMarkerKey } from "../protocol/index.js";
+import { type BlockClassInternal, constructTrusted, definitionOf } from "./block-internals.js";
 import { unknownFieldProblems } from "./validation.js";
 
 const fieldSchemas = new WeakMap<object, z.ZodType>();
@@ -19,7 +15,7 @@ function zodDefinition(schema: unknown): object | undefined {
 /** True for a block instance of the given type (from this or another copy of core). */
 export function isBlockOfType(value: unknown, type: string): boolean {
   if (typeof value !== "object" || value === null) return false;
-  if ((value as Record<symbol, unknown>)[blockMarker] !== true) return false;
+  if ((value as Record<symbol, unknown>)[blockMarkerKey] !== true) return false;
   return definitionOf(value.constructor)?.type === type;
 }
 
@@ -36,7 +32,7 @@ export function nestedFieldSchema(BlockClass: BlockClassInternal): z.ZodType {
     if (
       typeof input === "object" &&
       input !== null &&
-      (input as Record<symbol, unknown>)[blockMarker]
+      (input as Record<symbol, unknown>)[blockMarkerKey]
     ) {
       const other = definitionOf(input.constructor)?.type ?? "another type";
       context.addIssue({

@@ -7,6 +7,7 @@ import {
   ValidationFailedError,
   type ValidationProblem,
 } from "../errors/index.js";
+import { blockMarkerKey, isSecretReferenceMarker, STORED_MARKER_KEYS } from "../protocol/index.js";
 import type { JsonObject, JsonValue } from "../schema/index.js";
 import {
   getSecretCipher,
@@ -26,7 +27,6 @@ import {
 import type { SaveBlockOptions } from "./block.js";
 import type { BlockTypeDefinition } from "./block-definition.js";
 import {
-  blockMarker,
   currentFields,
   definitionOf,
   identityOf,
@@ -41,9 +41,6 @@ import { checkCallOptions } from "./call-options.js";
 import { passesUnchanged } from "./schema-pass-through.js";
 import { assertSlugPart } from "./slug.js";
 import { unknownFieldProblems, validate, valueShapeProblem } from "./validation.js";
-
-/** Keys of the stored markers; a plain object made of one of them alone is refused as data. */
-const RESERVED_MARKERS = new Set(["$ref", "$sealed", "$reference", "$keep"]);
 
 /** How many times a save retries when another writer changed the document between read and write. */
 const SAVE_ATTEMPTS = 5;
@@ -342,7 +339,7 @@ function encodeFields(value: unknown, path: string[], context: SaveContext): Jso
     return problem(context, path, "is not a finite number (JSON cannot hold NaN or Infinity)");
   }
   if (SecretValue.isInstance(value)) return encodeSecret(value, path, context);
-  if (typeof value === "object" && (value as Record<symbol, unknown>)[blockMarker] === true) {
+  if (typeof value === "object" && (value as Record<symbol, unknown>)[blockMarkerKey] === true) {
     return encodeNestedBlock(value, path, context);
   }
   if (Array.isArray(value)) {
@@ -358,7 +355,7 @@ function encodeFields(value: unknown, path: string[], context: SaveContext): Jso
     const prototype = Object.getPrototypeOf(value);
     if (prototype === Object.prototype || prototype === null) {
       const keys = Object.keys(value);
-      if (keys.length === 1 && RESERVED_MARKERS.has(keys[0]!)) {
+      if (keys.length === 1 && STORED_MARKER_KEYS.has(keys[0]!)) {
         return problem(
           context,
           path,
@@ -437,7 +434,8 @@ function encodeSecret(
   const origin = value.origin;
   if (origin.kind === "keep") {
     const stored = storedAt(context.current?.data, path);
-    if (isSealedSecret(stored) || isReferenceMarker(stored)) return { ...(stored as JsonObject) };
+    if (isSealedSecret(stored) || isSecretReferenceMarker(stored))
+      return { ...(stored as JsonObject) };
     return problem(
       context,
       path,
@@ -509,15 +507,4 @@ function storedAt(data: JsonObject | undefined, path: string[]): JsonValue | und
     node = Array.isArray(node) ? node[Number(segment)] : node[segment];
   }
   return node;
-}
-
-/** True for a stored `{ "$reference": "…" }`. */
-function isReferenceMarker(value: unknown): value is { $reference: string } {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    !Array.isArray(value) &&
-    Object.keys(value).length === 1 &&
-    typeof (value as { $reference?: unknown }).$reference === "string"
-  );
 }

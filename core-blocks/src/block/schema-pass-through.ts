@@ -1,3 +1,4 @@
+import { secretMarkerKey } from "../protocol/index.js";
 import { isSecretSchema } from "../schema/index.js";
 import { definitionOf } from "./block-internals.js";
 import { isBlockOfType, nestedFieldClass } from "./nested-field.js";
@@ -110,13 +111,12 @@ function compileObject(shape: unknown, depth: number): PassThroughCheck | undefi
 }
 
 /** The marker `SecretValue.isInstance` checks, the test the `secret()` transform starts with. */
-const SECRET_MARKER = Symbol.for("tessera.secret");
 
 function isSecretValue(value: unknown): boolean {
   return (
     typeof value === "object" &&
     value !== null &&
-    (value as Record<symbol, unknown>)[SECRET_MARKER] === true
+    (value as Record<symbol, unknown>)[secretMarkerKey] === true
   );
 }
 

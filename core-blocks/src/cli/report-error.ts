@@ -1,8 +1,6 @@
 import { TesseraError } from "../errors/index.js";
+import { redactorKey } from "../protocol/index.js";
 import type { Output } from "./output.js";
-
-/** The secrets module's redactor registers itself here (see `secrets/redactor.ts`). */
-const redactorKey = Symbol.for("tessera.redactor");
 
 /**
  * Scrubs every secret revealed in this process from `text`. Read through the global slot, so

@@ -1,4 +1,5 @@
 import { BlockNotFoundError, UnknownBlockTypeError } from "../errors/index.js";
+import { isDocumentLink } from "../protocol/index.js";
 import type { JsonObject, JsonValue } from "../schema/index.js";
 import { isSealedSecret, SECRET_MASK, type SecretCipher } from "../secrets/index.js";
 import type {
@@ -110,11 +111,6 @@ function isObject(value: JsonValue | undefined): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** A stored reference to another document: `{ "$ref": "<id>" }`. */
-function isDocumentReference(value: JsonValue): value is { $ref: string } {
-  return isObject(value) && typeof value.$ref === "string" && Object.keys(value).length === 1;
-}
-
 /** What to do with a sealed value found at a field path while walking stored data. */
 export type SealedVisitor = (
   path: string,
@@ -134,7 +130,7 @@ export async function presentData(
 ): Promise<JsonObject> {
   const referenceIds = new Set<string>();
   const collect = (value: JsonValue) => {
-    if (isDocumentReference(value)) referenceIds.add(value.$ref);
+    if (isDocumentLink(value)) referenceIds.add(value.$ref);
     else if (Array.isArray(value)) value.forEach(collect);
     else if (isObject(value)) Object.values(value).forEach(collect);
   };
@@ -146,7 +142,7 @@ export async function presentData(
     segments: readonly string[] = [],
   ): Promise<JsonValue> => {
     if (isSealedSecret(value)) return onSealed(path, value, segments);
-    if (isDocumentReference(value)) {
+    if (isDocumentLink(value)) {
       const target = referenced.get(value.$ref) as StoredDocument | undefined;
       // A link to a block deleted with --force shows the id it pointed to, never a made-up slug.
       return target ? { $ref: `${target.type}/${target.name}` } : { $missing: value.$ref };

@@ -1,6 +1,4 @@
-const marker = Symbol.for("tessera.error");
-/** The secrets module's redactor registers itself here (see `secrets/redactor.ts`). */
-const redactorKey = Symbol.for("tessera.redactor");
+import { errorMarkerKey, redactorKey } from "../protocol/index.js";
 
 function scrubSecrets(message: string): string {
   const redactor = (globalThis as { [redactorKey]?: { redact?: (text: string) => string } })[
@@ -44,7 +42,7 @@ export class TesseraError extends Error {
   }
 
   /** Marks Tessera errors across copies of core (see `isInstance`). */
-  get [marker](): true {
+  get [errorMarkerKey](): true {
     return true;
   }
 
@@ -53,7 +51,7 @@ export class TesseraError extends Error {
     return (
       typeof value === "object" &&
       value !== null &&
-      (value as Record<symbol, unknown>)[marker] === true &&
+      (value as Record<symbol, unknown>)[errorMarkerKey] === true &&
       typeof (value as { code?: unknown }).code === "string"
     );
   }

@@ -11,11 +11,9 @@ import {
 } from "../block/index.js";
 import { nestedBlockClasses } from "../block/registry.js";
 import { DuplicateCoreError } from "../errors/index.js";
+import { blockDefinitionKey } from "../protocol/index.js";
 import type { BlockStore, DefiningPackage } from "../store/index.js";
 import { otherCores, thisCore } from "./core-copies.js";
-
-/** Where every copy of core keeps a block class's definition (see the block layer). */
-const definitionKey = Symbol.for("tessera.block.definition");
 
 /** A block class as the integration layer sees it. */
 export type IntegrationBlockClass = AnyBlockClass & {
@@ -27,7 +25,7 @@ export type IntegrationBlockClass = AnyBlockClass & {
 export function isBlockClass(value: unknown): value is IntegrationBlockClass {
   return (
     typeof value === "function" &&
-    (value as unknown as Record<symbol, unknown>)[definitionKey] !== undefined &&
+    (value as unknown as Record<symbol, unknown>)[blockDefinitionKey] !== undefined &&
     typeof (value as { type?: unknown }).type === "string"
   );
 }

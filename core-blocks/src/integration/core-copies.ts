@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CoreCopy } from "../errors/index.js";
+import { coreCopiesKey } from "../protocol/index.js";
 import { coreVersion } from "./core-version.js";
 import { warn } from "./warn.js";
 
@@ -10,7 +11,6 @@ import { warn } from "./warn.js";
  * on `globalThis` under a `Symbol.for` key, so copies loaded from different folders (or different
  * versions) all see the same list.
  */
-const copiesKey = Symbol.for("tessera.core.instances");
 
 interface CopyList {
   copies: CoreCopy[];
@@ -48,10 +48,10 @@ export const thisCore: Readonly<CoreCopy> = Object.freeze({
 
 function copyList(): CopyList {
   const holder = globalThis as unknown as Record<symbol, CopyList | undefined>;
-  let list = holder[copiesKey];
+  let list = holder[coreCopiesKey];
   if (list === undefined) {
     list = { copies: [], warned: new Set() };
-    holder[copiesKey] = list;
+    holder[coreCopiesKey] = list;
   }
   return list;
 }

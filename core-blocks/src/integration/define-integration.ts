@@ -1,4 +1,5 @@
 import { IncompatibleIntegrationError, InvalidIntegrationError } from "../errors/index.js";
+import { integrationMarkerKey } from "../protocol/index.js";
 import { adoptBlockClass } from "./block-seam.js";
 import { incompatibility, isCompatCheckSkipped } from "./compatibility.js";
 import { announceCore, thisCore } from "./core-copies.js";
@@ -6,7 +7,6 @@ import {
   type IntegrationDefinition,
   type IntegrationManifest,
   integrationDefinitionSchema,
-  manifestMarker,
 } from "./integration-manifest.js";
 import { rememberIntegration } from "./loaded-integrations.js";
 import { warn } from "./warn.js";
@@ -70,7 +70,7 @@ export function defineIntegration(definition: IntegrationDefinition): Integratio
     blockTypes: Object.freeze(blocks.map((blockClass) => blockClass.type)),
     core: thisCore,
     compatible: problem === undefined,
-    [manifestMarker]: true as const,
+    [integrationMarkerKey]: true as const,
   });
   rememberIntegration(manifest);
   return manifest;

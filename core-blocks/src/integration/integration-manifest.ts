@@ -1,10 +1,8 @@
 import semver from "semver";
 import { z } from "zod";
 import type { CoreCopy } from "../errors/index.js";
+import { integrationMarkerKey } from "../protocol/index.js";
 import { type IntegrationBlockClass, isBlockClass } from "./block-seam.js";
-
-/** Marks integration manifests, so any copy of core recognises one built by another copy. */
-export const manifestMarker = Symbol.for("tessera.integration");
 
 /** npm package names: lower case, optional scope, URL-safe characters. */
 const packageNamePattern = /^(?:@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/;
@@ -54,7 +52,7 @@ export type IntegrationManifest = Readonly<z.output<typeof integrationDefinition
    * `TESSERA_SKIP_COMPAT_CHECK=1` let an incompatible integration load.
    */
   readonly compatible: boolean;
-  readonly [manifestMarker]: true;
+  readonly [integrationMarkerKey]: true;
 };
 
 /** True for a manifest made by `defineIntegration`, by this copy of core or another one. */
@@ -62,7 +60,7 @@ export function isIntegrationManifest(value: unknown): value is IntegrationManif
   return (
     typeof value === "object" &&
     value !== null &&
-    (value as Record<symbol, unknown>)[manifestMarker] === true &&
+    (value as Record<symbol, unknown>)[integrationMarkerKey] === true &&
     typeof (value as { name?: unknown }).name === "string"
   );
 }

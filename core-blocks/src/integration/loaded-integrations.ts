@@ -1,3 +1,4 @@
+import { loadedIntegrationsKey } from "../protocol/index.js";
 import { isCoreVersionInRange } from "./compatibility.js";
 import { thisCore } from "./core-copies.js";
 import type { IntegrationManifest } from "./integration-manifest.js";
@@ -7,12 +8,11 @@ import { warn } from "./warn.js";
  * The integrations loaded in this process, by package name. Kept on `globalThis` under a
  * `Symbol.for` key so that every copy of core sees every integration (and can report a split).
  */
-const loadedKey = Symbol.for("tessera.integrations.loaded");
 
 function loaded(): Map<string, IntegrationManifest> {
   const holder = globalThis as unknown as Record<symbol, Map<string, IntegrationManifest>>;
-  holder[loadedKey] ??= new Map();
-  return holder[loadedKey];
+  holder[loadedIntegrationsKey] ??= new Map();
+  return holder[loadedIntegrationsKey];
 }
 
 /** Remembers a manifest; warns when another version of the same package was loaded before. */

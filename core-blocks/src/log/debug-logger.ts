@@ -1,3 +1,5 @@
+import { redactorKey } from "../protocol/index.js";
+
 /** The environment variable that turns debug logging on: `1`, `true` or `*` for all, or scopes (`secrets,store`). */
 const DEBUG_VARIABLE = "TESSERA_DEBUG";
 
@@ -8,9 +10,6 @@ const writeToStandardError: LineWriter = (line) => {
   process.stderr.write(line);
 };
 let writer: LineWriter = writeToStandardError;
-
-/** The secrets module's redactor registers itself under this symbol (see `secrets/redactor.ts`). */
-const redactorKey = Symbol.for("tessera.redactor");
 
 function scrub(text: string): string {
   const redactor = (globalThis as { [redactorKey]?: { redact?: (text: string) => string } })[

@@ -1,3 +1,4 @@
+import { isSecretReferenceMarker } from "../protocol/index.js";
 import {
   ANY_STEP,
   childrenOf,
@@ -37,11 +38,7 @@ function secretLocations(
 }
 
 /** A secret reference (`{ "$reference": "env:NAME" }`) names a secret; it is not one. */
-function isReference(value: unknown): boolean {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  const keys = Object.keys(value);
-  return keys.length === 1 && keys[0] === "$reference";
-}
+const isReference = isSecretReferenceMarker;
 
 /** True when `value` holds something other than nothing or a reference at `location`. */
 function holdsValueAt(value: unknown, location: readonly string[]): boolean {

@@ -1,3 +1,5 @@
+import { redactorKey } from "../protocol/index.js";
+
 /** What scrubbed text shows in place of a secret. Same as the mask of a `SecretValue`. */
 const REDACTED = "********";
 
@@ -32,10 +34,9 @@ interface RedactorState {
  * The registry is shared through a global symbol, so a value revealed through one copy of
  * `@tessera/core` is scrubbed from the errors and logs of another copy in the same process.
  */
-const stateKey = Symbol.for("tessera.redactor");
-const globalSlot = globalThis as { [stateKey]?: RedactorState };
-globalSlot[stateKey] ??= { forms: new Map(), sorted: undefined };
-const state: RedactorState = globalSlot[stateKey];
+const globalSlot = globalThis as { [redactorKey]?: RedactorState };
+globalSlot[redactorKey] ??= { forms: new Map(), sorted: undefined };
+const state: RedactorState = globalSlot[redactorKey];
 
 /**
  * Lower-cases `text` keeping its length, so every index into the result is an index into the

@@ -1,11 +1,8 @@
+import type { SealedSecret } from "../protocol/index.js";
 import type { JsonValue } from "../schema/json.js";
 import type { WrappedDataKey } from "../store/block-store.js";
 
-/** A secret value as stored in a document's data: ciphertext in the versioned format. */
-export interface SealedSecret {
-  /** The versioned, base64 ciphertext (version byte, data key id, nonce, ciphertext, tag). */
-  $sealed: string;
-}
+export { isSealedSecret, type SealedSecret } from "../protocol/index.js";
 
 /** What a sealed value is bound to: a ciphertext moved anywhere else does not open. */
 export interface SealContext {
@@ -39,14 +36,4 @@ export interface SecretCipher {
   rewrap(dataKey: WrappedDataKey): Promise<WrappedDataKey>;
   /** Id of the newest master key (the one new data keys are wrapped with). */
   readonly currentMasterKeyId: string;
-}
-
-/** True for a stored sealed value. */
-export function isSealedSecret(value: unknown): value is SealedSecret {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    typeof (value as { $sealed?: unknown }).$sealed === "string" &&
-    Object.keys(value).length === 1
-  );
 }

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { SecretReferenceError, TesseraError } from "../errors/index.js";
 import { logDebug } from "../log/index.js";
+import { isDocumentLink, isSecretReferenceMarker } from "../protocol/index.js";
 import type { JsonObject, JsonValue } from "../schema/index.js";
 import { type BlockStore, getDefaultStore } from "../store/index.js";
 import { redact } from "./redactor.js";
@@ -396,13 +397,13 @@ function collectReferences(
     }
     return;
   }
-  const keys = Object.keys(node);
-  if (keys.length === 1 && keys[0] === "$reference" && typeof node.$reference === "string") {
+  if (isSecretReferenceMarker(node)) {
     found.push({ reference: node.$reference, fieldPath: path.join(".") });
     return;
   }
   // Sealed secrets and nested-block markers hold no references.
-  if (keys.includes("$sealed") || (keys.length === 1 && keys[0] === "$ref")) return;
+  const keys = Object.keys(node);
+  if (keys.includes("$sealed") || isDocumentLink(node)) return;
   for (const key of keys) {
     path.push(key);
     collectReferences(node[key]!, path, found);

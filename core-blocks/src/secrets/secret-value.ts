@@ -1,5 +1,6 @@
 import { inspect } from "node:util";
 import { InvalidInputError } from "../errors/index.js";
+import { secretMarkerKey } from "../protocol/index.js";
 import type { JsonValue } from "../schema/json.js";
 import type { BlockStore } from "../store/index.js";
 import { rememberSecret } from "./redactor.js";
@@ -99,11 +100,11 @@ export class SecretValue<T extends JsonValue = JsonValue> {
     return (
       typeof value === "object" &&
       value !== null &&
-      (value as Record<symbol, unknown>)[Symbol.for("tessera.secret")] === true
+      (value as Record<symbol, unknown>)[secretMarkerKey] === true
     );
   }
 
-  get [Symbol.for("tessera.secret")](): true {
+  get [secretMarkerKey](): true {
     return true;
   }
 

@@ -1,3 +1,9 @@
+import {
+  isDocumentLink,
+  isKeepMarker,
+  isMissingLink,
+  isSecretReferenceMarker,
+} from "../../protocol/index.js";
 import type { JsonObject, JsonValue } from "../../schema/index.js";
 import type { BlockStore } from "../../store/index.js";
 import type { CliContext } from "../context.js";
@@ -25,13 +31,11 @@ export function flattenData(
   }
   if (typeof data === "object" && data !== null && !Array.isArray(data)) {
     const keys = Object.keys(data);
-    if ("$ref" in data && keys.length === 1) return [[prefix, `→ ${String(data.$ref)}`]];
-    if ("$keep" in data && keys.length === 1) return [[prefix, '{ "$keep": true }']];
-    if ("$missing" in data && keys.length === 1) {
-      return [[prefix, `→ (missing: block ${String(data.$missing)} was deleted)`]];
-    }
-    if ("$reference" in data && keys.length === 1) {
-      return [[prefix, `******** (reference to ${String(data.$reference)})`]];
+    if (isDocumentLink(data)) return [[prefix, `→ ${data.$ref}`]];
+    if (isKeepMarker(data)) return [[prefix, '{ "$keep": true }']];
+    if (isMissingLink(data)) return [[prefix, `→ (missing: block ${data.$missing} was deleted)`]];
+    if (isSecretReferenceMarker(data)) {
+      return [[prefix, `******** (reference to ${data.$reference})`]];
     }
     if (keys.length === 0 && prefix) return [[prefix, "{}"]];
     return keys.flatMap((key) =>
@@ -57,11 +61,10 @@ function referencesIn(data: JsonValue, path: string[] = []): Array<[string, stri
     return data.flatMap((item, index) => referencesIn(item, [...path, String(index)]));
   }
   if (typeof data !== "object" || data === null) return [];
-  const keys = Object.keys(data);
-  if (keys.length === 1 && keys[0] === "$reference" && typeof data.$reference === "string") {
-    return [[path.join("."), data.$reference]];
-  }
-  return keys.flatMap((key) => referencesIn((data as JsonObject)[key]!, [...path, key]));
+  if (isSecretReferenceMarker(data)) return [[path.join("."), data.$reference]];
+  return Object.keys(data).flatMap((key) =>
+    referencesIn((data as JsonObject)[key]!, [...path, key]),
+  );
 }
 
 /**

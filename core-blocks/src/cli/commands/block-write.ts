@@ -5,6 +5,7 @@ import {
   RevisionConflictError,
   ValidationFailedError,
 } from "../../errors/index.js";
+import { blockMarkerKey, isDocumentLink, isMissingLink } from "../../protocol/index.js";
 import type { JsonValue } from "../../schema/index.js";
 import type { BlockStore } from "../../store/index.js";
 import { type CliBlock, type CliBlockClass, resolveBlockClass } from "../block-classes.js";
@@ -78,15 +79,14 @@ async function loadLinkedBlocks(store: BlockStore, value: unknown): Promise<unkn
     return Promise.all(value.map((item) => loadLinkedBlocks(store, item)));
   }
   if (!isPlainObject(value)) return value;
-  const keys = Object.keys(value);
-  if (keys.length === 1 && keys[0] === "$missing") {
+  if (isMissingLink(value)) {
     // How inspect shows a link to a block deleted with --force.
     throw new InvalidInputError({
       subject: "$missing",
       message: `The input links to a block that was deleted (id ${String(value.$missing)}). Replace that { "$missing": … } with { "$ref": "<type>/<name>" } of a saved block, or with the nested block's fields.`,
     });
   }
-  if (keys.length === 1 && keys[0] === "$ref" && typeof value.$ref === "string") {
+  if (isDocumentLink(value)) {
     const target = await parseSlug(value.$ref);
     const ChildClass = await resolveBlockClass(store, target.type);
     return ChildClass.load(target.name, { store });
@@ -276,7 +276,7 @@ function isBlockInstance(value: unknown): value is CliBlock {
   return (
     typeof value === "object" &&
     value !== null &&
-    (value as Record<symbol, unknown>)[Symbol.for("tessera.block")] === true
+    (value as Record<symbol, unknown>)[blockMarkerKey] === true
   );
 }
 
