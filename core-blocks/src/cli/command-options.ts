@@ -12,7 +12,7 @@ export interface WriteValueOptions {
   link: string[];
 }
 
-export function collect(value: string, previous: string[] | undefined): string[] {
+function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
