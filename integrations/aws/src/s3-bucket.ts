@@ -330,7 +330,7 @@ export class S3Bucket
     } catch (error) {
       const { name, status } = describeSdkError(error);
       if (status === 404 || name === "NotFound") {
-        throw new S3BucketNotFoundError(this.bucketName, { cause: error });
+        throw new S3BucketNotFoundError({ bucket: this.bucketName, cause: error });
       }
       throw error;
     }

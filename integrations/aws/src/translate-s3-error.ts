@@ -22,23 +22,26 @@ export function translateS3Error(
   if (TesseraError.isInstance(error)) return error;
   const { name, status } = describeSdkError(error);
   if (name === "AbortError") return error;
-  if (name === "NoSuchBucket") return new S3BucketNotFoundError(context.bucket, { cause: error });
+  if (name === "NoSuchBucket")
+    return new S3BucketNotFoundError({ bucket: context.bucket, cause: error });
   const message = (error as Error | undefined)?.message ?? String(error);
   const skewed = isClockSkewError(name, message);
   if (!skewed && (accessDeniedNames.has(name) || status === 403)) {
-    return new S3AccessDeniedError(context.bucket, context.operation, { cause: error });
+    return new S3AccessDeniedError({
+      bucket: context.bucket,
+      operation: context.operation,
+      cause: error,
+    });
   }
   const resource =
     context.key === undefined ? `s3://${context.bucket}` : `s3://${context.bucket}/${context.key}`;
-  return new AwsRequestError(
-    {
-      service: "S3",
-      operation: context.operation,
-      resource,
-      awsCode: name,
-      reason: `${name}${status === undefined ? "" : ` (HTTP ${status})`}: ${message}`,
-      ...(skewed ? { advice: clockSkewAdvice } : {}),
-    },
-    { cause: error },
-  );
+  return new AwsRequestError({
+    service: "S3",
+    operation: context.operation,
+    resource,
+    awsCode: name,
+    reason: `${name}${status === undefined ? "" : ` (HTTP ${status})`}: ${message}`,
+    ...(skewed ? { advice: clockSkewAdvice } : {}),
+    cause: error,
+  });
 }

@@ -21,15 +21,19 @@ export function translateSecretsManagerError(
   if (name === "AbortError") return error;
   const message = (error as Error | undefined)?.message ?? "";
   if (name === "ResourceNotFoundException") {
-    return new SecretNotFoundError(
-      context.secretName,
-      { version: context.version, slug: context.slug },
-      { cause: error },
-    );
+    return new SecretNotFoundError({
+      secretName: context.secretName,
+      version: context.version,
+      slug: context.slug,
+      cause: error,
+    });
   }
   const skewed = isClockSkewError(name, message);
   if (!skewed && (name === "AccessDeniedException" || status === 403)) {
-    return new SecretAccessDeniedError(context.secretName, context.operation, context.slug, {
+    return new SecretAccessDeniedError({
+      secretName: context.secretName,
+      operation: context.operation,
+      slug: context.slug,
       cause: error,
     });
   }
@@ -37,17 +41,19 @@ export function translateSecretsManagerError(
     name === "InvalidRequestException" &&
     /marked for deletion|scheduled for deletion|marked deleted/i.test(message)
   ) {
-    return new SecretScheduledForDeletionError(context.secretName, context.slug, { cause: error });
+    return new SecretScheduledForDeletionError({
+      secretName: context.secretName,
+      slug: context.slug,
+      cause: error,
+    });
   }
-  return new AwsRequestError(
-    {
-      service: "Secrets Manager",
-      operation: context.operation,
-      resource: `secret "${context.secretName}"${context.slug === undefined ? "" : ` (block ${context.slug})`}`,
-      awsCode: name,
-      reason: `${name}${status === undefined ? "" : ` (HTTP ${status})`}: ${message}`,
-      ...(skewed ? { advice: clockSkewAdvice } : {}),
-    },
-    { cause: error },
-  );
+  return new AwsRequestError({
+    service: "Secrets Manager",
+    operation: context.operation,
+    resource: `secret "${context.secretName}"${context.slug === undefined ? "" : ` (block ${context.slug})`}`,
+    awsCode: name,
+    reason: `${name}${status === undefined ? "" : ` (HTTP ${status})`}: ${message}`,
+    ...(skewed ? { advice: clockSkewAdvice } : {}),
+    cause: error,
+  });
 }

@@ -25,19 +25,14 @@ export class AwsRequestError extends TesseraError {
       operation: string;
       resource: string;
       awsCode?: string;
+      /** What the service said went wrong. */
       reason: string;
-      /**
-       * What to do about it.
-       * @default "Check the endpoint and region in the block's aws-credentials and retry; raise maxAttempts there if the service is throttling."
-       */
-      advice?: string;
-    },
-    options: TesseraErrorOptions = {},
+    } & TesseraErrorOptions,
   ) {
     super(
       AwsRequestError.code,
       `${details.service} ${details.operation} on ${details.resource} failed: ${details.reason}. ${details.advice ?? defaultAdvice}`,
-      options,
+      details,
     );
     this.service = details.service;
     this.operation = details.operation;

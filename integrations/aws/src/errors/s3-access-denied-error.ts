@@ -8,11 +8,12 @@ export class S3AccessDeniedError extends TesseraError {
   /** The S3 operation that was refused, such as `PutObject`. */
   readonly operation: string;
 
-  constructor(bucket: string, operation: string, options: TesseraErrorOptions = {}) {
+  constructor(details: { bucket: string; operation: string } & TesseraErrorOptions) {
+    const { bucket, operation } = details;
     super(
       S3AccessDeniedError.code,
-      `Access denied to S3 bucket "${bucket}" (${operation}). Check that the credentials in the block's aws-credentials allow s3:${operation.replace(/V2$/, "")} on arn:aws:s3:::${bucket}, and that the bucket policy does not deny them.`,
-      options,
+      `Access denied to S3 bucket "${bucket}" (${operation}). ${details.advice ?? `Check that the credentials in the block's aws-credentials allow s3:${operation.replace(/V2$/, "")} on arn:aws:s3:::${bucket}, and that the bucket policy does not deny them.`}`,
+      details,
     );
     this.bucket = bucket;
     this.operation = operation;

@@ -6,13 +6,13 @@ export class S3BucketNotFoundError extends TesseraError {
   /** The bucket that was not found. */
   readonly bucket: string;
 
-  constructor(bucket: string, options: TesseraErrorOptions = {}) {
+  constructor(details: { bucket: string } & TesseraErrorOptions) {
     super(
       S3BucketNotFoundError.code,
-      `S3 bucket "${bucket}" does not exist. Create it, or correct bucketName (and the region or endpoint in its credentials).`,
-      options,
+      `S3 bucket "${details.bucket}" does not exist. ${details.advice ?? "Create it, or correct bucketName (and the region or endpoint in its credentials)."}`,
+      details,
     );
-    this.bucket = bucket;
+    this.bucket = details.bucket;
   }
 
   static override isInstance(value: unknown): value is S3BucketNotFoundError {

@@ -12,16 +12,14 @@ export class SecretAccessDeniedError extends TesseraError {
   readonly slug: string | undefined;
 
   constructor(
-    secretName: string,
-    operation: string,
-    slug?: string,
-    options: TesseraErrorOptions = {},
+    details: { secretName: string; operation: string; slug?: string } & TesseraErrorOptions,
   ) {
+    const { secretName, operation, slug } = details;
     const block = slug === undefined ? "" : ` for block ${slug}`;
     super(
       SecretAccessDeniedError.code,
-      `Access denied to AWS secret "${secretName}"${block} (${operation}). Check that the block's aws-credentials allow secretsmanager:${operation} on it (and kms:Decrypt on its key).`,
-      options,
+      `Access denied to AWS secret "${secretName}"${block} (${operation}). ${details.advice ?? `Check that the block's aws-credentials allow secretsmanager:${operation} on it (and kms:Decrypt on its key).`}`,
+      details,
     );
     this.secretName = secretName;
     this.operation = operation;

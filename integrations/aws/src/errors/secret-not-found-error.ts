@@ -12,16 +12,19 @@ export class SecretNotFoundError extends TesseraError {
   readonly slug: string | undefined;
 
   constructor(
-    secretName: string,
-    details: { version?: string | undefined; slug?: string | undefined } = {},
-    options: TesseraErrorOptions = {},
+    details: {
+      secretName: string;
+      version?: string | undefined;
+      slug?: string | undefined;
+    } & TesseraErrorOptions,
   ) {
+    const { secretName } = details;
     const what = details.version === undefined ? "" : ` (version ${details.version})`;
     const block = details.slug === undefined ? "" : ` for block ${details.slug}`;
     super(
       SecretNotFoundError.code,
-      `AWS Secrets Manager has no secret "${secretName}"${what}${block}. Check secretName and the region in the block's credentials, or create it with writeSecret().`,
-      options,
+      `AWS Secrets Manager has no secret "${secretName}"${what}${block}. ${details.advice ?? "Check secretName and the region in the block's credentials, or create it with writeSecret()."}`,
+      details,
     );
     this.secretName = secretName;
     this.version = details.version;

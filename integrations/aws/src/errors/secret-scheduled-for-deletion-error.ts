@@ -9,12 +9,13 @@ export class SecretScheduledForDeletionError extends TesseraError {
   /** The `aws-secret/<name>` block that asked, when it was saved or loaded. */
   readonly slug: string | undefined;
 
-  constructor(secretName: string, slug?: string, options: TesseraErrorOptions = {}) {
+  constructor(details: { secretName: string; slug?: string } & TesseraErrorOptions) {
+    const { secretName, slug } = details;
     const block = slug === undefined ? "" : ` (block ${slug})`;
     super(
       SecretScheduledForDeletionError.code,
-      `AWS secret "${secretName}"${block} is scheduled for deletion and cannot be used. Restore it (aws secretsmanager restore-secret --secret-id ${secretName}) or use another secretName.`,
-      options,
+      `AWS secret "${secretName}"${block} is scheduled for deletion and cannot be used. ${details.advice ?? `Restore it (aws secretsmanager restore-secret --secret-id ${secretName}) or use another secretName.`}`,
+      details,
     );
     this.secretName = secretName;
     this.slug = slug;
