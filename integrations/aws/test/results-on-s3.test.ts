@@ -2,21 +2,14 @@ import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { persisted, ResultStore } from "@tessera/core";
 import { useTestHarness } from "@tessera/core/testing";
-import {
-  emulatorCredentials,
-  freshFolder,
-  type S3Server,
-  startS3Server,
-} from "@tessera/test-servers";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { emulatorCredentials, freshFolder, type S3Server } from "@tessera/test-servers";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { S3Bucket } from "../src/index.js";
+import { useS3Server } from "./s3-server.js";
 
 let server: S3Server;
-beforeAll(async () => {
-  server = await startS3Server({ buckets: ["results"] });
-});
-afterAll(async () => {
-  await server?.stop();
+useS3Server(["results"], (started) => {
+  server = started;
 });
 
 // A temporary TESSERA_HOME, store and key for each test.

@@ -1,17 +1,13 @@
 import { Readable } from "node:stream";
 import { describeWritableFileSystem } from "@tessera/core/testing";
-import {
-  emulatorCredentials,
-  freshFolder,
-  type S3Server,
-  startS3Server,
-} from "@tessera/test-servers";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { emulatorCredentials, freshFolder, type S3Server } from "@tessera/test-servers";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { S3Bucket } from "../src/index.js";
+import { useS3Server } from "./s3-server.js";
 
 let server: S3Server;
-beforeAll(async () => {
-  server = await startS3Server({ buckets: ["conformance"] });
+useS3Server(["conformance"], async (started) => {
+  server = started;
   // Load the SDK and run one multipart round trip before any test measures memory, so the suite's
   // memory bound sees the transfer, not module loading.
   const warmUp = new S3Bucket({
@@ -23,9 +19,6 @@ beforeAll(async () => {
   await warmUp.writePath("warm.bin", Readable.from([Buffer.alloc(11 << 20, 1)]));
   await warmUp.readPath("warm.bin");
   await warmUp.delete("warm.bin");
-});
-afterAll(async () => {
-  await server?.stop();
 });
 
 describeWritableFileSystem(
