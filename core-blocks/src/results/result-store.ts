@@ -170,31 +170,12 @@ export class ResultStore {
    */
   async put(key: string, value: unknown, options: PutResultOptions = {}): Promise<ResultMetadata> {
     const paths = this.paths(key);
-    if (
-      options.expiresIn !== undefined &&
-      !(Number.isFinite(options.expiresIn) && options.expiresIn >= 0)
-    ) {
-      throw new InvalidInputError({
-        subject: "expiresIn",
-        message: `expiresIn must be a number of milliseconds, 0 or more (got ${String(options.expiresIn)}); leave it out for a result that never expires.`,
-      });
-    }
+    checkExpiresIn(options.expiresIn);
     const serializer =
       options.serializer === undefined ? this.serializer : this.pickSerializer(options.serializer);
     const fileSystem = await this.fileSystem();
     options.signal?.throwIfAborted();
-    let content: Awaited<ReturnType<Serializer["serialize"]>>;
-    try {
-      content = await serializer.serialize(value);
-    } catch (error) {
-      if (SerializationFailedError.isInstance(error)) throw error;
-      throw new SerializationFailedError({
-        serializer: serializer.name,
-        direction: "serialize",
-        reason: (error as Error).message,
-        cause: error,
-      });
-    }
+    const content = await serializeWith(serializer, value);
     // A corrupted record is simply replaced (its payload, if any, is left as an orphan).
     const previous = await this.readMetadata(fileSystem, paths.key, paths.metadata).catch(
       (error: unknown) => {
@@ -204,23 +185,42 @@ export class ResultStore {
     );
     const payloadId = newPayloadId();
     const payloadPath = paths.payload(payloadId);
-
-    const totalBytes = options.contentLength ?? knownContentLength(content);
-    let contentLength = 0;
-    const onProgress = options.onProgress;
-    async function* counted(): AsyncGenerator<Uint8Array> {
-      for await (const chunk of writableContentChunks(content)) {
-        contentLength += chunk.byteLength;
-        onProgress?.(
-          totalBytes === undefined
-            ? { bytes: contentLength }
-            : { bytes: contentLength, totalBytes },
-        );
-        yield chunk;
-      }
+    const payload = await this.writePayload(fileSystem, payloadPath, content, options);
+    const metadata = metadataRecord({
+      key: paths.key,
+      serializer: serializer.name,
+      compression: this.compression,
+      expiresIn: options.expiresIn,
+      payloadId,
+      payload,
+    });
+    try {
+      options.signal?.throwIfAborted();
+      await fileSystem.writePath(paths.metadata, `${JSON.stringify(metadata, null, 2)}\n`);
+    } catch (error) {
+      await fileSystem.delete(payloadPath).catch(() => false);
+      throw error;
     }
-    // The hash trails the write: each piece goes to the file system at once and is hashed while
-    // it (and the fsync after the last one) is on its way, rather than before.
+    if (previous && previous.payloadId !== payloadId) {
+      await fileSystem.delete(paths.payload(previous.payloadId)).catch(() => false);
+    }
+    return metadata;
+  }
+
+  /**
+   * Writes serialized content to a new payload file: counted (for progress), compressed, then
+   * hashed. The hash trails the write: each piece goes to the file system at once and is hashed
+   * while it (and the fsync after the last one) is on its way, rather than before. A failed
+   * write leaves no payload behind.
+   */
+  private async writePayload(
+    fileSystem: WritableFileSystem,
+    payloadPath: string,
+    content: SerializedContent,
+    options: PutResultOptions,
+  ): Promise<WrittenPayload> {
+    const totalBytes = options.contentLength ?? knownContentLength(content);
+    const counter = { contentLength: 0 };
     const hash = new TrailingHash();
     // Bytes the caller holds in memory anyway may all wait to be hashed; pieces of a stream or of
     // compressed output are held only up to a bound, so memory stays flat.
@@ -228,21 +228,8 @@ export class ResultStore {
       this.compression === "none" && (typeof content === "string" || content instanceof Uint8Array)
         ? Number.POSITIVE_INFINITY
         : maxHashBacklogBytes;
-    async function* hashed(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-      for await (const chunk of source) {
-        // Big chunks go in slices, so writing overlaps with hashing from the first slice on.
-        for (let offset = 0; offset < chunk.byteLength; offset += writeSliceBytes) {
-          const slice = chunk.subarray(
-            offset,
-            Math.min(chunk.byteLength, offset + writeSliceBytes),
-          );
-          hash.add(slice);
-          yield slice;
-          await hash.settled(backlogBytes);
-        }
-      }
-    }
-    const stored = hashed(compressed(counted(), this.compression));
+    const counted = countedChunks(content, totalBytes, counter, options.onProgress);
+    const stored = hashedSlices(compressed(counted, this.compression), hash, backlogBytes);
     let sha256: string;
     try {
       await fileSystem.writePath(
@@ -256,34 +243,7 @@ export class ResultStore {
       await fileSystem.delete(payloadPath).catch(() => false);
       throw error;
     }
-    const length = hash.length;
-    const createdAt = new Date();
-    const metadata: ResultMetadata = {
-      format: "tessera-result/1",
-      key: paths.key,
-      serializer: serializer.name,
-      compression: this.compression,
-      createdAt: createdAt.toISOString(),
-      expiresAt:
-        options.expiresIn === undefined
-          ? null
-          : new Date(createdAt.getTime() + options.expiresIn).toISOString(),
-      length,
-      contentLength,
-      sha256,
-      payloadId,
-    };
-    try {
-      options.signal?.throwIfAborted();
-      await fileSystem.writePath(paths.metadata, `${JSON.stringify(metadata, null, 2)}\n`);
-    } catch (error) {
-      await fileSystem.delete(payloadPath).catch(() => false);
-      throw error;
-    }
-    if (previous && previous.payloadId !== payloadId) {
-      await fileSystem.delete(paths.payload(previous.payloadId)).catch(() => false);
-    }
-    return metadata;
+    return { length: hash.length, contentLength: counter.contentLength, sha256 };
   }
 
   /**
@@ -595,6 +555,101 @@ export interface PruneResultsOptions {
   olderThan?: number;
   /** Also delete results that have expired. @default false */
   expired?: boolean;
+}
+
+/** What a serializer produces: text, bytes or a stream of bytes. */
+type SerializedContent = Awaited<ReturnType<Serializer["serialize"]>>;
+
+/** A payload as written: its stored length, the length before compression and its SHA-256. */
+interface WrittenPayload {
+  length: number;
+  contentLength: number;
+  sha256: string;
+}
+
+function checkExpiresIn(expiresIn: number | undefined): void {
+  if (expiresIn !== undefined && !(Number.isFinite(expiresIn) && expiresIn >= 0)) {
+    throw new InvalidInputError({
+      subject: "expiresIn",
+      message: `expiresIn must be a number of milliseconds, 0 or more (got ${String(expiresIn)}); leave it out for a result that never expires.`,
+    });
+  }
+}
+
+/** The serializer's output; a failure of its own becomes SERIALIZATION_FAILED. */
+async function serializeWith(serializer: Serializer, value: unknown): Promise<SerializedContent> {
+  try {
+    return await serializer.serialize(value);
+  } catch (error) {
+    if (SerializationFailedError.isInstance(error)) throw error;
+    throw new SerializationFailedError({
+      serializer: serializer.name,
+      direction: "serialize",
+      reason: (error as Error).message,
+      cause: error,
+    });
+  }
+}
+
+/** The content's chunks, counted into `counter` and reported to `onProgress` as they pass. */
+async function* countedChunks(
+  content: SerializedContent,
+  totalBytes: number | undefined,
+  counter: { contentLength: number },
+  onProgress: ((progress: TransferProgress) => void) | undefined,
+): AsyncGenerator<Uint8Array> {
+  for await (const chunk of writableContentChunks(content)) {
+    counter.contentLength += chunk.byteLength;
+    const bytes = counter.contentLength;
+    onProgress?.(totalBytes === undefined ? { bytes } : { bytes, totalBytes });
+    yield chunk;
+  }
+}
+
+/**
+ * The source's bytes, added to `hash` on the way out. Big chunks go in slices, so writing
+ * overlaps with hashing from the first slice on; at most `backlogBytes` wait to be hashed.
+ */
+async function* hashedSlices(
+  source: AsyncIterable<Uint8Array>,
+  hash: TrailingHash,
+  backlogBytes: number,
+): AsyncGenerator<Uint8Array> {
+  for await (const chunk of source) {
+    for (let offset = 0; offset < chunk.byteLength; offset += writeSliceBytes) {
+      const slice = chunk.subarray(offset, Math.min(chunk.byteLength, offset + writeSliceBytes));
+      hash.add(slice);
+      yield slice;
+      await hash.settled(backlogBytes);
+    }
+  }
+}
+
+/** The metadata record of a payload just written, created now. */
+function metadataRecord(input: {
+  key: string;
+  serializer: string;
+  compression: Compression;
+  expiresIn: number | undefined;
+  payloadId: string;
+  payload: WrittenPayload;
+}): ResultMetadata {
+  const createdAt = new Date();
+  return {
+    format: "tessera-result/1",
+    key: input.key,
+    serializer: input.serializer,
+    compression: input.compression,
+    createdAt: createdAt.toISOString(),
+    expiresAt:
+      input.expiresIn === undefined
+        ? null
+        : new Date(createdAt.getTime() + input.expiresIn).toISOString(),
+    length: input.payload.length,
+    contentLength: input.payload.contentLength,
+    sha256: input.payload.sha256,
+    payloadId: input.payloadId,
+  };
 }
 
 function tooLong(metadata: ResultMetadata, length: number): ResultCorruptedError {
