@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BlockTypeRecord, openSqliteStore } from "@tessera/core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type CliHome, type CliResult, createCliHome, repositoryRoot } from "./helpers/cli.js";
+import { type CliHome, type CliResult, createCliHome, linkWorkspaceCore } from "./helpers/cli.js";
 
 /**
  * Someone who can write the database plants module paths and package names into its type
@@ -48,9 +48,8 @@ beforeAll(async () => {
   cli = await createCliHome();
   project = await mkdtemp(join(tmpdir(), "tessera-planted-project-"));
   markers = await mkdtemp(join(tmpdir(), "tessera-planted-markers-"));
+  await linkWorkspaceCore(project);
   const modules = join(project, "node_modules");
-  await mkdir(join(modules, "@tessera"), { recursive: true });
-  await symlink(join(repositoryRoot, "core-blocks"), join(modules, "@tessera", "core"), "dir");
   const evil = join(modules, "evil-widgets");
   await mkdir(evil, { recursive: true });
   await writeFile(
@@ -227,12 +226,7 @@ describe("the store is data, never code", () => {
   it("loads a module the user lists in the project's tessera.config.json", async () => {
     const own = await mkdtemp(join(tmpdir(), "tessera-own-project-"));
     try {
-      await mkdir(join(own, "node_modules", "@tessera"), { recursive: true });
-      await symlink(
-        join(repositoryRoot, "core-blocks"),
-        join(own, "node_modules", "@tessera", "core"),
-        "dir",
-      );
+      await linkWorkspaceCore(own);
       await writeFile(
         join(own, "notes.mjs"),
         `import { defineBlock, z } from "@tessera/core";

@@ -5,7 +5,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emulatorCredentials } from "./helpers/aws-fixtures.js";
-import { type CliHome, createCliHome, repositoryRoot, runProcess } from "./helpers/cli.js";
+import {
+  type CliHome,
+  createCliHome,
+  linkWorkspaceCore,
+  repositoryRoot,
+  runProcess,
+} from "./helpers/cli.js";
 import { type SecretsManagerEmulator, startSecretsManagerEmulator } from "./helpers/servers.js";
 
 /**
@@ -27,12 +33,7 @@ async function node(script: string, cwd: string, env: Record<string, string> = {
 /** A folder with `node_modules/@tessera/core` linked to the workspace package. */
 async function projectWithCore(prefix: string): Promise<string> {
   const folder = await mkdtemp(join(tmpdir(), prefix));
-  await mkdir(join(folder, "node_modules", "@tessera"), { recursive: true });
-  await symlink(
-    join(repositoryRoot, "core-blocks"),
-    join(folder, "node_modules", "@tessera", "core"),
-    "dir",
-  );
+  await linkWorkspaceCore(folder);
   await writeFile(
     join(folder, "package.json"),
     JSON.stringify({ name: "pipeline", private: true, type: "module" }),

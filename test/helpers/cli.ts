@@ -6,7 +6,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -15,6 +15,16 @@ import { pathToFileURL } from "node:url";
 export const repositoryRoot = resolve(import.meta.dirname, "../..");
 /** The built CLI entry. */
 export const cliPath = join(repositoryRoot, "core-blocks/dist/cli/bin.js");
+/** Links the workspace's `@tessera/core` as `node_modules/@tessera/core` of `folder`. */
+export async function linkWorkspaceCore(folder: string): Promise<void> {
+  await mkdir(join(folder, "node_modules", "@tessera"), { recursive: true });
+  await symlink(
+    join(repositoryRoot, "core-blocks"),
+    join(folder, "node_modules", "@tessera", "core"),
+    "dir",
+  );
+}
+
 /** The built `@tessera/core` entry as a file URL, for modules a test writes to import core from. */
 export const coreModuleUrl = pathToFileURL(join(repositoryRoot, "core-blocks/dist/index.js")).href;
 
