@@ -1,4 +1,5 @@
 import semver from "semver";
+import { InvalidInputError } from "../errors/index.js";
 import type { BlockStore, BlockTypeRecord, DefiningPackage } from "../store/index.js";
 import type { BlockTypeDefinition } from "./block-definition.js";
 import { definitionOf, versionOf } from "./block-internals.js";
@@ -16,7 +17,11 @@ const checked = new WeakMap<
 /** The store record of a block class's type. */
 export function blockTypeRecordOf(BlockClass: unknown): BlockTypeRecord {
   const definition = definitionOf(BlockClass);
-  if (!definition) throw new TypeError("Expected a class made with defineBlock.");
+  if (!definition)
+    throw new InvalidInputError({
+      subject: "blockClass",
+      message: "Expected a class made with defineBlock.",
+    });
   const computed = computedOf(definition);
   return {
     type: definition.type,

@@ -1,7 +1,11 @@
 import { inspect } from "node:util";
 import semver from "semver";
 import type { z } from "zod";
-import { InvalidBlockDefinitionError, ValidationFailedError } from "../errors/index.js";
+import {
+  InvalidBlockDefinitionError,
+  InvalidInputError,
+  ValidationFailedError,
+} from "../errors/index.js";
 import { blockDefinitionKey, blockMarkerKey } from "../protocol/index.js";
 import { type JsonObject, secretDefaultPaths } from "../schema/index.js";
 import type {
@@ -265,7 +269,11 @@ export abstract class Block implements BlockMembers {
   constructor(input?: unknown) {
     const BlockClass = new.target as unknown as typeof Block;
     const definition = definitionOf(BlockClass);
-    if (!definition) throw new TypeError("Extend a class made with defineBlock, not Block itself.");
+    if (!definition)
+      throw new InvalidInputError({
+        subject: "Block",
+        message: "Extend a class made with defineBlock, not Block itself.",
+      });
     registerBlockType(BlockClass as unknown as AnyBlockClass);
     let fields = takeTrustedFields();
     if (!fields) {
@@ -429,7 +437,11 @@ export function setDefiningPackage(
   definingPackage: DefiningPackage,
 ): void {
   const definition = definitionOf(BlockClass);
-  if (!definition) throw new TypeError("setDefiningPackage takes a class made with defineBlock.");
+  if (!definition)
+    throw new InvalidInputError({
+      subject: "setDefiningPackage",
+      message: "setDefiningPackage takes a class made with defineBlock.",
+    });
   definition.package = { ...definingPackage };
 }
 
@@ -554,6 +566,10 @@ function registered(BlockClass: typeof Block): BlockClassInternal {
 
 function def(BlockClass: unknown): BlockTypeDefinition {
   const definition = definitionOf(BlockClass);
-  if (!definition) throw new TypeError("Use a class made with defineBlock.");
+  if (!definition)
+    throw new InvalidInputError({
+      subject: "blockClass",
+      message: "Use a class made with defineBlock.",
+    });
   return definition;
 }

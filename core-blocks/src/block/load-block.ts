@@ -1,6 +1,7 @@
 import semver from "semver";
 import {
   BlockNotFoundError,
+  DecryptionFailedError,
   IntegrationTooOldError,
   NestingTooDeepError,
   ReferenceNotFoundError,
@@ -376,9 +377,11 @@ function storedSecret(
   const value = SecretValue.lazy({ kind: "stored" }, () =>
     getSecretCipher(store).then((cipher) => {
       if (!document.dataKey) {
-        throw new Error(
-          `"${document.type}/${document.name}" holds an encrypted value at ${fieldPath} but no data key; save the secret again.`,
-        );
+        throw new DecryptionFailedError({
+          reason: "unsupported-format",
+          fieldPath,
+          message: `"${document.type}/${document.name}" holds an encrypted value at ${fieldPath} but no data key; save the secret again.`,
+        });
       }
       return cipher.open(
         {

@@ -1,3 +1,4 @@
+import { InvalidInputError } from "../errors/index.js";
 import type { BlockStore } from "../store/index.js";
 import type { BlockClass } from "./block.js";
 import type { BlockSchema } from "./block-definition.js";
@@ -32,7 +33,10 @@ export function registerBlockType<C extends abstract new (...args: never[]) => o
 ): C {
   const definition = definitionOf(BlockClass);
   if (!definition) {
-    throw new TypeError("registerBlockType takes a class made with defineBlock (or a subclass).");
+    throw new InvalidInputError({
+      subject: "registerBlockType",
+      message: "registerBlockType takes a class made with defineBlock (or a subclass).",
+    });
   }
   const candidate = BlockClass as unknown as BlockClassInternal;
   const existing = classes.get(definition.type);

@@ -144,7 +144,8 @@ export type FieldValues = Record<string, unknown>;
 export function setAtPath(target: FieldValues, path: readonly string[], value: unknown): void {
   let current = target;
   for (const [index, key] of path.entries()) {
-    if (forbiddenKeys.has(key)) throw new Error(`Refusing to write field ${key}.`);
+    if (forbiddenKeys.has(key))
+      throw new InvalidInputError({ subject: key, message: `Refusing to write field ${key}.` });
     if (index === path.length - 1) {
       current[key] = value;
       return;

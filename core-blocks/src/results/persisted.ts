@@ -98,7 +98,11 @@ export function persistedKey(
     inputs: encodeInputs(name, args),
   };
   const canonical = canonicalJson(document);
-  if (canonical === undefined) throw new TypeError("The persisted key document has no JSON form.");
+  if (canonical === undefined)
+    throw new InvalidInputError({
+      subject: "persisted",
+      message: "The persisted key document has no JSON form.",
+    });
   return `persisted/${safeName(name)}/${createHash("sha256").update(canonical, "utf8").digest("hex")}`;
 }
 

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
-import { DecryptionFailedError } from "../errors/index.js";
+import { DecryptionFailedError, InvalidInputError } from "../errors/index.js";
 import type { JsonValue } from "../schema/json.js";
 import type { WrappedDataKey } from "../store/block-store.js";
 import type { SealContext, SealedSecret, SecretCipher } from "./secret-cipher.js";
@@ -137,9 +137,17 @@ export class AesGcmSecretCipher implements SecretCipher {
   readonly #unwrapped = new Map<string, { id: Buffer; key: Buffer; masterKeyId: string }>();
 
   constructor(keys: readonly MasterKey[], options: AesGcmSecretCipherOptions = {}) {
-    if (keys.length === 0) throw new Error("AesGcmSecretCipher needs at least one master key.");
+    if (keys.length === 0)
+      throw new InvalidInputError({
+        subject: "keys",
+        message: "AesGcmSecretCipher needs at least one master key.",
+      });
     for (const key of keys) {
-      if (key.key.length !== KEY_BYTES) throw new Error("A master key must be 32 bytes long.");
+      if (key.key.length !== KEY_BYTES)
+        throw new InvalidInputError({
+          subject: "keys",
+          message: "A master key must be 32 bytes long.",
+        });
     }
     this.#keys = keys;
     this.#missingKeyHint =
@@ -170,7 +178,11 @@ export class AesGcmSecretCipher implements SecretCipher {
   async seal(context: SealContext, plaintext: JsonValue): Promise<SealedSecret> {
     const { id, key } = this.#unwrap(context.dataKey);
     const json = JSON.stringify(plaintext);
-    if (json === undefined) throw new TypeError(`Secret ${context.fieldPath} is not a JSON value.`);
+    if (json === undefined)
+      throw new InvalidInputError({
+        subject: context.fieldPath,
+        message: `Secret ${context.fieldPath} is not a JSON value.`,
+      });
     const version = SEALED_VALUE_FORMAT_VERSION;
     const body = encrypt(key, Buffer.from(json, "utf8"), sealAad(context, id, version));
     return {

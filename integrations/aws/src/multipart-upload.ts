@@ -1,4 +1,5 @@
 import type { CompletedPart, S3Client } from "@aws-sdk/client-s3";
+import { InvalidInputError } from "@tessera/core";
 import type { S3Sdk } from "./lazy-sdk.js";
 
 /** What `uploadStream` needs. */
@@ -59,9 +60,10 @@ export async function uploadStream(input: UploadStreamInput): Promise<void> {
   const startPart = (buffer: Buffer, length: number) => {
     partNumber += 1;
     if (partNumber > maxParts) {
-      throw new Error(
-        `The content needs more than ${maxParts} parts of ${partSize} bytes; raise partSizeBytes.`,
-      );
+      throw new InvalidInputError({
+        subject: "partSizeBytes",
+        message: `The content needs more than ${maxParts} parts of ${partSize} bytes; raise partSizeBytes.`,
+      });
     }
     const number = partNumber;
     const task = (async () => {
