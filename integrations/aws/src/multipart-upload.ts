@@ -1,6 +1,7 @@
-import type { CompletedPart, S3Client } from "@aws-sdk/client-s3";
-import { InvalidInputError } from "@tessera/core";
+import type { S3Client } from "@aws-sdk/client-s3";
 import type { S3Sdk } from "./lazy-sdk.js";
+import { MultipartSession, type MultipartTarget } from "./multipart-session.js";
+import { PartBufferPool } from "./part-buffer-pool.js";
 
 /** What `uploadStream` needs. */
 export interface UploadStreamInput {
@@ -20,15 +21,12 @@ export interface UploadStreamInput {
   onProgress?: (bytes: number) => void;
 }
 
-/** The largest part number S3 accepts. */
-const maxParts = 10_000;
-
 /**
  * Streams a source to one S3 object with bounded memory: a single PutObject when the content fits
  * in one part (small content is never copied into a part buffer), else a multipart upload with at
- * most `concurrency` parts in flight. Part buffers
- * are allocated once and reused, so memory stays at `partSize × (concurrency + 1)` whatever the
- * size and however fast the source produces, with no garbage churn per part.
+ * most `concurrency` parts in flight. Part buffers come from a pool of `concurrency + 1`, so
+ * memory stays at `partSize × (concurrency + 1)` whatever the size and however fast the source
+ * produces.
  *
  * On any failure (the source, a part after the SDK's retries, completion) or an abort, the
  * in-flight parts are awaited and the multipart upload is aborted before this rejects, so no
@@ -36,72 +34,18 @@ const maxParts = 10_000;
  * once it is completed).
  */
 export async function uploadStream(input: UploadStreamInput): Promise<void> {
-  const { client, sdk, bucket, key, partSize, concurrency, signal } = input;
-  const sendOptions = signal ? { abortSignal: signal } : {};
-  const free: Buffer[] = [];
-  let allocated = 0;
-  const inFlight = new Set<Promise<void>>();
-  const completed: CompletedPart[] = [];
-  let uploadId: string | undefined;
-  let failure: unknown;
-  let stored = 0;
-  let partNumber = 0;
-
-  const takeBuffer = async (): Promise<Buffer> => {
-    while (free.length === 0 && allocated > concurrency) {
-      await Promise.race(inFlight);
-    }
-    const reused = free.pop();
-    if (reused) return reused;
-    allocated += 1;
-    return Buffer.allocUnsafe(partSize);
+  const { partSize, signal } = input;
+  const target: MultipartTarget = {
+    client: input.client,
+    sdk: input.sdk,
+    bucket: input.bucket,
+    key: input.key,
+    partSize,
   };
-
-  const startPart = (buffer: Buffer, length: number) => {
-    partNumber += 1;
-    if (partNumber > maxParts) {
-      throw new InvalidInputError({
-        subject: "partSizeBytes",
-        message: `The content needs more than ${maxParts} parts of ${partSize} bytes; raise partSizeBytes.`,
-      });
-    }
-    const number = partNumber;
-    const task = (async () => {
-      try {
-        const result = await client.send(
-          new sdk.UploadPartCommand({
-            Bucket: bucket,
-            Key: key,
-            UploadId: uploadId,
-            PartNumber: number,
-            Body: buffer.subarray(0, length),
-          }),
-          sendOptions,
-        );
-        completed.push({
-          PartNumber: number,
-          ETag: result.ETag,
-          ...(result.ChecksumCRC32 ? { ChecksumCRC32: result.ChecksumCRC32 } : {}),
-          ...(result.ChecksumCRC32C ? { ChecksumCRC32C: result.ChecksumCRC32C } : {}),
-          ...(result.ChecksumCRC64NVME ? { ChecksumCRC64NVME: result.ChecksumCRC64NVME } : {}),
-          ...(result.ChecksumSHA1 ? { ChecksumSHA1: result.ChecksumSHA1 } : {}),
-          ...(result.ChecksumSHA256 ? { ChecksumSHA256: result.ChecksumSHA256 } : {}),
-        });
-        stored += length;
-        input.onProgress?.(stored);
-      } catch (error) {
-        failure ??= error;
-      } finally {
-        free.push(buffer);
-      }
-    })();
-    inFlight.add(task);
-    void task.finally(() => inFlight.delete(task));
-  };
-
-  const settle = async () => {
-    while (inFlight.size > 0) await Promise.all(inFlight);
-  };
+  if (signal) target.signal = signal;
+  if (input.onProgress) target.onProgress = input.onProgress;
+  const session = new MultipartSession(target, (released) => pool.release(released));
+  const pool = new PartBufferPool(partSize, input.concurrency + 1, () => session.partEnded());
 
   // Until the content outgrows one part, its chunks are kept as copies: a small write never
   // allocates a part buffer.
@@ -113,14 +57,14 @@ export async function uploadStream(input: UploadStreamInput): Promise<void> {
   try {
     for await (const chunk of input.source) {
       signal?.throwIfAborted();
-      if (failure !== undefined) throw failure;
+      if (session.failure !== undefined) throw session.failure;
       if (head !== undefined) {
         if (headBytes + chunk.byteLength < partSize) {
           head.push(Buffer.from(chunk));
           headBytes += chunk.byteLength;
           continue;
         }
-        buffer = await takeBuffer();
+        buffer = await pool.take();
         for (const piece of head) {
           buffer.set(piece, filled);
           filled += piece.byteLength;
@@ -131,15 +75,11 @@ export async function uploadStream(input: UploadStreamInput): Promise<void> {
       while (offset < chunk.byteLength) {
         if (heldFirst !== undefined) {
           // More bytes follow a full first part: this is a multipart upload after all.
-          const created = await client.send(
-            new sdk.CreateMultipartUploadCommand({ Bucket: bucket, Key: key }),
-            sendOptions,
-          );
-          uploadId = created.UploadId;
-          startPart(heldFirst, partSize);
+          await session.create();
+          session.startPart(heldFirst, partSize);
           heldFirst = undefined;
         }
-        const current: Buffer = buffer ?? (await takeBuffer());
+        const current: Buffer = buffer ?? (await pool.take());
         buffer = current;
         const copied = Math.min(partSize - filled, chunk.byteLength - offset);
         current.set(chunk.subarray(offset, offset + copied), filled);
@@ -147,60 +87,32 @@ export async function uploadStream(input: UploadStreamInput): Promise<void> {
         offset += copied;
         if (filled === partSize) {
           // The first full part waits until more bytes show the content needs a second one.
-          if (uploadId === undefined) heldFirst = current;
-          else startPart(current, filled);
+          if (!session.created) heldFirst = current;
+          else session.startPart(current, filled);
           buffer = undefined;
           filled = 0;
-          if (failure !== undefined) throw failure;
+          if (session.failure !== undefined) throw session.failure;
         }
       }
     }
     signal?.throwIfAborted();
-    if (head !== undefined) {
-      const body = Buffer.concat(head, headBytes);
-      await client.send(
-        new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: body }),
-        sendOptions,
-      );
-      stored = body.byteLength;
-      input.onProgress?.(stored);
-      return;
-    }
-    if (heldFirst !== undefined) {
-      // The content filled exactly one part: one request stores it.
-      await client.send(
-        new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: heldFirst }),
-        sendOptions,
-      );
-      stored = heldFirst.byteLength;
-      input.onProgress?.(stored);
-      return;
-    }
-    if (buffer !== undefined && filled > 0) startPart(buffer, filled);
-    await settle();
-    if (failure !== undefined) throw failure;
-    signal?.throwIfAborted();
-    completed.sort((a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0));
-    await client.send(
-      new sdk.CompleteMultipartUploadCommand({
-        Bucket: bucket,
-        Key: key,
-        UploadId: uploadId,
-        MultipartUpload: { Parts: completed },
-      }),
-      sendOptions,
-    );
-    uploadId = undefined;
+    if (head !== undefined) return await putObject(input, Buffer.concat(head, headBytes));
+    // The content filled exactly one part: one request stores it.
+    if (heldFirst !== undefined) return await putObject(input, heldFirst);
+    if (buffer !== undefined && filled > 0) session.startPart(buffer, filled);
+    await session.complete();
   } catch (error) {
-    await settle();
-    if (uploadId !== undefined) {
-      // Not tied to the caller's signal: the abort must reach S3 even when the caller gave up.
-      await client
-        .send(new sdk.AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }))
-        .catch((abortError: unknown) => {
-          if (error instanceof Error && error.cause === undefined) error.cause = abortError;
-        });
-    }
+    await session.abort(error);
     throw error;
   }
+}
+
+/** Stores content that fits in one part with a single PutObject. */
+async function putObject(input: UploadStreamInput, body: Buffer): Promise<void> {
+  const { client, sdk, bucket, key, signal } = input;
+  await client.send(
+    new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: body }),
+    signal ? { abortSignal: signal } : {},
+  );
+  input.onProgress?.(body.byteLength);
 }
