@@ -18,6 +18,7 @@ export {
   type ChangeBlockOptions,
   type DeleteBlockOptions,
   defineBlock,
+  formatSlug,
   getBlockType,
   isBlock,
   isValidSlugPart,

@@ -40,7 +40,7 @@ import { loadBlockOfClass } from "./load-block.js";
 import { nestedFieldClass, nestedFieldSchema } from "./nested-field.js";
 import { registerBlockType } from "./registry.js";
 import { saveBlock } from "./save-block.js";
-import { assertSlugPart } from "./slug.js";
+import { assertSlugPart, formatSlug } from "./slug.js";
 import { unknownFieldProblems, validate, valueShapeProblem } from "./validation.js";
 
 /** Which store a call uses. */
@@ -298,7 +298,7 @@ export abstract class Block implements BlockMembers {
 
   get slug(): string | undefined {
     const identity = identityOf(this);
-    return identity ? `${definitionOf(this.constructor)!.type}/${identity.name}` : undefined;
+    return identity ? formatSlug(definitionOf(this.constructor)!.type, identity.name) : undefined;
   }
 
   get name(): string | undefined {

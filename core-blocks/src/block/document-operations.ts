@@ -24,7 +24,7 @@ import { checkCallOptions } from "./call-options.js";
 import { instantiate, loadBlockOfClass, notFound } from "./load-block.js";
 import { checkNumericOption } from "./numeric-options.js";
 import { saveBlock } from "./save-block.js";
-import { assertSlugPart } from "./slug.js";
+import { assertSlugPart, formatSlug } from "./slug.js";
 
 function storeOf(options: StoreOption): Promise<BlockStore> {
   return options.store ? Promise.resolve(options.store) : getDefaultStore();
@@ -149,7 +149,7 @@ export async function upgradeBlock(
   const dropped = droppedFieldsOf(block);
   if (dropped.length > 0 && options.dropUnknownFields !== true && stored) {
     throw new SchemaMismatchError({
-      slug: `${definition.type}/${name}`,
+      slug: formatSlug(definition.type, name),
       storedVersion: stored.schemaVersion,
       installedVersion: versionOf(definition),
       problems: dropped.map((field) => ({

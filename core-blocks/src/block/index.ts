@@ -31,6 +31,7 @@ export { loadBlock, MAX_NESTING_DEPTH } from "./load-block.js";
 export { getBlockType, listBlockTypes, registerBlockType } from "./registry.js";
 export {
   assertSlugPart,
+  formatSlug,
   isValidSlugPart,
   MAX_SLUG_LENGTH,
   type ParsedSlug,

@@ -29,7 +29,7 @@ import { closeMatches } from "./close-matches.js";
 import { migrate } from "./migrate.js";
 import { loadRegisteredClass, registeredClass } from "./registry.js";
 import { passesUnchanged } from "./schema-pass-through.js";
-import { assertSlugPart, parseSlug } from "./slug.js";
+import { assertSlugPart, formatSlug, parseSlug } from "./slug.js";
 import { validate } from "./validation.js";
 
 /** How many levels of saved nested blocks a load follows. */
@@ -98,7 +98,7 @@ export async function notFound(
   name: string,
   revision: number | undefined,
 ): Promise<BlockNotFoundError> {
-  const slug = `${type}/${name}`;
+  const slug = formatSlug(type, name);
   if (revision !== undefined && (await store.get({ type, name }))) {
     return new BlockNotFoundError({ slug, closeMatches: [], revision });
   }
@@ -112,7 +112,7 @@ export async function notFound(
   }
   return new BlockNotFoundError({
     slug,
-    closeMatches: closeMatches(name, names).map((match) => `${type}/${match}`),
+    closeMatches: closeMatches(name, names).map((match) => formatSlug(type, match)),
     revision,
   });
 }
@@ -131,7 +131,7 @@ export async function instantiate(
   if (unnested !== undefined)
     return finishInstance(store, BlockClass, definition, document, unnested);
   const rootIds = referencedIds(document.data);
-  const rootSlug = `${document.type}/${document.name}`;
+  const rootSlug = formatSlug(document.type, document.name);
   const idsOf = new Map<StoredDocument, string[]>([[document, rootIds]]);
   const documents = await fetchNested(store, document, rootSlug, idsOf);
   const built = new Map<string, object>();
@@ -250,7 +250,7 @@ function withIdentity(instance: object, stored: StoredDocument, store: BlockStor
 }
 
 function slugOf(stored: StoredDocument): string {
-  return `${stored.type}/${stored.name}`;
+  return formatSlug(stored.type, stored.name);
 }
 
 /** Fetches every document reachable through `$ref`s, level by level (one round trip per level). */

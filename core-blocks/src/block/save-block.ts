@@ -39,7 +39,7 @@ import { computedOf } from "./block-json-schema.js";
 import { recordBlockType } from "./block-type-record.js";
 import { checkCallOptions } from "./call-options.js";
 import { passesUnchanged } from "./schema-pass-through.js";
-import { assertSlugPart } from "./slug.js";
+import { assertSlugPart, formatSlug } from "./slug.js";
 import { unknownFieldProblems, validate, valueShapeProblem } from "./validation.js";
 
 /** How many times a save retries when another writer changed the document between read and write. */
@@ -97,7 +97,7 @@ export async function saveBlock(
   const definition = definitionOf(block.constructor)!;
   checkCallOptions("save", givenOptions);
   const { name, options } = nameAndOptions(block, definition, givenName, givenOptions);
-  const slug = `${definition.type}/${name}`;
+  const slug = formatSlug(definition.type, name);
   const fields = validatedFields(block, definition, slug);
   const store = options.store ?? (await getDefaultStore());
   await recordBlockType(store, block.constructor);

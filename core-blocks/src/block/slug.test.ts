@@ -1,7 +1,9 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { InvalidSlugError } from "../errors/index.js";
-import { assertSlugPart, isValidSlugPart, parseSlug } from "./slug.js";
+import { assertSlugPart, formatSlug, isValidSlugPart, parseSlug } from "./slug.js";
 
 function failure(run: () => unknown): InvalidSlugError {
   try {
@@ -70,5 +72,34 @@ describe("slugs", () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it("formatSlug joins the parts parseSlug splits", () => {
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[a-z0-9]+(-[a-z0-9]+)*$/),
+        fc.stringMatching(/^[a-z0-9]+(-[a-z0-9]+)*$/),
+        (type, name) => {
+          fc.pre(type.length <= 128 && name.length <= 128);
+          expect(parseSlug(formatSlug(type, name))).toEqual({ type, name });
+        },
+      ),
+    );
+  });
+
+  it("is the only place in core that joins a type and a name into a slug", () => {
+    const sourceRoot = join(import.meta.dirname, "..");
+    const files = (folder: string): string[] =>
+      readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
+        const path = join(folder, entry.name);
+        if (entry.isDirectory()) return files(path);
+        return entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts") ? [path] : [];
+      });
+    const handBuilt = /`\$\{[^{}`]*[tT]ype[^{}`]*\}\/\$\{[^{}`]*\}`/;
+    const found = files(sourceRoot)
+      .filter((file) => !file.endsWith(join("block", "slug.ts")))
+      .filter((file) => handBuilt.test(readFileSync(file, "utf8")))
+      .map((file) => relative(sourceRoot, file));
+    expect(found).toEqual([]);
   });
 });

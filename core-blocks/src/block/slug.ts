@@ -87,3 +87,8 @@ export function parseSlug(slug: string): ParsedSlug {
   const [type, name] = parts as [string, string];
   return { type: assertSlugPart(type, "type slug"), name: assertSlugPart(name, "name") };
 }
+
+/** Joins a type slug and a document name into a block slug, `type/name` (the inverse of `parseSlug`). */
+export function formatSlug(type: string, name: string): string {
+  return `${type}/${name}`;
+}

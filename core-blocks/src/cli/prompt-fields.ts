@@ -1,3 +1,4 @@
+import { formatSlug } from "../block/slug.js";
 import { InvalidInputError } from "../errors/index.js";
 import type { JsonObject, JsonValue } from "../schema/index.js";
 import { SecretValue } from "../secrets/index.js";
@@ -83,13 +84,17 @@ export async function promptForFields(
     if (isCoveredByParent(values, path)) continue;
     if (isGiven(values, path)) continue;
     const isRecord = field.hasChildren && !(typeof field.schema.properties === "object");
-    if (field.blockType && savedBlocks) {
-      const saved = await savedBlocks(field.blockType);
+    const { blockType } = field;
+    if (blockType && savedBlocks) {
+      const saved = await savedBlocks(blockType);
       if (saved.names.length > 0) {
         const answer = await prompts.select({
           message: `${field.path} (block ${field.blockType}): link a saved one, or enter its fields`,
           options: [
-            ...saved.names.map((name) => ({ value: name, label: `${field.blockType}/${name}` })),
+            ...saved.names.map((name) => ({
+              value: name,
+              label: formatSlug(blockType, name),
+            })),
             { value: "\u0000inline", label: "(enter its fields here)" },
           ],
         });

@@ -1,3 +1,4 @@
+import { formatSlug } from "../block/slug.js";
 import { BlockNotFoundError, UnknownBlockTypeError } from "../errors/index.js";
 import { isDocumentLink } from "../protocol/index.js";
 import type { JsonObject, JsonValue } from "../schema/index.js";
@@ -65,7 +66,7 @@ function editDistance(left: string, right: string): number {
 async function closeSlugs(store: BlockStore, slug: string): Promise<string[]> {
   const all = await listAllDocuments(store);
   return all
-    .map((document) => `${document.type}/${document.name}`)
+    .map((document) => formatSlug(document.type, document.name))
     .map((candidate) => ({ candidate, distance: editDistance(candidate, slug) }))
     .filter(({ distance }) => distance <= Math.max(2, Math.floor(slug.length / 4)))
     .sort((left, right) => left.distance - right.distance)
@@ -145,7 +146,7 @@ export async function presentData(
     if (isDocumentLink(value)) {
       const target = referenced.get(value.$ref) as StoredDocument | undefined;
       // A link to a block deleted with --force shows the id it pointed to, never a made-up slug.
-      return target ? { $ref: `${target.type}/${target.name}` } : { $missing: value.$ref };
+      return target ? { $ref: formatSlug(target.type, target.name) } : { $missing: value.$ref };
     }
     if (Array.isArray(value)) {
       return Promise.all(
@@ -185,7 +186,7 @@ export function revealWith(cipher: SecretCipher, document: StoredDocument): Seal
 /** The JSON shape of a stored document in `--json` output (stable; see the README). */
 export function documentJson(document: StoredDocument, data: JsonObject): JsonObject {
   const json: JsonObject = {
-    slug: `${document.type}/${document.name}`,
+    slug: formatSlug(document.type, document.name),
     id: document.id,
     type: document.type,
     name: document.name,

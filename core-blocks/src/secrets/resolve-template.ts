@@ -1,3 +1,4 @@
+import { formatSlug } from "../block/slug.js";
 import {
   InvalidInputError,
   TemplateError,
@@ -272,7 +273,7 @@ async function resolveTarget(
     resolution.budget.charge(value, location);
     return value;
   }
-  const slug = `${target.type}/${target.name}`;
+  const slug = formatSlug(target.type, target.name);
   let block: BlockLike;
   try {
     block = await load(slug);

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { formatSlug } from "../block/slug.js";
 import {
   BlockExistsError,
   BlockNotFoundError,
@@ -165,7 +166,7 @@ export function describeBlockStore(
           await store().put(document(type, name));
         }
         const all = await store().list();
-        expect(all.items.map((item) => `${item.type}/${item.name}`)).toEqual([
+        expect(all.items.map((item) => formatSlug(item.type, item.name))).toEqual([
           "aws-credentials/prod",
           "bucket/alpha",
           "bucket/zeta",
@@ -187,7 +188,7 @@ export function describeBlockStore(
           for (let index = 0; index < 9; index++) {
             const name = `doc-${index}`;
             await store().put(document(type, name));
-            expected.push(`${type}/${name}`);
+            expected.push(formatSlug(type, name));
           }
         }
         for (const [filter, limit] of [
@@ -202,7 +203,7 @@ export function describeBlockStore(
           do {
             const page = await store().list({ type: filter, limit, cursor });
             expect(page.items.length <= limit).toBe(true);
-            seen.push(...page.items.map((item) => `${item.type}/${item.name}`));
+            seen.push(...page.items.map((item) => formatSlug(item.type, item.name)));
             cursor = page.nextCursor;
             pages++;
           } while (cursor !== undefined && pages < 100);

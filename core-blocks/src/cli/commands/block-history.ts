@@ -1,3 +1,4 @@
+import { formatSlug } from "../../block/slug.js";
 import type { CliContext } from "../context.js";
 import {
   checkSlugPart,
@@ -86,6 +87,6 @@ export async function renameCommand(
     return;
   }
   output.line(
-    `Renamed ${output.colors.cyan(slug)} to ${output.colors.cyan(`${moved.type}/${moved.name}`)} (revision ${moved.revision}); blocks that reference it still do.`,
+    `Renamed ${output.colors.cyan(slug)} to ${output.colors.cyan(formatSlug(moved.type, moved.name))} (revision ${moved.revision}); blocks that reference it still do.`,
   );
 }

@@ -1,3 +1,4 @@
+import { formatSlug } from "../../block/slug.js";
 import {
   isDocumentLink,
   isKeepMarker,
@@ -124,7 +125,7 @@ export async function inspectBlockCommand(
   }
   const { dim, cyan } = output.colors;
   output.fields([
-    ["slug", cyan(`${document.type}/${document.name}`)],
+    ["slug", cyan(formatSlug(document.type, document.name))],
     ["id", document.id],
     ["revision", String(document.revision)],
     ["schema", `${document.schemaVersion} (${document.schemaChecksum})`],

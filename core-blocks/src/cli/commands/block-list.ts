@@ -1,3 +1,4 @@
+import { formatSlug } from "../../block/slug.js";
 import type { CliContext } from "../context.js";
 import { checkSlugPart, listAllDocuments, shortTime } from "../stored-documents.js";
 
@@ -13,7 +14,7 @@ export async function listBlocksCommand(
   if (options.json) {
     output.json(
       documents.map((document) => ({
-        slug: `${document.type}/${document.name}`,
+        slug: formatSlug(document.type, document.name),
         id: document.id,
         type: document.type,
         name: document.name,
@@ -36,7 +37,7 @@ export async function listBlocksCommand(
   output.table(
     ["SLUG", "TYPE", "REVISION", "SCHEMA", "UPDATED"],
     documents.map((document) => [
-      output.colors.cyan(`${document.type}/${document.name}`),
+      output.colors.cyan(formatSlug(document.type, document.name)),
       document.type,
       String(document.revision),
       document.schemaVersion,

@@ -1,3 +1,4 @@
+import { formatSlug } from "../../block/slug.js";
 import {
   BlockExistsError,
   InvalidInputError,
@@ -202,7 +203,7 @@ export async function createBlockCommand(
     json?: boolean;
   },
 ): Promise<void> {
-  const slug = `${type}/${name}`;
+  const slug = formatSlug(type, name);
   await parseSlug(slug);
   const store = await context.store();
   const BlockClass = await resolveBlockClass(store, type);

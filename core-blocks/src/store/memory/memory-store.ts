@@ -1,3 +1,4 @@
+import { formatSlug } from "../../block/slug.js";
 import {
   BlockExistsError,
   BlockNotFoundError,
@@ -70,7 +71,7 @@ function copyJson<T>(value: T): T {
 }
 
 const slugOf = (document: { type: string; name: string }): string =>
-  `${document.type}/${document.name}`;
+  formatSlug(document.type, document.name);
 
 const newest = (document: DocumentRecord): RevisionRecord => document.revisions.at(-1)!;
 

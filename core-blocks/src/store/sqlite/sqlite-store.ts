@@ -12,6 +12,7 @@ import {
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import type { Database } from "better-sqlite3";
+import { formatSlug } from "../../block/slug.js";
 import {
   BlockExistsError,
   BlockNotFoundError,
@@ -423,11 +424,11 @@ function isBusy(error: unknown): boolean {
 }
 
 function slugOf(document: { type: string; name: string }): string {
-  return `${document.type}/${document.name}`;
+  return formatSlug(document.type, document.name);
 }
 
 function describeRef(ref: DocumentRef): string {
-  return "id" in ref ? ref.id : `${ref.type}/${ref.name}`;
+  return "id" in ref ? ref.id : formatSlug(ref.type, ref.name);
 }
 
 function checkExpectedRevision(
@@ -570,7 +571,7 @@ class SqliteStore implements SqliteBlockStore {
         return toDocument(statements.newestById.get(head.id)!);
       }
       if (statements.headBySlug.get(head.type, newName) !== undefined) {
-        throw new BlockExistsError({ slug: `${head.type}/${newName}` });
+        throw new BlockExistsError({ slug: formatSlug(head.type, newName) });
       }
       const newest = statements.revision.get(head.id, head.revision)!;
       statements.renameDocument.run(newName, head.id);
