@@ -90,7 +90,8 @@ export function reportError(
 function cliWording(error: TesseraError): string {
   const fields = error as unknown as Record<string, unknown>;
   const slug = typeof fields.slug === "string" ? fields.slug : undefined;
-  if (slug === undefined) return error.message;
+  // An error built with advice already says what to do in the caller's words.
+  if (slug === undefined || fields.advice !== undefined) return error.message;
   const [type = "<type>", name = "<name>"] = slug.split("/");
   switch (error.code) {
     case "BLOCK_EXISTS":

@@ -247,6 +247,8 @@ describe.each(Object.keys(cases))("%s", (name) => {
     const advice = "Ask the team that owns this block.";
     const advised = build(name, { ...testCase.details, advice });
     expect(advised.message.endsWith(advice)).toBe(true);
+    expect(advised.advice).toBe(advice);
+    expect(plain.advice).toBeUndefined();
     if (testCase.advice !== false) expect(plain.message).not.toContain(advice);
     // The first words (what happened) stay.
     expect(advised.message.slice(0, 20)).toBe(plain.message.slice(0, 20));

@@ -31,6 +31,8 @@ export interface TesseraErrorOptions {
 export class TesseraError extends Error {
   /** Stable, machine-readable error code, such as `BLOCK_NOT_FOUND`. */
   readonly code: string;
+  /** The advice the caller gave in place of the error's own, when it gave one. */
+  declare readonly advice?: string;
 
   constructor(code: string, message: string, options: TesseraErrorOptions = {}) {
     super(
@@ -39,6 +41,7 @@ export class TesseraError extends Error {
     );
     this.code = code;
     this.name = new.target.name;
+    if (options.advice !== undefined) this.advice = options.advice;
   }
 
   /** Marks Tessera errors across copies of core (see `isInstance`). */
