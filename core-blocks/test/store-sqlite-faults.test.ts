@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -86,15 +86,23 @@ async function failureOf(promise: Promise<unknown>): Promise<TesseraError> {
 }
 
 /**
- * Runs the read-only fixture against `path` as a user who may not write it: as root (whom
- * permissions do not stop) through `runuser -u nobody`, otherwise as this user after chmod.
+ * A command line that runs `node args…` as a process that file permissions stop: as root (whom
+ * permissions do not stop), root without the capabilities that override them (`setpriv`), so the
+ * child can still read the repository wherever it is checked out; otherwise as this user.
  */
+function withoutPermissionOverrides(args: string[]): [string, string[]] {
+  if (process.getuid?.() !== 0) return [process.execPath, args];
+  const dropped = "-dac_override,-dac_read_search";
+  return [
+    "setpriv",
+    [`--inh-caps=${dropped}`, `--bounding-set=${dropped}`, process.execPath, ...args],
+  ];
+}
+
+/** Runs the read-only fixture against `path` as a process that may not write it. */
 async function readAsOtherUser(path: string): Promise<Record<string, unknown>> {
   const fixture = join(here, "fixtures", "read-only-reader.ts");
-  const isRoot = process.getuid?.() === 0;
-  const [command, args] = isRoot
-    ? ["runuser", ["-u", "nobody", "--", process.execPath, "--import", "tsx", fixture, path]]
-    : [process.execPath, ["--import", "tsx", fixture, path]];
+  const [command, args] = withoutPermissionOverrides(["--import", "tsx", fixture, path]);
   const { stdout } = await promisify(execFile)(command, args, {
     cwd: packageRoot,
     timeout: 60_000,
@@ -110,7 +118,7 @@ describe("a store this process can read but not write", () => {
     const store = await openSqliteStore({ path });
     await store.put(bucket("kept"));
     await store.close();
-    // The file and its folder belong to root and are read-only for everyone else.
+    // The file and its folder are read-only, for their owner too.
     chmodSync(folder, 0o755);
     chmodSync(storeFolder, 0o555);
     chmodSync(path, 0o444);
@@ -137,7 +145,6 @@ describe("a store this process can read but not write", () => {
     await store.close();
     chmodSync(folder, 0o755);
     chmodSync(path, 0o444);
-    if (process.getuid?.() === 0) chownSync(storeFolder, 65534, 65534);
     const seen = await readAsOtherUser(path);
     expect(seen.readOnly).toBe(true);
     expect(seen.listed).toEqual(["bucket/kept"]);
@@ -234,13 +241,18 @@ describe("a TESSERA_HOME that cannot be created", () => {
     chmodSync(folder, 0o755);
     const path = join(parent, "home", "tessera.db");
     const script = `import("${join(packageRoot, "src/store/index.ts")}").then(({ openSqliteStore }) => openSqliteStore({ path: ${JSON.stringify(path)} })).then(() => console.log("OPENED"), (error) => console.log(JSON.stringify({ code: error.code, message: error.message })));`;
-    const isRoot = process.getuid?.() === 0;
-    const args = ["--import", "tsx", "--input-type=module", "-e", script];
-    const { stdout } = await promisify(execFile)(
-      isRoot ? "runuser" : process.execPath,
-      isRoot ? ["-u", "nobody", "--", process.execPath, ...args] : args,
-      { cwd: packageRoot, timeout: 60_000, env: { ...process.env, HOME: folder } },
-    );
+    const [command, args] = withoutPermissionOverrides([
+      "--import",
+      "tsx",
+      "--input-type=module",
+      "-e",
+      script,
+    ]);
+    const { stdout } = await promisify(execFile)(command, args, {
+      cwd: packageRoot,
+      timeout: 60_000,
+      env: { ...process.env, HOME: folder },
+    });
     const failure = JSON.parse(stdout.trim().split("\n").at(-1)!) as {
       code: string;
       message: string;
