@@ -37,3 +37,9 @@ export {
   type SecretsManagerEmulatorOptions,
   startSecretsManagerEmulator,
 } from "./secrets-manager.js";
+export {
+  type StsEmulator,
+  type StsEmulatorOptions,
+  type StsRequest,
+  startStsEmulator,
+} from "./sts.js";

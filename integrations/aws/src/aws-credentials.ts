@@ -1,6 +1,7 @@
 import { defineBlock, secret, z } from "@tessera/core";
 import { ClientCache, fingerprint } from "@tessera/core/provider";
-import { loadS3Sdk, loadSecretsManagerSdk } from "./lazy-sdk.js";
+import { AssumeRoleFailedError } from "./errors/index.js";
+import { loadS3Sdk, loadSecretsManagerSdk, loadStsSdk } from "./lazy-sdk.js";
 
 /** How the SDK clients made from the credentials retry and time out. */
 const clientOptionsSchema = z.object({
@@ -62,8 +63,55 @@ const awsCredentialsSchema = z
     forcePathStyle: z.boolean().default(false),
     /** Retries and timeouts of the SDK clients. @default {} */
     clientOptions: clientOptionsSchema.prefault({}),
+    /**
+     * ARN of an IAM role to assume: clients then use temporary credentials from STS AssumeRole,
+     * requested with the block's other credentials (keys, profile or the default chain).
+     * @default undefined (no role is assumed)
+     */
+    assumeRoleArn: z.string().min(1).optional(),
+    /** External id the role's trust policy asks for, sent with AssumeRole. @default undefined */
+    externalId: z.string().min(1).max(1224).optional(),
+    /** Session name of the assumed role, seen in CloudTrail. @default "tessera" */
+    roleSessionName: z
+      .string()
+      .regex(/^[\w+=,.@-]{2,64}$/, "2 to 64 letters, digits or the characters _+=,.@-")
+      .default("tessera"),
+    /** Lifetime of the temporary credentials, 900 to 43200 seconds. @default undefined (STS's default, one hour) */
+    durationSeconds: z.number().int().min(900).max(43_200).optional(),
+    /**
+     * Where STS requests go, for emulators or a VPC endpoint.
+     * @default undefined (the `endpoint`, else AWS's STS endpoint for the region)
+     */
+    stsEndpoint: z.url().optional(),
+    /**
+     * Send unsigned requests, for public buckets. Excludes keys, `profile` and `assumeRoleArn`.
+     * @default false
+     */
+    anonymous: z.boolean().default(false),
   })
   .superRefine((fields, context) => {
+    if (fields.anonymous) {
+      const conflicting = (
+        ["accessKeyId", "secretAccessKey", "sessionToken", "profile", "assumeRoleArn"] as const
+      ).filter((name) => fields[name] !== undefined);
+      for (const name of conflicting) {
+        context.addIssue({
+          code: "custom",
+          path: [name],
+          message: `anonymous requests are unsigned: remove ${conflicting.join(", ")}, or set anonymous to false`,
+        });
+      }
+    }
+    const roleOnly = (["externalId", "durationSeconds"] as const).filter(
+      (name) => fields[name] !== undefined,
+    );
+    if (fields.assumeRoleArn === undefined && roleOnly.length > 0) {
+      context.addIssue({
+        code: "custom",
+        path: [roleOnly[0] as string],
+        message: `${roleOnly.join(" and ")} apply only when assumeRoleArn is set`,
+      });
+    }
     if ((fields.accessKeyId === undefined) !== (fields.secretAccessKey === undefined)) {
       context.addIssue({
         code: "custom",
@@ -86,6 +134,102 @@ export type AwsCredentialsFields = z.output<typeof awsCredentialsSchema>;
 
 /** A class of an AWS SDK v3 client, such as `S3Client`. */
 export type AwsClientClass<Client> = new (configuration: never) => Client;
+
+/**
+ * A credentials provider calling STS AssumeRole with the block's base credentials. The SDK
+ * memoizes it and calls it again shortly before the temporary credentials expire.
+ */
+function assumedRoleProvider(
+  fields: AwsCredentialsFields,
+  roleArn: string,
+): () => Promise<{
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+}> {
+  let stsClient: Promise<import("@aws-sdk/client-sts").STSClient> | undefined;
+  return async () => {
+    const { STSClient, AssumeRoleCommand } = await loadStsSdk();
+    stsClient ??= baseConfiguration(fields).then((base) => {
+      const endpoint = fields.stsEndpoint ?? fields.endpoint;
+      const {
+        forcePathStyle: _pathStyle,
+        requestChecksumCalculation: _c,
+        responseChecksumValidation: _v,
+        ...sts
+      } = base;
+      return new STSClient({ ...sts, ...(endpoint === undefined ? {} : { endpoint }) } as never);
+    });
+    const client = await stsClient;
+    let output: import("@aws-sdk/client-sts").AssumeRoleCommandOutput;
+    try {
+      output = await client.send(
+        new AssumeRoleCommand({
+          RoleArn: roleArn,
+          RoleSessionName: fields.roleSessionName,
+          ...(fields.externalId === undefined ? {} : { ExternalId: fields.externalId }),
+          ...(fields.durationSeconds === undefined
+            ? {}
+            : { DurationSeconds: fields.durationSeconds }),
+        }),
+      );
+    } catch (error) {
+      throw AssumeRoleFailedError.fromSdkError(error, roleArn);
+    }
+    const issued = output.Credentials;
+    if (issued?.AccessKeyId === undefined || issued.SecretAccessKey === undefined) {
+      throw new AssumeRoleFailedError({
+        roleArn,
+        reason: "STS answered without credentials",
+      });
+    }
+    return {
+      accessKeyId: issued.AccessKeyId,
+      secretAccessKey: issued.SecretAccessKey,
+      ...(issued.SessionToken === undefined ? {} : { sessionToken: issued.SessionToken }),
+      ...(issued.Expiration === undefined ? {} : { expiration: issued.Expiration }),
+    };
+  };
+}
+
+/** The configuration without assume-role or anonymous access: the base credentials. */
+async function baseConfiguration(fields: AwsCredentialsFields): Promise<Record<string, unknown>> {
+  const options = fields.clientOptions;
+  const configuration: Record<string, unknown> = {};
+  if (fields.region !== undefined) configuration.region = fields.region;
+  if (fields.endpoint !== undefined) configuration.endpoint = fields.endpoint;
+  if (fields.forcePathStyle) configuration.forcePathStyle = true;
+  if (fields.accessKeyId !== undefined && fields.secretAccessKey !== undefined) {
+    const sessionToken = await fields.sessionToken?.reveal();
+    configuration.credentials = {
+      accessKeyId: fields.accessKeyId,
+      secretAccessKey: await fields.secretAccessKey.reveal(),
+      ...(sessionToken === undefined ? {} : { sessionToken }),
+    };
+  } else if (fields.profile !== undefined) {
+    configuration.profile = fields.profile;
+  }
+  if (options.maxAttempts !== undefined) configuration.maxAttempts = options.maxAttempts;
+  if (options.retryMode !== undefined) configuration.retryMode = options.retryMode;
+  if (options.connectionTimeoutMs !== undefined || options.requestTimeoutMs !== undefined) {
+    configuration.requestHandler = {
+      ...(options.connectionTimeoutMs === undefined
+        ? {}
+        : { connectionTimeout: options.connectionTimeoutMs }),
+      ...(options.requestTimeoutMs === undefined
+        ? {}
+        : { requestTimeout: options.requestTimeoutMs }),
+    };
+  }
+  if (options.requestChecksumCalculation !== undefined) {
+    configuration.requestChecksumCalculation = options.requestChecksumCalculation;
+  }
+  if (options.responseChecksumValidation !== undefined) {
+    configuration.responseChecksumValidation = options.responseChecksumValidation;
+  }
+  return configuration;
+}
 
 /** Clients made so far, per client class, per credentials (see `AwsCredentials.getClient`). */
 const clients = new ClientCache();
@@ -113,38 +257,13 @@ export class AwsCredentials extends defineBlock({
    * credentials (revealed here, only in memory), retries, timeouts and checksum modes.
    */
   async clientConfiguration(): Promise<Record<string, unknown>> {
-    const options = this.clientOptions;
-    const configuration: Record<string, unknown> = {};
-    if (this.region !== undefined) configuration.region = this.region;
-    if (this.endpoint !== undefined) configuration.endpoint = this.endpoint;
-    if (this.forcePathStyle) configuration.forcePathStyle = true;
-    if (this.accessKeyId !== undefined && this.secretAccessKey !== undefined) {
-      const sessionToken = await this.sessionToken?.reveal();
-      configuration.credentials = {
-        accessKeyId: this.accessKeyId,
-        secretAccessKey: await this.secretAccessKey.reveal(),
-        ...(sessionToken === undefined ? {} : { sessionToken }),
-      };
-    } else if (this.profile !== undefined) {
-      configuration.profile = this.profile;
-    }
-    if (options.maxAttempts !== undefined) configuration.maxAttempts = options.maxAttempts;
-    if (options.retryMode !== undefined) configuration.retryMode = options.retryMode;
-    if (options.connectionTimeoutMs !== undefined || options.requestTimeoutMs !== undefined) {
-      configuration.requestHandler = {
-        ...(options.connectionTimeoutMs === undefined
-          ? {}
-          : { connectionTimeout: options.connectionTimeoutMs }),
-        ...(options.requestTimeoutMs === undefined
-          ? {}
-          : { requestTimeout: options.requestTimeoutMs }),
-      };
-    }
-    if (options.requestChecksumCalculation !== undefined) {
-      configuration.requestChecksumCalculation = options.requestChecksumCalculation;
-    }
-    if (options.responseChecksumValidation !== undefined) {
-      configuration.responseChecksumValidation = options.responseChecksumValidation;
+    const configuration = await baseConfiguration(this);
+    if (this.anonymous) {
+      // The SDK's way to send unsigned requests: a signer that returns the request as it is.
+      configuration.signer = { sign: async (request: unknown) => request };
+      configuration.credentials = { accessKeyId: "", secretAccessKey: "" };
+    } else if (this.assumeRoleArn !== undefined) {
+      configuration.credentials = assumedRoleProvider(this, this.assumeRoleArn);
     }
     return configuration;
   }

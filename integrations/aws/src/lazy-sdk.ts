@@ -8,9 +8,12 @@
 export type S3Sdk = typeof import("@aws-sdk/client-s3");
 /** `@aws-sdk/client-secrets-manager`. */
 export type SecretsManagerSdk = typeof import("@aws-sdk/client-secrets-manager");
+/** `@aws-sdk/client-sts`. */
+export type StsSdk = typeof import("@aws-sdk/client-sts");
 
 let s3Sdk: Promise<S3Sdk> | undefined;
 let secretsManagerSdk: Promise<SecretsManagerSdk> | undefined;
+let stsSdk: Promise<StsSdk> | undefined;
 
 /** Imports `@aws-sdk/client-s3` on first call. */
 export function loadS3Sdk(): Promise<S3Sdk> {
@@ -22,4 +25,10 @@ export function loadS3Sdk(): Promise<S3Sdk> {
 export function loadSecretsManagerSdk(): Promise<SecretsManagerSdk> {
   secretsManagerSdk ??= import("@aws-sdk/client-secrets-manager");
   return secretsManagerSdk;
+}
+
+/** Imports `@aws-sdk/client-sts` on first call (assume-role credentials). */
+export function loadStsSdk(): Promise<StsSdk> {
+  stsSdk ??= import("@aws-sdk/client-sts");
+  return stsSdk;
 }
