@@ -9,6 +9,10 @@ type ErrorClass = (new (
 
 /** One case per exported error class: the details it is built from, all of them typed fields. */
 const cases: Record<string, Record<string, unknown>> = {
+  AssumeRoleFailedError: {
+    roleArn: "arn:aws:iam::123456789012:role/Reader",
+    awsCode: "AccessDenied",
+  },
   AwsRequestError: {
     service: "S3",
     operation: "PutObject",
@@ -28,6 +32,7 @@ const cases: Record<string, Record<string, unknown>> = {
 
 /** Inputs that shape the message without being fields. */
 const messageOnly: Record<string, Record<string, unknown>> = {
+  AssumeRoleFailedError: { reason: "AccessDenied (HTTP 403): not authorized" },
   AwsRequestError: { reason: "SlowDown (HTTP 503): reduce your request rate" },
 };
 
