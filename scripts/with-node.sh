@@ -49,8 +49,15 @@ if [ ! -f "$addon" ]; then
   work=$(mktemp -d)
   cp -R "$sqlite_dir/binding.gyp" "$sqlite_dir/deps" "$sqlite_dir/src" "$sqlite_dir/package.json" "$work/"
   gyp="$(dirname "$(readlink -f "$(command -v npm)")")/../node_modules/node-gyp/bin/node-gyp.js"
-  if ! (cd "$work" && "$node_bin" "$gyp" rebuild --release --nodedir="$node_dir" >"$log" 2>&1); then
+  # node-gyp lets npm_config_nodedir (which `npm run` exports from npm's own settings) win over
+  # --nodedir, so both name this Node.js's headers.
+  if ! (cd "$work" && npm_config_nodedir="$node_dir" "$node_bin" "$gyp" rebuild --release \
+    --nodedir="$node_dir" >"$log" 2>&1); then
     echo "node $major: compiling better-sqlite3 failed; see $log" >&2
+    exit 1
+  fi
+  if ! "$node_bin" -e "require(process.argv[1])" "$work/build/Release/better_sqlite3.node" >>"$log" 2>&1; then
+    echo "node $major: the better-sqlite3 build does not load in Node.js $major; see $log" >&2
     exit 1
   fi
   cp "$work/build/Release/better_sqlite3.node" "$addon"
