@@ -119,7 +119,10 @@ describe("tessera result put: input problems and interruptions", () => {
       stderr += chunk;
     });
     const exited = new Promise<number | null>((resolveExit) => child.on("close", resolveExit));
-    // Standard input stays open: the put is mid-write when the interrupt comes.
+    // Standard input stays open: the put is mid-write when the interrupt comes. What is still
+    // queued for the pipe when the child exits fails with EPIPE; only that error is expected.
+    const stdinErrors: NodeJS.ErrnoException[] = [];
+    child.stdin.on("error", (error: NodeJS.ErrnoException) => stdinErrors.push(error));
     child.stdin.write(randomBytes(1 << 20));
     const deadline = Date.now() + 30_000;
     while (!(await filesUnder(results)).some((file) => file.endsWith(".tessera-tmp"))) {
@@ -129,6 +132,7 @@ describe("tessera result put: input problems and interruptions", () => {
     child.kill("SIGINT");
     expect(await exited).toBe(130);
     child.stdin.destroy();
+    expect(stdinErrors.filter((error) => error.code !== "EPIPE")).toEqual([]);
     expect(stderr).toContain("error INTERRUPTED");
     expect(stderr).toContain("interrupted/big");
     expect((await filesUnder(results)).filter((file) => file.startsWith("interrupted"))).toEqual(
