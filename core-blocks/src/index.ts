@@ -62,6 +62,7 @@ export {
   InvalidSlugError,
   isTesseraErrorWithCode,
   KeyFileBusyError,
+  KeyFileChangedError,
   KeyFilePermissionsError,
   KeyFileUnsafeError,
   KeySourceReadOnlyError,

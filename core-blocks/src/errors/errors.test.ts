@@ -95,6 +95,10 @@ const cases: Record<string, Case> = {
     details: { lockPath: "/home/u/.tessera/keys.lock", waitedMs: 5000, holder: "pid 4242" },
     fields: { holder: undefined },
   },
+  KeyFileChangedError: {
+    details: { path: "/home/u/.tessera/keys", what: "lost the new key just written to it" },
+    fields: { what: undefined },
+  },
   KeyFilePermissionsError: {
     details: { path: "/home/u/.tessera/keys", mode: 0o644 },
     fields: { mode: "644", fix: "chmod 600 /home/u/.tessera/keys" },

@@ -17,6 +17,7 @@ export { InvalidProjectConfigError } from "./invalid-project-config-error.js";
 export { InvalidResultStorageError } from "./invalid-result-storage-error.js";
 export { InvalidSlugError } from "./invalid-slug-error.js";
 export { KeyFileBusyError } from "./key-file-busy-error.js";
+export { KeyFileChangedError } from "./key-file-changed-error.js";
 export { KeyFilePermissionsError } from "./key-file-permissions-error.js";
 export { KeyFileUnsafeError } from "./key-file-unsafe-error.js";
 export { KeySourceReadOnlyError } from "./key-source-read-only-error.js";

@@ -1,4 +1,4 @@
-import { DecryptionFailedError, StoreReadOnlyError } from "../errors/index.js";
+import { DecryptionFailedError, StoreBusyError, StoreReadOnlyError } from "../errors/index.js";
 import { logDebug } from "../log/index.js";
 import type { JsonValue } from "../schema/json.js";
 import { type BlockStore, getDefaultStore, type WrappedDataKey } from "../store/index.js";
@@ -94,6 +94,7 @@ async function syncRing(store: BlockStore): Promise<SyncedRing> {
   const ring = await loadMasterKeyRing(store);
   const ringIds = ring.keys.map((key) => key.id);
   const newest = ringIds[0]!;
+  const started = Date.now();
   for (let attempt = 0; ; attempt++) {
     const records = await store.listMasterKeys();
     const known = records.map((record) => record.id);
@@ -137,7 +138,12 @@ async function syncRing(store: BlockStore): Promise<SyncedRing> {
       return { ring, currentId: newest };
     }
     if (attempt >= 20) {
-      throw new Error(`The current master key of ${store.location} kept changing; retry.`);
+      throw new StoreBusyError({
+        location: store.location,
+        waitedMs: Date.now() - started,
+        advice:
+          "Its current master key changed on every one of 20 reads (key rotations running back to back); retry when they have finished.",
+      });
     }
   }
 }

@@ -18,6 +18,7 @@ import { dirname, join } from "node:path";
 import {
   InvalidKeyError,
   KeyFileBusyError,
+  KeyFileChangedError,
   KeyFilePermissionsError,
   KeyFileUnsafeError,
 } from "../errors/index.js";
@@ -201,7 +202,7 @@ export function createKeyFile(path = keyFilePath()): MasterKeyRing {
   }
   syncFolder(path);
   const ring = readKeyFile(path);
-  if (!ring) throw new Error(`The key file ${path} vanished while it was being created.`);
+  if (!ring) throw new KeyFileChangedError({ path, what: "vanished while it was being created" });
   return ring;
 }
 

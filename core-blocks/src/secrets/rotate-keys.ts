@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import {
   DecryptionFailedError,
+  KeyFileChangedError,
   KeySourceReadOnlyError,
   MasterKeyNotCurrentError,
 } from "../errors/index.js";
@@ -99,7 +100,7 @@ export async function rotateKeys(options: RotateKeysOptions = {}): Promise<Rotat
         key.id = masterKeyId(key.key);
         writeKeyFile(path, [key, ...(readKeyFile(path)?.keys ?? [])]);
         if (!readKeyFile(path)?.keys.some((candidate) => candidate.id === key.id)) {
-          throw new Error(`The new master key did not reach the key file ${path}.`);
+          throw new KeyFileChangedError({ path, what: "lost the new key just written to it" });
         }
         logDebug("secrets", "added a new master key to the key file", { masterKeyId: key.id });
       }
