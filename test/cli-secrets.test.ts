@@ -72,6 +72,18 @@ describe("tessera secret and tessera key", () => {
     expect(shown.data.password).toEqual({ $reference: "secret/api-token" });
   });
 
+  it("refuses to rename a secret that a block references by slug, unless --force", async () => {
+    const refused = await cli.run(["block", "rename", "secret/api-token", "token"]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(
+      /^error BLOCK_REFERENCED: Cannot rename "secret\/api-token": "db-credentials\/via-ref" references it/,
+    );
+    expect(await cli.ok(["block", "ls", "--type", "secret"])).toContain("api-token");
+    await cli.ok(["block", "rename", "secret/api-token", "token", "--force"]);
+    expect(await cli.ok(["block", "ls", "--type", "secret"])).not.toContain("api-token");
+    await cli.ok(["block", "rename", "secret/token", "api-token", "--force"]);
+  });
+
   it("resolves secret references with inspect --show-secrets, keeping the reference in data", async () => {
     await cli.ok(["secret", "set", "ref-target", "--stdin"], { input: "resolved-canary-90d2" });
     await cli.ok([

@@ -32,6 +32,7 @@ export {
   type MigrationData,
   type ParsedSlug,
   parseSlug,
+  type RenameBlockOptions,
   type ReservedFieldName,
   registerBlockType,
   type SaveBlockOptions,

@@ -79,6 +79,40 @@ describe.each(backends)("secrets used by reference (%s store)", (_backend, open)
     );
   });
 
+  it("refuses to rename a secret that secret references name by slug, unless forced", async () => {
+    await new Secret({ value: "rename-canary" }).save("db-password", { store });
+    await new Database({ host: "a", password: reference("secret/db-password") }).save("app", {
+      store,
+    });
+
+    const error = await errorOf(Secret.rename("db-password", "database-password", { store }));
+    expect(BlockReferencedError.isInstance(error)).toBe(true);
+    expect(error.message).toContain('Cannot rename "secret/db-password"');
+    expect((error as BlockReferencedError).referrers).toEqual(["test-ref-database/app"]);
+    expect(error.message).not.toContain("rename-canary");
+    // Nothing moved: the reference still resolves.
+    expect(await (await Database.load("app", { store })).password.reveal()).toBe("rename-canary");
+
+    await Secret.rename("db-password", "database-password", { store, force: true });
+    expect(await (await Secret.load("database-password", { store })).get()).toBe("rename-canary");
+  });
+
+  it("renames a block that other blocks nest, since nested blocks follow it by id", async () => {
+    class Holder extends defineBlock({
+      type: "test-ref-holder",
+      title: "Holder",
+      schema: z.object({ plain: Plain.field() }),
+    }) {}
+    await new Plain({ port: 5432 }).save("pg", { store });
+    await new Holder({ plain: await Plain.load("pg", { store }) }).save("holder", { store });
+    expect(
+      (await store.referrers((await store.get({ type: "test-ref-plain", name: "pg" }))!.id)).length,
+    ).toBe(1);
+
+    await Plain.rename("pg", "postgres", { store });
+    expect((await Holder.load("holder", { store })).plain.port).toBe(5432);
+  });
+
   it("protects any secret-source block referenced through $reference", async () => {
     await new VaultEntry({ path: "prod/db" }).save("db", { store });
     await new Database({ host: "a", password: reference("test-ref-vault-entry/db") }).save("app", {

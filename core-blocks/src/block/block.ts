@@ -93,6 +93,15 @@ export interface ChangeBlockOptions extends StoreOption {
   expectedRevision?: number;
 }
 
+/** Options of `rename`. */
+export interface RenameBlockOptions extends ChangeBlockOptions {
+  /**
+   * Rename even when other blocks' secret references name this one by slug (they stop resolving
+   * until pointed at the new name). @default false
+   */
+  force?: boolean;
+}
+
 /** Options of `upgrade`. */
 export interface UpgradeBlockOptions extends StoreOption {
   /**
@@ -178,12 +187,16 @@ export interface BlockStatics<S extends BlockSchema> {
     revision: number,
     options?: ChangeBlockOptions,
   ): Promise<InstanceType<C>>;
-  /** Moves a saved block to a new name, keeping its id and history (references keep working). */
+  /**
+   * Moves a saved block to a new name, keeping its id and history: blocks that nest it keep
+   * working. Refused with `BLOCK_REFERENCED` while secret references name it by slug, unless
+   * `force`.
+   */
   rename<C extends AnyBlockClass>(
     this: C,
     name: string,
     newName: string,
-    options?: ChangeBlockOptions,
+    options?: RenameBlockOptions,
   ): Promise<InstanceType<C>>;
   /**
    * Rewrites a saved block in the current schema: loads it (applying migrations) and, when it was
@@ -542,7 +555,7 @@ Object.defineProperties(Block, {
     },
   },
   rename: {
-    value(this: typeof Block, name: string, newName: string, options?: ChangeBlockOptions) {
+    value(this: typeof Block, name: string, newName: string, options?: RenameBlockOptions) {
       return renameBlock(registered(this), name, newName, options);
     },
   },

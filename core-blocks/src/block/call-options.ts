@@ -36,7 +36,11 @@ const callOptions = {
   }),
   history: z.strictObject({ store: storeOption }),
   rollback: z.strictObject({ store: storeOption, expectedRevision: numericOption }),
-  rename: z.strictObject({ store: storeOption, expectedRevision: numericOption }),
+  rename: z.strictObject({
+    store: storeOption,
+    expectedRevision: numericOption,
+    force: z.boolean().optional(),
+  }),
   upgrade: z.strictObject({ store: storeOption, dropUnknownFields: z.boolean().optional() }),
 } as const;
 

@@ -1,4 +1,5 @@
-import { BlockNotFoundError, SchemaMismatchError } from "../errors/index.js";
+import { BlockNotFoundError, BlockReferencedError, SchemaMismatchError } from "../errors/index.js";
+import { parseSecretReference, secretReferencesIn } from "../secrets/index.js";
 import {
   type BlockStore,
   type DocumentSummary,
@@ -10,6 +11,7 @@ import type {
   ChangeBlockOptions,
   DeleteBlockOptions,
   ListBlocksOptions,
+  RenameBlockOptions,
   StoreOption,
   UpgradeBlockOptions,
 } from "./block.js";
@@ -117,13 +119,15 @@ export async function renameBlock(
   BlockClass: BlockClassInternal,
   name: string,
   newName: string,
-  options: ChangeBlockOptions = {},
+  options: RenameBlockOptions = {},
 ): Promise<object> {
   const { type } = definitionOf(BlockClass)!;
   assertSlugPart(name, "name");
   assertSlugPart(newName, "name");
   checkCallOptions("rename", options);
   const store = await storeOf(options);
+  const current = await store.get({ type, name });
+  if (current) await checkRenameKeepsReferences(store, current, options.force);
   const stored = await onDocument(store, type, name, () =>
     store.rename(
       { type, name },
@@ -132,6 +136,38 @@ export async function renameBlock(
     ),
   );
   return instantiate(store, BlockClass, stored);
+}
+
+/**
+ * Refuses to rename a document that other documents' secret references name by slug
+ * (`{ "$reference": "secret/db" }`): unlike nested blocks, which are linked by id and follow a
+ * rename, those references would stop resolving. `BLOCK_REFERENCED` names the referrers, unless
+ * `force`.
+ */
+export async function checkRenameKeepsReferences(
+  store: BlockStore,
+  target: { id: string; type: string; name: string },
+  force = false,
+): Promise<void> {
+  if (force) return;
+  const slug = formatSlug(target.type, target.name);
+  const naming: string[] = [];
+  for (const referrer of await store.referrers(target.id)) {
+    const stored = await store.get({ id: referrer.id });
+    if (!stored) continue;
+    const bySlug = secretReferencesIn(stored.data).some(({ reference }) => {
+      const parsed = parseSecretReference(reference);
+      return parsed.kind === "block" && parsed.type === target.type && parsed.name === target.name;
+    });
+    if (bySlug) naming.push(formatSlug(stored.type, stored.name));
+  }
+  if (naming.length === 0) return;
+  throw new BlockReferencedError({
+    slug,
+    referrers: naming,
+    action: "rename",
+    advice: `Their secret references name it as "${slug}" and would stop resolving. Rename with force and then point those references at the new name, or leave it where it is.`,
+  });
 }
 
 /** Loads a block (migrating it) and saves it back when its schema version or checksum is old. */

@@ -12,6 +12,7 @@ export {
   isBlock,
   type ListBlocksOptions,
   type LoadBlockOptions,
+  type RenameBlockOptions,
   type ReservedFieldName,
   type SaveBlockOptions,
   type StoreOption,

@@ -7,11 +7,18 @@ export class BlockReferencedError extends TesseraError {
   /** Slugs of the documents that reference it. */
   readonly referrers: string[];
 
-  constructor(details: { slug: string; referrers: string[] } & TesseraErrorOptions) {
+  constructor(
+    details: {
+      slug: string;
+      referrers: string[];
+      /** What was refused. @default "delete" */
+      action?: "delete" | "rename";
+    } & TesseraErrorOptions,
+  ) {
     const { slug, referrers } = details;
     super(
       BlockReferencedError.code,
-      `Cannot delete "${slug}": ${referrers.map((referrer) => `"${referrer}"`).join(", ")} reference${referrers.length === 1 ? "s" : ""} it. ${details.advice ?? "Point them elsewhere first, or delete with { force: true } (the referrers will fail to load)."}`,
+      `Cannot ${details.action ?? "delete"} "${slug}": ${referrers.map((referrer) => `"${referrer}"`).join(", ")} reference${referrers.length === 1 ? "s" : ""} it. ${details.advice ?? "Point them elsewhere first, or delete with { force: true } (the referrers will fail to load)."}`,
       details,
     );
     this.slug = slug;

@@ -29,6 +29,7 @@ export {
   parseSecretReference,
   resolveSecretReference,
   type SecretReferenceSettings,
+  secretReferencesIn,
   secretReferenceTargets,
 } from "./secret-reference.js";
 export type { ReadSecretOptions, SecretSource } from "./secret-source.js";

@@ -383,6 +383,15 @@ export async function secretReferenceTargets(
   return [...ids];
 }
 
+/** The secret references (`{ "$reference": "…" }`) in a document, with the field path of each. */
+export function secretReferencesIn(
+  data: JsonValue,
+): Array<{ reference: string; fieldPath: string }> {
+  const found: Array<{ reference: string; fieldPath: string }> = [];
+  collectReferences(data, [], found);
+  return found;
+}
+
 function collectReferences(
   node: JsonValue,
   path: string[],

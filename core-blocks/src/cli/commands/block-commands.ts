@@ -243,10 +243,13 @@ function registerRevisionCommands(block: Command, context: CliContext): void {
       .argument("<slug>", "type/name, such as s3-bucket/results")
       .argument("<new-name>", "the new name, such as nightly-results")
       .option("--json", "print the moved block as JSON")
-      .action(async (slug: string, newName: string, options: { json?: boolean }) => {
-        const { renameCommand } = await import("./block-history.js");
-        await renameCommand(context, slug, newName, options);
-      }),
+      .option("--force", "rename even when secret references name it by slug (they stop resolving)")
+      .action(
+        async (slug: string, newName: string, options: { json?: boolean; force?: boolean }) => {
+          const { renameCommand } = await import("./block-history.js");
+          await renameCommand(context, slug, newName, options);
+        },
+      ),
     "tessera block rename s3-bucket/results nightly-results",
   );
 

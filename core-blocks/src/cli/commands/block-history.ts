@@ -1,3 +1,4 @@
+import { checkRenameKeepsReferences } from "../../block/document-operations.js";
 import { formatSlug } from "../../block/slug.js";
 import type { CliContext } from "../context.js";
 import {
@@ -73,11 +74,12 @@ export async function renameCommand(
   context: CliContext,
   slug: string,
   newName: string,
-  options: { json?: boolean },
+  options: { json?: boolean; force?: boolean },
 ): Promise<void> {
   await checkSlugPart(newName, "name");
   const store = await context.store();
   const current = await requireDocument(store, slug);
+  await checkRenameKeepsReferences(store, current, options.force);
   const moved = await store.rename(await parseSlug(slug), newName, {
     expectedRevision: current.revision,
   });
