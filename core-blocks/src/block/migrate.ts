@@ -32,34 +32,21 @@ export async function migrate(
         semver.lte(migration.to, installed),
     );
     if (!next) break;
+    const failed = (problem: string, cause?: unknown) =>
+      new SchemaMismatchError({
+        slug,
+        storedVersion,
+        installedVersion: installed,
+        problems: [{ path: "", message: `the migration from ${version} to ${next.to} ${problem}` }],
+        ...(cause === undefined ? {} : { cause }),
+      });
     try {
       fields = await next.up({ ...fields });
     } catch (error) {
-      throw new SchemaMismatchError({
-        slug,
-        storedVersion,
-        installedVersion: installed,
-        problems: [
-          {
-            path: "",
-            message: `the migration from ${version} to ${next.to} failed (${error instanceof Error ? error.message : String(error)})`,
-          },
-        ],
-        cause: error,
-      });
+      throw failed(`failed (${error instanceof Error ? error.message : String(error)})`, error);
     }
     if (typeof fields !== "object" || fields === null || Array.isArray(fields)) {
-      throw new SchemaMismatchError({
-        slug,
-        storedVersion,
-        installedVersion: installed,
-        problems: [
-          {
-            path: "",
-            message: `the migration from ${version} to ${next.to} did not return an object`,
-          },
-        ],
-      });
+      throw failed("did not return an object");
     }
     version = next.to;
   }
