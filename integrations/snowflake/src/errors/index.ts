@@ -1,0 +1,4 @@
+export {
+  type PrivateKeyProblem,
+  SnowflakePrivateKeyError,
+} from "./snowflake-private-key-error.js";
