@@ -11,7 +11,12 @@ import {
 } from "../errors/index.js";
 import { soleKey } from "../protocol/index.js";
 import type { JsonValue } from "../schema/index.js";
-import { getSecretCipher, type SealedSecret, SecretValue } from "../secrets/index.js";
+import {
+  getSecretCipher,
+  type SealedSecret,
+  type SecretCipher,
+  SecretValue,
+} from "../secrets/index.js";
 import { type BlockStore, getDefaultStore, type StoredDocument } from "../store/index.js";
 import type { BlockMembers, LoadBlockOptions } from "./block.js";
 import type { BlockTypeDefinition } from "./block-definition.js";
@@ -317,6 +322,8 @@ interface DecodeContext {
   document: StoredDocument;
   /** The built nested blocks by id; `undefined` to stop at the first `$ref` with `NESTED`. */
   children: ReadonlyMap<string, object> | undefined;
+  /** The store's cipher, looked up once for all the document's secrets (on the first reveal). */
+  cipher?: Promise<SecretCipher>;
 }
 
 /** Stored data to field values: sealed secrets become lazy `SecretValue`s, `$ref`s instances. */
@@ -374,8 +381,15 @@ function storedSecret(
   const { store, document } = context;
   const fieldPath = segments.join(".");
   const sealed: SealedSecret = { $sealed: sealedText };
-  const value = SecretValue.lazy({ kind: "stored" }, () =>
-    getSecretCipher(store).then((cipher) => {
+  const value = SecretValue.lazy({ kind: "stored" }, () => {
+    if (context.cipher === undefined) {
+      context.cipher = getSecretCipher(store);
+      // A failed lookup is not kept: the next reveal tries again (a key restored meanwhile).
+      context.cipher.catch(() => {
+        context.cipher = undefined;
+      });
+    }
+    return context.cipher.then((cipher) => {
       if (!document.dataKey) {
         throw new DecryptionFailedError({
           reason: "unsupported-format",
@@ -392,8 +406,8 @@ function storedSecret(
         },
         sealed,
       );
-    }),
-  );
+    });
+  });
   setSealedOrigin(value, {
     documentId: document.id,
     fieldPath,

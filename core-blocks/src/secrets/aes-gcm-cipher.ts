@@ -89,13 +89,16 @@ function segmentsOf(context: SealContext): string[] {
  * paths share it). Built once per (version, document, field, data key) and reused: it is on the
  * hot path of every reveal.
  */
-function sealAad(context: SealContext, dataKeyId: Buffer, version: number): Buffer {
-  const keyId = dataKeyId.toString("hex");
-  const path = version === 1 ? context.fieldPath : segmentsOf(context);
-  const pathKey = typeof path === "string" ? path : JSON.stringify(path);
+function sealAad(context: SealContext, keyId: string, version: number): Buffer {
+  // Without explicit segments the dotted path determines them, so it keys the cache as it is.
+  const pathKey =
+    version === 1 || !context.fieldPathSegments
+      ? `.${context.fieldPath}`
+      : `[${JSON.stringify(context.fieldPathSegments)}`;
   const cacheKey = `${version}\u0000${context.documentId}\u0000${pathKey}\u0000${keyId}`;
   let aad = aadCache.get(cacheKey);
   if (aad === undefined) {
+    const path = version === 1 ? context.fieldPath : segmentsOf(context);
     aad = Buffer.from(
       JSON.stringify(["tessera:secret", version, context.documentId, path, keyId]),
       "utf8",
@@ -131,10 +134,18 @@ function decodeBase64(text: unknown): Buffer | undefined {
  * an unknown version byte, a truncated, altered or moved ciphertext — is a `DECRYPTION_FAILED`
  * error naming the key id; it never returns an empty or partial value.
  */
+/** A data key in clear, with its id as bytes and as hex (the form bound into associated data). */
+interface UnwrappedDataKey {
+  id: Buffer;
+  idHex: string;
+  key: Buffer;
+  masterKeyId: string;
+}
+
 export class AesGcmSecretCipher implements SecretCipher {
   readonly #keys: readonly MasterKey[];
   readonly #missingKeyHint: string;
-  readonly #unwrapped = new Map<string, { id: Buffer; key: Buffer; masterKeyId: string }>();
+  readonly #unwrapped = new Map<string, UnwrappedDataKey>();
 
   constructor(keys: readonly MasterKey[], options: AesGcmSecretCipherOptions = {}) {
     if (keys.length === 0)
@@ -176,7 +187,7 @@ export class AesGcmSecretCipher implements SecretCipher {
   }
 
   async seal(context: SealContext, plaintext: JsonValue): Promise<SealedSecret> {
-    const { id, key } = this.#unwrap(context.dataKey);
+    const { id, idHex, key } = this.#unwrap(context.dataKey);
     const json = JSON.stringify(plaintext);
     if (json === undefined)
       throw new InvalidInputError({
@@ -184,14 +195,19 @@ export class AesGcmSecretCipher implements SecretCipher {
         message: `Secret ${context.fieldPath} is not a JSON value.`,
       });
     const version = SEALED_VALUE_FORMAT_VERSION;
-    const body = encrypt(key, Buffer.from(json, "utf8"), sealAad(context, id, version));
+    const body = encrypt(key, Buffer.from(json, "utf8"), sealAad(context, idHex, version));
     return {
       $sealed: Buffer.concat([Buffer.from([version]), id, body]).toString("base64"),
     };
   }
 
   async open(context: SealContext, sealed: SealedSecret): Promise<JsonValue> {
-    const { id, key } = this.#unwrap(context.dataKey);
+    return this.openSync(context, sealed);
+  }
+
+  /** `open` without the promise, for callers on the hot path of a reveal. */
+  openSync(context: SealContext, sealed: SealedSecret): JsonValue {
+    const { id, idHex, key } = this.#unwrap(context.dataKey);
     const bytes = decodeBase64(sealed?.$sealed);
     if (bytes === undefined || bytes.length < MIN_SEALED_BYTES) {
       throw new DecryptionFailedError({
@@ -219,7 +235,7 @@ export class AesGcmSecretCipher implements SecretCipher {
     }
     let plaintext: Buffer;
     try {
-      plaintext = decrypt(key, bytes.subarray(HEADER_BYTES), sealAad(context, id, version));
+      plaintext = decrypt(key, bytes.subarray(HEADER_BYTES), sealAad(context, idHex, version));
     } catch {
       throw new DecryptionFailedError({
         reason: "authentication-failed",
@@ -250,7 +266,7 @@ export class AesGcmSecretCipher implements SecretCipher {
     return { masterKeyId: master.id, wrapped };
   }
 
-  #unwrap(dataKey: WrappedDataKey): { id: Buffer; key: Buffer } {
+  #unwrap(dataKey: WrappedDataKey): UnwrappedDataKey {
     const cached = this.#unwrapped.get(dataKey.wrapped);
     if (cached && dataKey.masterKeyId === cached.masterKeyId) return cached;
     const masterId = String(dataKey?.masterKeyId);
@@ -297,8 +313,10 @@ export class AesGcmSecretCipher implements SecretCipher {
         message: `The document's data key does not decrypt with master key ${masterId}: the wrapped data key was altered.`,
       });
     }
+    const id = plain.subarray(0, ID_BYTES);
     const unwrapped = {
-      id: plain.subarray(0, ID_BYTES),
+      id,
+      idHex: id.toString("hex"),
       key: plain.subarray(ID_BYTES),
       masterKeyId: masterId,
     };

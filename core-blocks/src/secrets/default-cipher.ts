@@ -230,6 +230,12 @@ class StoreCipher implements SecretCipher {
   }
 
   async open(context: SealContext, sealed: SealedSecret): Promise<JsonValue> {
+    // The common case first, without the retry's closures: the ring holds the data key's master.
+    try {
+      return this.#inner.openSync(context, sealed);
+    } catch (error) {
+      if (!isKeyUnavailable(error)) throw error;
+    }
     return this.#withKey(context.dataKey, context.documentId, (dataKey) =>
       this.#inner.open({ ...context, dataKey }, sealed),
     );
