@@ -34,6 +34,26 @@ describe("secret()", () => {
     expect(JSON.stringify(refused.error?.issues)).not.toContain("12345678");
   });
 
+  it("runs its check on plaintexts given in clear, and never on references or keep markers", () => {
+    const checked = z.object({
+      key: secret({
+        json: true,
+        check: (plaintext) =>
+          typeof plaintext === "object" && plaintext !== null && "id" in plaintext
+            ? undefined
+            : "the key has no id",
+      }).optional(),
+    });
+    expect(checked.safeParse({ key: { id: "k1" } }).success).toBe(true);
+    const refused = checked.safeParse({ key: { name: "hunter2-value" } });
+    expect(refused.success).toBe(false);
+    expect(refused.error?.issues[0]).toMatchObject({ path: ["key"], message: "the key has no id" });
+    expect(JSON.stringify(refused.error?.issues)).not.toContain("hunter2-value");
+    expect(checked.safeParse({ key: { $reference: "env:KEY" } }).success).toBe(true);
+    expect(checked.safeParse({ key: { $keep: true } }).success).toBe(true);
+    expect(checked.safeParse({ key: SecretValue.from("unchecked") }).success).toBe(true);
+  });
+
   it("refuses a malformed reference or keep marker without echoing the input", () => {
     const reference = schema.safeParse({ token: { $reference: "not a reference" } });
     expect(reference.success).toBe(false);

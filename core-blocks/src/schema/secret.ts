@@ -10,6 +10,15 @@ export interface SecretFieldOptions {
    * @default false
    */
   json?: boolean;
+  /**
+   * Checks a plaintext given in clear (not a reference, a keep marker or a stored secret) when the
+   * field is parsed: on construction, on save and inside a parent block. Returns what is wrong, as
+   * a message that must never repeat the plaintext, or `undefined` when it is fine. Use it for
+   * shape checks a user should hear about before the value is first used (a key file that lacks a
+   * field).
+   * @default undefined (any plaintext of the field's kind)
+   */
+  check?(plaintext: JsonValue): string | undefined;
 }
 
 /** What a secret field accepts besides its plaintext. */
@@ -42,9 +51,11 @@ function definitionOf(schema: unknown): object | undefined {
  */
 export function secret(options?: {
   json?: false;
+  check?: (plaintext: string) => string | undefined;
 }): z.ZodType<SecretValue<string>, SecretFieldInput<string>>;
 export function secret(options: {
   json: true;
+  check?: (plaintext: JsonValue) => string | undefined;
 }): z.ZodType<SecretValue<JsonValue>, SecretFieldInput<JsonValue>>;
 export function secret(
   options: SecretFieldOptions = {},
@@ -78,9 +89,17 @@ export function secret(
         return z.NEVER;
       }
     }
-    if (typeof input === "string") return SecretValue.from(input) as SecretValue<JsonValue>;
-    if (options.json && isJsonValue(input) && input !== undefined) {
-      return SecretValue.from(input);
+    const plaintext =
+      typeof input === "string" || (options.json && isJsonValue(input) && input !== undefined)
+        ? (input as JsonValue)
+        : undefined;
+    if (plaintext !== undefined) {
+      const problem = options.check?.(plaintext);
+      if (problem !== undefined) {
+        context.addIssue({ code: "custom", message: problem });
+        return z.NEVER;
+      }
+      return SecretValue.from(plaintext);
     }
     context.addIssue({
       code: "custom",

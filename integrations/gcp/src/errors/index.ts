@@ -1,0 +1,1 @@
+export { GcpServiceAccountFileError } from "./gcp-service-account-file-error.js";

@@ -1,0 +1,82 @@
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { type ForbiddenModules, importWithoutModules } from "@tessera/test-servers";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+const packageDirectory = fileURLToPath(new URL("..", import.meta.url));
+
+/** The Google Cloud client libraries and what they stand on. */
+const GOOGLE_CLOUD_MODULES: ForbiddenModules = {
+  description: "the Google Cloud client libraries",
+  prefixes: ["@google-cloud/", "google-gax", "google-auth-library", "gaxios", "protobufjs"],
+};
+
+async function newestModification(directory: string): Promise<number> {
+  let newest = 0;
+  for (const entry of await readdir(directory, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const { mtimeMs } = await stat(join(entry.parentPath, entry.name));
+    newest = Math.max(newest, mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds dist/ when it is missing or older than src/, so the child imports what src says. */
+async function ensureBuilt(): Promise<void> {
+  const built = await stat(join(packageDirectory, "dist/index.js")).then(
+    (file) => file.mtimeMs,
+    () => 0,
+  );
+  if (built >= (await newestModification(join(packageDirectory, "src")))) return;
+  await run("pnpm", ["run", "build"], { cwd: packageDirectory });
+}
+
+let home: string;
+beforeAll(async () => {
+  await ensureBuilt();
+  home = await mkdtemp(join(tmpdir(), "tessera-gcp-lazy-"));
+}, 120_000);
+afterAll(async () => {
+  await rm(home, { recursive: true, force: true });
+});
+
+function importGcp(afterImport: string) {
+  return importWithoutModules({
+    specifier: "@tessera/gcp",
+    forbidden: GOOGLE_CLOUD_MODULES,
+    cwd: packageDirectory,
+    afterImport,
+    env: { TESSERA_HOME: home, TESSERA_ENCRYPTION_KEY: randomBytes(32).toString("base64") },
+  });
+}
+
+describe("lazy Google Cloud SDK loading", () => {
+  it("imports @tessera/gcp, saves, lists and loads its blocks in a process that may not load any Google Cloud module", async () => {
+    const outcome = await importGcp(`
+      const credentials = new imported.GcpCredentials({
+        serviceAccountFile: "/nowhere/key.json",
+        project: "lazy-project",
+      });
+      await credentials.save("lazy");
+      const listed = (await imported.GcpCredentials.list()).items.map((item) => item.name);
+      if (listed.join() !== "lazy") throw new Error("listed " + listed.join());
+      const loaded = await imported.GcpCredentials.load("lazy");
+      if (loaded.project !== "lazy-project") throw new Error("loaded " + loaded.project);
+    `);
+    expect(outcome).toEqual({ status: 0, stderr: "" });
+  }, 120_000);
+
+  it("loads the client library on the first client, so the probe above is real", async () => {
+    const outcome = await importGcp(
+      "await new imported.GcpCredentials({ project: 'lazy-project' }).getStorage();",
+    );
+    expect(outcome.status).not.toBe(0);
+    expect(outcome.stderr).toContain("@google-cloud/storage");
+  }, 120_000);
+});
