@@ -70,6 +70,10 @@ export {
   MaskedSecretError,
   MasterKeyNotCurrentError,
   NestingTooDeepError,
+  NotificationCancelledError,
+  NotificationFailedError,
+  NotificationRateLimitedError,
+  NotificationTimeoutError,
   PathConflictError,
   PathOutsideBaseError,
   ReferenceCycleError,
@@ -112,6 +116,18 @@ export {
   registerIntegration,
   registerModule,
 } from "./integration/index.js";
+export {
+  isNotifier,
+  loadNotifier,
+  type Notifier,
+  type NotifyAllOptions,
+  type NotifyMessage,
+  type NotifyOptions,
+  type NotifyOutcome,
+  type NotifyResult,
+  notifyAll,
+  Webhook,
+} from "./notify/index.js";
 export {
   binarySerializer,
   builtInSerializers,

@@ -119,6 +119,18 @@ const cases: Record<string, Case> = {
     },
   },
   NestingTooDeepError: { details: { slug: "s3-bucket/results", limit: 32 } },
+  NotificationCancelledError: { details: { notifier: "slack-webhook/ops" } },
+  NotificationFailedError: {
+    details: {
+      notifier: "slack-webhook/ops",
+      reason: "Slack answered HTTP 404 channel_not_found",
+      status: 404,
+      providerError: "channel_not_found",
+      mayHaveBeenDelivered: true,
+    },
+  },
+  NotificationRateLimitedError: { details: { notifier: "webhook/pager", retryAfterSeconds: 60 } },
+  NotificationTimeoutError: { details: { notifier: "webhook/pager", deadlineMs: 30000 } },
   PathConflictError: {
     details: { path: "reports", location: "local-file-system/out", reason: "a file stands there" },
     fields: { reason: undefined },

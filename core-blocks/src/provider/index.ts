@@ -8,6 +8,15 @@ export { setDefiningPackage } from "../block/index.js";
 export { isCoreVersionInRange } from "../integration/index.js";
 export { logDebug } from "../log/index.js";
 export {
+  checkNotifyMessage,
+  DEFAULT_NOTIFY_DEADLINE_MS,
+  NotificationDeadline,
+  type NotificationRequest,
+  type NotificationResponse,
+  parseRetryAfter,
+  sendNotificationRequest,
+} from "../notify/index.js";
+export {
   knownContentLength,
   progressStream,
   readAllBytes,
@@ -18,6 +27,7 @@ export {
   writableContentChunks,
   writableContentToReadable,
 } from "../results/index.js";
+export { givenSecretProblem } from "../secrets/index.js";
 export { abortableChunks } from "./abortable-chunks.js";
 export { ClientCache, type ClientCacheOptions } from "./client-cache.js";
 export { fingerprint } from "./fingerprint.js";

@@ -4,6 +4,7 @@ export {
   SEALED_VALUE_FORMAT_VERSION,
 } from "./aes-gcm-cipher.js";
 export { forgetSecretCipher, getSecretCipher } from "./default-cipher.js";
+export { givenSecretProblem } from "./given-secret-problem.js";
 export { type KeyStatus, keyStatus, type MasterKeyStatus } from "./key-status.js";
 export {
   ENCRYPTION_KEY_VARIABLE,

@@ -9,6 +9,12 @@ export {
   describeBlockStore,
 } from "./describe-block-store.js";
 export {
+  type DescribeNotifierOptions,
+  describeNotifier,
+  type NotifierEndpointBehaviour,
+  type NotifierFixture,
+} from "./describe-notifier.js";
+export {
   type DescribeWritableFileSystemOptions,
   describeWritableFileSystem,
   type WritableFileSystemFixture,
