@@ -20,6 +20,12 @@ export const AWS_SDK_MODULES: ForbiddenModules = {
   prefixes: ["@aws-sdk/"],
 };
 
+/** The Azure SDK (storage and identity), as the Azure integration's laziness tests forbid it. */
+export const AZURE_SDK_MODULES: ForbiddenModules = {
+  description: "the Azure SDK",
+  prefixes: ["@azure/"],
+};
+
 /** The preload (`node --import=<this>`) that enforces `TESSERA_FORBIDDEN_MODULES`. */
 export const forbidModulesPreload = fileURLToPath(new URL("./forbid-modules.mjs", import.meta.url));
 

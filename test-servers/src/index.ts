@@ -7,6 +7,7 @@
  * project that starts it passes the flag through `execArgv`.
  */
 export { emulatorCredentials, freshFolder } from "./aws-fixtures.js";
+export { AZURITE_ACCOUNT, type Azurite, type AzuriteOptions, startAzurite } from "./azurite.js";
 export { errorOf, thrownBy } from "./errors.js";
 export {
   type FaultAction,
@@ -19,6 +20,7 @@ export {
 } from "./fault-proxy.js";
 export {
   AWS_SDK_MODULES,
+  AZURE_SDK_MODULES,
   type ForbiddenModules,
   forbiddenModulesEnvironment,
   forbidModulesPreload,
