@@ -27,6 +27,13 @@ export {
   type ImportOutcome,
   importWithoutModules,
 } from "./forbid-modules.js";
+export {
+  crc32cBase64,
+  type GcsEmulator,
+  type GcsEmulatorOptions,
+  type GcsRequest,
+  startGcsEmulator,
+} from "./gcs.js";
 export { closeServer, listenOnLoopback } from "./loopback.js";
 export {
   S3RVER_CREDENTIALS,
