@@ -40,8 +40,13 @@ export async function resolveBlockClass(store: BlockStore, type: string): Promis
   block.assertSlugPart(type, "type slug");
   let loaded = block.getBlockType(type);
   if (!loaded) {
-    // Core's own block types (`secret`, `local-file-system`) register when their module loads.
-    await Promise.all([import("../secret-block/index.js"), import("../results/index.js")]);
+    // Core's own block types (`secret`, `local-file-system`, `webhook`) register when their
+    // module loads.
+    await Promise.all([
+      import("../secret-block/index.js"),
+      import("../results/index.js"),
+      import("../notify/index.js"),
+    ]);
     loaded = block.getBlockType(type);
   }
   if (!loaded) {

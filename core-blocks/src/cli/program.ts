@@ -3,6 +3,7 @@ import { example } from "./command-options.js";
 import { registerBlockCommands } from "./commands/block-commands.js";
 import { registerIntegrationsCommand } from "./commands/integrations-commands.js";
 import { registerKeyCommands } from "./commands/key-commands.js";
+import { registerNotifyCommands } from "./commands/notify-commands.js";
 import { registerResultCommands } from "./commands/result-commands.js";
 import { registerSecretCommands } from "./commands/secret-commands.js";
 import type { CliContext } from "./context.js";
@@ -30,5 +31,6 @@ export function createProgram(context: CliContext, version: string): Command {
   registerKeyCommands(program, context);
   registerResultCommands(program, context);
   registerIntegrationsCommand(program, context);
+  registerNotifyCommands(program, context);
   return program;
 }
