@@ -172,6 +172,12 @@ const cases: Record<string, Case> = {
   SerializationFailedError: {
     details: { serializer: "json", direction: "serialize", reason: "a BigInt" },
   },
+  DatabaseUnavailableError: {
+    details: { location: "postgres://db.internal:5432/tessera", driverCode: "57P01" },
+  },
+  DriverNotInstalledError: {
+    details: { packageName: "pg", packageRange: "^8.23.1", backend: "PostgreSQL" },
+  },
   StoreBusyError: { details: { location: "/home/u/.tessera/blocks.db", waitedMs: 5000 } },
   StoreClosedError: { details: { location: "/home/u/.tessera/blocks.db" } },
   StoreCorruptedError: {

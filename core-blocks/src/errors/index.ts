@@ -1,8 +1,10 @@
 export { BlockExistsError } from "./block-exists-error.js";
 export { BlockNotFoundError } from "./block-not-found-error.js";
 export { BlockReferencedError } from "./block-referenced-error.js";
+export { DatabaseUnavailableError } from "./database-unavailable-error.js";
 export { DecryptionFailedError, type DecryptionFailureReason } from "./decryption-failed-error.js";
 export { DocumentTooLargeError } from "./document-too-large-error.js";
+export { DriverNotInstalledError } from "./driver-not-installed-error.js";
 export { type CoreCopy, DuplicateCoreError } from "./duplicate-core-error.js";
 export { FileNotFoundError } from "./file-not-found-error.js";
 export { IncompatibleIntegrationError } from "./incompatible-integration-error.js";

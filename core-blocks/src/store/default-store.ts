@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { StoreNotSupportedError } from "../errors/index.js";
+import { InvalidInputError, StoreNotSupportedError } from "../errors/index.js";
 import type { BlockStore } from "./block-store.js";
 import { tesseraHome } from "./tessera-home.js";
 
@@ -10,9 +10,10 @@ let current: Promise<BlockStore> | undefined;
  * `$TESSERA_HOME/tessera.db` (created with its folder on first use), opened once per process.
  * A backend's driver is imported only when that backend is selected.
  *
- * `TESSERA_DATABASE_URL` (PostgreSQL) and `TESSERA_API_URL` (a `tessera server`) select backends
- * that a later release adds; this version refuses them with `STORE_NOT_SUPPORTED` rather than
- * silently writing to a local file that other machines never see.
+ * `TESSERA_DATABASE_URL=postgres://…` selects the PostgreSQL store (`pg` is loaded only then; the
+ * schema is `TESSERA_DATABASE_SCHEMA`, default `tessera`). `TESSERA_API_URL` (a `tessera server`)
+ * selects a backend that a later release adds; this version refuses it with `STORE_NOT_SUPPORTED`
+ * rather than silently writing to a local file that other machines never see.
  */
 export function getDefaultStore(): Promise<BlockStore> {
   current ??= openStoreFromEnvironment().catch((error: unknown) => {
@@ -28,8 +29,18 @@ export function setDefaultStore(store: BlockStore | undefined): void {
 }
 
 async function openStoreFromEnvironment(): Promise<BlockStore> {
-  if (process.env.TESSERA_DATABASE_URL) {
-    throw new StoreNotSupportedError({ variable: "TESSERA_DATABASE_URL", backend: "PostgreSQL" });
+  const databaseUrl = process.env.TESSERA_DATABASE_URL;
+  if (databaseUrl) {
+    if (!/^postgres(ql)?:\/\//i.test(databaseUrl)) {
+      throw new InvalidInputError({
+        subject: "TESSERA_DATABASE_URL",
+        message:
+          "TESSERA_DATABASE_URL must be a PostgreSQL URL (postgres://user:password@host:port/database); its value is not shown. Unset it to use the embedded SQLite store.",
+      });
+    }
+    const { openPostgresStore } = await import("./postgres/postgres-store.js");
+    const schema = process.env.TESSERA_DATABASE_SCHEMA;
+    return openPostgresStore(schema ? { url: databaseUrl, schema } : { url: databaseUrl });
   }
   if (process.env.TESSERA_API_URL) {
     throw new StoreNotSupportedError({

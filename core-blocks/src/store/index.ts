@@ -16,6 +16,11 @@ export type {
 export { getDefaultStore, setDefaultStore } from "./default-store.js";
 export { createMemoryStore, type MemoryStoreOptions } from "./memory/index.js";
 export {
+  openPostgresStore,
+  type PostgresBlockStore,
+  type PostgresStoreOptions,
+} from "./postgres/postgres-store.js";
+export {
   defaultStoreLimits,
   openSqliteStore,
   type SqliteBlockStore,

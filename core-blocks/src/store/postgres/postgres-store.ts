@@ -1,0 +1,984 @@
+import { formatSlug } from "../../block/slug.js";
+import {
+  BlockExistsError,
+  BlockNotFoundError,
+  BlockReferencedError,
+  DatabaseUnavailableError,
+  DocumentTooLargeError,
+  InvalidInputError,
+  MasterKeyNotCurrentError,
+  ReferenceCycleError,
+  ReferenceNotFoundError,
+  RevisionConflictError,
+  StoreBusyError,
+  StoreClosedError,
+  StoreCorruptedError,
+  TesseraError,
+} from "../../errors/index.js";
+import type { JsonObject } from "../../schema/index.js";
+import type {
+  BlockStore,
+  BlockTypeRecord,
+  DefiningPackage,
+  DocumentRef,
+  DocumentSummary,
+  ListDocumentsOptions,
+  MasterKeyRecord,
+  Page,
+  PutDocumentInput,
+  RevisionSummary,
+  StoredDocument,
+  StoreLimits,
+  WrappedDataKey,
+} from "../block-store.js";
+import { decodeCursor, encodeCursor } from "../list-cursor.js";
+import {
+  CorruptRowError,
+  parseColumn,
+  toDocument,
+  toRevisionSummary,
+  toSummary,
+} from "../sqlite/sqlite-rows.js";
+import type { DocumentRow, RevisionRow, SummaryRow } from "../sqlite/sqlite-statements.js";
+import { createPool, type PooledClient, type SqlClient, type SqlPool } from "./postgres-driver.js";
+import { lockKeys, migratePostgresStore } from "./postgres-migrations.js";
+import { type PostgresStatements, postgresStatements } from "./postgres-statements.js";
+
+/** Settings of `openPostgresStore`. */
+export interface PostgresStoreOptions {
+  /**
+   * The database, as a `postgres://user:password@host:port/database` URL (any setting `pg`
+   * reads from a connection string, such as `sslmode`, works). Never shown: messages and
+   * `location` name the host, port and database only.
+   */
+  url: string;
+  /**
+   * The PostgreSQL schema that holds the store's tables; created when missing. Several stores
+   * can share one database under different schemas.
+   * @default "tessera"
+   */
+  schema?: string;
+  /**
+   * Limits the store enforces.
+   * @default { maxDocumentBytes: 1_048_576, revisionsKept: 50 }
+   */
+  limits?: Partial<StoreLimits>;
+  /**
+   * Most connections the store opens at once. Calls beyond it wait for a free connection. 10
+   * keeps a few dozen worker processes well under PostgreSQL's default `max_connections` (100).
+   * @default 10
+   */
+  poolSize?: number;
+  /**
+   * The longest one statement may run (or wait for a lock) before the server cancels it, in ms;
+   * the call then fails with `STORE_BUSY` and its transaction is rolled back. Every statement is a
+   * point read or write, so 30 s only trips on a stuck lock or a server in trouble.
+   * @default 30_000
+   */
+  statementTimeoutMs?: number;
+  /**
+   * How long opening a connection may take before the call fails with `DATABASE_UNAVAILABLE`,
+   * in ms.
+   * @default 10_000
+   */
+  connectTimeoutMs?: number;
+}
+
+/** The PostgreSQL `BlockStore`. */
+export interface PostgresBlockStore extends BlockStore {
+  readonly kind: "postgres";
+  /** The schema that holds the store's tables. */
+  readonly schema: string;
+}
+
+const defaultLimits: StoreLimits = { maxDocumentBytes: 1_048_576, revisionsKept: 50 };
+
+/** Revisions beyond the kept window are deleted every this many saves of a document. */
+const pruneBatch = 16;
+
+/** How often a write whose transaction lost a race (deadlock, overwrite race) is run again. */
+const maxAttempts = 20;
+
+const schemaPattern = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** `postgres://host:port/database` of a connection URL, without user, password or settings. */
+function describePostgresUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    const host = parsed.hostname === "" ? "localhost" : parsed.hostname;
+    const port = parsed.port === "" ? "" : `:${parsed.port}`;
+    return `postgres://${host}${port}${parsed.pathname}`;
+  } catch {
+    return "postgres://(an unparsable URL)";
+  }
+}
+
+/**
+ * Opens the PostgreSQL block store: connects (a pool of `poolSize` connections), creates the
+ * schema and its tables when missing, and upgrades them to this release's version in one
+ * transaction under an advisory lock. `pg` (an optional peer dependency) is loaded here, so
+ * processes on another backend never load it; when it is missing the call fails with
+ * `DRIVER_NOT_INSTALLED`. A schema written by a newer Tessera is refused with `STORE_TOO_NEW`.
+ */
+export async function openPostgresStore(
+  options: PostgresStoreOptions,
+): Promise<PostgresBlockStore> {
+  const schema = options.schema ?? "tessera";
+  if (!schemaPattern.test(schema)) {
+    throw new InvalidInputError({
+      subject: "schema",
+      message: `The PostgreSQL schema name "${schema}" is not valid: use 1-63 lower-case letters, digits and underscores, not starting with a digit.`,
+    });
+  }
+  const limits: StoreLimits = { ...defaultLimits, ...options.limits };
+  const settings = {
+    poolSize: options.poolSize ?? 10,
+    statementTimeoutMs: options.statementTimeoutMs ?? 30_000,
+    connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+  };
+  for (const [setting, value] of [...Object.entries(limits), ...Object.entries(settings)]) {
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new InvalidInputError({
+        subject: setting,
+        message: `The PostgreSQL store setting ${setting} must be a whole number of at least 1 (got ${String(value)}). Omit it to use the default.`,
+      });
+    }
+  }
+  const location = describePostgresUrl(options.url) + (schema === "tessera" ? "" : `#${schema}`);
+  const pool = await createPool({
+    connectionString: options.url,
+    max: settings.poolSize,
+    statement_timeout: settings.statementTimeoutMs,
+    connectionTimeoutMillis: settings.connectTimeoutMs,
+    idleTimeoutMillis: 30_000,
+    application_name: "tessera",
+  });
+  // A connection the server closes while idle in the pool (a restart, pg_terminate_backend) is
+  // reported here and dropped by the pool; the next call opens a new one.
+  pool.on("error", () => undefined);
+  // A checked-out connection that dies reports through the query that was running; without a
+  // listener its "error" event would end the process.
+  pool.on("connect", ((client: PooledClient) => client.on("error", () => undefined)) as never);
+  const quotedSchema = `"${schema}"`;
+  try {
+    const client = await pool.connect();
+    try {
+      await migratePostgresStore(client, { schema, quotedSchema, location });
+      client.release();
+    } catch (error) {
+      client.release(error as Error);
+      throw error;
+    }
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw asStoreError(location, error);
+  }
+  return new PostgresStore(pool, location, schema, quotedSchema, limits);
+}
+
+/** Thrown inside a transaction to run it again (a race that a fresh read resolves). */
+class RetryTransaction extends Error {}
+
+/** SQLSTATE classes and codes that mean the connection is gone or cannot be made. */
+function isConnectionError(error: unknown): boolean {
+  const code = String((error as { code?: unknown } | null)?.code ?? "");
+  if (/^(08|57P0[1-3])/.test(code)) return true;
+  if (
+    /^E(CONNREFUSED|CONNRESET|PIPE|HOSTUNREACH|NETUNREACH|TIMEDOUT|NOTFOUND|AI_AGAIN)$/.test(code)
+  ) {
+    return true;
+  }
+  const message = String((error as { message?: unknown } | null)?.message ?? "");
+  return /Connection terminated|connection timeout|Client has encountered a connection error|not queryable/i.test(
+    message,
+  );
+}
+
+function driverCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && code !== "") return code;
+  const message = String((error as { message?: unknown } | null)?.message ?? "");
+  if (/timeout/i.test(message)) return "connection timeout";
+  return "connection lost";
+}
+
+/** The coded error for a driver error; Tessera errors and unknown errors pass unchanged. */
+function asStoreError(location: string, error: unknown, waitedSince?: number): unknown {
+  if (TesseraError.isInstance(error)) return error;
+  if (error instanceof CorruptRowError) {
+    return new StoreCorruptedError({
+      location,
+      problem: error.message,
+      advice:
+        "Restore the database from a backup, or fix the row by hand; the row's content is not shown.",
+    });
+  }
+  if (isConnectionError(error)) {
+    return new DatabaseUnavailableError({ location, driverCode: driverCode(error), cause: error });
+  }
+  const code = String((error as { code?: unknown } | null)?.code ?? "");
+  if (code === "57014" || code === "55P03") {
+    return new StoreBusyError({
+      location,
+      waitedMs: waitedSince === undefined ? 0 : Date.now() - waitedSince,
+      cause: error,
+      advice:
+        "The statement ran into the store's statement timeout (another transaction held a lock, or the server is overloaded). Retry it, or open the store with a larger statementTimeoutMs.",
+    });
+  }
+  return error;
+}
+
+function slugOf(document: { type: string; name: string }): string {
+  return formatSlug(document.type, document.name);
+}
+
+function describeRef(ref: DocumentRef): string {
+  return "id" in ref ? ref.id : formatSlug(ref.type, ref.name);
+}
+
+function checkExpectedRevision(slug: string, expected: number | undefined, actual: number): void {
+  if (expected !== undefined && expected !== actual) {
+    throw new RevisionConflictError({ slug, expectedRevision: expected, actualRevision: actual });
+  }
+}
+
+interface HeadRow {
+  id: string;
+  type: string;
+  name: string;
+  revision: number;
+  created_at: string;
+  data_key_master_id: string | null;
+  data_key_wrapped: string | null;
+  has_references: boolean;
+}
+
+/** The content of a new revision. */
+interface RevisionContent {
+  dataJson: string;
+  schemaChecksum: string;
+  schemaVersion: string;
+  packageJson: string | null;
+  references: string[];
+  operation: RevisionSummary["operation"];
+  restoredFrom: number | null;
+}
+
+class PostgresStore implements PostgresBlockStore {
+  readonly kind = "postgres" as const;
+  readonly location: string;
+  readonly schema: string;
+  readonly limits: StoreLimits;
+  readonly #pool: SqlPool;
+  readonly #sql: PostgresStatements;
+  readonly #locks: ReturnType<typeof lockKeys>;
+  #closed = false;
+
+  constructor(
+    pool: SqlPool,
+    location: string,
+    schema: string,
+    quotedSchema: string,
+    limits: StoreLimits,
+  ) {
+    this.#pool = pool;
+    this.location = location;
+    this.schema = schema;
+    this.limits = limits;
+    this.#sql = postgresStatements(quotedSchema, `tessera_${schema}`);
+    this.#locks = lockKeys(schema);
+  }
+
+  async get(
+    ref: DocumentRef,
+    options?: { revision?: number },
+  ): Promise<StoredDocument | undefined> {
+    const sql = this.#sql;
+    const revision = options?.revision;
+    const rows = await this.#read<DocumentRow>((client) =>
+      revision === undefined
+        ? "id" in ref
+          ? client.query({ ...sql.newestById, values: [ref.id] })
+          : client.query({ ...sql.newestBySlug, values: [ref.type, ref.name] })
+        : "id" in ref
+          ? client.query({
+              ...sql.revisionById,
+              values: [ref.id, revision, this.limits.revisionsKept],
+            })
+          : client.query({
+              ...sql.revisionBySlug,
+              values: [ref.type, ref.name, revision, this.limits.revisionsKept],
+            }),
+    );
+    const row = rows[0];
+    return row === undefined ? undefined : this.#document(row);
+  }
+
+  async getMany(ids: readonly string[]): Promise<Map<string, StoredDocument>> {
+    const documents = new Map<string, StoredDocument>();
+    if (ids.length === 0) return documents;
+    const rows = await this.#read<DocumentRow>((client) =>
+      client.query({ ...this.#sql.newestByIds, values: [[...ids]] }),
+    );
+    for (const row of rows) documents.set(row.id, this.#document(row));
+    return documents;
+  }
+
+  async put(input: PutDocumentInput): Promise<StoredDocument> {
+    this.#open();
+    const dataJson = this.#serialize(input);
+    return this.#write((client) => this.#putInTransaction(client, input, dataJson));
+  }
+
+  async rollback(
+    ref: DocumentRef,
+    revision: number,
+    options?: { expectedRevision?: number },
+  ): Promise<StoredDocument> {
+    return this.#write(async (client) => {
+      const head = await this.#requireHead(client, ref);
+      const slug = slugOf(head);
+      checkExpectedRevision(slug, options?.expectedRevision, head.revision);
+      const old =
+        revision > head.revision - this.limits.revisionsKept
+          ? (
+              await client.query<RevisionRow>({
+                ...this.#sql.revision,
+                values: [head.id, revision],
+              })
+            ).rows[0]
+          : undefined;
+      if (old === undefined) throw new BlockNotFoundError({ slug, closeMatches: [], revision });
+      const references = parseColumn<string[]>(old.reference_ids, slug, "reference_ids");
+      await this.#checkReferences(client, slug, head.id, references);
+      return this.#appendRevision(client, head, options?.expectedRevision, null, null, {
+        dataJson: old.data,
+        schemaChecksum: old.schema_checksum,
+        schemaVersion: old.schema_version,
+        packageJson: old.package,
+        references,
+        operation: "rollback",
+        restoredFrom: revision,
+      });
+    });
+  }
+
+  async rename(
+    ref: DocumentRef,
+    newName: string,
+    options?: { expectedRevision?: number },
+  ): Promise<StoredDocument> {
+    return this.#write(async (client) => {
+      const head = await this.#requireHead(client, ref);
+      checkExpectedRevision(slugOf(head), options?.expectedRevision, head.revision);
+      if (newName === head.name) {
+        const { rows } = await client.query<DocumentRow>({
+          ...this.#sql.newestById,
+          values: [head.id],
+        });
+        return this.#document(rows[0]!);
+      }
+      const newest = (
+        await client.query<RevisionRow>({ ...this.#sql.revision, values: [head.id, head.revision] })
+      ).rows[0]!;
+      const newSlug = formatSlug(head.type, newName);
+      try {
+        return await this.#appendRevision(client, head, options?.expectedRevision, newName, null, {
+          dataJson: newest.data,
+          schemaChecksum: newest.schema_checksum,
+          schemaVersion: newest.schema_version,
+          packageJson: newest.package,
+          references: parseColumn<string[]>(newest.reference_ids, slugOf(head), "reference_ids"),
+          operation: "rename",
+          restoredFrom: null,
+        });
+      } catch (error) {
+        if ((error as { code?: unknown }).code === "23505") {
+          throw new BlockExistsError({ slug: newSlug });
+        }
+        throw error;
+      }
+    });
+  }
+
+  async delete(ref: DocumentRef, options?: { force?: boolean }): Promise<boolean> {
+    return this.#write(async (client) => {
+      const head = await this.#head(client, ref);
+      if (head === undefined) return false;
+      if (options?.force) {
+        await client.query({ ...this.#sql.deleteReferencesTo, values: [head.id] });
+      }
+      try {
+        // Savepoint: a refused delete leaves the transaction usable for the referrers' names.
+        await client.query("SAVEPOINT delete_document");
+        await client.query({ ...this.#sql.deleteDocument, values: [head.id] });
+      } catch (error) {
+        // The foreign key refuses to delete a document other documents reference.
+        if ((error as { code?: unknown }).code !== "23503") throw error;
+        await client.query("ROLLBACK TO SAVEPOINT delete_document");
+        const { rows } = await client.query<SummaryRow>({
+          ...this.#sql.referrers,
+          values: [head.id],
+        });
+        throw new BlockReferencedError({ slug: slugOf(head), referrers: rows.map(slugOf) });
+      }
+      return true;
+    });
+  }
+
+  async list(options: ListDocumentsOptions = {}): Promise<Page<DocumentSummary>> {
+    const limit = Math.min(1000, Math.max(1, Math.trunc(options.limit ?? 100)));
+    const [afterType, afterName] =
+      options.cursor === undefined ? ["", ""] : decodeCursor(options.cursor);
+    const rows = await this.#read<SummaryRow>((client) =>
+      options.type === undefined
+        ? client.query({ ...this.#sql.listAll, values: [afterType, afterName, limit + 1] })
+        : client.query({
+            ...this.#sql.listType,
+            values: [
+              options.type,
+              afterType === options.type ? afterName : afterType < options.type ? "" : "\u{10ffff}",
+              limit + 1,
+            ],
+          }),
+    );
+    const items = rows.slice(0, limit).map(toSummary);
+    const page: Page<DocumentSummary> = { items };
+    const last = items.at(-1);
+    if (rows.length > limit && last !== undefined) {
+      page.nextCursor = encodeCursor(last.type, last.name);
+    }
+    return page;
+  }
+
+  async history(ref: DocumentRef): Promise<RevisionSummary[]> {
+    return this.#withClient(async (client) => {
+      const head = await this.#requireHead(client, ref);
+      const { rows } = await client.query<RevisionRow>({
+        ...this.#sql.history,
+        values: [head.id, head.revision - this.limits.revisionsKept],
+      });
+      return rows.map(toRevisionSummary);
+    });
+  }
+
+  async referrers(id: string): Promise<DocumentSummary[]> {
+    const rows = await this.#read<SummaryRow>((client) =>
+      client.query({ ...this.#sql.referrers, values: [id] }),
+    );
+    return rows.map(toSummary);
+  }
+
+  async putBlockType(record: BlockTypeRecord): Promise<void> {
+    const recordJson = JSON.stringify(record);
+    await this.#write((client) =>
+      client.query({ ...this.#sql.putBlockType, values: [record.type, recordJson] }),
+    );
+  }
+
+  async getBlockType(type: string): Promise<BlockTypeRecord | undefined> {
+    const rows = await this.#read<{ record: string }>((client) =>
+      client.query({ ...this.#sql.getBlockType, values: [type] }),
+    );
+    const row = rows[0];
+    return row === undefined
+      ? undefined
+      : this.#parse<BlockTypeRecord>(row.record, `block type "${type}"`, "record");
+  }
+
+  async listBlockTypes(): Promise<BlockTypeRecord[]> {
+    const rows = await this.#read<{ record: string }>((client) =>
+      client.query(this.#sql.listBlockTypes),
+    );
+    return rows.map((row) => this.#parse<BlockTypeRecord>(row.record, "a block type", "record"));
+  }
+
+  async listDataKeys(options: {
+    notMasterKeyId: string;
+    afterId?: string;
+    limit?: number;
+  }): Promise<Array<{ id: string; dataKey: WrappedDataKey }>> {
+    const limit = Math.min(10_000, Math.max(1, Math.trunc(options.limit ?? 100)));
+    const rows = await this.#read<{
+      id: string;
+      data_key_master_id: string;
+      data_key_wrapped: string;
+    }>((client) =>
+      client.query({
+        ...this.#sql.listDataKeys,
+        values: [options.notMasterKeyId, options.afterId ?? "", limit],
+      }),
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      dataKey: { masterKeyId: row.data_key_master_id, wrapped: row.data_key_wrapped },
+    }));
+  }
+
+  async replaceDataKey(
+    id: string,
+    expected: WrappedDataKey,
+    next: WrappedDataKey,
+  ): Promise<boolean> {
+    return this.#write(async (client) => {
+      await this.#useMasterKey(client, next.masterKeyId);
+      const { rowCount } = await client.query({
+        ...this.#sql.replaceDataKey,
+        values: [next.masterKeyId, next.wrapped, id, expected.masterKeyId, expected.wrapped],
+      });
+      if (rowCount !== 1) throw new NothingReplaced();
+      return true;
+    }).catch((error: unknown) => {
+      if (error instanceof NothingReplaced) return false;
+      throw error;
+    });
+  }
+
+  async listMasterKeys(): Promise<MasterKeyRecord[]> {
+    const rows = await this.#read<{ id: string; is_current: boolean; first_used_at: string }>(
+      (client) => client.query(this.#sql.listMasterKeys),
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      current: row.is_current,
+      firstUsedAt: row.first_used_at,
+    }));
+  }
+
+  async setCurrentMasterKey(
+    id: string,
+    options?: { expectedCurrent?: string | null },
+  ): Promise<boolean> {
+    return this.#write(async (client) => {
+      // Exclusive: waits for writes storing data keys under the old current key to commit.
+      await client.query({ ...this.#sql.lock, values: [this.#locks.masterKeys] });
+      const { rows } = await client.query<{ id: string }>(this.#sql.currentMasterKey);
+      const current = rows[0]?.id ?? null;
+      if (options?.expectedCurrent !== undefined && current !== options.expectedCurrent) {
+        return false;
+      }
+      if (current === id) return true;
+      await client.query({ ...this.#sql.recordMasterKey, values: [id, new Date().toISOString()] });
+      await client.query(this.#sql.clearCurrentMasterKey);
+      await client.query({ ...this.#sql.markCurrentMasterKey, values: [id] });
+      return true;
+    });
+  }
+
+  async getMeta(key: string): Promise<string | undefined> {
+    const rows = await this.#read<{ value: string }>((client) =>
+      client.query({ ...this.#sql.getMeta, values: [key] }),
+    );
+    return rows[0]?.value;
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    await this.#write((client) => client.query({ ...this.#sql.setMeta, values: [key, value] }));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#pool.end();
+  }
+
+  #open(): void {
+    if (this.#closed) throw new StoreClosedError({ location: this.location });
+  }
+
+  #parse<T>(text: string, row: string, column: string): T {
+    try {
+      return parseColumn<T>(text, row, column);
+    } catch (error) {
+      throw asStoreError(this.location, error);
+    }
+  }
+
+  #document(row: DocumentRow): StoredDocument {
+    try {
+      return toDocument(row);
+    } catch (error) {
+      throw asStoreError(this.location, error);
+    }
+  }
+
+  /**
+   * One read statement on a pooled connection. A connection that turns out dead (the server
+   * restarted or ended it while it sat in the pool) is dropped and the read runs once more on a
+   * new one: a read has no effect to repeat.
+   */
+  async #read<Row>(query: (client: SqlClient) => Promise<{ rows: Row[] }>): Promise<Row[]> {
+    this.#open();
+    const started = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return (await query(this.#pool)).rows;
+      } catch (error) {
+        if (attempt === 0 && isConnectionError(error)) continue;
+        throw asStoreError(this.location, error, started);
+      }
+    }
+  }
+
+  /** Several read statements on one connection (not a transaction). */
+  async #withClient<T>(body: (client: SqlClient) => Promise<T>): Promise<T> {
+    this.#open();
+    const started = Date.now();
+    let client: PooledClient;
+    try {
+      client = await this.#pool.connect();
+    } catch (error) {
+      throw asStoreError(this.location, error, started);
+    }
+    let failure: unknown;
+    try {
+      return await body(client);
+    } catch (error) {
+      failure = error;
+      throw asStoreError(this.location, error, started);
+    } finally {
+      client.release(isConnectionError(failure) ? (failure as Error) : undefined);
+    }
+  }
+
+  /**
+   * Runs `body` in a transaction (READ COMMITTED) on one connection, and commits. A transaction
+   * that lost a race (a deadlock the server broke, `RetryTransaction`) is run again. A connection
+   * found dead when the transaction begins is replaced and the transaction begun again; one lost
+   * later fails the call with `DATABASE_UNAVAILABLE` (the server rolls the transaction back).
+   */
+  async #write<T>(body: (client: SqlClient) => Promise<T>): Promise<T> {
+    this.#open();
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      let client: PooledClient;
+      try {
+        client = await this.#pool.connect();
+      } catch (error) {
+        throw asStoreError(this.location, error, started);
+      }
+      let broken: Error | undefined;
+      let begun = false;
+      try {
+        await client.query("BEGIN");
+        begun = true;
+        const result = await body(client);
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        if (isConnectionError(error)) {
+          broken = error as Error;
+          if (!begun && attempt < 3) continue;
+        } else if (begun) {
+          try {
+            await client.query("ROLLBACK");
+          } catch (rollbackError) {
+            broken = rollbackError as Error;
+          }
+        }
+        const code = (error as { code?: unknown }).code;
+        const raced = error instanceof RetryTransaction || code === "40P01" || code === "40001";
+        if (raced && attempt < maxAttempts) {
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+          continue;
+        }
+        throw asStoreError(this.location, error, started);
+      } finally {
+        client.release(broken);
+      }
+    }
+  }
+
+  #serialize(input: PutDocumentInput): string {
+    const dataJson = JSON.stringify(input.data);
+    const size = Buffer.byteLength(dataJson, "utf8");
+    if (size > this.limits.maxDocumentBytes) {
+      throw new DocumentTooLargeError({
+        slug: slugOf(input),
+        size,
+        limit: this.limits.maxDocumentBytes,
+      });
+    }
+    return dataJson;
+  }
+
+  async #head(client: SqlClient, ref: DocumentRef): Promise<HeadRow | undefined> {
+    const { rows } =
+      "id" in ref
+        ? await client.query<HeadRow>({ ...this.#sql.headById, values: [ref.id] })
+        : await client.query<HeadRow>({ ...this.#sql.headBySlug, values: [ref.type, ref.name] });
+    return rows[0];
+  }
+
+  async #requireHead(client: SqlClient, ref: DocumentRef): Promise<HeadRow> {
+    const head = await this.#head(client, ref);
+    if (head === undefined) throw new BlockNotFoundError({ slug: describeRef(ref) });
+    return head;
+  }
+
+  async #putInTransaction(
+    client: SqlClient,
+    input: PutDocumentInput,
+    dataJson: string,
+  ): Promise<StoredDocument> {
+    const slug = slugOf(input);
+    const existing = await this.#head(client, { type: input.type, name: input.name });
+    const actualRevision = existing?.revision ?? 0;
+    if (input.expectedRevision !== undefined) {
+      checkExpectedRevision(slug, input.expectedRevision, actualRevision);
+    } else if (existing !== undefined && !input.overwrite) {
+      throw new BlockExistsError({ slug });
+    }
+    const references = [...new Set(input.references)];
+    const id = existing?.id ?? input.id;
+    await this.#checkReferences(client, slug, id, references);
+    // A data key this write stores: a new document's, or one added to a document that had none.
+    const newDataKey = existing?.data_key_master_id ? null : input.dataKey;
+    if (newDataKey) await this.#useMasterKey(client, newDataKey.masterKeyId);
+    const content: RevisionContent = {
+      dataJson,
+      schemaChecksum: input.schemaChecksum,
+      schemaVersion: input.schemaVersion,
+      packageJson: input.package === undefined ? null : JSON.stringify(input.package),
+      references,
+      operation: "save",
+      restoredFrom: null,
+    };
+    if (existing !== undefined) {
+      return this.#appendRevision(
+        client,
+        existing,
+        input.expectedRevision,
+        null,
+        input.dataKey,
+        content,
+      );
+    }
+    const now = new Date().toISOString();
+    const { rows } = await client.query({
+      ...this.#sql.create,
+      values: [
+        id,
+        input.type,
+        input.name,
+        now,
+        input.dataKey?.masterKeyId ?? null,
+        input.dataKey?.wrapped ?? null,
+        content.dataJson,
+        content.schemaChecksum,
+        content.schemaVersion,
+        content.packageJson,
+        JSON.stringify(references),
+      ],
+    });
+    if (rows.length === 0) {
+      // Another writer created the document after our read: judge again against it.
+      if (input.expectedRevision === 0) {
+        const winner = await this.#head(client, { type: input.type, name: input.name });
+        checkExpectedRevision(slug, 0, winner?.revision ?? 1);
+      }
+      if (input.expectedRevision === undefined && !input.overwrite) {
+        throw new BlockExistsError({ slug });
+      }
+      throw new RetryTransaction();
+    }
+    await this.#insertReferences(client, slug, id, references);
+    return this.#built(
+      { id, type: input.type, name: input.name, revision: 1, created_at: now },
+      now,
+      input.dataKey,
+      content,
+    );
+  }
+
+  /**
+   * Writes `content` as the revision after `head.revision` with one compare-and-swap statement.
+   * When another write got there first: with `expectedRevision` a `REVISION_CONFLICT` naming the
+   * revision now stored; without, the transaction runs again on a fresh read.
+   */
+  async #appendRevision(
+    client: SqlClient,
+    head: HeadRow,
+    expectedRevision: number | undefined,
+    newName: string | null,
+    dataKey: WrappedDataKey | null,
+    content: RevisionContent,
+  ): Promise<StoredDocument> {
+    const now = new Date().toISOString();
+    const { rows } = await client.query<Omit<HeadRow, "has_references">>({
+      ...this.#sql.append,
+      values: [
+        head.id,
+        head.revision,
+        newName,
+        dataKey?.masterKeyId ?? null,
+        dataKey?.wrapped ?? null,
+        content.dataJson,
+        content.schemaChecksum,
+        content.schemaVersion,
+        content.packageJson,
+        JSON.stringify(content.references),
+        content.operation,
+        content.restoredFrom,
+        now,
+      ],
+    });
+    const written = rows[0];
+    if (written === undefined) {
+      if (expectedRevision === undefined) throw new RetryTransaction();
+      // Run again on a fresh read unless the revision stored now already answers the caller.
+      const current = await this.#head(client, { id: head.id });
+      if (current !== undefined) {
+        checkExpectedRevision(slugOf(head), expectedRevision, current.revision);
+      }
+      throw new RetryTransaction();
+    }
+    if (head.has_references) {
+      await client.query({ ...this.#sql.deleteReferencesFrom, values: [head.id] });
+    }
+    await this.#insertReferences(client, slugOf(written), head.id, content.references);
+    // Revisions older than the kept window are invisible at once (reads filter on the window) and
+    // deleted in batches, which keeps most saves to the rows they write.
+    if (written.revision % pruneBatch === 0) {
+      await client.query({
+        ...this.#sql.pruneRevisions,
+        values: [head.id, written.revision - this.limits.revisionsKept],
+      });
+    }
+    const storedKey =
+      written.data_key_master_id === null || written.data_key_wrapped === null
+        ? null
+        : { masterKeyId: written.data_key_master_id, wrapped: written.data_key_wrapped };
+    return this.#built(written, now, storedKey, content);
+  }
+
+  async #insertReferences(
+    client: SqlClient,
+    slug: string,
+    id: string,
+    references: string[],
+  ): Promise<void> {
+    if (references.length === 0) return;
+    try {
+      await client.query({ ...this.#sql.insertReferences, values: [id, references] });
+    } catch (error) {
+      // The foreign key: a referenced document was deleted after the check.
+      if ((error as { code?: unknown }).code !== "23503") throw error;
+      throw new ReferenceNotFoundError({ slug, missing: references.join(", ") });
+    }
+  }
+
+  #built(
+    head: { id: string; type: string; name: string; revision: number; created_at: string },
+    updatedAt: string,
+    dataKey: WrappedDataKey | null,
+    content: RevisionContent,
+  ): StoredDocument {
+    const document: StoredDocument = {
+      id: head.id,
+      type: head.type,
+      name: head.name,
+      revision: head.revision,
+      data: JSON.parse(content.dataJson) as JsonObject,
+      schemaChecksum: content.schemaChecksum,
+      schemaVersion: content.schemaVersion,
+      references: [...content.references],
+      dataKey: dataKey === null ? null : { ...dataKey },
+      createdAt: head.created_at,
+      updatedAt,
+    };
+    if (content.packageJson !== null) {
+      document.package = JSON.parse(content.packageJson) as DefiningPackage;
+    }
+    return document;
+  }
+
+  /**
+   * Refuses a data key wrapped by a master key other than the current one, and records its id.
+   * Holds the master-key lock shared until commit, so a key rotation (which takes it exclusive)
+   * cannot make another key current between this check and this write's commit.
+   */
+  async #useMasterKey(client: SqlClient, masterKeyId: string): Promise<void> {
+    await client.query({ ...this.#sql.lockShared, values: [this.#locks.masterKeys] });
+    const { rows } = await client.query<{ id: string }>(this.#sql.currentMasterKey);
+    const current = rows[0]?.id;
+    if (current !== undefined && current !== masterKeyId) {
+      throw new MasterKeyNotCurrentError({
+        location: this.location,
+        masterKeyId,
+        currentMasterKeyId: current,
+      });
+    }
+    await client.query({
+      ...this.#sql.recordMasterKey,
+      values: [masterKeyId, new Date().toISOString()],
+    });
+  }
+
+  /**
+   * Every reference exists, and none leads back to `id`. Writes that add references take the
+   * reference-graph lock first, so two writes cannot each add half of a cycle unseen.
+   */
+  async #checkReferences(
+    client: SqlClient,
+    slug: string,
+    id: string,
+    references: string[],
+  ): Promise<void> {
+    if (references.length === 0) return;
+    if (references.includes(id)) throw new ReferenceCycleError({ slug, cycle: [slug, slug] });
+    await client.query({ ...this.#sql.lock, values: [this.#locks.graph] });
+    const missing = await client.query<{ value: string }>({
+      ...this.#sql.missingReference,
+      values: [references],
+    });
+    if (missing.rows[0] !== undefined) {
+      throw new ReferenceNotFoundError({ slug, missing: missing.rows[0].value });
+    }
+    const reaches = await client.query({ ...this.#sql.reaches, values: [references, id] });
+    if (reaches.rows.length > 0) {
+      throw new ReferenceCycleError({
+        slug,
+        cycle: await this.#cyclePath(client, slug, id, references),
+      });
+    }
+  }
+
+  /** The slugs on one path from `references` back to `id`, for the error message. */
+  async #cyclePath(
+    client: SqlClient,
+    slug: string,
+    id: string,
+    references: string[],
+  ): Promise<string[]> {
+    const parents = new Map<string, string | null>(references.map((target) => [target, null]));
+    const queue = [...references];
+    while (queue.length > 0) {
+      const current = queue.shift()!;
+      if (current === id) break;
+      const { rows } = await client.query<{ to_id: string }>({
+        ...this.#sql.referencesFrom,
+        values: [current],
+      });
+      for (const { to_id } of rows) {
+        if (!parents.has(to_id)) {
+          parents.set(to_id, current);
+          queue.push(to_id);
+        }
+      }
+    }
+    const path: string[] = [];
+    for (let step: string | null | undefined = parents.get(id); step; step = parents.get(step)) {
+      const { rows } = await client.query<{ type: string; name: string }>({
+        ...this.#sql.slugOf,
+        values: [step],
+      });
+      path.unshift(rows[0] === undefined ? step : slugOf(rows[0]));
+    }
+    return [slug, ...path, slug];
+  }
+}
+
+/** `replaceDataKey` found the key already changed: roll back (the master-key record too). */
+class NothingReplaced extends Error {}

@@ -1,0 +1,279 @@
+import { execFile } from "node:child_process";
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import pg from "pg";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  BlockReferencedError,
+  InvalidInputError,
+  RevisionConflictError,
+  StoreTooNewError,
+} from "../src/errors/index.js";
+import { Secret } from "../src/secret-block/index.js";
+import {
+  getDefaultStore,
+  openPostgresStore,
+  type PutDocumentInput,
+  setDefaultStore,
+} from "../src/store/index.js";
+import { usePostgresCluster } from "./postgres-cluster.js";
+import { isolateKeys, randomKey } from "./secrets-helpers.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const cluster = usePostgresCluster({ beforeAll, afterAll });
+let admin: pg.Pool;
+let schemas = 0;
+const freshSchema = () => `store_${++schemas}_${randomBytes(3).toString("hex")}`;
+
+beforeAll(() => {
+  admin = new pg.Pool({ connectionString: cluster().url, max: 2 });
+});
+afterAll(async () => {
+  await admin?.end();
+});
+
+function document(name: string, overrides: Partial<PutDocumentInput> = {}): PutDocumentInput {
+  return {
+    id: randomUUID(),
+    type: "bucket",
+    name,
+    data: { name },
+    schemaChecksum: `sha256:${"0".repeat(64)}`,
+    schemaVersion: "1.0.0",
+    references: [],
+    dataKey: null,
+    ...overrides,
+  };
+}
+
+describe("PostgresStore selection and driver loading", () => {
+  const variables = ["TESSERA_DATABASE_URL", "TESSERA_DATABASE_SCHEMA", "TESSERA_API_URL"];
+  const saved = new Map(variables.map((name) => [name, process.env[name]]));
+  afterEach(async () => {
+    const store = await getDefaultStore().catch(() => undefined);
+    await store?.close();
+    setDefaultStore(undefined);
+    for (const [name, value] of saved) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+
+  it("opens the PostgreSQL store when TESSERA_DATABASE_URL is set, naming it without credentials", async () => {
+    const url = new URL(cluster().url);
+    url.password = "hunter2";
+    process.env.TESSERA_DATABASE_URL = url.toString();
+    process.env.TESSERA_DATABASE_SCHEMA = freshSchema();
+    const store = await getDefaultStore();
+    expect(store.kind).toBe("postgres");
+    expect(store.location).toBe(
+      `postgres://127.0.0.1:${cluster().port}/postgres#${process.env.TESSERA_DATABASE_SCHEMA}`,
+    );
+    expect(store.location).not.toContain("hunter2");
+    await store.put(document("selected"));
+    const { rows } = await admin.query(
+      `SELECT name FROM ${process.env.TESSERA_DATABASE_SCHEMA}.documents`,
+    );
+    expect(rows).toEqual([{ name: "selected" }]);
+  });
+
+  it("refuses a TESSERA_DATABASE_URL that is not a PostgreSQL URL without showing it", async () => {
+    process.env.TESSERA_DATABASE_URL = "mysql://root:hunter2@db/tessera";
+    const error = await getDefaultStore().catch((caught: unknown) => caught);
+    expect(InvalidInputError.isInstance(error)).toBe(true);
+    expect((error as Error).message).not.toContain("hunter2");
+  });
+
+  /** Runs the store-driver child (with `pg` made unresolvable when `hidePg`); returns its report. */
+  async function runChild(environment: Record<string, string>, hidePg: boolean) {
+    const home = mkdtempSync(join(tmpdir(), "tessera-driver-"));
+    try {
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [
+          ...(hidePg ? ["--import", join(here, "fixtures", "hide-pg.mjs")] : []),
+          "--import",
+          "tsx",
+          join(here, "fixtures", "store-driver-child.ts"),
+        ],
+        {
+          cwd: resolve(here, ".."),
+          env: { ...process.env, TESSERA_HOME: home, ...environment },
+        },
+      );
+      return { report: JSON.parse(stdout.trim()) as Record<string, unknown> };
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  }
+
+  it("never loads pg in a process on the SQLite store, and loads it once PostgreSQL is selected", async () => {
+    const sqlite = await runChild({ TESSERA_DATABASE_URL: "" }, false);
+    expect(sqlite.report).toEqual({ kind: "sqlite", loadedPg: false });
+    // The same check sees pg in a process that selected PostgreSQL.
+    const postgres = await runChild(
+      { TESSERA_DATABASE_URL: cluster().url, TESSERA_DATABASE_SCHEMA: freshSchema() },
+      false,
+    );
+    expect(postgres.report).toEqual({ kind: "postgres", loadedPg: true });
+  });
+
+  it("fails with DRIVER_NOT_INSTALLED, saying what to install, when pg is missing", async () => {
+    // pg is installed here; the preload makes it unresolvable, as in a project without it.
+    const { report } = await runChild(
+      { TESSERA_DATABASE_URL: "postgres://tessera:hunter2@127.0.0.1:1/tessera" },
+      true,
+    );
+    expect(report.code).toBe("DRIVER_NOT_INSTALLED");
+    expect(report.message).toContain("npm install pg@^8.23.1");
+    expect(report.message).not.toContain("hunter2");
+  });
+});
+
+describe("PostgresStore schema and migrations", () => {
+  it("refuses a schema written by a newer Tessera, saying what to install, and changes nothing", async () => {
+    const schema = freshSchema();
+    await admin.query(
+      `CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.store_version (singleton boolean PRIMARY KEY DEFAULT true, version integer NOT NULL); INSERT INTO ${schema}.store_version VALUES (true, 99)`,
+    );
+    const error = await openPostgresStore({ url: cluster().url, schema }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(StoreTooNewError.isInstance(error)).toBe(true);
+    expect((error as StoreTooNewError).storeVersion).toBe(99);
+    expect((error as Error).message).toContain("Upgrade @tessera/core");
+    const { rows } = await admin.query(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = $1",
+      [schema],
+    );
+    expect(rows).toEqual([{ table_name: "store_version" }]);
+  });
+
+  it("migrates a new schema once when several stores open it at the same moment", async () => {
+    const schema = freshSchema();
+    const stores = await Promise.all(
+      Array.from({ length: 6 }, () => openPostgresStore({ url: cluster().url, schema })),
+    );
+    await stores[0]!.put(document("after-race"));
+    expect((await stores[5]!.get({ type: "bucket", name: "after-race" }))?.revision).toBe(1);
+    await Promise.all(stores.map((store) => store.close()));
+    const { rows } = await admin.query(`SELECT version FROM ${schema}.store_version`);
+    expect(rows).toEqual([{ version: 1 }]);
+  });
+
+  it("refuses a schema name that is not a plain lower-case identifier before connecting", async () => {
+    const error = await openPostgresStore({
+      url: cluster().url,
+      schema: 'x"; DROP TABLE y; --',
+    }).catch((caught: unknown) => caught);
+    expect(InvalidInputError.isInstance(error)).toBe(true);
+  });
+
+  it("keeps references as foreign keys that restrict deleting the referenced document", async () => {
+    const schema = freshSchema();
+    const store = await openPostgresStore({ url: cluster().url, schema });
+    try {
+      const child = await store.put(document("child"));
+      await store.put(document("parent", { references: [child.id] }));
+      const { rows } = await admin.query(
+        `SELECT a.attname AS column, c.confdeltype AS on_delete
+           FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
+          WHERE c.conrelid = '${schema}.document_references'::regclass AND c.contype = 'f'
+          ORDER BY a.attname`,
+      );
+      // from_id cascades (a deleted parent's own references go), to_id restricts.
+      expect(rows).toEqual([
+        { column: "from_id", on_delete: "c" },
+        { column: "to_id", on_delete: "r" },
+      ]);
+      // Even a DELETE that bypasses the store cannot take the child from under its parent.
+      const raw = await admin
+        .query(`DELETE FROM ${schema}.documents WHERE id = $1`, [child.id])
+        .catch((caught: unknown) => caught);
+      expect((raw as { code?: string }).code).toBe("23503");
+      const refused = await store.delete({ id: child.id }).catch((caught: unknown) => caught);
+      expect(BlockReferencedError.isInstance(refused)).toBe(true);
+      expect((refused as BlockReferencedError).referrers).toEqual(["bucket/parent"]);
+      expect(await store.get({ id: child.id })).toBeDefined();
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("lets exactly one of many connections win each compare-and-swap on one document", async () => {
+    const schema = freshSchema();
+    const stores = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        openPostgresStore({ url: cluster().url, schema, poolSize: 4 }),
+      ),
+    );
+    try {
+      await stores[0]!.put(document("contended"));
+      for (let revision = 1; revision <= 5; revision++) {
+        const outcomes = await Promise.allSettled(
+          stores.flatMap((store, index) =>
+            [0, 1, 2].map((writer) =>
+              store.put(
+                document("contended", {
+                  expectedRevision: revision,
+                  data: { writer: `${index}-${writer}` },
+                }),
+              ),
+            ),
+          ),
+        );
+        const winners = outcomes.filter((outcome) => outcome.status === "fulfilled");
+        expect(winners.length).toBe(1);
+        for (const outcome of outcomes) {
+          if (outcome.status === "rejected") {
+            expect(RevisionConflictError.isInstance(outcome.reason)).toBe(true);
+            expect((outcome.reason as RevisionConflictError).actualRevision).toBe(revision + 1);
+          }
+        }
+        const stored = await stores[1]!.get({ type: "bucket", name: "contended" });
+        expect(stored?.revision).toBe(revision + 1);
+        expect(stored?.data).toEqual(winners[0]!.status === "fulfilled" && winners[0]!.value.data);
+      }
+    } finally {
+      await Promise.all(stores.map((store) => store.close()));
+    }
+  });
+});
+
+describe("secrets in the PostgreSQL store", () => {
+  it("writes only ciphertext: no table holds the secret value", async () => {
+    const environment = isolateKeys();
+    process.env.TESSERA_ENCRYPTION_KEY = randomKey();
+    const schema = freshSchema();
+    const store = await openPostgresStore({ url: cluster().url, schema });
+    try {
+      const canary = `canary-${randomBytes(12).toString("hex")}`;
+      await new Secret({ value: canary }).save("api-token", { store });
+      await new Secret({ value: `${canary}-two` }).save("api-token", { store, overwrite: true });
+      const loaded = await Secret.load("api-token", { store });
+      expect(await loaded.get()).toBe(`${canary}-two`);
+      const { rows } = await admin.query<{ table_name: string }>(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = $1",
+        [schema],
+      );
+      expect(rows.length).toBeGreaterThanOrEqual(6);
+      let everything = "";
+      for (const { table_name } of rows) {
+        const dump = await admin.query(
+          `SELECT row_to_json(t)::text AS row FROM ${schema}.${table_name} t`,
+        );
+        everything += dump.rows.map((row: { row: string }) => row.row).join("\n");
+      }
+      expect(everything).toContain("api-token");
+      expect(everything).not.toContain(canary);
+      expect(everything).not.toContain(Buffer.from(canary).toString("base64").slice(0, 16));
+    } finally {
+      await store.close();
+      environment.restore();
+    }
+  });
+});
