@@ -47,6 +47,13 @@ export {
   startSecretsManagerEmulator,
 } from "./secrets-manager.js";
 export {
+  type SnowflakeEmulator,
+  type SnowflakeEmulatorOptions,
+  type SnowflakeEmulatorUser,
+  type SnowflakeExecution,
+  startSnowflakeEmulator,
+} from "./snowflake.js";
+export {
   type StsEmulator,
   type StsEmulatorOptions,
   type StsRequest,

@@ -212,6 +212,9 @@ export class SnowflakeCredentials extends defineBlock({
       ...(await this.connectionOptions()),
       ...options,
     } as import("snowflake-sdk").ConnectionOptions);
-    return connection.connectAsync();
+    // connectAsync resolves even when the login fails; connect's callback hears the failure.
+    return new Promise((resolve, reject) => {
+      connection.connect((error) => (error ? reject(error) : resolve(connection)));
+    });
   }
 }
