@@ -7,15 +7,18 @@
  */
 import { defineIntegration } from "@tessera/core";
 import packageJson from "../package.json" with { type: "json" };
+import { AzureBlobStorageContainer } from "./azure-blob-storage-container.js";
 import { AzureBlobStorageCredentials } from "./azure-blob-storage-credentials.js";
 
 export const integration = defineIntegration({
   name: packageJson.name,
   version: packageJson.version,
   coreRange: packageJson.peerDependencies["@tessera/core"],
-  blocks: [AzureBlobStorageCredentials],
+  blocks: [AzureBlobStorageCredentials, AzureBlobStorageContainer],
 });
 
+export type { FolderTransferOptions, ListObjectsOptions } from "@tessera/core/provider";
+export { AzureBlobStorageContainer, type CopyBlobOptions } from "./azure-blob-storage-container.js";
 export {
   type AzureAuthenticationMode,
   AzureBlobStorageCredentials,

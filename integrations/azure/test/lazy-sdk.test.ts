@@ -48,7 +48,7 @@ describe("lazy Azure SDK loading", () => {
       forbidden: AZURE_SDK_MODULES,
       cwd: packageDirectory,
       afterImport:
-        'new imported.AzureBlobStorageCredentials({ accountUrl: "https://lazy.blob.core.windows.net" });',
+        'new imported.AzureBlobStorageContainer({ containerName: "lazy", credentials: { accountUrl: "https://lazy.blob.core.windows.net" } });',
       env: { TESSERA_HOME: home },
     });
     expect(outcome).toEqual({ status: 0, stderr: "" });
@@ -71,7 +71,7 @@ describe("lazy Azure SDK loading", () => {
       afterFirstClient: Loads;
       afterIdentityClient: Loads;
     };
-    expect(report.listed.sort()).toEqual(["identity", "prod"]);
+    expect(report.listed.sort()).toEqual(["identity", "prod", "results"]);
     expect(report.afterConfiguration).toEqual({ resolved: [], cached: [] });
     const loaded = (loads: Loads) => [...loads.resolved, ...loads.cached].join("\n");
     // The same probes see the SDK once a method needs it, so the empty lists above are real.
