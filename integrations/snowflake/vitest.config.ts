@@ -8,6 +8,8 @@ export default defineProject({
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // The streaming test measures retained memory after collecting garbage.
+    execArgv: ["--expose-gc"],
     // Every test file gets a temporary TESSERA_HOME, so nothing reaches the user's ~/.tessera.
     setupFiles: ["@tessera/test-servers/isolated-tessera-home"],
   },

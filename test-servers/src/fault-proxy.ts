@@ -26,8 +26,8 @@ export interface ProxiedRequest {
   headers: IncomingHttpHeaders;
   /** `X-Amz-Target` of JSON-protocol calls (`secretsmanager.GetSecretValue`). */
   target?: string;
-  /** What the proxy did: forwarded, answered by a rule, or cut. */
-  outcome: "forwarded" | "responded" | "cut";
+  /** What the proxy did: forwarded, answered by a rule, or cut (the request, or its response). */
+  outcome: "forwarded" | "responded" | "cut" | "cut-response";
   /** Status sent back, when there was one. */
   status?: number;
 }
@@ -37,7 +37,12 @@ export type FaultAction =
   /** Answer without forwarding. */
   | { kind: "respond"; status: number; headers?: Record<string, string>; body?: string }
   /** Read up to `afterBytes` of the body, then destroy the connection. @default afterBytes 0 */
-  | { kind: "cut"; afterBytes?: number };
+  | { kind: "cut"; afterBytes?: number }
+  /**
+   * Forward the request, then destroy the connection after `afterBytes` of the response body
+   * (a download cut part-way; the server has done the work).
+   */
+  | { kind: "cut-response"; afterBytes: number };
 
 /** A rule: which requests, how many times, what to do. */
 export interface FaultRule {
@@ -111,7 +116,12 @@ export async function startFaultProxy(targetEndpoint: string): Promise<FaultProx
     };
     requests.push(seen);
     const applied = rules.find((entry) => entry.remaining > 0 && entry.rule.match(seen));
-    if (applied) {
+    let cutResponseAfter: number | undefined;
+    if (applied?.rule.action.kind === "cut-response") {
+      applied.remaining -= 1;
+      seen.outcome = "cut-response";
+      cutResponseAfter = applied.rule.action.afterBytes;
+    } else if (applied) {
       applied.remaining -= 1;
       const action = applied.rule.action;
       if (action.kind === "respond") {
@@ -155,7 +165,20 @@ export async function startFaultProxy(targetEndpoint: string): Promise<FaultProx
       (reply) => {
         seen.status = reply.statusCode ?? 502;
         outgoing.writeHead(reply.statusCode ?? 502, reply.headers);
-        reply.pipe(outgoing);
+        if (cutResponseAfter === undefined) {
+          reply.pipe(outgoing);
+          return;
+        }
+        let budget = cutResponseAfter;
+        reply.on("data", (chunk: Buffer) => {
+          if (budget > 0) outgoing.write(chunk.subarray(0, budget));
+          budget -= chunk.length;
+          if (budget <= 0) {
+            reply.destroy();
+            outgoing.socket?.destroy();
+          }
+        });
+        reply.on("end", () => outgoing.socket?.destroy());
       },
     );
     forwarded.on("error", () => incoming.socket.destroy());
