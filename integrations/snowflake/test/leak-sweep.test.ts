@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { inspect } from "node:util";
 import type { SnowflakeEmulator } from "@tessera/test-servers";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -83,5 +84,7 @@ describe("leak sweep", () => {
     expect(everything).toContain("SNOWFLAKE_QUERY_FAILED");
     expect(everything).toContain("SNOWFLAKE_CONNECTION_FAILED");
     for (const secret of secrets) expect(everything).not.toContain(secret);
+    // The driver's own logger, which would write snowflake.log into the working directory, is off.
+    expect(existsSync("snowflake.log")).toBe(false);
   });
 });
