@@ -63,6 +63,11 @@ export interface GcsEmulator {
   generations(bucket: string, name: string): string[];
   /** Resumable sessions neither finished nor cancelled. */
   openSessions(): number;
+  /**
+   * Flips one byte of the next `count` uploads as they arrive, as a faulty network would: a
+   * client that sent its checksum sees the upload refused, and the previous object stays.
+   */
+  corruptUploads(count: number): void;
   /** Stops the server. */
   stop(): Promise<void>;
 }
@@ -224,6 +229,7 @@ export async function startGcsEmulator(options: GcsEmulatorOptions = {}): Promis
   const history = new Map<string, string[]>();
   const requests: GcsRequest[] = [];
   let generationCounter = 0;
+  let uploadsToCorrupt = 0;
 
   function createBucket(name: string): void {
     if (!buckets.has(name)) buckets.set(name, { name, created: new Date(), objects: new Map() });
@@ -316,6 +322,11 @@ export async function startGcsEmulator(options: GcsEmulatorOptions = {}): Promis
   ): StoredObject {
     if (name.length === 0 || Buffer.byteLength(name) > 1024) {
       throw new GoogleError(400, "invalid", "The object name is invalid.");
+    }
+    if (uploadsToCorrupt > 0 && data.length > 0) {
+      uploadsToCorrupt -= 1;
+      data = Buffer.from(data);
+      data[0] = (data[0] as number) ^ 0xff;
     }
     const crc32c = crc32cBase64(data);
     const md5Hash = md5Base64(data);
@@ -815,6 +826,9 @@ export async function startGcsEmulator(options: GcsEmulatorOptions = {}): Promis
     createBucket,
     generations: (bucket, name) => [...(history.get(`${bucket}/${name}`) ?? [])],
     openSessions: () => sessions.size,
+    corruptUploads: (count) => {
+      uploadsToCorrupt = count;
+    },
     stop: () => closeServer(server),
   };
 }

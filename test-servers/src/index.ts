@@ -34,6 +34,7 @@ export {
   type GcsRequest,
   startGcsEmulator,
 } from "./gcs.js";
+export { type GcsEmulatorProcess, startGcsEmulatorProcess } from "./gcs-process.js";
 export { closeServer, listenOnLoopback } from "./loopback.js";
 export {
   S3RVER_CREDENTIALS,
