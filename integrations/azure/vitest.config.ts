@@ -10,5 +10,7 @@ export default defineProject({
     hookTimeout: 120_000,
     // Every test file gets a temporary TESSERA_HOME, so nothing reaches the user's ~/.tessera.
     setupFiles: ["@tessera/test-servers/isolated-tessera-home"],
+    // One Azurite for every file (it takes seconds to start); files keep apart by folder.
+    globalSetup: ["./test/global-azurite.ts"],
   },
 });

@@ -11,7 +11,6 @@ import { ResultStore } from "@tessera/core";
 import { createTestHarness, type TestHarness } from "@tessera/core/testing";
 import {
   AZURITE_ACCOUNT,
-  type Azurite,
   type FaultAction,
   type FaultProxy,
   freshFolder,
@@ -23,12 +22,12 @@ import {
   AzureBlobStorageContainer,
   AzureContainerNotFoundError,
 } from "../src/index.js";
-import { useAzurite } from "./azurite.js";
+import { type TestAzurite, useAzurite } from "./azurite.js";
 
-let azurite: Azurite;
+let azurite: TestAzurite;
 let proxy: FaultProxy;
 let service: BlobServiceClient;
-useAzurite(["results", "other"], async (started) => {
+useAzurite(async (started) => {
   azurite = started;
   proxy = await startFaultProxy(azurite.endpoint);
   service = BlobServiceClient.fromConnectionString(azurite.connectionString);

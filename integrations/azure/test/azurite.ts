@@ -1,20 +1,24 @@
-import { type Azurite, startAzurite } from "@tessera/test-servers";
-import { afterAll, beforeAll } from "vitest";
+import { beforeAll, inject } from "vitest";
+import type { SharedAzurite } from "./global-azurite.js";
+
+/** The package's shared Azurite (see `global-azurite.ts`), as a test file sees it. */
+export interface TestAzurite extends SharedAzurite {
+  /** A connection string for the same account reached through another endpoint (a proxy). */
+  connectionStringVia(endpoint: string): string;
+}
 
 /**
- * Starts one Azurite holding `containers` before the file's tests and stops it after them.
- * `started` receives the server once it listens (and may prepare it before any test runs).
+ * The Azurite shared by this package's test files. `started` runs once before the file's tests
+ * (to prepare what they need, such as a fault proxy).
  */
 export function useAzurite(
-  containers: string[],
-  started: (azurite: Azurite) => void | Promise<void> = () => {},
+  started: (azurite: TestAzurite) => void | Promise<void> = () => {},
 ): void {
-  let azurite: Azurite | undefined;
   beforeAll(async () => {
-    azurite = await startAzurite({ containers });
-    await started(azurite);
-  });
-  afterAll(async () => {
-    await azurite?.stop();
+    const shared = inject("azurite");
+    await started({
+      ...shared,
+      connectionStringVia: (endpoint) => shared.connectionString.replace(shared.endpoint, endpoint),
+    });
   });
 }

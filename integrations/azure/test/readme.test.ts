@@ -6,21 +6,22 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { BlobServiceClient } from "@azure/storage-blob";
-import { type Azurite, startAzurite } from "@tessera/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type TestAzurite, useAzurite } from "./azurite.js";
 
 const run = promisify(execFile);
 const testDirectory = fileURLToPath(new URL(".", import.meta.url));
 const readmePath = fileURLToPath(new URL("../README.md", import.meta.url));
 
-let azurite: Azurite;
+let azurite: TestAzurite;
 let home: string;
+useAzurite((started) => {
+  azurite = started;
+});
 beforeAll(async () => {
-  azurite = await startAzurite({ containers: ["results"] });
   home = await mkdtemp(join(tmpdir(), "tessera-azure-readme-"));
 });
 afterAll(async () => {
-  await azurite?.stop();
   await rm(home, { recursive: true, force: true });
 });
 
