@@ -27,7 +27,7 @@ export interface ProxiedRequest {
   /** `X-Amz-Target` of JSON-protocol calls (`secretsmanager.GetSecretValue`). */
   target?: string;
   /** What the proxy did: forwarded, answered by a rule, or cut (the request, or its response). */
-  outcome: "forwarded" | "responded" | "cut" | "cut-response";
+  outcome: "forwarded" | "responded" | "cut" | "cut-response" | "hung";
   /** Status sent back, when there was one. */
   status?: number;
 }
@@ -42,7 +42,9 @@ export type FaultAction =
    * Forward the request, then destroy the connection after `afterBytes` of the response body
    * (a download cut part-way; the server has done the work).
    */
-  | { kind: "cut-response"; afterBytes: number };
+  | { kind: "cut-response"; afterBytes: number }
+  /** Read the request and never answer (a hung endpoint). */
+  | { kind: "hang" };
 
 /** A rule: which requests, how many times, what to do. */
 export interface FaultRule {
@@ -136,6 +138,11 @@ export async function startFaultProxy(targetEndpoint: string): Promise<FaultProx
           });
           outgoing.end(body);
         });
+        return;
+      }
+      if (action.kind === "hang") {
+        seen.outcome = "hung";
+        incoming.resume();
         return;
       }
       seen.outcome = "cut";

@@ -48,6 +48,14 @@ export {
   startSecretsManagerEmulator,
 } from "./secrets-manager.js";
 export {
+  type SlackChannel,
+  type SlackDelivery,
+  type SlackEmulator,
+  type SlackEmulatorOptions,
+  type SlackFault,
+  startSlackEmulator,
+} from "./slack.js";
+export {
   type SnowflakeEmulator,
   type SnowflakeEmulatorOptions,
   type SnowflakeEmulatorUser,

@@ -1,0 +1,1 @@
+export { SlackRejectedError } from "./slack-rejected-error.js";
