@@ -114,6 +114,22 @@ class GoogleError extends Error {
   }
 }
 
+/** A fault proxy's answer in Google's error JSON, as Cloud Storage and Secret Manager send it. */
+export function googleErrorResponse(
+  status: number,
+  reason: string,
+  message: string,
+): { kind: "respond"; status: number; headers: Record<string, string>; body: string } {
+  return {
+    kind: "respond",
+    status,
+    headers: { "content-type": "application/json; charset=UTF-8" },
+    body: JSON.stringify({
+      error: { code: status, message, errors: [{ message, domain: "global", reason }] },
+    }),
+  };
+}
+
 /** 256 KiB: the granularity of what a resumable session keeps of a non-final chunk. */
 const CHUNK_GRANULARITY = 256 * 1024;
 

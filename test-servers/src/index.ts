@@ -32,6 +32,7 @@ export {
   type GcsEmulator,
   type GcsEmulatorOptions,
   type GcsRequest,
+  googleErrorResponse,
   startGcsEmulator,
 } from "./gcs.js";
 export { type GcsEmulatorProcess, startGcsEmulatorProcess } from "./gcs-process.js";

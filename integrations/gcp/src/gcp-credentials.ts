@@ -24,8 +24,8 @@ const clientOptionsSchema = z.object({
    * @default 2 (the client library's default)
    */
   retryDelayMultiplier: z.number().min(1).max(10).default(2),
-  /** Longest wait between two retries, in seconds. @default 64 (the client library's default) */
-  maxRetryDelaySeconds: z.number().positive().max(3600).default(64),
+  /** Longest wait between two retries, in seconds (at least 1). @default 64 (the client library's default) */
+  maxRetryDelaySeconds: z.number().min(1).max(3600).default(64),
   /**
    * Seconds after which a request and its retries give up.
    * @default 600 (the client library's default)
