@@ -35,7 +35,7 @@ describe("SnowflakeConnector streaming", () => {
     for await (const row of connector.stream(wideRows)) {
       count += 1;
       sum += row.ID as number;
-      if (count % 5000 === 0) {
+      if (count % 20_000 === 0) {
         gc();
         peak = Math.max(peak, process.memoryUsage().heapUsed - baseline);
       }
