@@ -6,7 +6,7 @@ import { type CliHome, createCliHome } from "./helpers/cli.js";
 let cli: CliHome;
 let receiver: Server;
 let receiverUrl: string;
-let mode: "accept" | "refuse" | "hang" = "accept";
+let mode: "accept" | "refuse" = "accept";
 const received: unknown[] = [];
 const hookPath = "/hooks/T0CLI/B0CLI/cli-hook-s3cr3t-path";
 const headerSecret = "hdr-cli-s3cr3t-7741";
@@ -17,7 +17,6 @@ beforeAll(async () => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
-      if (mode === "hang") return;
       if (mode === "refuse") {
         response.writeHead(410).end("gone");
         return;
@@ -82,31 +81,11 @@ describe("tessera notify", () => {
     expectNoSecrets(result.stdout + result.stderr);
   });
 
-  it("gives up at --deadline with NOTIFICATION_TIMEOUT when the endpoint never answers", async () => {
-    mode = "hang";
-    const started = Date.now();
-    const result = await cli.run(["notify", "webhook/ops", "--body", "x", "--deadline", "1"]);
-    expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/^error NOTIFICATION_TIMEOUT: .*deadline of 1000 ms/);
-    expect(Date.now() - started).toBeLessThan(10_000);
-    expectNoSecrets(result.stdout + result.stderr);
-  });
-
   it("refuses a message without a body, and both --body and --body-file, with INVALID_INPUT", async () => {
     const none = await cli.run(["notify", "webhook/ops", "--subject", "s"]);
     expect(none.stderr).toMatch(/^error INVALID_INPUT: A notification needs a body/);
     const both = await cli.run(["notify", "webhook/ops", "--body", "a", "--body-file", "-"]);
     expect(both.stderr).toMatch(/^error INVALID_INPUT: Give one of --body/);
     expect(received).toEqual([]);
-  });
-
-  it("refuses a block that cannot notify, and names a missing one", async () => {
-    await cli.ok(["secret", "set", "not-a-notifier", "--stdin"], { input: "v" });
-    const wrong = await cli.run(["notify", "secret/not-a-notifier", "--body", "x"]);
-    expect(wrong.stderr).toMatch(
-      /^error INVALID_INPUT: "secret\/not-a-notifier" cannot send notifications/,
-    );
-    const missing = await cli.run(["notify", "webhook/opz", "--body", "x"]);
-    expect(missing.stderr).toMatch(/^error BLOCK_NOT_FOUND: .*webhook\/opz/);
   });
 });
