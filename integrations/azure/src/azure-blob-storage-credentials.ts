@@ -290,7 +290,10 @@ export class AzureBlobStorageCredentials extends defineBlock({
             this.tenantId as string,
             this.clientId as string,
             resolved.clientSecret,
-            this.authorityHost === undefined ? {} : { authorityHost: this.authorityHost },
+            // A national or private cloud's authority is not in Microsoft's public instance list.
+            this.authorityHost === undefined
+              ? {}
+              : { authorityHost: this.authorityHost, disableInstanceDiscovery: true },
           );
           return new sdk.BlobServiceClient(
             resolved.blobEndpoint,
