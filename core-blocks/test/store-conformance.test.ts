@@ -28,6 +28,7 @@ describeBlockStore(
 
 describeBlockStore(api, async () => ({ store: store.createMemoryStore() }), {
   name: "memory store conformance",
+  watch: true,
 });
 
 describe("the conformance suite under node:test", () => {

@@ -25,5 +25,5 @@ describeBlockStore(
     );
     return { store: await openPostgresStore({ url: cluster().url, schema: "conformance" }) };
   },
-  { name: "PostgreSQL store conformance" },
+  { name: "PostgreSQL store conformance", watch: true },
 );

@@ -7,6 +7,8 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { defineBlock } from "../src/block/index.js";
 import {
   BlockReferencedError,
   InvalidInputError,
@@ -17,6 +19,7 @@ import { Secret } from "../src/secret-block/index.js";
 import {
   getDefaultStore,
   openPostgresStore,
+  openSqliteStore,
   type PutDocumentInput,
   setDefaultStore,
 } from "../src/store/index.js";
@@ -274,6 +277,61 @@ describe("secrets in the PostgreSQL store", () => {
     } finally {
       await store.close();
       environment.restore();
+    }
+  });
+});
+
+describe("watching the PostgreSQL store", () => {
+  class Endpoint extends defineBlock({
+    type: "watched-endpoint",
+    title: "Endpoint",
+    description: "Where a service sends requests.",
+    schema: z.object({ url: z.string() }),
+  }) {}
+
+  it("sees changes another connection commits, without polling, and ends Block.watch on delete", async () => {
+    const schema = freshSchema();
+    const writer = await openPostgresStore({ url: cluster().url, schema });
+    const service = await openPostgresStore({ url: cluster().url, schema });
+    try {
+      await new Endpoint({ url: "https://a.example" }).save("api", { store: writer });
+      const feed = await service.watch!({ types: ["watched-endpoint"] });
+      const blocks = (await Endpoint.watch("api", { store: service }))[Symbol.asyncIterator]();
+      const latest = await Endpoint.load("api", { store: writer });
+      latest.url = "https://b.example";
+      await latest.save("api", { store: writer, expectedRevision: 1 });
+      const second = await blocks.next();
+      expect([second.value?.url, second.value?.revision]).toEqual(["https://b.example", 2]);
+      latest.url = "https://c.example";
+      await latest.save("api", { store: writer, expectedRevision: 2 });
+      const third = await blocks.next();
+      expect([third.value?.url, third.value?.revision]).toEqual(["https://c.example", 3]);
+      await Endpoint.delete("api", { store: writer });
+      expect((await blocks.next()).done).toBe(true);
+      const changes: string[] = [];
+      for await (const change of feed) {
+        changes.push(`${change.operation}@${change.revision}`);
+        if (change.operation === "delete") break;
+      }
+      expect(changes).toEqual(["save@2", "save@3", "delete@3"]);
+    } finally {
+      await writer.close();
+      await service.close();
+    }
+  });
+
+  it("refuses Block.watch on a store without the watch capability with INVALID_INPUT", async () => {
+    const home = mkdtempSync(join(tmpdir(), "tessera-watch-"));
+    const sqlite = await openSqliteStore({ path: join(home, "tessera.db") });
+    try {
+      const error = await Endpoint.watch("api", { store: sqlite }).catch(
+        (caught: unknown) => caught,
+      );
+      expect(InvalidInputError.isInstance(error)).toBe(true);
+      expect((error as Error).message).toContain("cannot watch for changes");
+    } finally {
+      await sqlite.close();
+      rmSync(home, { recursive: true, force: true });
     }
   });
 });

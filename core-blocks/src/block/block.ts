@@ -42,6 +42,7 @@ import { registerBlockType } from "./registry.js";
 import { saveBlock } from "./save-block.js";
 import { assertSlugPart, formatSlug } from "./slug.js";
 import { unknownFieldProblems, validate, valueShapeProblem } from "./validation.js";
+import { type BlockWatch, watchBlock } from "./watch-block.js";
 
 /** Which store a call uses. */
 export interface StoreOption {
@@ -209,6 +210,17 @@ export interface BlockStatics<S extends BlockSchema> {
     name: string,
     options?: UpgradeBlockOptions,
   ): Promise<InstanceType<C>>;
+  /**
+   * Watches a saved block: resolves once listening, then yields the block, loaded anew, after
+   * every committed save, rollback or rename to this name (from any process sharing the store),
+   * until it is deleted or `close()` is called. Needs a store with the `watch` capability
+   * (PostgreSQL, memory).
+   */
+  watch<C extends AnyBlockClass>(
+    this: C,
+    name: string,
+    options?: StoreOption,
+  ): Promise<BlockWatch<InstanceType<C>>>;
   /**
    * A schema for a field of another block that holds a block of this type. Accepts an instance
    * or plain fields. Chain `.optional()`, or `.prefault({})` for a default built from the fields.
@@ -562,6 +574,11 @@ Object.defineProperties(Block, {
   upgrade: {
     value(this: typeof Block, name: string, options?: UpgradeBlockOptions) {
       return upgradeBlock(registered(this), name, options);
+    },
+  },
+  watch: {
+    value(this: typeof Block, name: string, options?: StoreOption) {
+      return watchBlock(registered(this), name, options);
     },
   },
   field: {

@@ -42,6 +42,7 @@ const callOptions = {
     force: z.boolean().optional(),
   }),
   upgrade: z.strictObject({ store: storeOption, dropUnknownFields: z.boolean().optional() }),
+  watch: z.strictObject({ store: storeOption }),
 } as const;
 
 /** A library call whose options are checked. */

@@ -39,3 +39,4 @@ export {
   parseSlug,
 } from "./slug.js";
 export { MAX_VALUE_DEPTH } from "./validation.js";
+export type { BlockWatch } from "./watch-block.js";

@@ -159,6 +159,30 @@ export interface ListDocumentsOptions {
   cursor?: string;
 }
 
+/** One committed change to a document, as `BlockStore.watch` yields it. */
+export interface StoreChange {
+  id: string;
+  type: string;
+  /** The document's name after the change (the new name for a rename). */
+  name: string;
+  /** The revision the change wrote; for a delete, the revision the document had. */
+  revision: number;
+  operation: RevisionSummary["operation"] | "delete";
+}
+
+/** Options of `BlockStore.watch`. Without `slugs` or `types`, every change is yielded. */
+export interface WatchOptions {
+  /** Only changes to these documents (`type/name`). @default undefined (every document) */
+  slugs?: readonly string[];
+  /** Only changes to documents of these types. @default undefined (every type) */
+  types?: readonly string[];
+}
+
+/** A running watch: an async iterable of changes, ended by `close()` (or by leaving a `for await`). */
+export interface StoreWatch extends AsyncIterable<StoreChange> {
+  close(): Promise<void>;
+}
+
 /** Limits a store enforces. */
 export interface StoreLimits {
   /** Largest accepted `data`, in bytes of its JSON. @default 1_048_576 (1 MiB) */
@@ -294,6 +318,14 @@ export interface BlockStore {
    */
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
+
+  /**
+   * Optional capability: a feed of committed changes. Resolves once the watch is listening, so
+   * every change committed after that is yielded, in commit order, from any process sharing the
+   * store (PostgreSQL `LISTEN/NOTIFY`). A watch holds its own connection until closed; closing the
+   * store ends it.
+   */
+  watch?(options?: WatchOptions): Promise<StoreWatch>;
 
   /** Releases the connection or file handle. Further calls fail. */
   close(): Promise<void>;

@@ -9,8 +9,11 @@ export type {
   Page,
   PutDocumentInput,
   RevisionSummary,
+  StoreChange,
   StoredDocument,
   StoreLimits,
+  StoreWatch,
+  WatchOptions,
   WrappedDataKey,
 } from "./block-store.js";
 export { getDefaultStore, setDefaultStore } from "./default-store.js";

@@ -12,6 +12,7 @@ import { describeReferences } from "./block-store/references.js";
 import { describeRename } from "./block-store/rename.js";
 import { describeRevisions } from "./block-store/revisions.js";
 import { describeValues } from "./block-store/values.js";
+import { describeWatch } from "./block-store/watch.js";
 import type { ConformanceTestApi } from "./conformance-test-api.js";
 
 /** What a `describeBlockStore` factory returns: a fresh, empty store and how to remove it. */
@@ -46,6 +47,12 @@ export function describeBlockStore(
      * @default "BlockStore conformance"
      */
     name?: string;
+    /**
+     * Also run the tests of the optional `watch` capability (a feed of committed changes); for
+     * backends that implement `BlockStore.watch`.
+     * @default false
+     */
+    watch?: boolean;
   } = {},
 ): void {
   const { describe, beforeEach, afterEach } = api;
@@ -79,5 +86,6 @@ export function describeBlockStore(
     describeMasterKeys(suite);
     describeMetadata(suite);
     describeValues(suite);
+    if (options.watch) describeWatch(suite);
   });
 }

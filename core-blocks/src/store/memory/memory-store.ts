@@ -22,10 +22,14 @@ import type {
   Page,
   PutDocumentInput,
   RevisionSummary,
+  StoreChange,
   StoredDocument,
   StoreLimits,
+  StoreWatch,
+  WatchOptions,
   WrappedDataKey,
 } from "../block-store.js";
+import { ChangeQueue } from "../change-queue.js";
 import { decodeCursor, encodeCursor } from "../list-cursor.js";
 
 /** Options of `createMemoryStore`. */
@@ -102,6 +106,7 @@ class MemoryBlockStore implements BlockStore {
   /** Every master key id recorded, in the order first recorded. */
   readonly #masterKeys = new Map<string, MasterKeyRecord>();
   #closed = false;
+  readonly #watches = new Set<ChangeQueue>();
 
   constructor(options: MemoryStoreOptions) {
     this.limits = {
@@ -188,6 +193,7 @@ class MemoryBlockStore implements BlockStore {
       };
       this.#documents.set(id, document);
       this.#ids.set(slug, id);
+      this.#changed(document, 1, "save");
       return toStored(document, newest(document));
     }
     // The stored data key wins: secrets sealed under it stay readable, and a key re-wrapped by
@@ -244,6 +250,7 @@ class MemoryBlockStore implements BlockStore {
     }
     this.#documents.delete(document.id);
     this.#ids.delete(slugOf(document));
+    this.#changed(document, newest(document).revision, "delete");
     return true;
   }
 
@@ -403,8 +410,29 @@ class MemoryBlockStore implements BlockStore {
     this.#meta.set(key, value);
   }
 
+  async watch(options: WatchOptions = {}): Promise<StoreWatch> {
+    this.#open();
+    const queue: ChangeQueue = new ChangeQueue(options, async () => {
+      this.#watches.delete(queue);
+    });
+    this.#watches.add(queue);
+    return queue;
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
+    await Promise.all([...this.#watches].map((watch) => watch.close()));
+  }
+
+  #changed(document: DocumentRecord, revision: number, operation: StoreChange["operation"]): void {
+    const change: StoreChange = {
+      id: document.id,
+      type: document.type,
+      name: document.name,
+      revision,
+      operation,
+    };
+    for (const watch of this.#watches) watch.push(change);
   }
 
   #open(): void {
@@ -437,6 +465,7 @@ class MemoryBlockStore implements BlockStore {
     document.revisions.push(revision);
     const excess = document.revisions.length - this.limits.revisionsKept;
     if (excess > 0) document.revisions.splice(0, excess);
+    this.#changed(document, revision.revision, revision.operation);
     return toStored(document, revision);
   }
 

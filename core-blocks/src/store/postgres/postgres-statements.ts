@@ -167,6 +167,7 @@ export function postgresStatements(s: string, prefix: string) {
       "mark_current",
       `UPDATE ${s}.master_keys SET is_current = true WHERE id = $1`,
     ),
+    notify: named("notify", "SELECT pg_notify($1, $2)"),
     lock: named("lock", "SELECT pg_advisory_xact_lock(hashtext($1))"),
     lockShared: named("lock_shared", "SELECT pg_advisory_xact_lock_shared(hashtext($1))"),
   };

@@ -27,10 +27,14 @@ import type {
   Page,
   PutDocumentInput,
   RevisionSummary,
+  StoreChange,
   StoredDocument,
   StoreLimits,
+  StoreWatch,
+  WatchOptions,
   WrappedDataKey,
 } from "../block-store.js";
+import { ChangeQueue } from "../change-queue.js";
 import { decodeCursor, encodeCursor } from "../list-cursor.js";
 import {
   CorruptRowError,
@@ -273,6 +277,9 @@ class PostgresStore implements PostgresBlockStore {
   readonly #pool: SqlPool;
   readonly #sql: PostgresStatements;
   readonly #locks: ReturnType<typeof lockKeys>;
+  /** The LISTEN/NOTIFY channel of this schema's changes. */
+  readonly #channel: string;
+  readonly #watches = new Set<ChangeQueue>();
   #closed = false;
 
   constructor(
@@ -288,6 +295,7 @@ class PostgresStore implements PostgresBlockStore {
     this.limits = limits;
     this.#sql = postgresStatements(quotedSchema, `tessera_${schema}`);
     this.#locks = lockKeys(schema);
+    this.#channel = `tessera_changes_${schema}`;
   }
 
   async get(
@@ -423,6 +431,7 @@ class PostgresStore implements PostgresBlockStore {
         });
         throw new BlockReferencedError({ slug: slugOf(head), referrers: rows.map(slugOf) });
       }
+      await this.#notify(client, { ...head, operation: "delete" });
       return true;
     });
   }
@@ -577,10 +586,71 @@ class PostgresStore implements PostgresBlockStore {
     await this.#write((client) => client.query({ ...this.#sql.setMeta, values: [key, value] }));
   }
 
+  /**
+   * Listens on the schema's channel with a connection of its own (one of the pool's), so every
+   * change another process commits after this resolves is yielded. Writes notify in their own
+   * transaction, so a change is seen exactly when it commits, and never for a rolled-back write.
+   * A lost connection ends the watch with `DATABASE_UNAVAILABLE`: watch again (and reload what you
+   * follow) to carry on.
+   */
+  async watch(options: WatchOptions = {}): Promise<StoreWatch> {
+    this.#open();
+    let client: PooledClient;
+    try {
+      client = await this.#pool.connect();
+    } catch (error) {
+      throw asStoreError(this.location, error);
+    }
+    let released = false;
+    const release = (error?: Error) => {
+      if (released) return;
+      released = true;
+      client.removeAllListeners("notification");
+      client.release(error ?? true);
+    };
+    const queue: ChangeQueue = new ChangeQueue(options, async () => {
+      this.#watches.delete(queue);
+      // Released destroyed: the connection still LISTENs, so it must not serve other calls.
+      release();
+    });
+    client.on("notification", (message) => {
+      if (message.channel !== this.#channel || message.payload === undefined) return;
+      try {
+        queue.push(JSON.parse(message.payload) as StoreChange);
+      } catch {
+        // Not a payload this store wrote.
+      }
+    });
+    client.on("error", (error) => {
+      queue.fail(asStoreError(this.location, error));
+    });
+    try {
+      await client.query(`LISTEN "${this.#channel}"`);
+    } catch (error) {
+      release(error as Error);
+      throw asStoreError(this.location, error);
+    }
+    this.#watches.add(queue);
+    return queue;
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await Promise.all([...this.#watches].map((watch) => watch.close()));
     await this.#pool.end();
+  }
+
+  /** Announces a change; delivered to listeners when (and only if) the transaction commits. */
+  async #notify(client: SqlClient, change: StoreChange): Promise<void> {
+    const payload: StoreChange = {
+      id: change.id,
+      type: change.type,
+      name: change.name,
+      revision: change.revision,
+      operation: change.operation,
+    };
+    await client.query({ ...this.#sql.notify, values: [this.#channel, JSON.stringify(payload)] });
   }
 
   #open(): void {
@@ -784,6 +854,13 @@ class PostgresStore implements PostgresBlockStore {
       throw new RetryTransaction();
     }
     await this.#insertReferences(client, slug, id, references);
+    await this.#notify(client, {
+      id,
+      type: input.type,
+      name: input.name,
+      revision: 1,
+      operation: "save",
+    });
     return this.#built(
       { id, type: input.type, name: input.name, revision: 1, created_at: now },
       now,
@@ -846,6 +923,13 @@ class PostgresStore implements PostgresBlockStore {
         values: [head.id, written.revision - this.limits.revisionsKept],
       });
     }
+    await this.#notify(client, {
+      id: written.id,
+      type: written.type,
+      name: written.name,
+      revision: written.revision,
+      operation: content.operation,
+    });
     const storedKey =
       written.data_key_master_id === null || written.data_key_wrapped === null
         ? null
