@@ -11,7 +11,10 @@ const entries = [
   { specifier: "@tessera/core/provider", source: "core-blocks/src/provider/index.ts" },
   { specifier: "@tessera/core/testing", source: "core-blocks/src/testing/index.ts" },
   { specifier: "@tessera/aws", source: "integrations/aws/src/index.ts" },
+  { specifier: "@tessera/azure", source: "integrations/azure/src/index.ts" },
+  { specifier: "@tessera/gcp", source: "integrations/gcp/src/index.ts" },
   { specifier: "@tessera/slack", source: "integrations/slack/src/index.ts" },
+  { specifier: "@tessera/snowflake", source: "integrations/snowflake/src/index.ts" },
 ] as const;
 
 /** Exported names as the type checker sees them: values (classes included) and type-only names. */
