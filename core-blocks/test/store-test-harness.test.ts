@@ -18,7 +18,7 @@ describe("createTestHarness", () => {
   const outer = {
     TESSERA_HOME: "/nonexistent/outer-home",
     TESSERA_ENCRYPTION_KEY: "outer-key",
-    TESSERA_DATABASE_URL: "postgres://user:password@db.invalid/tessera",
+    TESSERA_DATABASE_URL: "postgres://user:outer-canary-pw@db.invalid/tessera",
   };
   const saved = new Map<string, string | undefined>();
   beforeAll(() => {
@@ -54,7 +54,12 @@ describe("createTestHarness", () => {
     expect(process.env.TESSERA_ENCRYPTION_KEY).toBe(outer.TESSERA_ENCRYPTION_KEY);
     expect(process.env.TESSERA_DATABASE_URL).toBe(outer.TESSERA_DATABASE_URL);
     // The default store is chosen from the (restored) environment again.
-    await expect(getDefaultStore()).rejects.toMatchObject({ code: "STORE_NOT_SUPPORTED" });
+    const reopened = (await getDefaultStore().then(
+      () => new Error("the default store opened"),
+      (error: unknown) => error,
+    )) as Error;
+    expect(reopened).toMatchObject({ code: "DATABASE_UNAVAILABLE" });
+    expect(reopened.message).not.toContain("outer-canary-pw");
     await harness.cleanup();
   });
 
