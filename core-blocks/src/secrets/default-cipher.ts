@@ -236,7 +236,7 @@ class StoreCipher implements SecretCipher {
     } catch (error) {
       if (!isKeyUnavailable(error)) throw error;
     }
-    return this.#withKey(context.dataKey, context.documentId, (dataKey) =>
+    return this.#withRefreshedKey(context.dataKey, context.documentId, (dataKey) =>
       this.#inner.open({ ...context, dataKey }, sealed),
     );
   }
@@ -256,6 +256,15 @@ class StoreCipher implements SecretCipher {
     } catch (error) {
       if (!isKeyUnavailable(error)) throw error;
     }
+    return this.#withRefreshedKey(dataKey, documentId, use);
+  }
+
+  /** The second half of `#withKey`, for a caller whose own first try met an unknown key. */
+  async #withRefreshedKey<T>(
+    dataKey: WrappedDataKey,
+    documentId: string | undefined,
+    use: (dataKey: WrappedDataKey) => Promise<T>,
+  ): Promise<T> {
     await this.refresh();
     let latest = dataKey;
     if (documentId !== undefined) {
