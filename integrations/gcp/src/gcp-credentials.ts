@@ -94,6 +94,8 @@ export type GcpCredentialsFields = z.output<typeof gcpCredentialsSchema>;
 
 /** Clients made so far, per client class, per credentials. */
 const clients = new ClientCache();
+/** The cache's class key of the Cloud Storage clients that do not retry. */
+const singleTryStorage = { name: "SingleTryStorage" };
 
 /**
  * `gcp-credentials`: how to reach Google Cloud. `GcsBucket` and `GcpSecret` nest it.
@@ -198,6 +200,19 @@ export class GcpCredentials extends defineBlock({
   async getStorage(): Promise<Storage> {
     const { Storage } = await loadStorageSdk();
     return clients.get(this, Storage, async () => new Storage(await this.storageOptions()));
+  }
+
+  /**
+   * A Cloud Storage client for these credentials whose own retries are off, for callers that
+   * retry themselves: reads, which must not deliver a byte before the request has succeeded (the
+   * client's retry of a read stream is unsafe). Cached per credentials, apart from `getStorage`.
+   */
+  async getSingleTryStorage(): Promise<Storage> {
+    const { Storage } = await loadStorageSdk();
+    return clients.get(this, singleTryStorage, async () => {
+      const options = await this.storageOptions();
+      return new Storage({ ...options, retryOptions: { autoRetry: false, maxRetries: 0 } });
+    });
   }
 
   /**

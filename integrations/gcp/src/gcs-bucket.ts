@@ -26,9 +26,44 @@ import {
 import { GcpCredentials } from "./gcp-credentials.js";
 import { loadStorageSdk } from "./lazy-sdk.js";
 import { type ObjectResource, resumableUpload } from "./resumable-upload.js";
-import { describeGcsError, isMissingBucket, translateGcsError } from "./translate-gcs-error.js";
+import { backoff } from "./retries.js";
+import {
+  describeGcsError,
+  isMissingBucket,
+  isTransientGcsError,
+  translateGcsError,
+} from "./translate-gcs-error.js";
 
 const mebibyte = 1 << 20;
+
+/**
+ * Starts a read stream's request and settles once Cloud Storage has answered: fulfilled on a
+ * 2xx status, rejected with the client's error otherwise (which it raises after reading the
+ * error's body), on a lost connection, or on abort. No data is consumed.
+ */
+function answered(source: Readable, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      source.off("response", onResponse);
+      reject(signal?.reason);
+    };
+    const onResponse = (response: { statusCode?: number }) => {
+      const status = response.statusCode ?? 0;
+      if (status >= 200 && status < 300) {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      }
+    };
+    source.on("response", onResponse);
+    // Stays attached: an error after the answer belongs to whoever reads the stream next.
+    source.on("error", (error) => {
+      signal?.removeEventListener("abort", onAbort);
+      reject(error);
+    });
+    signal?.addEventListener("abort", onAbort, { once: true });
+    source.read(0);
+  });
+}
 const chunkGranularity = 256 * 1024;
 
 /** GCS bucket names: 3–63 characters (up to 222 with dots), lower-case letters, digits, `-_.`. */
@@ -197,6 +232,34 @@ export class GcsBucket
     });
   }
 
+  /**
+   * The object's media stream, once Cloud Storage has answered it with success: a transient
+   * failure (408, 429, 5xx, a lost connection) is retried with backoff, as `clientOptions` set,
+   * before any byte is handed on. The whole object, verified by CRC32C as it streams (the client
+   * checks it at the end). Not pinned to a generation: an overwrite in between is read whole.
+   */
+  async #openMedia(key: string, signal: AbortSignal | undefined): Promise<Readable> {
+    const storage = await this.credentials.getSingleTryStorage();
+    const retries = this.credentials.clientOptions;
+    for (let tries = 0; ; tries++) {
+      signal?.throwIfAborted();
+      const source = storage
+        .bucket(this.bucket)
+        .file(key)
+        .createReadStream({ validation: "crc32c" });
+      try {
+        await answered(source, signal);
+        return source;
+      } catch (error) {
+        source.destroy();
+        if (signal?.aborted || tries >= retries.maxRetries || !isTransientGcsError(error)) {
+          throw error;
+        }
+      }
+      await backoff(retries, tries, signal);
+    }
+  }
+
   /** Cloud Storage's wire operations; everything else comes from `ObjectStore`. */
   readonly #wire: ObjectStoreWire & { bucketName(): string } = {
     bucketName: () => this.bucket,
@@ -205,21 +268,23 @@ export class GcsBucket
     readObject: async (key, { signal, notFound }) => {
       const live = await this.#live(key);
       if (live === undefined) throw notFound(undefined);
-      const bucket = await this.getBucket();
-      // The whole object, verified by CRC32C as it streams (the client checks it at the end). Not
-      // pinned to the generation seen above: an overwrite in between is read whole instead.
-      const source = bucket.file(key).createReadStream({ validation: "crc32c" });
+      let source: Readable;
+      try {
+        source = await this.#openMedia(key, signal);
+      } catch (error) {
+        if (signal?.aborted) throw signal.reason;
+        // Deleted between the metadata request and the media request.
+        if (describeGcsError(error).status === 404 && !isMissingBucket(error)) {
+          throw notFound(error);
+        }
+        throw translateGcsError(error, { bucket: this.bucket, operation: "read", key });
+      }
       const body = new PassThrough();
       const onAbort = () => source.destroy(signal?.reason);
       signal?.addEventListener("abort", onAbort, { once: true });
       pipeline(source, body, (error) => {
         signal?.removeEventListener("abort", onAbort);
         if (!error || body.destroyed) return;
-        if (describeGcsError(error).status === 404 && !isMissingBucket(error)) {
-          // Deleted between the metadata request and the media request.
-          body.destroy(notFound(error));
-          return;
-        }
         body.destroy(
           translateGcsError(error, { bucket: this.bucket, operation: "read", key }) as Error,
         );

@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Storage } from "@google-cloud/storage";
 import { loadStorageSdk } from "./lazy-sdk.js";
+import { backoff, type RequestRetries, retryableStatuses } from "./retries.js";
 
 /** A Cloud Storage object resource, as an upload answers it. */
 export interface ObjectResource {
@@ -20,13 +20,6 @@ class UploadHttpError extends Error {
   }
 }
 
-/** Retries of one upload, as the credentials' `clientOptions` set them. */
-interface UploadRetries {
-  maxRetries: number;
-  retryDelayMultiplier: number;
-  maxRetryDelaySeconds: number;
-}
-
 /** What `resumableUpload` needs. */
 export interface ResumableUploadOptions {
   storage: Storage;
@@ -38,13 +31,11 @@ export interface ResumableUploadOptions {
   chunkSize: number;
   /** The generation the object must have when the upload is committed (0: no object). */
   ifGenerationMatch: string;
-  retries: UploadRetries;
+  retries: RequestRetries;
   signal?: AbortSignal;
   /** Called with the bytes Cloud Storage has confirmed so far. */
   onBytes: (bytes: number) => void;
 }
-
-const retryableStatuses = new Set([408, 429, 500, 502, 503, 504]);
 
 /** Google's error message in a JSON error body, else the body's text. */
 async function errorMessage(response: Response): Promise<string> {
@@ -155,11 +146,7 @@ export async function resumableUpload(options: ResumableUploadOptions): Promise<
       if (tries >= retries.maxRetries) {
         throw new UploadHttpError(503, "the upload kept failing after its retries");
       }
-      const delay = Math.min(
-        retries.retryDelayMultiplier ** tries * 1000 + Math.random() * 1000,
-        retries.maxRetryDelaySeconds * 1000,
-      );
-      await sleep(delay, undefined, signal ? { signal } : {});
+      await backoff(retries, tries, signal);
       await recover?.();
     }
   }

@@ -5,6 +5,7 @@ import {
   GcsBucketNotFoundError,
   GcsChecksumMismatchError,
 } from "./errors/index.js";
+import { retryableStatuses } from "./retries.js";
 
 /** What a failed Cloud Storage call tells: HTTP status (or the client's error code) and message. */
 export function describeGcsError(error: unknown): {
@@ -26,6 +27,23 @@ export function describeGcsError(error: unknown): {
   const code = typeof record.code === "string" ? record.code : undefined;
   const message = typeof record.message === "string" ? record.message : String(error);
   return { status, code, message };
+}
+
+/** Connection failures worth another try: the request may not have reached Cloud Storage. */
+const transientCodes = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EAI_AGAIN",
+  "ERR_STREAM_PREMATURE_CLOSE",
+]);
+
+/** True for a failure Cloud Storage documents as transient (408, 429, 5xx) or a lost connection. */
+export function isTransientGcsError(error: unknown): boolean {
+  const { status, code } = describeGcsError(error);
+  if (status !== undefined) return retryableStatuses.has(status);
+  return code !== undefined && transientCodes.has(code);
 }
 
 /** True when a 404 is about the bucket, not the object (Google's message says which). */

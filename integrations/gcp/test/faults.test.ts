@@ -80,6 +80,49 @@ describe("GcsBucket under faults", () => {
     expect(proxy.requests.filter((request) => request.outcome === "responded")).toHaveLength(2);
   });
 
+  it("reads through a connection lost before the answer, then success", async () => {
+    const results = bucket();
+    await results.writePath("lost.txt", "survives");
+    proxy.addRule({
+      match: (request) => request.method === "GET" && request.query.get("alt") === "media",
+      times: 1,
+      action: { kind: "cut" },
+    });
+    expect(new TextDecoder().decode(await results.readPath("lost.txt"))).toBe("survives");
+    expect(proxy.requests.some((request) => request.outcome === "cut")).toBe(true);
+  });
+
+  it("gives up a read after its retries with GCP_REQUEST_FAILED, trying maxRetries + 1 times", async () => {
+    const results = bucket(2);
+    await results.writePath("down.txt", "unreachable");
+    proxy.requests.length = 0;
+    proxy.addRule({
+      match: (request) => request.method === "GET" && request.query.get("alt") === "media",
+      action: unavailable,
+    });
+    const error = await errorOf(() => results.readPath("down.txt"));
+    expect(error).toMatchObject({ code: "GCP_REQUEST_FAILED" });
+    expect(error.message).toContain("gs://faults/");
+    expect(error.message).toContain("HTTP 503");
+    const media = proxy.requests.filter((request) => request.query.get("alt") === "media");
+    expect(media).toHaveLength(3);
+  });
+
+  it("does not retry a read the server refuses (403 on the media request)", async () => {
+    const results = bucket();
+    await results.writePath("denied.txt", "private");
+    proxy.requests.length = 0;
+    proxy.addRule({
+      match: (request) => request.method === "GET" && request.query.get("alt") === "media",
+      action: googleErrorResponse(403, "forbidden", "Access denied."),
+    });
+    const error = await errorOf(() => results.readPath("denied.txt"));
+    expect(error).toMatchObject({ code: "GCS_ACCESS_DENIED", bucket: "faults" });
+    expect(proxy.requests.filter((request) => request.query.get("alt") === "media")).toHaveLength(
+      1,
+    );
+  });
+
   it("resumes a session whose connection is cut mid-chunk, committing the whole object once", async () => {
     const results = bucket();
     proxy.addRule({
