@@ -134,6 +134,22 @@ describe("GcsBucket", () => {
     expect(error.code).toBe("FILE_NOT_FOUND");
   });
 
+  it("copies an object byte for byte over an existing target, and names a missing source with FILE_NOT_FOUND", async () => {
+    const results = bucket();
+    const content = Buffer.from(Array.from({ length: 70_000 }, (_, index) => (index * 31) % 256));
+    await results.writePath("copy/source.bin", content);
+    await results.writePath("copy/target.bin", "older target");
+    expect(await results.copyObject("copy/source.bin", "copy/target.bin")).toBe("copy/target.bin");
+    expect(Buffer.from(await results.readPath("copy/target.bin")).equals(content)).toBe(true);
+    expect(Buffer.from(await results.readPath("copy/source.bin")).equals(content)).toBe(true);
+    const target = emulator.generations("behaviour", results.objectKey("copy/target.bin"));
+    expect(target).toHaveLength(2);
+    const error = await errorOf(() => results.copyObject("copy/absent.bin", "copy/target.bin"));
+    expect(error.code).toBe("FILE_NOT_FOUND");
+    expect(error.message).toContain("copy/absent.bin");
+    expect(Buffer.from(await results.readPath("copy/target.bin")).equals(content)).toBe(true);
+  });
+
   it("serves as ResultStore storage through its slug", async () => {
     await bucket({ bucketFolder: "results" }).save("results");
     const store = new ResultStore({ storage: "gcs-bucket/results" });
