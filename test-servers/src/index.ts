@@ -28,6 +28,14 @@ export {
   importWithoutModules,
 } from "./forbid-modules.js";
 export {
+  crc32cNumber,
+  type GcpSecretManager,
+  type GcpSecretManagerOptions,
+  type GcpSecretManagerRequest,
+  type GcpSecretVersionState,
+  startGcpSecretManager,
+} from "./gcp-secret-manager.js";
+export {
   crc32cBase64,
   type GcsEmulator,
   type GcsEmulatorOptions,
