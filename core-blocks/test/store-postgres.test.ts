@@ -6,7 +6,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import pg from "pg";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { defineBlock } from "../src/block/index.js";
 import {
@@ -243,6 +243,93 @@ describe("PostgresStore schema and migrations", () => {
       }
     } finally {
       await Promise.all(stores.map((store) => store.close()));
+    }
+  });
+});
+
+describe("saving to the PostgreSQL store in one round trip", () => {
+  /** The statements the store's connections send while `body` runs. */
+  async function statementsDuring(body: () => Promise<unknown>): Promise<number> {
+    const spy = vi.spyOn(pg.Client.prototype, "query");
+    try {
+      await body();
+      return spy.mock.calls.length;
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  it("saves a new document and each compare-and-swap revision with one statement, notifying watchers", async () => {
+    const schema = freshSchema();
+    const store = await openPostgresStore({ url: cluster().url, schema });
+    const feed = await store.watch!();
+    try {
+      expect(await statementsDuring(() => store.put(document("fast")))).toBe(1);
+      for (let revision = 1; revision <= 3; revision++) {
+        const sent = await statementsDuring(() =>
+          store.put(document("fast", { expectedRevision: revision, data: { revision } })),
+        );
+        expect(sent).toBe(1);
+      }
+      expect(
+        await statementsDuring(() =>
+          store.put(document("fast", { overwrite: true, data: { last: true } })),
+        ),
+      ).toBe(1);
+      const stored = await store.get({ type: "bucket", name: "fast" });
+      expect([stored?.revision, stored?.data]).toEqual([5, { last: true }]);
+      const changes: string[] = [];
+      for await (const change of feed) {
+        changes.push(`${change.operation} ${change.type}/${change.name}@${change.revision}`);
+        if (changes.length === 5) break;
+      }
+      expect(changes).toEqual([1, 2, 3, 4, 5].map((revision) => `save bucket/fast@${revision}`));
+    } finally {
+      await feed.close();
+      await store.close();
+    }
+  });
+
+  it("still answers a stale compare-and-swap with REVISION_CONFLICT naming the stored revision", async () => {
+    const schema = freshSchema();
+    const store = await openPostgresStore({ url: cluster().url, schema });
+    try {
+      await store.put(document("stale"));
+      await store.put(document("stale", { expectedRevision: 1 }));
+      const error = await store
+        .put(document("stale", { expectedRevision: 1 }))
+        .catch((caught: unknown) => caught);
+      expect(RevisionConflictError.isInstance(error)).toBe(true);
+      expect((error as RevisionConflictError).actualRevision).toBe(2);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("clears a document's old references and prunes revisions beyond the kept window in the one-statement save", async () => {
+    const schema = freshSchema();
+    const store = await openPostgresStore({
+      url: cluster().url,
+      schema,
+      limits: { revisionsKept: 4 },
+    });
+    try {
+      const target = await store.put(document("target"));
+      await store.put(document("holder", { references: [target.id] }));
+      await store.put(document("holder", { expectedRevision: 1 }));
+      expect(await store.referrers(target.id)).toEqual([]);
+      expect(await store.delete({ type: "bucket", name: "target" })).toBe(true);
+      for (let revision = 2; revision < 40; revision++) {
+        await store.put(document("holder", { expectedRevision: revision, data: { revision } }));
+      }
+      const { rows } = await admin.query<{ count: number }>(
+        `SELECT count(*)::int AS count FROM ${schema}.revisions r JOIN ${schema}.documents d ON d.id = r.document_id WHERE d.name = 'holder'`,
+      );
+      // 40 saves, pruned every 16th: at most the kept window plus one batch remain.
+      expect(rows[0]!.count).toBeLessThanOrEqual(4 + 16);
+      expect((await store.history({ type: "bucket", name: "holder" })).length).toBe(4);
+    } finally {
+      await store.close();
     }
   });
 });

@@ -77,6 +77,55 @@ export function postgresStatements(s: string, prefix: string) {
        )
        SELECT id, type, name, revision, created_at, data_key_master_id, data_key_wrapped FROM head`,
     ),
+    /**
+     * A save of a new document without references or data key as ONE statement (its own
+     * transaction): the document, its first revision and the change notice. No row when the slug
+     * is taken; the caller then judges in a full transaction.
+     */
+    saveNew: named(
+      "save_new",
+      `WITH doc AS (
+         INSERT INTO ${s}.documents (id, type, name, revision, created_at)
+         VALUES ($1, $2, $3, 1, $4)
+         ON CONFLICT (type, name) DO NOTHING
+         RETURNING id, type, name, revision, created_at
+       ), written AS (
+         INSERT INTO ${s}.revisions (document_id, revision, data, schema_checksum, schema_version, package, reference_ids, operation, restored_from, updated_at)
+         SELECT id, 1, $5, $6, $7, $8, '[]', 'save', NULL, $4 FROM doc
+       )
+       SELECT id, type, name, revision, created_at, NULL::text AS data_key_master_id, NULL::text AS data_key_wrapped,
+         pg_notify($9, json_build_object('id', id, 'type', type, 'name', name, 'revision', revision, 'operation', 'save')::text) AS notified
+       FROM doc`,
+    ),
+    /**
+     * A save of the next revision of an existing document without references as ONE statement
+     * (its own transaction): compare-and-swap on the revision ($3, or any when null), the new
+     * revision row, the old references cleared, every $11th save the revisions
+     * beyond the kept window ($10) pruned, and the change notice. Only when the document already
+     * holds a data key or the save brings none ($4), so no master-key check is due. No row: the
+     * caller judges in a full transaction (a conflict, a missing document, a new data key).
+     */
+    saveNext: named(
+      "save_next",
+      `WITH head AS (
+         UPDATE ${s}.documents SET revision = revision + 1
+         WHERE type = $1 AND name = $2 AND ($3::integer IS NULL OR revision = $3::integer)
+           AND ($4::text IS NULL OR data_key_master_id IS NOT NULL)
+         RETURNING id, type, name, revision, created_at, data_key_master_id, data_key_wrapped
+       ), written AS (
+         INSERT INTO ${s}.revisions (document_id, revision, data, schema_checksum, schema_version, package, reference_ids, operation, restored_from, updated_at)
+         SELECT id, revision, $5, $6, $7, $8, '[]', 'save', NULL, $9 FROM head
+       ), unreferenced AS (
+         DELETE FROM ${s}.document_references WHERE from_id IN (SELECT id FROM head)
+       ), pruned AS (
+         DELETE FROM ${s}.revisions r USING head
+         WHERE r.document_id = head.id AND head.revision % $11::integer = 0
+           AND r.revision <= head.revision - $10::integer
+       )
+       SELECT id, type, name, revision, created_at, data_key_master_id, data_key_wrapped,
+         pg_notify($12, json_build_object('id', id, 'type', type, 'name', name, 'revision', revision, 'operation', 'save')::text) AS notified
+       FROM head`,
+    ),
     pruneRevisions: named(
       "prune",
       `DELETE FROM ${s}.revisions WHERE document_id = $1 AND revision <= $2`,

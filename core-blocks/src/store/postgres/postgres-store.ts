@@ -39,6 +39,7 @@ import { decodeCursor, encodeCursor } from "../list-cursor.js";
 import {
   CorruptRowError,
   parseColumn,
+  toDataKey,
   toDocument,
   toRevisionSummary,
   toSummary,
@@ -336,7 +337,74 @@ class PostgresStore implements PostgresBlockStore {
   async put(input: PutDocumentInput): Promise<StoredDocument> {
     this.#open();
     const dataJson = this.#serialize(input);
+    const saved = await this.#putInOneStatement(input, dataJson);
+    if (saved !== undefined) return saved;
     return this.#write((client) => this.#putInTransaction(client, input, dataJson));
+  }
+
+  /**
+   * The common save (no references, no data key to record) as one statement, one round trip:
+   * the compare-and-swap, the revision row and the change notice commit together. `undefined`
+   * when the statement wrote nothing (a conflict, a taken slug, a missing document) or the save
+   * needs checks only a transaction makes: the caller then runs the full transaction, which
+   * judges from a fresh read.
+   */
+  async #putInOneStatement(
+    input: PutDocumentInput,
+    dataJson: string,
+  ): Promise<StoredDocument | undefined> {
+    if (input.references.length > 0) return undefined;
+    const createOnly =
+      input.expectedRevision === 0 || (input.expectedRevision === undefined && !input.overwrite);
+    if (createOnly && input.dataKey) return undefined;
+    const now = new Date().toISOString();
+    const content: RevisionContent = {
+      dataJson,
+      schemaChecksum: input.schemaChecksum,
+      schemaVersion: input.schemaVersion,
+      packageJson: input.package === undefined ? null : JSON.stringify(input.package),
+      references: [],
+      operation: "save",
+      restoredFrom: null,
+    };
+    const sql = this.#sql;
+    const rows = await this.#statement<Omit<HeadRow, "has_references">>((client) =>
+      createOnly
+        ? client.query({
+            ...sql.saveNew,
+            values: [
+              input.id,
+              input.type,
+              input.name,
+              now,
+              dataJson,
+              content.schemaChecksum,
+              content.schemaVersion,
+              content.packageJson,
+              this.#channel,
+            ],
+          })
+        : client.query({
+            ...sql.saveNext,
+            values: [
+              input.type,
+              input.name,
+              input.expectedRevision ?? null,
+              input.dataKey?.masterKeyId ?? null,
+              dataJson,
+              content.schemaChecksum,
+              content.schemaVersion,
+              content.packageJson,
+              now,
+              this.limits.revisionsKept,
+              pruneBatch,
+              this.#channel,
+            ],
+          }),
+    );
+    const written = rows[0];
+    if (written === undefined) return undefined;
+    return this.#built(written, now, toDataKey(written), content);
   }
 
   async rollback(
@@ -686,6 +754,24 @@ class PostgresStore implements PostgresBlockStore {
         return (await query(this.#pool)).rows;
       } catch (error) {
         if (attempt === 0 && isConnectionError(error)) continue;
+        throw asStoreError(this.location, error, started);
+      }
+    }
+  }
+
+  /**
+   * One write statement on a pooled connection, committed on its own. Run again only when the
+   * connection was found closed before the statement was sent; once sent, a lost connection fails
+   * the call with `DATABASE_UNAVAILABLE` (whether it committed is unknown, as for a lost COMMIT).
+   */
+  async #statement<Row>(query: (client: SqlClient) => Promise<{ rows: Row[] }>): Promise<Row[]> {
+    const started = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return (await query(this.#pool)).rows;
+      } catch (error) {
+        const unsent = /not queryable/i.test(String((error as Error | null)?.message ?? ""));
+        if (attempt < 2 && unsent) continue;
         throw asStoreError(this.location, error, started);
       }
     }
