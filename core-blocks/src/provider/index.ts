@@ -50,3 +50,4 @@ export {
   ObjectStore,
   type ObjectStoreWire,
 } from "./object-store.js";
+export { objectStoreOf, withObjectStoreMethods } from "./object-store-methods.js";

@@ -5,21 +5,20 @@ import {
   type FileEntry,
   InvalidInputError,
   parseSlug,
-  type ReadPathOptions,
   type WritableContent,
   type WritableFileSystem,
-  type WritePathOptions,
   z,
 } from "@tessera/core";
 import {
   abortableChunks,
-  type FolderTransferOptions,
   knownContentLength,
   type ListObjectsOptions,
   type ObjectEntry,
   ObjectStore,
   type ObjectStoreWire,
+  objectStoreOf,
   resolveBaseFolder,
+  withObjectStoreMethods,
   writableContentChunks,
 } from "@tessera/core/provider";
 import { AwsCredentials } from "./aws-credentials.js";
@@ -104,14 +103,16 @@ export interface CopyObjectOptions {
  * partial object is ever visible.
  */
 export class S3Bucket
-  extends defineBlock({
-    type: "s3-bucket",
-    title: "S3 bucket",
-    description:
-      "A folder of an S3 bucket: read, write, list, copy and move objects, and store results there.",
-    capabilities: ["read-path", "write-path"],
-    schema: s3BucketSchema,
-  })
+  extends withObjectStoreMethods(
+    defineBlock({
+      type: "s3-bucket",
+      title: "S3 bucket",
+      description:
+        "A folder of an S3 bucket: read, write, list, copy and move objects, and store results there.",
+      capabilities: ["read-path", "write-path"],
+      schema: s3BucketSchema,
+    }),
+  )
   implements WritableFileSystem
 {
   #storeFor: { folder: string; store: ObjectStore } | undefined;
@@ -127,6 +128,11 @@ export class S3Bucket
       };
     }
     return this.#storeFor.store;
+  }
+
+  /** The object store `withObjectStoreMethods` serves the file methods from. */
+  [objectStoreOf](): ObjectStore {
+    return this.#store;
   }
 
   /** The S3 client of this bucket's credentials (cached per credentials). */
@@ -266,22 +272,6 @@ export class S3Bucket
     return this.#store.objectKey(path);
   }
 
-  readPath(path: string, options: ReadPathOptions = {}): Promise<Uint8Array> {
-    return this.#store.readPath(path, options);
-  }
-
-  createReadStream(path: string, options: ReadPathOptions = {}): Promise<Readable> {
-    return this.#store.createReadStream(path, options);
-  }
-
-  writePath(
-    path: string,
-    content: WritableContent,
-    options: WritePathOptions = {},
-  ): Promise<string> {
-    return this.#store.writePath(path, content, options);
-  }
-
   /**
    * Streams content to a key (see `uploadStream`): a multipart upload holding at most
    * `partSizeBytes × (uploadConcurrency + 1)` bytes in memory. On failure or abort the multipart
@@ -318,10 +308,6 @@ export class S3Bucket
     }
   }
 
-  exists(path: string): Promise<boolean> {
-    return this.#store.exists(path);
-  }
-
   async #confirmBucket(client: S3Client): Promise<void> {
     const { HeadBucketCommand } = await loadS3Sdk();
     try {
@@ -336,14 +322,6 @@ export class S3Bucket
     }
   }
 
-  delete(path: string): Promise<boolean> {
-    return this.#store.delete(path);
-  }
-
-  list(prefix = ""): AsyncIterable<FileEntry> {
-    return this.#store.list(prefix);
-  }
-
   /**
    * Objects under a folder (relative to the bucket folder), collected: every object at any depth,
    * or with `{ delimiter: "/" }` only those directly in it. `folder` is a folder name (`reports`
@@ -351,70 +329,6 @@ export class S3Bucket
    */
   listObjects(folder = "", options: ListObjectsOptions = {}): Promise<FileEntry[]> {
     return this.#store.listObjects(folder, options);
-  }
-
-  /**
-   * Uploads a local file, streamed (multipart when larger than a part). Returns the key relative
-   * to the bucket folder. @default path: the file's name
-   */
-  uploadFromPath(
-    localPath: string,
-    path?: string,
-    options: WritePathOptions = {},
-  ): Promise<string> {
-    return this.#store.uploadFromPath(localPath, path, options);
-  }
-
-  /**
-   * Downloads an object to a local file, streamed. The file appears whole or not at all (written
-   * beside it, then renamed). Returns the local path.
-   * @default localPath: the object's name in the working folder
-   */
-  downloadToPath(path: string, localPath?: string, options: ReadPathOptions = {}): Promise<string> {
-    return this.#store.downloadToPath(path, localPath, options);
-  }
-
-  /**
-   * Downloads every object under a folder (relative to the bucket folder; `""` for all of it) into
-   * a local directory, keeping their paths below the folder: `reports/2024/a.json` under folder
-   * `reports` becomes `<localDirectory>/2024/a.json`. Each file appears whole or not at all.
-   * Returns the local paths written.
-   */
-  downloadFolderToPath(
-    folder: string,
-    localDirectory: string,
-    options: FolderTransferOptions = {},
-  ): Promise<string[]> {
-    return this.#store.downloadFolderToPath(folder, localDirectory, options);
-  }
-
-  /**
-   * Uploads every file under a local directory (recursively; symbolic links and other non-files
-   * are skipped) into a folder of the bucket, keeping their relative paths. Files matched by
-   * `options.ignore` or by the folder's `.tesseraignore` (gitignore syntax) are left out. Returns
-   * the keys written, relative to the bucket folder.
-   */
-  uploadFromFolder(
-    localDirectory: string,
-    folder = "",
-    options: FolderTransferOptions = {},
-  ): Promise<string[]> {
-    return this.#store.uploadFromFolder(localDirectory, folder, options);
-  }
-
-  /**
-   * Streams a file from any file system (another bucket with other credentials or endpoint, a
-   * local folder, another provider) into this bucket, without holding it in memory; use
-   * `copyObject` for a server-side copy within one S3 account. Returns the key written.
-   * @default toPath: fromPath
-   */
-  streamFrom(
-    source: WritableFileSystem,
-    fromPath: string,
-    toPath?: string,
-    options: WritePathOptions = {},
-  ): Promise<string> {
-    return this.#store.streamFrom(source, fromPath, toPath, options);
   }
 
   /**

@@ -5,22 +5,20 @@ import {
   type FileEntry,
   InvalidInputError,
   parseSlug,
-  type ReadPathOptions,
   type SaveBlockOptions,
-  type WritableContent,
   type WritableFileSystem,
-  type WritePathOptions,
   z,
 } from "@tessera/core";
 import {
   abortableChunks,
-  type FolderTransferOptions,
   knownContentLength,
   type ListObjectsOptions,
   type ObjectEntry,
   ObjectStore,
   type ObjectStoreWire,
+  objectStoreOf,
   resolveBaseFolder,
+  withObjectStoreMethods,
   writableContentChunks,
 } from "@tessera/core/provider";
 import { AzureBlobStorageCredentials } from "./azure-blob-storage-credentials.js";
@@ -138,14 +136,16 @@ async function supersededByConcurrentCommit(
  * leaves the previous blob as it was. Listings skip folder placeholder blobs.
  */
 export class AzureBlobStorageContainer
-  extends defineBlock({
-    type: "azure-blob-storage-container",
-    title: "Azure Blob Storage container",
-    description:
-      "A folder of an Azure Blob Storage container: read, write, list, copy and move blobs, and store results there.",
-    capabilities: ["read-path", "write-path"],
-    schema: azureBlobStorageContainerSchema,
-  })
+  extends withObjectStoreMethods(
+    defineBlock({
+      type: "azure-blob-storage-container",
+      title: "Azure Blob Storage container",
+      description:
+        "A folder of an Azure Blob Storage container: read, write, list, copy and move blobs, and store results there.",
+      capabilities: ["read-path", "write-path"],
+      schema: azureBlobStorageContainerSchema,
+    }),
+  )
   implements WritableFileSystem
 {
   #storeFor: { folder: string; store: ObjectStore } | undefined;
@@ -161,6 +161,11 @@ export class AzureBlobStorageContainer
       };
     }
     return this.#storeFor.store;
+  }
+
+  /** The object store `withObjectStoreMethods` serves the file methods from. */
+  [objectStoreOf](): ObjectStore {
+    return this.#store;
   }
 
   /**
@@ -350,105 +355,12 @@ export class AzureBlobStorageContainer
     return this.#store.objectKey(path);
   }
 
-  readPath(path: string, options: ReadPathOptions = {}): Promise<Uint8Array> {
-    return this.#store.readPath(path, options);
-  }
-
-  createReadStream(path: string, options: ReadPathOptions = {}): Promise<Readable> {
-    return this.#store.createReadStream(path, options);
-  }
-
-  /**
-   * Writes a blob, replacing one that exists (an upsert). Content of known size up to
-   * `maxSingleShotBytes` goes in one request; anything else is staged in blocks and committed at
-   * the end, so readers see the previous blob until the new one is complete, and a failed upload
-   * leaves it in place.
-   */
-  writePath(
-    path: string,
-    content: WritableContent,
-    options: WritePathOptions = {},
-  ): Promise<string> {
-    return this.#store.writePath(path, content, options);
-  }
-
-  exists(path: string): Promise<boolean> {
-    return this.#store.exists(path);
-  }
-
-  delete(path: string): Promise<boolean> {
-    return this.#store.delete(path);
-  }
-
-  list(prefix = ""): AsyncIterable<FileEntry> {
-    return this.#store.list(prefix);
-  }
-
   /**
    * Blobs under a folder (relative to the base folder), collected: every blob at any depth, or
    * with `{ delimiter: "/" }` only those directly in it. Folder placeholder blobs are skipped.
    */
   listBlobs(folder = "", options: ListObjectsOptions = {}): Promise<FileEntry[]> {
     return this.#store.listObjects(folder, options);
-  }
-
-  /**
-   * Uploads a local file, streamed. Returns the path written, relative to the base folder.
-   * @default path: the file's name
-   */
-  uploadFromPath(
-    localPath: string,
-    path?: string,
-    options: WritePathOptions = {},
-  ): Promise<string> {
-    return this.#store.uploadFromPath(localPath, path, options);
-  }
-
-  /**
-   * Downloads a blob to a local file, streamed; the file appears whole or not at all. Returns the
-   * local path. @default localPath: the blob's name in the working folder
-   */
-  downloadToPath(path: string, localPath?: string, options: ReadPathOptions = {}): Promise<string> {
-    return this.#store.downloadToPath(path, localPath, options);
-  }
-
-  /**
-   * Downloads every blob under a folder into a local directory, keeping their paths below the
-   * folder; folder placeholders are skipped. Returns the local paths written.
-   */
-  downloadFolderToPath(
-    folder: string,
-    localDirectory: string,
-    options: FolderTransferOptions = {},
-  ): Promise<string[]> {
-    return this.#store.downloadFolderToPath(folder, localDirectory, options);
-  }
-
-  /**
-   * Uploads every file under a local directory into a folder of the container, keeping their
-   * relative paths (`.tesseraignore` and `options.ignore` leave files out). Returns the paths
-   * written.
-   */
-  uploadFromFolder(
-    localDirectory: string,
-    folder = "",
-    options: FolderTransferOptions = {},
-  ): Promise<string[]> {
-    return this.#store.uploadFromFolder(localDirectory, folder, options);
-  }
-
-  /**
-   * Streams a file from any file system (another account, a local folder, another provider) into
-   * this container without holding it in memory. Returns the path written.
-   * @default toPath: fromPath
-   */
-  streamFrom(
-    source: WritableFileSystem,
-    fromPath: string,
-    toPath?: string,
-    options: WritePathOptions = {},
-  ): Promise<string> {
-    return this.#store.streamFrom(source, fromPath, toPath, options);
   }
 
   /**

@@ -5,22 +5,20 @@ import {
   type FileEntry,
   InvalidInputError,
   parseSlug,
-  type ReadPathOptions,
-  type WritableContent,
   type WritableFileSystem,
-  type WritePathOptions,
   z,
 } from "@tessera/core";
 import {
   abortableChunks,
-  type FolderTransferOptions,
   knownContentLength,
   type ListObjectsOptions,
   logDebug,
   type ObjectEntry,
   ObjectStore,
   type ObjectStoreWire,
+  objectStoreOf,
   resolveBaseFolder,
+  withObjectStoreMethods,
   writableContentChunks,
 } from "@tessera/core/provider";
 import { GcpCredentials } from "./gcp-credentials.js";
@@ -164,14 +162,16 @@ interface LiveObject {
  * object intact. Reads stream and are verified by CRC32C.
  */
 export class GcsBucket
-  extends defineBlock({
-    type: "gcs-bucket",
-    title: "GCS bucket",
-    description:
-      "A folder of a Google Cloud Storage bucket: read, write, list, copy and move objects, and store results there.",
-    capabilities: ["read-path", "write-path"],
-    schema: gcsBucketSchema,
-  })
+  extends withObjectStoreMethods(
+    defineBlock({
+      type: "gcs-bucket",
+      title: "GCS bucket",
+      description:
+        "A folder of a Google Cloud Storage bucket: read, write, list, copy and move objects, and store results there.",
+      capabilities: ["read-path", "write-path"],
+      schema: gcsBucketSchema,
+    }),
+  )
   implements WritableFileSystem
 {
   #storeFor: { folder: string; store: ObjectStore } | undefined;
@@ -185,6 +185,11 @@ export class GcsBucket
       };
     }
     return this.#storeFor.store;
+  }
+
+  /** The object store `withObjectStoreMethods` serves the file methods from. */
+  [objectStoreOf](): ObjectStore {
+    return this.#store;
   }
 
   /** The Cloud Storage client of this bucket's credentials (cached per credentials). */
@@ -430,82 +435,12 @@ export class GcsBucket
     return this.#store.objectKey(path);
   }
 
-  readPath(path: string, options: ReadPathOptions = {}): Promise<Uint8Array> {
-    return this.#store.readPath(path, options);
-  }
-
-  createReadStream(path: string, options: ReadPathOptions = {}): Promise<Readable> {
-    return this.#store.createReadStream(path, options);
-  }
-
-  writePath(
-    path: string,
-    content: WritableContent,
-    options: WritePathOptions = {},
-  ): Promise<string> {
-    return this.#store.writePath(path, content, options);
-  }
-
-  exists(path: string): Promise<boolean> {
-    return this.#store.exists(path);
-  }
-
-  delete(path: string): Promise<boolean> {
-    return this.#store.delete(path);
-  }
-
-  list(prefix = ""): AsyncIterable<FileEntry> {
-    return this.#store.list(prefix);
-  }
-
   /**
    * Objects under a folder (relative to the bucket folder), collected: every object at any depth,
    * or with `{ delimiter: "/" }` only those directly in it.
    */
   listObjects(folder = "", options: ListObjectsOptions = {}): Promise<FileEntry[]> {
     return this.#store.listObjects(folder, options);
-  }
-
-  /** Uploads a local file, streamed. Returns the key relative to the bucket folder. */
-  uploadFromPath(
-    localPath: string,
-    path?: string,
-    options: WritePathOptions = {},
-  ): Promise<string> {
-    return this.#store.uploadFromPath(localPath, path, options);
-  }
-
-  /** Downloads an object to a local file, whole or not at all. Returns the local path. */
-  downloadToPath(path: string, localPath?: string, options: ReadPathOptions = {}): Promise<string> {
-    return this.#store.downloadToPath(path, localPath, options);
-  }
-
-  /** Downloads every object under a folder into a local directory. Returns the local paths. */
-  downloadFolderToPath(
-    folder: string,
-    localDirectory: string,
-    options: FolderTransferOptions = {},
-  ): Promise<string[]> {
-    return this.#store.downloadFolderToPath(folder, localDirectory, options);
-  }
-
-  /** Uploads every file under a local directory into a folder. Returns the keys written. */
-  uploadFromFolder(
-    localDirectory: string,
-    folder = "",
-    options: FolderTransferOptions = {},
-  ): Promise<string[]> {
-    return this.#store.uploadFromFolder(localDirectory, folder, options);
-  }
-
-  /** Streams a file from any file system into this bucket. Returns the key written. */
-  streamFrom(
-    source: WritableFileSystem,
-    fromPath: string,
-    toPath?: string,
-    options: WritePathOptions = {},
-  ): Promise<string> {
-    return this.#store.streamFrom(source, fromPath, toPath, options);
   }
 
   /**
