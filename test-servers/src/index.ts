@@ -45,6 +45,7 @@ export {
 } from "./gcs.js";
 export { type GcsEmulatorProcess, startGcsEmulatorProcess } from "./gcs-process.js";
 export { closeServer, listenOnLoopback } from "./loopback.js";
+export { ensurePackageBuilt } from "./package-build.js";
 export {
   S3RVER_CREDENTIALS,
   type S3Server,

@@ -1,29 +1,16 @@
-import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
-import { importWithoutModules } from "@tessera/test-servers";
+import { ensurePackageBuilt, importWithoutModules } from "@tessera/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-const run = promisify(execFile);
 const packageDirectory = fileURLToPath(new URL("..", import.meta.url));
 const SLACK_SDK_MODULES = { description: "Slack's SDKs", prefixes: ["@slack/"] };
 
-/** Builds dist/ when it is missing or older than a file in src/, so the child imports what src says. */
-async function ensureBuilt(): Promise<void> {
-  const { stdout } = await run("find", [
-    join(packageDirectory, "src"),
-    "-newer",
-    join(packageDirectory, "dist/index.js"),
-  ]).catch(() => ({ stdout: "dist/ is missing" }));
-  if (stdout.trim() !== "") await run("pnpm", ["run", "build"], { cwd: packageDirectory });
-}
-
 let home: string;
 beforeAll(async () => {
-  await ensureBuilt();
+  await ensurePackageBuilt(packageDirectory);
   home = await mkdtemp(join(tmpdir(), "tessera-slack-lazy-"));
 }, 120_000);
 afterAll(async () => {

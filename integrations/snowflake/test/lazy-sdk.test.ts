@@ -1,13 +1,14 @@
-import { execFile } from "node:child_process";
-import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
-import { type ForbiddenModules, importWithoutModules } from "@tessera/test-servers";
+import {
+  ensurePackageBuilt,
+  type ForbiddenModules,
+  importWithoutModules,
+} from "@tessera/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-const run = promisify(execFile);
 const packageDirectory = fileURLToPath(new URL("..", import.meta.url));
 
 /** snowflake-sdk, which importing the package or reading its blocks must not load. */
@@ -16,29 +17,9 @@ const SNOWFLAKE_SDK_MODULES: ForbiddenModules = {
   prefixes: ["snowflake-sdk"],
 };
 
-async function newestModification(directory: string): Promise<number> {
-  let newest = 0;
-  for (const entry of await readdir(directory, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile()) continue;
-    const { mtimeMs } = await stat(join(entry.parentPath, entry.name));
-    newest = Math.max(newest, mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds dist/ when it is missing or older than src/, so the child imports what src says. */
-async function ensureBuilt(): Promise<void> {
-  const built = await stat(join(packageDirectory, "dist/index.js")).then(
-    (file) => file.mtimeMs,
-    () => 0,
-  );
-  if (built >= (await newestModification(join(packageDirectory, "src")))) return;
-  await run("pnpm", ["run", "build"], { cwd: packageDirectory });
-}
-
 let home: string;
 beforeAll(async () => {
-  await ensureBuilt();
+  await ensurePackageBuilt(packageDirectory);
   home = await mkdtemp(join(tmpdir(), "tessera-snowflake-lazy-"));
 }, 120_000);
 afterAll(async () => {
