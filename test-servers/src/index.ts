@@ -46,6 +46,7 @@ export {
 export { type GcsEmulatorProcess, startGcsEmulatorProcess } from "./gcs-process.js";
 export { closeServer, listenOnLoopback } from "./loopback.js";
 export { ensurePackageBuilt } from "./package-build.js";
+export { type ReadmeOpening, readReadmeOpening, runExample } from "./readme-example.js";
 export {
   S3RVER_CREDENTIALS,
   type S3Server,

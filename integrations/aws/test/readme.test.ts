@@ -1,49 +1,35 @@
-import { execFile } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
-import { emulatorCredentials, type S3Server, startS3Server } from "@tessera/test-servers";
+import {
+  emulatorCredentials,
+  readReadmeOpening,
+  runExample,
+  type S3Server,
+  startS3Server,
+} from "@tessera/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { S3Bucket } from "../src/index.js";
 
-const run = promisify(execFile);
 const testDirectory = fileURLToPath(new URL(".", import.meta.url));
 const readmePath = fileURLToPath(new URL("../README.md", import.meta.url));
 
 let server: S3Server;
-let home: string;
 beforeAll(async () => {
   server = await startS3Server({ buckets: ["acme-results"] });
-  home = await mkdtemp(join(tmpdir(), "tessera-aws-readme-"));
 });
 afterAll(async () => {
   await server?.stop();
-  await rm(home, { recursive: true, force: true });
 });
-
-/** The README's first TypeScript block: the example a user copies first. */
-async function firstExample(): Promise<string> {
-  const readme = await readFile(readmePath, "utf8");
-  const example = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-  if (example === undefined) throw new Error("the README has no ts example");
-  return example;
-}
 
 describe("the @tessera/aws README", () => {
   it("starts with the install command, then the example", async () => {
-    const readme = await readFile(readmePath, "utf8");
-    const firstBlocks = [...readme.matchAll(/```(\w+)\n/g)].slice(0, 2).map((match) => match[1]);
-    expect(firstBlocks).toEqual(["sh", "ts"]);
-    expect(readme).toMatch(/```sh\nnpm install @tessera\/core @tessera\/aws\n```/);
-    const lines = (await firstExample()).trim().split("\n");
-    expect(lines.length).toBeLessThanOrEqual(10);
+    const opening = await readReadmeOpening(readmePath);
+    expect(opening.firstBlockLanguages).toEqual(["sh", "ts"]);
+    expect(opening.installCommand).toBe("npm install @tessera/core @tessera/aws");
+    expect(opening.firstExample.trim().split("\n").length).toBeLessThanOrEqual(10);
   });
 
   it("runs its first example as written, with only the credentials pointed at a local S3", async () => {
-    const example = await firstExample();
+    const { firstExample: example } = await readReadmeOpening(readmePath);
     // The one change: the example's AWS account becomes the emulator.
     const credentials = '{ region: "eu-west-1", profile: "analytics" }';
     expect(example).toContain(credentials);
@@ -51,19 +37,7 @@ describe("the @tessera/aws README", () => {
       credentials,
       JSON.stringify(emulatorCredentials(server.endpoint)),
     );
-    await run(
-      process.execPath,
-      ["--conditions=@tessera/source", "--import", "tsx", "--input-type=module", "--eval", local],
-      {
-        cwd: testDirectory,
-        env: {
-          ...process.env,
-          NODE_OPTIONS: "",
-          TESSERA_HOME: home,
-          TESSERA_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-        },
-      },
-    );
+    await runExample(local, { cwd: testDirectory });
     // The result landed in the bucket folder the example names.
     const bucket = new S3Bucket({
       bucketName: "acme-results",
