@@ -71,6 +71,7 @@ export {
   type SnowflakeEmulatorOptions,
   type SnowflakeEmulatorUser,
   type SnowflakeExecution,
+  type SnowflakeSessionInfo,
   startSnowflakeEmulator,
 } from "./snowflake.js";
 export {

@@ -7,7 +7,9 @@
  * Protocol served:
  * - `POST /session/v1/login-request`: password, key pair (an RS256 JWT verified against the
  *   user's public key, issuer `ACCOUNT.USER.SHA256:<fingerprint>`) and OAuth; answers the session
- *   and master tokens, or `390100` / `390144` / `390303`.
+ *   and master tokens, or `390100` / `390144` / `390303`. The session parameters the client
+ *   sends (`QUERY_TAG`, `CLIENT_SESSION_KEEP_ALIVE`…) are recorded (`sessions()`) and answered
+ *   back, as Snowflake does; each statement's `QUERY_TAG` is recorded with it (`executions`).
  * - `POST /queries/v1/query-request?requestId=…`: runs `sqlText` with `bindings` (positional, or
  *   arrays of values for array binding). A `requestId` seen before is never run again: the first
  *   run's outcome is answered, as Snowflake does for resubmitted requests. Results larger than
@@ -63,6 +65,13 @@ export interface SnowflakeEmulatorOptions {
   rowsPerChunk?: number;
   /** How long a query-request waits for its query before answering `333333`. @default 45000 */
   inProgressAfterMs?: number;
+  /**
+   * The account's `CLIENT_SESSION_KEEP_ALIVE_HEARTBEAT_FREQUENCY` in seconds, answered at login
+   * after what the client asked for (the driver schedules heartbeats with the value the login
+   * answers). A fraction of a second makes keep-alive tests fast.
+   * @default undefined (the client's value, else 3600)
+   */
+  heartbeatFrequencySeconds?: number;
 }
 
 /** A statement the emulator ran (not counting answers to resubmitted request ids). */
@@ -71,6 +80,25 @@ export interface SnowflakeExecution {
   requestId: string;
   sqlText: string;
   sessionId: number;
+  /** The `QUERY_TAG` in effect: the statement's parameter, else the session's. */
+  queryTag: string | null;
+}
+
+/** What the emulator knows of a session, open or closed. */
+export interface SnowflakeSessionInfo {
+  id: number;
+  user: string;
+  role: string;
+  warehouse: string | null;
+  database: string | null;
+  schema: string | null;
+  /** `SESSION_PARAMETERS` the client sent at login (`QUERY_TAG`, `CLIENT_SESSION_KEEP_ALIVE`…). */
+  parameters: Record<string, unknown>;
+  /** The session's `QUERY_TAG`: from login, or the last `ALTER SESSION SET QUERY_TAG`. */
+  queryTag: string | null;
+  /** When each heartbeat of the session arrived (`Date.now()`). */
+  heartbeats: number[];
+  open: boolean;
 }
 
 /** A running emulator. */
@@ -85,6 +113,8 @@ export interface SnowflakeEmulator {
   requests: { method: string; path: string; requestId: string | null }[];
   /** Number of heartbeats received. */
   heartbeats(): number;
+  /** Every session logged in so far, in order, with its parameters and heartbeats. */
+  sessions(): SnowflakeSessionInfo[];
   /** Ids of the sessions open now (logged in, not deleted). */
   openSessions(): number[];
   /** The session token of every open session expires: the next request answers `390112`. */
@@ -111,6 +141,8 @@ interface Session {
   queryTag: string | null;
   /** Session parameters the client sent at login, echoed in every result as Snowflake does. */
   parameters: { name: string; value: unknown }[];
+  heartbeatTimes: number[];
+  open: boolean;
   db: Database.Database;
   resultTables: number;
 }
@@ -417,11 +449,13 @@ export async function startSnowflakeEmulator(
   );
   const rowsPerChunk = options.rowsPerChunk ?? 10_000;
   const inProgressAfterMs = options.inProgressAfterMs ?? 45_000;
+  const heartbeatFrequencySeconds = options.heartbeatFrequencySeconds;
   const folder = mkdtempSync(join(tmpdir(), "tessera-snowflake-"));
   const databasePath = join(folder, "snowflake.db");
   const admin = new Database(databasePath);
   admin.pragma("journal_mode = WAL");
   const sessions = new Map<string, Session>();
+  const allSessions: Session[] = [];
   const byMasterToken = new Map<string, Session>();
   const queries = new Map<string, Query>();
   const byRequestId = new Map<string, Query>();
@@ -463,19 +497,23 @@ export async function startSnowflakeEmulator(
       warehouse: query.get("warehouse"),
       database: query.get("databaseName"),
       schema: query.get("schemaName"),
-      queryTag: null,
+      queryTag: typeof parameters.QUERY_TAG === "string" ? parameters.QUERY_TAG : null,
       resultTables: 0,
+      heartbeatTimes: [] as number[],
+      open: true,
     };
     const session = partial as Session;
     session.db = openDatabase(session);
     sessions.set(session.token, session);
     byMasterToken.set(session.masterToken, session);
+    allSessions.push(session);
     return session;
   }
 
   function closeSession(session: Session): void {
     sessions.delete(session.token);
     byMasterToken.delete(session.masterToken);
+    session.open = false;
     session.db.close();
   }
 
@@ -525,6 +563,14 @@ export async function startSnowflakeEmulator(
           { name: "TIMEZONE", value: "UTC" },
           { name: "CLIENT_SESSION_KEEP_ALIVE_HEARTBEAT_FREQUENCY", value: 3600 },
           ...session.parameters,
+          ...(heartbeatFrequencySeconds === undefined
+            ? []
+            : [
+                {
+                  name: "CLIENT_SESSION_KEEP_ALIVE_HEARTBEAT_FREQUENCY",
+                  value: heartbeatFrequencySeconds,
+                },
+              ]),
         ],
         sessionInfo: {
           databaseName: session.database,
@@ -823,7 +869,14 @@ export async function startSnowflakeEmulator(
     } as Query;
     queries.set(query.queryId, query);
     byRequestId.set(requestId, query);
-    executions.push({ queryId: query.queryId, requestId, sqlText, sessionId: session.id });
+    const statementTag = (body.parameters as { QUERY_TAG?: unknown } | undefined)?.QUERY_TAG;
+    executions.push({
+      queryId: query.queryId,
+      requestId,
+      sqlText,
+      sessionId: session.id,
+      queryTag: typeof statementTag === "string" ? statementTag : session.queryTag,
+    });
     query.done = (async () => {
       await Promise.resolve();
       try {
@@ -945,6 +998,7 @@ export async function startSnowflakeEmulator(
     }
     if (path === "/session/heartbeat") {
       heartbeats += 1;
+      session.heartbeatTimes.push(Date.now());
       return sendJson(response, { success: true, data: {} });
     }
     if (path === "/queries/v1/query-request") {
@@ -1019,6 +1073,21 @@ export async function startSnowflakeEmulator(
     executions,
     requests,
     heartbeats: () => heartbeats,
+    sessions: () =>
+      allSessions.map((session) => ({
+        id: session.id,
+        user: session.user,
+        role: session.role,
+        warehouse: session.warehouse,
+        database: session.database,
+        schema: session.schema,
+        parameters: Object.fromEntries(
+          session.parameters.map((parameter) => [parameter.name, parameter.value]),
+        ),
+        queryTag: session.queryTag,
+        heartbeats: [...session.heartbeatTimes],
+        open: session.open,
+      })),
     openSessions: () => [...sessions.values()].map((session) => session.id),
     expireSessionTokens() {
       for (const session of sessions.values()) session.sessionExpired = true;

@@ -226,4 +226,21 @@ describe("the Snowflake emulator, driven by snowflake-sdk", () => {
     await destroy(connection);
     expect(emulator.openSessions()).toHaveLength(open - 1);
   });
+
+  it("records the session parameters and query tag the driver sends at login and with each statement", async () => {
+    const connection = await connect({ queryTag: "nightly-load", clientSessionKeepAlive: false });
+    const { statement } = await execute(connection, "SELECT 1 AS one");
+    const session = emulator.sessions().at(-1);
+    expect(session?.parameters).toMatchObject({
+      QUERY_TAG: "nightly-load",
+      CLIENT_SESSION_KEEP_ALIVE: false,
+    });
+    expect(session?.queryTag).toBe("nightly-load");
+    const execution = emulator.executions.find((each) => each.queryId === statement.getQueryId());
+    expect(execution?.queryTag).toBe("nightly-load");
+    await execute(connection, "ALTER SESSION SET QUERY_TAG = 'changed'");
+    expect(emulator.sessions().find((each) => each.id === session?.id)?.queryTag).toBe("changed");
+    await destroy(connection);
+    expect(emulator.sessions().find((each) => each.id === session?.id)?.open).toBe(false);
+  });
 });
