@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { Readable } from "node:stream";
+import { finished, Readable } from "node:stream";
 import { defineBlock, ResultStore, SecretValue, type WritableFileSystem, z } from "@tessera/core";
 import { SnowflakeConnectionError, SnowflakeQueryError } from "./errors/index.js";
 import { loadSnowflakeSdk } from "./lazy-sdk.js";
 import { rowsAsCsv, rowsAsNdjson } from "./row-formats.js";
 import { SnowflakeCredentials } from "./snowflake-credentials.js";
-import { typedRow } from "./typed-row.js";
+import { rowTyper } from "./typed-row.js";
 
 type Connection = import("snowflake-sdk").Connection;
 type RowStatement = import("snowflake-sdk").RowStatement;
@@ -362,18 +362,39 @@ async function* streamRows(
           requestId,
           streamResult: true,
           fetchAsString: ["Number"],
+          rowMode: "array",
           ...(revealed === undefined ? {} : { binds: revealed as import("snowflake-sdk").Binds }),
           complete: (error, executed) => (error ? reject(error) : resolve(executed)),
         });
       }),
   );
-  const columns = statement.getColumns() ?? [];
+  const typed = rowTyper(statement.getColumns() ?? []);
   const rows = statement.streamRows();
+  // Rows are read from the stream's buffer directly, one async step per row as in the driver's
+  // own iterator, rather than through a second iterator wrapped around it.
+  let wake: () => void = () => undefined;
+  let ended: Error | null | undefined;
+  const onReadable = () => wake();
+  rows.on("readable", onReadable);
+  const stopWatching = finished(rows, { writable: false }, (error) => {
+    ended = error ?? null;
+    wake();
+  });
   try {
-    for await (const row of rows) yield typedRow(row as SnowflakeRow, columns);
-  } catch (error) {
-    throw queryError(error);
+    for (;;) {
+      const row = rows.destroyed ? null : (rows.read() as unknown[] | null);
+      if (row !== null) yield typed(row);
+      else if (ended === null) return;
+      else if (ended !== undefined) throw queryError(ended);
+      else
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+    }
   } finally {
+    wake = () => undefined;
+    rows.off("readable", onReadable);
+    stopWatching();
     rows.destroy();
   }
 }

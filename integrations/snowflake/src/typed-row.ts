@@ -30,25 +30,38 @@ function exactNumber(text: string, scale: number): number | bigint | string {
   return String(value) === canonicalDecimal(text) ? value : text;
 }
 
-function typedValue(value: unknown, column: ColumnDescription): unknown {
-  if (value === null || value === undefined) return null;
+/** How one column's values are typed. */
+function typerOf(column: ColumnDescription): (value: unknown) => unknown {
   const type = column.getType();
-  if (typeof value === "string" && (type === "fixed" || type === "real")) {
-    return type === "real" ? Number(value) : exactNumber(value, column.getScale());
+  if (type === "real") {
+    return (value) => (typeof value === "string" ? Number(value) : (value ?? null));
   }
-  if (value instanceof Date) return new Date(value.getTime());
-  return value;
+  if (type === "fixed") {
+    const scale = column.getScale();
+    return (value) => (typeof value === "string" ? exactNumber(value, scale) : (value ?? null));
+  }
+  return (value) => {
+    if (value === null || value === undefined) return null;
+    if (value instanceof Date) return new Date(value.getTime());
+    return value;
+  };
 }
 
-/** A driver row with each column's value typed (see the file comment). */
-export function typedRow(
-  row: Record<string, unknown>,
+/**
+ * A function that types the rows of a result (as the driver gives them in `rowMode: "array"`)
+ * into objects keyed by column name; each column's conversion is chosen once, not per row.
+ */
+export function rowTyper(
   columns: readonly ColumnDescription[],
-): Record<string, unknown> {
-  const typed: Record<string, unknown> = {};
-  for (const column of columns) {
-    const name = column.getName();
-    typed[name] = typedValue(row[name], column);
-  }
-  return typed;
+): (values: readonly unknown[]) => Record<string, unknown> {
+  const names = columns.map((column) => column.getName());
+  const typers = columns.map(typerOf);
+  const count = columns.length;
+  return (values) => {
+    const typed: Record<string, unknown> = {};
+    for (let index = 0; index < count; index++) {
+      typed[names[index] as string] = (typers[index] as (value: unknown) => unknown)(values[index]);
+    }
+    return typed;
+  };
 }
