@@ -1,5 +1,9 @@
 import { generateKeyPairSync } from "node:crypto";
-import { type SnowflakeEmulator, startSnowflakeEmulator } from "@tessera/test-servers";
+import {
+  type SnowflakeEmulator,
+  type SnowflakeEmulatorOptions,
+  startSnowflakeEmulator,
+} from "@tessera/test-servers";
 import { SnowflakeConnector, SnowflakeCredentials } from "../../src/index.js";
 
 /** A key pair whose public half the emulator's LOADER user holds. */
@@ -12,8 +16,12 @@ export const password = "loader-password-5c1e";
 export const oauthToken = "oauth-token-9d2b";
 
 /** Starts an emulator with the LOADER user reachable by password, key pair and OAuth. */
-export function startEmulator(rowsPerChunk = 5000): Promise<SnowflakeEmulator> {
+export function startEmulator(
+  rowsPerChunk = 5000,
+  options: SnowflakeEmulatorOptions = {},
+): Promise<SnowflakeEmulator> {
   return startSnowflakeEmulator({
+    ...options,
     account: "ACME",
     rowsPerChunk,
     users: {
