@@ -33,6 +33,14 @@ const clientOptionsSchema = z.object({
   totalTimeoutSeconds: z.number().positive().max(86_400).default(600),
 });
 
+/** A Google Cloud project id, such as `my-project-123` (or a domain-scoped `example.com:project`). */
+export const projectIdSchema = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9-]{4,28}[a-z0-9]$|^[a-z][a-z0-9.:-]{4,60}[a-z0-9]$/,
+    "must be a Google Cloud project id, such as my-project-123",
+  );
+
 /** A URL of an endpoint: `http(s)://host[:port]`. */
 const endpointSchema = z.url({ protocol: /^https?$/ });
 
@@ -56,13 +64,7 @@ const gcpCredentialsSchema = z
      * The Google Cloud project that Secret Manager names and bucket listings use.
      * @default undefined (the key's `project_id`, else the environment's project)
      */
-    project: z
-      .string()
-      .regex(
-        /^[a-z][a-z0-9-]{4,28}[a-z0-9]$|^[a-z][a-z0-9.:-]{4,60}[a-z0-9]$/,
-        "must be a Google Cloud project id, such as my-project-123",
-      )
-      .optional(),
+    project: projectIdSchema.optional(),
     /**
      * Where Cloud Storage requests go: an emulator or a private endpoint, such as
      * `http://127.0.0.1:4443` or `https://storage-example.p.googleapis.com`. Requests to a custom

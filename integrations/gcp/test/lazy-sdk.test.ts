@@ -38,7 +38,7 @@ function importGcp(afterImport: string) {
 }
 
 describe("lazy Google Cloud SDK loading", () => {
-  it("imports @tessera/gcp, saves, lists and loads its blocks in a process that may not load any Google Cloud module", async () => {
+  it("imports @tessera/gcp, saves, lists and loads its blocks (a GcpSecret too) in a process that may not load any Google Cloud module", async () => {
     const outcome = await importGcp(`
       const credentials = new imported.GcpCredentials({
         serviceAccountFile: "/nowhere/key.json",
@@ -49,6 +49,12 @@ describe("lazy Google Cloud SDK loading", () => {
       if (listed.join() !== "lazy") throw new Error("listed " + listed.join());
       const loaded = await imported.GcpCredentials.load("lazy");
       if (loaded.project !== "lazy-project") throw new Error("loaded " + loaded.project);
+      await new imported.GcpSecret({ secretName: "db-password", credentials }).save("lazy-secret");
+      const secret = await imported.GcpSecret.load("lazy-secret");
+      if (secret.secretName !== "db-password") throw new Error("loaded " + secret.secretName);
+      if ((await secret.resourceName()) !== "projects/lazy-project/secrets/db-password") {
+        throw new Error("resource " + (await secret.resourceName()));
+      }
     `);
     expect(outcome).toEqual({ status: 0, stderr: "" });
   }, 120_000);
@@ -59,5 +65,13 @@ describe("lazy Google Cloud SDK loading", () => {
     );
     expect(outcome.status).not.toBe(0);
     expect(outcome.stderr).toContain("@google-cloud/storage");
+  }, 120_000);
+
+  it("loads the Secret Manager client library on a GcpSecret's first read", async () => {
+    const outcome = await importGcp(
+      "await new imported.GcpSecret({ secretName: 'x', project: 'lazy-project' }).getClient();",
+    );
+    expect(outcome.status).not.toBe(0);
+    expect(outcome.stderr).toContain("@google-cloud/secret-manager");
   }, 120_000);
 });

@@ -1,4 +1,8 @@
+export { GcpProjectMissingError } from "./gcp-project-missing-error.js";
 export { GcpRequestError } from "./gcp-request-error.js";
+export { GcpSecretAccessDeniedError } from "./gcp-secret-access-denied-error.js";
+export { GcpSecretNotFoundError } from "./gcp-secret-not-found-error.js";
+export { GcpSecretVersionUnavailableError } from "./gcp-secret-version-unavailable-error.js";
 export { GcpServiceAccountFileError } from "./gcp-service-account-file-error.js";
 export { GcsAccessDeniedError } from "./gcs-access-denied-error.js";
 export { GcsBucketNotFoundError } from "./gcs-bucket-not-found-error.js";
