@@ -23,7 +23,7 @@ describeBlockStore(
       },
     };
   },
-  { name: "SQLite store conformance" },
+  { name: "SQLite store conformance", watch: true },
 );
 
 describeBlockStore(api, async () => ({ store: store.createMemoryStore() }), {

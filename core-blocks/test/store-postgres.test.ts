@@ -17,9 +17,9 @@ import {
 } from "../src/errors/index.js";
 import { Secret } from "../src/secret-block/index.js";
 import {
+  createMemoryStore,
   getDefaultStore,
   openPostgresStore,
-  openSqliteStore,
   type PutDocumentInput,
   setDefaultStore,
 } from "../src/store/index.js";
@@ -408,17 +408,15 @@ describe("watching the PostgreSQL store", () => {
   });
 
   it("refuses Block.watch on a store without the watch capability with INVALID_INPUT", async () => {
-    const home = mkdtempSync(join(tmpdir(), "tessera-watch-"));
-    const sqlite = await openSqliteStore({ path: join(home, "tessera.db") });
-    try {
-      const error = await Endpoint.watch("api", { store: sqlite }).catch(
-        (caught: unknown) => caught,
-      );
-      expect(InvalidInputError.isInstance(error)).toBe(true);
-      expect((error as Error).message).toContain("cannot watch for changes");
-    } finally {
-      await sqlite.close();
-      rmSync(home, { recursive: true, force: true });
-    }
+    const memory = createMemoryStore();
+    // A backend that does not implement the optional capability.
+    const withoutWatch = new Proxy(memory, {
+      get: (target, property) => (property === "watch" ? undefined : Reflect.get(target, property)),
+    });
+    const error = await Endpoint.watch("api", { store: withoutWatch }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(InvalidInputError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toContain("cannot watch for changes");
   });
 });

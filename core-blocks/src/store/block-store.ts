@@ -159,7 +159,12 @@ export interface ListDocumentsOptions {
   cursor?: string;
 }
 
-/** One committed change to a document, as `BlockStore.watch` yields it. */
+/**
+ * One committed change to a document, as `BlockStore.watch` yields it. A `resync` is not a
+ * change: the watch may have missed changes (its connection was lost and made again, or it fell
+ * further behind than the store's change log reaches); it comes to every watch whatever its
+ * `slugs` and `types`, with `id`, `type` and `name` empty and `revision` 0. Reload what you follow.
+ */
 export interface StoreChange {
   id: string;
   type: string;
@@ -167,8 +172,17 @@ export interface StoreChange {
   name: string;
   /** The revision the change wrote; for a delete, the revision the document had. */
   revision: number;
-  operation: RevisionSummary["operation"] | "delete";
+  operation: RevisionSummary["operation"] | "delete" | "resync";
 }
+
+/** The `resync` marker a watch yields when it may have missed changes (see `StoreChange`). */
+export const resyncChange: Readonly<StoreChange> = Object.freeze({
+  id: "",
+  type: "",
+  name: "",
+  revision: 0,
+  operation: "resync",
+});
 
 /** Options of `BlockStore.watch`. Without `slugs` or `types`, every change is yielded. */
 export interface WatchOptions {
@@ -322,8 +336,9 @@ export interface BlockStore {
   /**
    * Optional capability: a feed of committed changes. Resolves once the watch is listening, so
    * every change committed after that is yielded, in commit order, from any process sharing the
-   * store (PostgreSQL `LISTEN/NOTIFY`). A watch holds its own connection until closed; closing the
-   * store ends it.
+   * store (PostgreSQL `LISTEN/NOTIFY`; SQLite polls its change log, for processes on one machine).
+   * A watch holds its own connection until closed; closing the store ends it. When changes may
+   * have been missed, the watch yields a `resync` marker instead of ending.
    */
   watch?(options?: WatchOptions): Promise<StoreWatch>;
 

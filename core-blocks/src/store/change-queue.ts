@@ -26,8 +26,13 @@ export class ChangeQueue implements StoreWatch {
 
   push(change: StoreChange): void {
     if (this.#closed) return;
-    if (this.#types && !this.#types.has(change.type)) return;
-    if (this.#slugs && !this.#slugs.has(formatSlug(change.type, change.name))) return;
+    if (change.operation === "resync") {
+      // Once is enough until the reader catches up: one reload answers them all.
+      if (this.#items.at(-1)?.operation === "resync") return;
+    } else {
+      if (this.#types && !this.#types.has(change.type)) return;
+      if (this.#slugs && !this.#slugs.has(formatSlug(change.type, change.name))) return;
+    }
     const copy = { ...change };
     const reader = this.#waiting.shift();
     if (reader) reader.resolve({ value: copy, done: false });

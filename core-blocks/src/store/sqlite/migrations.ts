@@ -77,6 +77,19 @@ const sqliteMigrations: readonly string[] = [
       (SELECT COUNT(*) FROM master_keys) + ROW_NUMBER() OVER (ORDER BY data_key_master_id)
     FROM (SELECT DISTINCT data_key_master_id FROM documents WHERE data_key_master_id IS NOT NULL);
   `,
+  // 4: the change log `watch` reads: one row per committed change, written in the change's own
+  // transaction. Writers are serialized, so `seq` order is commit order; AUTOINCREMENT never
+  // reuses a number, even after the oldest rows are pruned.
+  `
+  CREATE TABLE changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    name TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    operation TEXT NOT NULL
+  );
+  `,
 ];
 
 /** The table version this release writes. */

@@ -1,5 +1,5 @@
 import type { Database } from "better-sqlite3";
-import type { RevisionSummary } from "../block-store.js";
+import type { RevisionSummary, StoreChange } from "../block-store.js";
 
 /** The columns of a document row, with its newest (or selected) revision number. */
 interface DocumentColumns {
@@ -40,6 +40,16 @@ export interface RevisionRow {
   updated_at: string;
 }
 
+/** A row of the change log. */
+export interface ChangeRow {
+  seq: number;
+  id: string;
+  type: string;
+  name: string;
+  revision: number;
+  operation: StoreChange["operation"];
+}
+
 export interface SummaryRow {
   id: string;
   type: string;
@@ -65,7 +75,7 @@ const summaryColumns =
 export interface PreparedStatement<Row> {
   get(...parameters: unknown[]): Row | undefined;
   all(...parameters: unknown[]): Row[];
-  run(...parameters: unknown[]): { changes: number };
+  run(...parameters: unknown[]): { changes: number; lastInsertRowid: number | bigint };
 }
 
 /** Every statement the store runs, prepared once per connection. Input is always bound. */
@@ -160,6 +170,14 @@ export function prepareStatements(database: Database) {
     ),
     clearCurrentMasterKey: prepare("UPDATE master_keys SET is_current = 0 WHERE is_current = 1"),
     markCurrentMasterKey: prepare("UPDATE master_keys SET is_current = 1 WHERE id = ?"),
+    recordChange: prepare(
+      "INSERT INTO changes (id, type, name, revision, operation) VALUES (?, ?, ?, ?, ?)",
+    ),
+    pruneChanges: prepare("DELETE FROM changes WHERE seq <= ?"),
+    changesAfter: prepare<ChangeRow>(
+      "SELECT seq, id, type, name, revision, operation FROM changes WHERE seq > ? ORDER BY seq LIMIT ?",
+    ),
+    lastChange: prepare<{ seq: number }>("SELECT COALESCE(MAX(seq), 0) AS seq FROM changes"),
     setMeta: prepare(
       "INSERT INTO store_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     ),

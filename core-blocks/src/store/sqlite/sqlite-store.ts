@@ -32,21 +32,26 @@ import {
   StoreWriteFailedError,
 } from "../../errors/index.js";
 import type { JsonObject } from "../../schema/index.js";
-import type {
-  BlockStore,
-  BlockTypeRecord,
-  DefiningPackage,
-  DocumentRef,
-  DocumentSummary,
-  ListDocumentsOptions,
-  MasterKeyRecord,
-  Page,
-  PutDocumentInput,
-  RevisionSummary,
-  StoredDocument,
-  StoreLimits,
-  WrappedDataKey,
+import {
+  type BlockStore,
+  type BlockTypeRecord,
+  type DefiningPackage,
+  type DocumentRef,
+  type DocumentSummary,
+  type ListDocumentsOptions,
+  type MasterKeyRecord,
+  type Page,
+  type PutDocumentInput,
+  type RevisionSummary,
+  resyncChange,
+  type StoreChange,
+  type StoredDocument,
+  type StoreLimits,
+  type StoreWatch,
+  type WatchOptions,
+  type WrappedDataKey,
 } from "../block-store.js";
+import { ChangeQueue } from "../change-queue.js";
 import { decodeCursor, encodeCursor } from "../list-cursor.js";
 import { migrateSqliteStore, sqliteStoreVersion } from "./migrations.js";
 import {
@@ -87,6 +92,13 @@ export interface SqliteStoreOptions {
    * @default "normal"
    */
   synchronous?: "normal" | "full";
+  /**
+   * How often a `watch` checks the file for changes other processes committed, in ms. A check is
+   * one `PRAGMA data_version` (microseconds); the change log is read only when it moved. Changes
+   * this process makes are seen at once.
+   * @default 100
+   */
+  watchIntervalMs?: number;
 }
 
 /** The SQLite `BlockStore`, plus what only an embedded file can offer. */
@@ -115,6 +127,15 @@ const maxBlockingWaitMs = 100;
 /** Revisions beyond the kept window are deleted every this many saves of a document. */
 const pruneBatch = 16;
 
+/**
+ * The change log `watch` reads keeps at least this many of the newest changes: every
+ * `changeLogPruneBatch`th change deletes the ones older than that, in the same transaction, so the
+ * table stays between 10,000 and 11,000 rows whatever the write rate. A watch that falls further
+ * behind than that (a process paused for a long time) yields a `resync` instead of the changes.
+ */
+const changeLogKept = 10_000;
+const changeLogPruneBatch = 1_000;
+
 /** Default limits of a store (`StoreLimits`). */
 export const defaultStoreLimits: StoreLimits = {
   maxDocumentBytes: 1_048_576,
@@ -137,6 +158,13 @@ export const defaultStoreLimits: StoreLimits = {
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteBlockStore> {
   const location = resolve(options.path);
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  const watchIntervalMs = options.watchIntervalMs ?? 100;
+  if (!Number.isSafeInteger(watchIntervalMs) || watchIntervalMs < 1) {
+    throw new InvalidInputError({
+      subject: "watchIntervalMs",
+      message: `The SQLite store setting watchIntervalMs must be a whole number of at least 1 (got ${String(watchIntervalMs)}). Omit it to use the default (100).`,
+    });
+  }
   const limits: StoreLimits = { ...defaultStoreLimits, ...options.limits };
   for (const [setting, value] of Object.entries(limits)) {
     if (!Number.isSafeInteger(value) || value < 1) {
@@ -186,7 +214,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
       database.pragma("foreign_keys = OFF");
       // Deleted rows (a secret's ciphertext, a wrapped data key) are overwritten, not left in free pages.
       database.pragma("secure_delete = ON");
-      return new SqliteStore(database, location, limits, busyTimeoutMs, readOnly);
+      return new SqliteStore(database, location, limits, busyTimeoutMs, readOnly, watchIntervalMs);
     } catch (error) {
       if (isBusy(error) && Date.now() - started < busyTimeoutMs) {
         await pauseBeforeRetry(attempt);
@@ -453,6 +481,14 @@ class SqliteStore implements SqliteBlockStore {
   #closed = false;
   /** Opened read-only: this process may not write the file (see `openSqliteStore`). */
   readonly readOnly: boolean;
+  /** Open watches, each with the change-log position it has yielded up to. */
+  readonly #watches = new Map<ChangeQueue, { after: number }>();
+  readonly #watchIntervalMs: number;
+  #pollTimer: ReturnType<typeof setInterval> | undefined;
+  /** `PRAGMA data_version` at the last read of the change log. */
+  #dataVersion = -1;
+  /** A read of the change log is scheduled (this process just committed a change). */
+  #pollScheduled = false;
 
   constructor(
     database: Database,
@@ -460,7 +496,9 @@ class SqliteStore implements SqliteBlockStore {
     limits: StoreLimits,
     busyTimeoutMs: number,
     readOnly: boolean,
+    watchIntervalMs: number,
   ) {
+    this.#watchIntervalMs = watchIntervalMs;
     this.#database = database;
     this.readOnly = readOnly;
     this.location = location;
@@ -601,6 +639,7 @@ class SqliteStore implements SqliteBlockStore {
       statements.deleteRevisions.run(head.id);
       statements.deleteReferencesFrom.run(head.id);
       statements.deleteDocument.run(head.id);
+      this.#recordChange(statements, { ...head, operation: "delete" });
       return true;
     });
   }
@@ -750,10 +789,95 @@ class SqliteStore implements SqliteBlockStore {
     await this.#write(() => statements.setMeta.run(key, value));
   }
 
+  /**
+   * Watches the change log: every change committed after this resolves, by this process or any
+   * other using the file, is yielded in commit order. Other processes' commits are noticed by
+   * polling `PRAGMA data_version` every `watchIntervalMs`; this process's own at once.
+   */
+  async watch(options: WatchOptions = {}): Promise<StoreWatch> {
+    const after = this.#read((statements) => statements.lastChange.get()?.seq ?? 0);
+    const queue: ChangeQueue = new ChangeQueue(options, async () => {
+      this.#watches.delete(queue);
+      if (this.#watches.size === 0 && this.#pollTimer !== undefined) {
+        clearInterval(this.#pollTimer);
+        this.#pollTimer = undefined;
+      }
+    });
+    this.#watches.set(queue, { after });
+    if (this.#pollTimer === undefined) {
+      this.#dataVersion = -1;
+      this.#pollTimer = setInterval(() => this.#poll(false), this.#watchIntervalMs);
+    }
+    return queue;
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await Promise.all([...this.#watches.keys()].map((watch) => watch.close()));
     this.#database.close();
+  }
+
+  /**
+   * Hands the watches the change-log rows past their positions, when the file changed since the
+   * last read (`force`: this process committed, which `data_version` does not count). Rows come
+   * numbered without gaps, so a first row past a watch's position + 1 means rows it needed were
+   * pruned: it gets a `resync` first.
+   */
+  #poll(force: boolean): void {
+    if (this.#closed || this.#watches.size === 0) return;
+    try {
+      const version = this.#database.pragma("data_version", { simple: true }) as number;
+      if (!force && version === this.#dataVersion) return;
+      this.#dataVersion = version;
+      const watches = [...this.#watches];
+      let from = Math.min(...watches.map(([, position]) => position.after));
+      for (;;) {
+        const rows = this.#statements.changesAfter.all(from, 1000);
+        for (const row of rows) {
+          const change: StoreChange = {
+            id: row.id,
+            type: row.type,
+            name: row.name,
+            revision: row.revision,
+            operation: row.operation,
+          };
+          for (const [queue, position] of watches) {
+            if (row.seq <= position.after) continue;
+            if (row.seq > position.after + 1) queue.push(resyncChange);
+            queue.push(change);
+            position.after = row.seq;
+          }
+          from = row.seq;
+        }
+        if (rows.length < 1000) break;
+      }
+    } catch (error) {
+      if (isBusy(error)) return;
+      const failure = asStoreError(this.location, error, this.readOnly);
+      for (const queue of [...this.#watches.keys()]) queue.fail(failure);
+    }
+  }
+
+  /** Records a committed change in the change log (in the change's transaction), pruning it. */
+  #recordChange(statements: Statements, change: StoreChange): void {
+    const { lastInsertRowid } = statements.recordChange.run(
+      change.id,
+      change.type,
+      change.name,
+      change.revision,
+      change.operation,
+    );
+    const seq = Number(lastInsertRowid);
+    if (seq % changeLogPruneBatch === 0) statements.pruneChanges.run(seq - changeLogKept);
+    if (this.#watches.size > 0 && !this.#pollScheduled) {
+      this.#pollScheduled = true;
+      // After the commit: the body runs inside the transaction.
+      setImmediate(() => {
+        this.#pollScheduled = false;
+        this.#poll(true);
+      });
+    }
   }
 
   #open(): Statements {
@@ -863,6 +987,13 @@ class SqliteStore implements SqliteBlockStore {
         input.dataKey?.wrapped ?? null,
       );
       this.#insertRevision(statements, id, 1, content, now);
+      this.#recordChange(statements, {
+        id,
+        type: input.type,
+        name: input.name,
+        revision: 1,
+        operation: "save",
+      });
       return returnDocument
         ? this.#built(id, input.type, input.name, 1, now, now, input.dataKey, content)
         : undefined;
@@ -893,6 +1024,13 @@ class SqliteStore implements SqliteBlockStore {
     }
     if (head.has_references) statements.deleteReferencesFrom.run(head.id);
     this.#insertRevision(statements, head.id, revision, content, now);
+    this.#recordChange(statements, {
+      id: head.id,
+      type: head.type,
+      name: head.name,
+      revision,
+      operation: content.operation,
+    });
     // Revisions older than the kept window are invisible at once (reads filter on the window) and
     // deleted in batches, which keeps most saves to the rows they write.
     if (revision % pruneBatch === 0) {
