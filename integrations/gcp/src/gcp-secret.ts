@@ -12,6 +12,7 @@ import { GcpCredentials, projectIdSchema } from "./gcp-credentials.js";
 import { loadStorageSdk } from "./lazy-sdk.js";
 import { backoff } from "./retries.js";
 import {
+  clientSetupError,
   describeSecretManagerError,
   isTransientSecretManagerError,
   type SecretCallContext,
@@ -106,6 +107,14 @@ export class GcpSecret
       ...(options.version === undefined ? {} : { version: options.version }),
       ...(this.slug === undefined ? {} : { slug: this.slug }),
     };
+    // The client sets itself up (credentials included) on its first call, and when that fails a
+    // call rejects twice: once to the caller and once unhandled, which ends a Node.js process.
+    // Setting it up here first turns that failure into one coded error.
+    try {
+      await client.initialize();
+    } catch (error) {
+      throw clientSetupError(error, context);
+    }
     const retries = this.credentials.clientOptions;
     for (let tries = 0; ; tries++) {
       try {

@@ -169,3 +169,22 @@ export function translateSecretManagerError(error: unknown, context: SecretCallC
     cause,
   });
 }
+
+/**
+ * The Secret Manager client could not be set up, almost always because no credentials were found
+ * (application-default credentials missing, `GOOGLE_APPLICATION_CREDENTIALS` naming no file):
+ * `GCP_REQUEST_FAILED` saying so. Tessera errors pass through unchanged.
+ */
+export function clientSetupError(error: unknown, context: SecretCallContext): unknown {
+  if (TesseraError.isInstance(error)) return error;
+  const { message } = describeSecretManagerError(error);
+  return new GcpRequestError({
+    service: "Secret Manager",
+    operation: context.operation,
+    resource: `secret "${context.secretName}" in project "${context.project}"${context.slug === undefined ? "" : ` (block ${context.slug})`}`,
+    reason: `the client could not be set up: ${message}`,
+    advice:
+      "No usable credentials were found: give the block's gcp-credentials a serviceAccountInfo or serviceAccountFile, or set up application-default credentials where this runs (workload identity, GOOGLE_APPLICATION_CREDENTIALS, gcloud auth application-default login).",
+    cause: new Error(message),
+  });
+}

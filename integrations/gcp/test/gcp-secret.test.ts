@@ -388,6 +388,32 @@ describe("GcpSecret through a faulty network", () => {
 });
 
 describe("GcpSecret and its credentials", () => {
+  it("fails with one coded error, and no unhandled rejection, when application-default credentials are missing", async () => {
+    const previous = process.env.GOOGLE_APPLICATION_CREDENTIALS;
+    process.env.GOOGLE_APPLICATION_CREDENTIALS = "/nonexistent/tessera-test-adc.json";
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", record);
+    try {
+      const secret = new GcpSecret({
+        secretName: "adc-secret",
+        credentials: { project: "adc-project", secretManagerEndpoint: emulator.endpoint },
+      });
+      for (const attempt of [() => secret.readSecret(), () => secret.writeSecret("value")]) {
+        const error = await errorOf(attempt);
+        expect(error.code).toBe("GCP_REQUEST_FAILED");
+        expect(error.message).toContain("No usable credentials were found");
+        expect(error.message).toContain("adc-secret");
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", record);
+      if (previous === undefined) delete process.env.GOOGLE_APPLICATION_CREDENTIALS;
+      else process.env.GOOGLE_APPLICATION_CREDENTIALS = previous;
+    }
+  });
+
   it("shares the Secret Manager client of equal credentials", async () => {
     const one = await secretBlock("a").getClient();
     const two = await new GcpSecret({
