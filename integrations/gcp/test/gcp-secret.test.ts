@@ -364,6 +364,44 @@ describe("GcpSecret through a faulty network", () => {
     expect(proxy.requests).toHaveLength(1);
   });
 
+  it("adds its version to the secret another writer created between its first try and its create", async () => {
+    const name = freshName("created-meanwhile");
+    const secret = proxied(name);
+    // The other writer: the secret exists, but this writer's first add is answered as if it did
+    // not yet, so its create meets ALREADY_EXISTS.
+    const client = await secret.getClient();
+    await client.createSecret({
+      parent: "projects/secret-project",
+      secretId: name,
+      secret: { replication: { automatic: {} } },
+    });
+    const before = proxy.requests.length;
+    proxy.addRule({
+      match: (request) => request.path.endsWith(":addVersion"),
+      times: 1,
+      action: {
+        kind: "respond",
+        status: 404,
+        headers: { "content-type": "application/json; charset=UTF-8" },
+        body: JSON.stringify({
+          error: { code: 404, message: `Secret [${name}] not found.`, status: "NOT_FOUND" },
+        }),
+      },
+    });
+    const version = await secret.writeSecret("mine");
+    expect(version.endsWith(`/secrets/${name}/versions/1`)).toBe(true);
+    expect(
+      proxy.requests
+        .slice(before)
+        .map((request) => [request.method, request.outcome, request.status]),
+    ).toEqual([
+      ["POST", "responded", 404],
+      ["POST", "forwarded", 409],
+      ["POST", "forwarded", 200],
+    ]);
+    expect(await secret.readSecret()).toBe("mine");
+  });
+
   it("refuses a payload whose bytes no longer match the CRC32C Secret Manager sent", async () => {
     const secret = proxied(freshName("altered"));
     await secret.writeSecret("original");
