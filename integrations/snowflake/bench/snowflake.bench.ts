@@ -4,8 +4,11 @@
  * (target under 150 MB) split three ways, each measured in a plain Node process of its own
  * (`client-process.mjs`, peak RSS from the kernel): snowflake-sdk loaded and logged in (the
  * driver's own footprint), the driver's `streamRows` of the rows, and the connector's `stream` of
- * them. The emulator runs in another child process, so no figure counts it; it builds each result
- * chunk (gzip) when the driver asks for it, from the query's result table, never all rows at once.
+ * them; then the two streams again with V8's old generation capped, which shows what they retain
+ * apart from garbage not yet collected. The "loaded and logged in" connector case adds the
+ * footprint of `@tessera/core`. The emulator runs in another child process, so no figure counts
+ * it; it builds each result chunk (gzip) when the driver asks for it, from the query's result
+ * table, never all rows at once.
  * `SNOWFLAKE_BENCH_ROWS` changes the row count for a quick run.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
@@ -17,6 +20,7 @@ import type { BenchCase, BenchSuite } from "../../../bench/harness.js";
 import { SnowflakeConnector, SnowflakeCredentials } from "../src/index.js";
 
 const run = promisify(execFile);
+const heapCapMb = 80;
 const rows = Number(process.env.SNOWFLAKE_BENCH_ROWS ?? 1_000_000);
 const sql = `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${rows}) SELECT i AS id, 'row ' || i AS label, i * 0.5 AS half FROM n`;
 
@@ -60,8 +64,11 @@ export default async function snowflakeBench(): Promise<BenchSuite> {
     bare.connect((error) => (error ? reject(error) : resolve())),
   );
 
-  /** Peak RSS (MB) of `client-process.mjs` run with `args` after the endpoint. */
-  function rssCase(name: string, args: (string | number)[]): BenchCase {
+  /**
+   * Peak RSS (MB) of `client-process.mjs` run with `args` after the endpoint, and `nodeFlags`
+   * (such as a heap cap) before it.
+   */
+  function rssCase(name: string, args: (string | number)[], nodeFlags: string[] = []): BenchCase {
     return {
       kind: "value",
       name,
@@ -70,6 +77,7 @@ export default async function snowflakeBench(): Promise<BenchSuite> {
       measure: async () => {
         const [mode, ...rest] = args.map(String);
         const { stdout } = await run(process.execPath, [
+          ...nodeFlags,
           fileURLToPath(new URL("./client-process.mjs", import.meta.url)),
           mode as string,
           server.endpoint,
@@ -112,11 +120,23 @@ export default async function snowflakeBench(): Promise<BenchSuite> {
       ]),
       rssCase(`peak RSS of the driver's streamRows of ${rows} rows`, ["driver", sql, rows]),
       rssCase(`peak RSS of SnowflakeConnector.stream of ${rows} rows`, ["connector", sql, rows]),
+      // The same two with the old generation capped: what the stream really retains, apart from
+      // the garbage V8 lets grow before collecting it.
+      rssCase(
+        `peak RSS of the driver's streamRows of ${rows} rows, heap capped at ${heapCapMb} MB`,
+        ["driver", sql, rows],
+        [`--max-old-space-size=${heapCapMb}`],
+      ),
+      rssCase(
+        `peak RSS of SnowflakeConnector.stream of ${rows} rows, heap capped at ${heapCapMb} MB`,
+        ["connector", sql, rows],
+        [`--max-old-space-size=${heapCapMb}`],
+      ),
       {
         kind: "time",
         name: `SnowflakeConnector.stream of ${rows} rows (emulator)`,
         target: 1.1,
-        iterations: 3,
+        iterations: 5,
         warmup: 1,
         run: throughConnector,
         floor: throughDriver,

@@ -362,7 +362,6 @@ async function* streamRows(
           requestId,
           streamResult: true,
           fetchAsString: ["Number"],
-          rowMode: "array",
           ...(revealed === undefined ? {} : { binds: revealed as import("snowflake-sdk").Binds }),
           complete: (error, executed) => (error ? reject(error) : resolve(executed)),
         });
@@ -382,7 +381,7 @@ async function* streamRows(
   });
   try {
     for (;;) {
-      const row = rows.destroyed ? null : (rows.read() as unknown[] | null);
+      const row = rows.destroyed ? null : (rows.read() as SnowflakeRow | null);
       if (row !== null) yield typed(row);
       else if (ended === null) return;
       else if (ended !== undefined) throw queryError(ended);

@@ -48,20 +48,21 @@ function typerOf(column: ColumnDescription): (value: unknown) => unknown {
 }
 
 /**
- * A function that types the rows of a result (as the driver gives them in `rowMode: "array"`)
- * into objects keyed by column name; each column's conversion is chosen once, not per row.
+ * A function that types each row of a result in place (the object the driver made for it, keyed by
+ * column name) and returns it; each column's conversion is chosen once, not per row, and no
+ * second object is made per row.
  */
 export function rowTyper(
   columns: readonly ColumnDescription[],
-): (values: readonly unknown[]) => Record<string, unknown> {
+): (row: Record<string, unknown>) => Record<string, unknown> {
   const names = columns.map((column) => column.getName());
   const typers = columns.map(typerOf);
   const count = columns.length;
-  return (values) => {
-    const typed: Record<string, unknown> = {};
+  return (row) => {
     for (let index = 0; index < count; index++) {
-      typed[names[index] as string] = (typers[index] as (value: unknown) => unknown)(values[index]);
+      const name = names[index] as string;
+      row[name] = (typers[index] as (value: unknown) => unknown)(row[name]);
     }
-    return typed;
+    return row;
   };
 }
