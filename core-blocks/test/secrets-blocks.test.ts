@@ -189,6 +189,9 @@ describe("secret references", () => {
     expect(await SecretValue.reference("secret/pinned?versionId=1", { store }).reveal()).toBe(
       "revision-one",
     );
+    expect(await SecretValue.reference("secret/pinned?version=1", { store }).reveal()).toBe(
+      "revision-one",
+    );
     expect(await SecretValue.reference("secret/pinned", { store }).reveal()).toBe("revision-two");
     const missing = await errorOf(
       SecretValue.reference("secret/pinned?versionId=9", { store }).reveal(),
@@ -214,7 +217,7 @@ describe("secret references", () => {
     for (const bad of [
       "secret/pinned?versionStage=AWSCURRENT",
       "secret/pinned?versionId=x",
-      "test-vault-entry/v?version=1",
+      "test-vault-entry/v?version=1&versionId=1",
       "test-vault-entry/v?versionId=1&versionId=2",
       "test-vault-entry/v?versionId=a b",
     ]) {

@@ -13,8 +13,9 @@ export type ParsedSecretReference =
   | { kind: "environment"; variable: string }
   /**
    * `<type>/<name>`: a saved block with the `secret-source` capability (`secret/<name>`
-   * included), optionally pinned to a version: `?versionId=<id>` and/or `?versionStage=<label>`
-   * passed to `readSecret()`; for `secret/<name>`, `?versionId=<n>` reads revision n.
+   * included), optionally pinned to a version: `?versionId=<id>` (or `?version=<id>`, the same
+   * pin) and/or `?versionStage=<label>` passed to `readSecret()`; for `secret/<name>`,
+   * `?versionId=<n>` reads revision n.
    */
   | { kind: "block"; type: string; name: string; slug: string; options: ReadSecretOptions };
 
@@ -136,7 +137,9 @@ export function parseSecretReference(reference: string): ParsedSecretReference {
 function parseVersionQuery(reference: string, query: string): ReadSecretOptions {
   const options: ReadSecretOptions = {};
   for (const pair of query.split("&")) {
-    const [key, value, extra] = pair.split("=");
+    const [given, value, extra] = pair.split("=");
+    // `version` is how Google's and Azure's secret stores name a version: the same pin.
+    const key = given === "version" ? "versionId" : given;
     if (
       (key !== "versionId" && key !== "versionStage") ||
       value === undefined ||
@@ -147,7 +150,7 @@ function parseVersionQuery(reference: string, query: string): ReadSecretOptions 
       throw new SecretReferenceError({
         reference,
         problem:
-          "has an invalid version pin: use ?versionId=<id> and/or ?versionStage=<label> (letters, digits, '.', '_', ':' and '-'), each at most once.",
+          "has an invalid version pin: use ?versionId=<id> (or ?version=<id>) and/or ?versionStage=<label> (letters, digits, '.', '_', ':' and '-'), each at most once.",
       });
     }
     options[key] = value;

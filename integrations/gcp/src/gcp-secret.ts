@@ -23,7 +23,7 @@ import {
 export interface GcpReadSecretOptions extends ReadSecretOptions {
   /**
    * The version to read: its number, or `latest` (the most recently added version). A reference
-   * pins it with `gcp-secret/<name>?versionId=<n>`, which arrives here as `versionId`.
+   * pins it with `gcp-secret/<name>?version=<n>`, which arrives here as `versionId`.
    * @default "latest"
    */
   version?: number | "latest";
@@ -49,7 +49,7 @@ const gcpSecretSchema = z.object({
 /**
  * `gcp-secret`: one secret in Google Cloud Secret Manager, and a secret source — a secret field of
  * any block can hold `{ "$reference": "gcp-secret/<name>" }` (or pin a version with
- * `gcp-secret/<name>?versionId=<n>`) and reveals the value stored in Google Cloud.
+ * `gcp-secret/<name>?version=<n>`) and reveals the value stored in Google Cloud.
  *
  * ```ts
  * const secret = new GcpSecret({ secretName: "db-password", project: "analytics-prod" });
@@ -138,7 +138,7 @@ export class GcpSecret
     if (options.versionStage !== undefined) {
       throw new InvalidInputError({
         subject: "versionStage",
-        message: `Google Cloud secret "${this.secretName}" has numbered versions, not stages: pin a version with ?versionId=<n> (or readSecret({ version: n })).`,
+        message: `Google Cloud secret "${this.secretName}" has numbered versions, not stages: pin a version with ?version=<n> (or readSecret({ version: n })).`,
       });
     }
     const given = options.version ?? options.versionId;

@@ -269,7 +269,7 @@ describe("gcp-secret references", () => {
     await source.save("rotating");
     await source.writeSecret("first");
     await source.writeSecret("second");
-    await new Secret({ value: { $reference: "gcp-secret/rotating?versionId=1" } }).save("pinned");
+    await new Secret({ value: { $reference: "gcp-secret/rotating?version=1" } }).save("pinned");
     await new Secret({ value: { $reference: "gcp-secret/rotating" } }).save("current");
     expect(await (await Secret.load("pinned")).get()).toBe("first");
     expect(await (await Secret.load("current")).get()).toBe("second");
