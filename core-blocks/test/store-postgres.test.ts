@@ -407,6 +407,71 @@ describe("watching the PostgreSQL store", () => {
     }
   });
 
+  /** The backend pid of the store's LISTEN connection, once there is one other than `not`. */
+  async function listener(not?: number): Promise<number> {
+    for (let attempt = 0; attempt < 500; attempt++) {
+      const { rows } = await admin.query<{ pid: number }>(
+        "SELECT pid FROM pg_stat_activity WHERE application_name = 'tessera' AND query LIKE 'LISTEN%' AND pid <> $1",
+        [not ?? 0],
+      );
+      if (rows[0] !== undefined) return rows[0].pid;
+      await new Promise((resolvePause) => setTimeout(resolvePause, 20));
+    }
+    throw new Error("no LISTEN connection appeared");
+  }
+
+  it("reconnects a watch whose connection is killed, yields a resync and goes on with later changes", async () => {
+    const schema = freshSchema();
+    const writer = await openPostgresStore({ url: cluster().url, schema });
+    const service = await openPostgresStore({ url: cluster().url, schema });
+    try {
+      const created = await writer.put(document("followed", { type: "endpoint" }));
+      const feed = await service.watch!({ types: ["endpoint"] });
+      const changes = feed[Symbol.asyncIterator]();
+      const before = await listener();
+      await admin.query("SELECT pg_terminate_backend($1)", [before]);
+      // Saved while the watch is away: its notice is lost with the connection.
+      await writer.put(document("followed", { type: "endpoint", expectedRevision: 1 }));
+      await listener(before);
+      expect((await changes.next()).value?.operation).toBe("resync");
+      await writer.put(document("followed", { type: "endpoint", expectedRevision: 2 }));
+      // (Revision 2 comes first too, should the watch have been back before it was saved.)
+      let next = (await changes.next()).value;
+      if (next?.revision === 2) next = (await changes.next()).value;
+      expect([next?.operation, next?.id, next?.revision]).toEqual(["save", created.id, 3]);
+      await feed.close();
+    } finally {
+      await writer.close();
+      await service.close();
+    }
+  });
+
+  it("gives Block.watch the revision saved while its connection was down, then the later ones", async () => {
+    const schema = freshSchema();
+    const writer = await openPostgresStore({ url: cluster().url, schema });
+    const service = await openPostgresStore({ url: cluster().url, schema });
+    try {
+      await new Endpoint({ url: "https://a.example" }).save("api", { store: writer });
+      const blocks = (await Endpoint.watch("api", { store: service }))[Symbol.asyncIterator]();
+      const before = await listener();
+      await admin.query("SELECT pg_terminate_backend($1)", [before]);
+      const latest = await Endpoint.load("api", { store: writer });
+      latest.url = "https://b.example";
+      await latest.save("api", { store: writer, expectedRevision: 1 });
+      const missed = await blocks.next();
+      expect([missed.value?.url, missed.value?.revision]).toEqual(["https://b.example", 2]);
+      await listener(before);
+      latest.url = "https://c.example";
+      await latest.save("api", { store: writer, expectedRevision: 2 });
+      const later = await blocks.next();
+      expect([later.value?.url, later.value?.revision]).toEqual(["https://c.example", 3]);
+      await blocks.return?.();
+    } finally {
+      await writer.close();
+      await service.close();
+    }
+  });
+
   it("refuses Block.watch on a store without the watch capability with INVALID_INPUT", async () => {
     const memory = createMemoryStore();
     // A backend that does not implement the optional capability.

@@ -16,23 +16,24 @@ import {
   TesseraError,
 } from "../../errors/index.js";
 import type { JsonObject } from "../../schema/index.js";
-import type {
-  BlockStore,
-  BlockTypeRecord,
-  DefiningPackage,
-  DocumentRef,
-  DocumentSummary,
-  ListDocumentsOptions,
-  MasterKeyRecord,
-  Page,
-  PutDocumentInput,
-  RevisionSummary,
-  StoreChange,
-  StoredDocument,
-  StoreLimits,
-  StoreWatch,
-  WatchOptions,
-  WrappedDataKey,
+import {
+  type BlockStore,
+  type BlockTypeRecord,
+  type DefiningPackage,
+  type DocumentRef,
+  type DocumentSummary,
+  type ListDocumentsOptions,
+  type MasterKeyRecord,
+  type Page,
+  type PutDocumentInput,
+  type RevisionSummary,
+  resyncChange,
+  type StoreChange,
+  type StoredDocument,
+  type StoreLimits,
+  type StoreWatch,
+  type WatchOptions,
+  type WrappedDataKey,
 } from "../block-store.js";
 import { ChangeQueue } from "../change-queue.js";
 import { decodeCursor, encodeCursor } from "../list-cursor.js";
@@ -658,44 +659,70 @@ class PostgresStore implements PostgresBlockStore {
    * Listens on the schema's channel with a connection of its own (one of the pool's), so every
    * change another process commits after this resolves is yielded. Writes notify in their own
    * transaction, so a change is seen exactly when it commits, and never for a rolled-back write.
-   * A lost connection ends the watch with `DATABASE_UNAVAILABLE`: watch again (and reload what you
-   * follow) to carry on.
+   *
+   * A lost connection (a server restart, `pg_terminate_backend`, the network) does not end the
+   * watch: it connects again with a growing pause (100 ms doubling to 5 s, jittered) for as long
+   * as it takes, LISTENs again and then yields a `resync` marker, because changes committed while
+   * it was away were not heard. `Block.watch` answers a `resync` by reloading the block.
    */
   async watch(options: WatchOptions = {}): Promise<StoreWatch> {
     this.#open();
-    let client: PooledClient;
-    try {
-      client = await this.#pool.connect();
-    } catch (error) {
-      throw asStoreError(this.location, error);
-    }
-    let released = false;
-    const release = (error?: Error) => {
-      if (released) return;
-      released = true;
+    let listening: PooledClient | undefined;
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const drop = (client: PooledClient, error?: Error) => {
       client.removeAllListeners("notification");
+      // Destroyed, never back to the pool: the connection still LISTENs (or is dead).
       client.release(error ?? true);
     };
     const queue: ChangeQueue = new ChangeQueue(options, async () => {
+      stopped = true;
       this.#watches.delete(queue);
-      // Released destroyed: the connection still LISTENs, so it must not serve other calls.
-      release();
+      clearTimeout(timer);
+      if (listening !== undefined) drop(listening);
+      listening = undefined;
     });
-    client.on("notification", (message) => {
-      if (message.channel !== this.#channel || message.payload === undefined) return;
+    const listen = async (): Promise<void> => {
+      const client = await this.#pool.connect();
+      client.on("notification", (message) => {
+        if (message.channel !== this.#channel || message.payload === undefined) return;
+        try {
+          queue.push(JSON.parse(message.payload) as StoreChange);
+        } catch {
+          // Not a payload this store wrote.
+        }
+      });
+      client.on("error", (error) => {
+        if (listening === client) lost(error);
+      });
       try {
-        queue.push(JSON.parse(message.payload) as StoreChange);
-      } catch {
-        // Not a payload this store wrote.
+        await client.query(`LISTEN "${this.#channel}"`);
+      } catch (error) {
+        drop(client, error as Error);
+        throw error;
       }
-    });
-    client.on("error", (error) => {
-      queue.fail(asStoreError(this.location, error));
-    });
+      if (stopped) drop(client);
+      else listening = client;
+    };
+    const reconnect = (attempt: number) => {
+      if (stopped || this.#closed) return;
+      const pause = Math.min(5000, 100 * 2 ** attempt) * (0.5 + Math.random());
+      timer = setTimeout(() => {
+        listen().then(
+          () => queue.push(resyncChange),
+          () => reconnect(attempt + 1),
+        );
+      }, pause);
+    };
+    const lost = (error: Error) => {
+      if (listening === undefined) return;
+      drop(listening, error);
+      listening = undefined;
+      reconnect(0);
+    };
     try {
-      await client.query(`LISTEN "${this.#channel}"`);
+      await listen();
     } catch (error) {
-      release(error as Error);
       throw asStoreError(this.location, error);
     }
     this.#watches.add(queue);
