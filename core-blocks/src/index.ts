@@ -90,6 +90,7 @@ export {
   SerializationFailedError,
   StoreBusyError,
   StoreClosedError,
+  StoreCopyMismatchError,
   StoreCorruptedError,
   StoreNotSupportedError,
   StoreReadOnlyError,
@@ -195,6 +196,9 @@ export {
 export {
   type BlockStore,
   type BlockTypeRecord,
+  type CopyStoreOptions,
+  type CopyStoreResult,
+  copyStore,
   createMemoryStore,
   type DefiningPackage,
   type DocumentRef,

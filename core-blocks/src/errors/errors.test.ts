@@ -180,6 +180,16 @@ const cases: Record<string, Case> = {
   },
   StoreBusyError: { details: { location: "/home/u/.tessera/blocks.db", waitedMs: 5000 } },
   StoreClosedError: { details: { location: "/home/u/.tessera/blocks.db" } },
+  StoreCopyMismatchError: {
+    details: {
+      from: "/home/u/.tessera/blocks.db",
+      to: "postgres://db.internal:5432/tessera",
+      source: { documents: 3, revisions: 5, blockTypes: 1, dataKeys: 1, masterKeys: 1 },
+      destination: { documents: 2, revisions: 4, blockTypes: 1, dataKeys: 1, masterKeys: 1 },
+      problem: "their checksums differ",
+    },
+    fields: { problem: undefined },
+  },
   StoreCorruptedError: {
     details: { location: "/home/u/.tessera/blocks.db", problem: "its header is not SQLite's" },
     fields: { problem: undefined },

@@ -43,6 +43,10 @@ export { SecretReferenceError } from "./secret-reference-error.js";
 export { SerializationFailedError } from "./serialization-failed-error.js";
 export { StoreBusyError } from "./store-busy-error.js";
 export { StoreClosedError } from "./store-closed-error.js";
+export {
+  type StoreContentCounts,
+  StoreCopyMismatchError,
+} from "./store-copy-mismatch-error.js";
 export { StoreCorruptedError } from "./store-corrupted-error.js";
 export { StoreNotSupportedError } from "./store-not-supported-error.js";
 export { StoreReadOnlyError } from "./store-read-only-error.js";

@@ -16,6 +16,14 @@ export type {
   WatchOptions,
   WrappedDataKey,
 } from "./block-store.js";
+export {
+  type CopiedDocument,
+  type CopiedRevision,
+  type CopyDestination,
+  type CopyStoreOptions,
+  type CopyStoreResult,
+  copyStore,
+} from "./copy-store.js";
 export { getDefaultStore, setDefaultStore } from "./default-store.js";
 export { createMemoryStore, type MemoryStoreOptions } from "./memory/index.js";
 export {

@@ -126,6 +126,29 @@ export function postgresStatements(s: string, prefix: string) {
          pg_notify($12, json_build_object('id', id, 'type', type, 'name', name, 'revision', revision, 'operation', 'save')::text) AS notified
        FROM head`,
     ),
+    /** A copied document row as it was stored; no row when a document with its id is there. */
+    copyDocument: named(
+      "copy_document",
+      `INSERT INTO ${s}.documents (id, type, name, revision, created_at, data_key_master_id, data_key_wrapped)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (id) DO NOTHING
+       RETURNING id`,
+    ),
+    /** The copied document already there: the same one when slug and revision agree. */
+    copiedDocument: named(
+      "copied_document",
+      `SELECT type, name, revision FROM ${s}.documents WHERE id = $1`,
+    ),
+    /** Every revision of a copied document in one statement, one array per column. */
+    copyRevisions: named(
+      "copy_revisions",
+      `INSERT INTO ${s}.revisions (document_id, revision, data, schema_checksum, schema_version, package, reference_ids, operation, restored_from, updated_at)
+       SELECT $1, * FROM unnest($2::integer[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::integer[], $10::text[])`,
+    ),
+    copyReferences: named(
+      "copy_refs",
+      `INSERT INTO ${s}.document_references (from_id, to_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`,
+    ),
     pruneRevisions: named(
       "prune",
       `DELETE FROM ${s}.revisions WHERE document_id = $1 AND revision <= $2`,

@@ -36,6 +36,7 @@ import {
   type WrappedDataKey,
 } from "../block-store.js";
 import { ChangeQueue } from "../change-queue.js";
+import type { CopiedDocument, CopyDestination } from "../copy-store.js";
 import { decodeCursor, encodeCursor } from "../list-cursor.js";
 import {
   CorruptRowError,
@@ -90,8 +91,11 @@ export interface PostgresStoreOptions {
   connectTimeoutMs?: number;
 }
 
-/** The PostgreSQL `BlockStore`. */
-export interface PostgresBlockStore extends BlockStore {
+/**
+ * The PostgreSQL `BlockStore`. It is also the destination `copyStore` (`tessera store copy`)
+ * writes into: the `copyIn…` methods write rows exactly as another store holds them.
+ */
+export interface PostgresBlockStore extends BlockStore, CopyDestination {
   readonly kind: "postgres";
   /** The schema that holds the store's tables. */
   readonly schema: string;
@@ -641,6 +645,91 @@ class PostgresStore implements PostgresBlockStore {
       await client.query(this.#sql.clearCurrentMasterKey);
       await client.query({ ...this.#sql.markCurrentMasterKey, values: [id] });
       return true;
+    });
+  }
+
+  async copyInDocument(document: CopiedDocument): Promise<boolean> {
+    const newest = document.revisions.at(-1);
+    if (newest === undefined) return false;
+    const slug = slugOf(document);
+    return this.#write(async (client) => {
+      let inserted: { rows: unknown[] };
+      try {
+        inserted = await client.query({
+          ...this.#sql.copyDocument,
+          values: [
+            document.id,
+            document.type,
+            document.name,
+            newest.revision,
+            document.createdAt,
+            document.dataKey?.masterKeyId ?? null,
+            document.dataKey?.wrapped ?? null,
+          ],
+        });
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== "23505") throw error;
+        throw new BlockExistsError({
+          slug,
+          advice: `The destination already holds another document named ${slug}: copy into an empty schema.`,
+        });
+      }
+      if (inserted.rows.length === 0) {
+        const { rows } = await client.query<{ type: string; name: string; revision: number }>({
+          ...this.#sql.copiedDocument,
+          values: [document.id],
+        });
+        const there = rows[0];
+        if (there !== undefined && slugOf(there) === slug && there.revision === newest.revision) {
+          return false;
+        }
+        throw new BlockExistsError({
+          slug,
+          advice: `The destination already holds document ${document.id} at another name or revision: copy into an empty schema.`,
+        });
+      }
+      const revisions = document.revisions;
+      await client.query({
+        ...this.#sql.copyRevisions,
+        values: [
+          document.id,
+          revisions.map((revision) => revision.revision),
+          revisions.map((revision) => revision.dataJson),
+          revisions.map((revision) => revision.schemaChecksum),
+          revisions.map((revision) => revision.schemaVersion),
+          revisions.map((revision) => revision.packageJson),
+          revisions.map((revision) => JSON.stringify(revision.references)),
+          revisions.map((revision) => revision.operation),
+          revisions.map((revision) => revision.restoredFrom),
+          revisions.map((revision) => revision.updatedAt),
+        ],
+      });
+      return true;
+    });
+  }
+
+  async copyInReferences(id: string, references: readonly string[]): Promise<void> {
+    if (references.length === 0) return;
+    await this.#write((client) =>
+      client.query({ ...this.#sql.copyReferences, values: [id, [...references]] }),
+    );
+  }
+
+  async copyInMasterKeys(records: readonly MasterKeyRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.#write(async (client) => {
+      await client.query({ ...this.#sql.lock, values: [this.#locks.masterKeys] });
+      for (const record of records) {
+        await client.query({
+          ...this.#sql.recordMasterKey,
+          values: [record.id, record.firstUsedAt],
+        });
+      }
+      const current = records.find((record) => record.current);
+      const { rows } = await client.query<{ id: string }>(this.#sql.currentMasterKey);
+      if (current !== undefined && rows[0] === undefined) {
+        await client.query({ ...this.#sql.markCurrentMasterKey, values: [current.id] });
+      }
     });
   }
 
