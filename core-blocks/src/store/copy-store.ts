@@ -14,7 +14,7 @@ import type {
 } from "./block-store.js";
 
 /** One revision of a copied document, exactly as stored. */
-export interface CopiedRevision {
+interface CopiedRevision {
   revision: number;
   dataJson: string;
   schemaChecksum: string;

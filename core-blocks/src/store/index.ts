@@ -17,9 +17,6 @@ export type {
   WrappedDataKey,
 } from "./block-store.js";
 export {
-  type CopiedDocument,
-  type CopiedRevision,
-  type CopyDestination,
   type CopyStoreOptions,
   type CopyStoreResult,
   copyStore,
