@@ -78,11 +78,11 @@ const sqliteMigrations: readonly string[] = [
     FROM (SELECT DISTINCT data_key_master_id FROM documents WHERE data_key_master_id IS NOT NULL);
   `,
   // 4: the change log `watch` reads: one row per committed change, written in the change's own
-  // transaction. Writers are serialized, so `seq` order is commit order; AUTOINCREMENT never
-  // reuses a number, even after the oldest rows are pruned.
+  // transaction. Writers are serialized, so `seq` order is commit order. A new row takes the
+  // highest `seq` + 1, and pruning always keeps the newest rows, so no number is ever reused.
   `
   CREATE TABLE changes (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq INTEGER PRIMARY KEY,
     id TEXT NOT NULL,
     type TEXT NOT NULL,
     name TEXT NOT NULL,
