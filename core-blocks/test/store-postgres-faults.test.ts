@@ -213,6 +213,34 @@ describe("PostgresStore under concurrency and faults", () => {
     }
   });
 
+  it("keeps a watch going across a server restart: it reconnects, yields a resync, then later changes", async () => {
+    const schema = freshSchema();
+    const store = await openPostgresStore({ url: cluster().url, schema, connectTimeoutMs: 2000 });
+    try {
+      const created = await store.put(document("watched"));
+      const watch = await store.watch!({ slugs: ["counter/watched"] });
+      const changes = watch[Symbol.asyncIterator]();
+      await cluster().restart("immediate");
+      expect((await changes.next()).value?.operation).toBe("resync");
+      const saved = await until(
+        () =>
+          store
+            .put(document("watched", { expectedRevision: 1, data: { after: true } }))
+            .catch(() => undefined),
+        "a save after the restart",
+      );
+      const next = (await changes.next()).value;
+      expect([next?.operation, next?.id, next?.revision]).toEqual([
+        "save",
+        created.id,
+        saved.revision,
+      ]);
+      await watch.close();
+    } finally {
+      await store.close();
+    }
+  }, 30_000);
+
   it("keeps serving saves after the server is killed and restarted under load, losing no acknowledged save", async () => {
     const schema = freshSchema();
     const store = await openPostgresStore({
