@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -12,6 +12,7 @@ import {
   type PutDocumentInput,
   type SqliteBlockStore,
 } from "../src/store/index.js";
+import { document as documentInput } from "../src/testing/block-store/helpers.js";
 import { usePostgresCluster } from "./postgres-cluster.js";
 import { isolateKeys } from "./secrets-helpers.js";
 
@@ -25,19 +26,9 @@ afterAll(async () => {
   await admin?.end();
 });
 
-function document(name: string, overrides: Partial<PutDocumentInput> = {}): PutDocumentInput {
-  return {
-    id: randomUUID(),
-    type: "bucket",
-    name,
-    data: { name },
-    schemaChecksum: `sha256:${"0".repeat(64)}`,
-    schemaVersion: "1.0.0",
-    references: [],
-    dataKey: null,
-    ...overrides,
-  };
-}
+/** A valid `put` input of a bucket with a fresh id; fields can be overridden. */
+const document = (name: string, overrides: Partial<PutDocumentInput> = {}) =>
+  documentInput("bucket", name, overrides);
 
 let environment: ReturnType<typeof isolateKeys>;
 let sqlite: SqliteBlockStore;

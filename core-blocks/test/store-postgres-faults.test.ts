@@ -1,5 +1,4 @@
 import { execFile } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -12,6 +11,7 @@ import {
   TesseraError,
 } from "../src/errors/index.js";
 import { openPostgresStore, type PutDocumentInput } from "../src/store/index.js";
+import { document as documentInput } from "../src/testing/block-store/helpers.js";
 import { usePostgresCluster } from "./postgres-cluster.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -23,19 +23,9 @@ const cluster = usePostgresCluster(
 let schemas = 0;
 const freshSchema = () => `faults_${++schemas}`;
 
-function document(name: string, overrides: Partial<PutDocumentInput> = {}): PutDocumentInput {
-  return {
-    id: randomUUID(),
-    type: "counter",
-    name,
-    data: { name },
-    schemaChecksum: `sha256:${"0".repeat(64)}`,
-    schemaVersion: "1.0.0",
-    references: [],
-    dataKey: null,
-    ...overrides,
-  };
-}
+/** A valid `put` input of a counter with a fresh id; fields can be overridden. */
+const document = (name: string, overrides: Partial<PutDocumentInput> = {}) =>
+  documentInput("counter", name, overrides);
 
 /** A connection of the test's own, outside any store. */
 async function adminClient(): Promise<pg.Client> {

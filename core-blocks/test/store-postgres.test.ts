@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -23,6 +23,7 @@ import {
   type PutDocumentInput,
   setDefaultStore,
 } from "../src/store/index.js";
+import { document as documentInput } from "../src/testing/block-store/helpers.js";
 import { usePostgresCluster } from "./postgres-cluster.js";
 import { isolateKeys, randomKey } from "./secrets-helpers.js";
 
@@ -39,19 +40,9 @@ afterAll(async () => {
   await admin?.end();
 });
 
-function document(name: string, overrides: Partial<PutDocumentInput> = {}): PutDocumentInput {
-  return {
-    id: randomUUID(),
-    type: "bucket",
-    name,
-    data: { name },
-    schemaChecksum: `sha256:${"0".repeat(64)}`,
-    schemaVersion: "1.0.0",
-    references: [],
-    dataKey: null,
-    ...overrides,
-  };
-}
+/** A valid `put` input of a bucket with a fresh id; fields can be overridden. */
+const document = (name: string, overrides: Partial<PutDocumentInput> = {}) =>
+  documentInput("bucket", name, overrides);
 
 describe("PostgresStore selection and driver loading", () => {
   const variables = ["TESSERA_DATABASE_URL", "TESSERA_DATABASE_SCHEMA", "TESSERA_API_URL"];

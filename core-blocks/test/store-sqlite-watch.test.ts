@@ -1,5 +1,4 @@
 import { execFile } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -15,6 +14,7 @@ import {
   type StoreChange,
   type StoreWatch,
 } from "../src/store/index.js";
+import { document as documentInput } from "../src/testing/block-store/helpers.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const Database = createRequire(import.meta.url)(
@@ -31,19 +31,9 @@ afterEach(() => {
   rmSync(folder, { recursive: true, force: true });
 });
 
-function document(name: string, overrides: Partial<PutDocumentInput> = {}): PutDocumentInput {
-  return {
-    id: randomUUID(),
-    type: "endpoint",
-    name,
-    data: { name },
-    schemaChecksum: `sha256:${"0".repeat(64)}`,
-    schemaVersion: "1.0.0",
-    references: [],
-    dataKey: null,
-    ...overrides,
-  };
-}
+/** A valid `put` input of a endpoint with a fresh id; fields can be overridden. */
+const document = (name: string, overrides: Partial<PutDocumentInput> = {}) =>
+  documentInput("endpoint", name, overrides);
 
 /** The next `count` changes, failing after 10 s without them. */
 async function take(watch: StoreWatch, count: number): Promise<StoreChange[]> {
