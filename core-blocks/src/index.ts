@@ -194,6 +194,12 @@ export {
   SecretValue,
 } from "./secrets/index.js";
 export {
+  createServer,
+  isLoopbackHost,
+  type ServerOptions,
+  type TesseraServer,
+} from "./server/index.js";
+export {
   type BlockStore,
   type BlockTypeRecord,
   type CopyStoreOptions,

@@ -6,6 +6,7 @@ import { registerKeyCommands } from "./commands/key-commands.js";
 import { registerNotifyCommands } from "./commands/notify-commands.js";
 import { registerResultCommands } from "./commands/result-commands.js";
 import { registerSecretCommands } from "./commands/secret-commands.js";
+import { registerServerCommands } from "./commands/server-commands.js";
 import { registerStoreCommands } from "./commands/store-commands.js";
 import type { CliContext } from "./context.js";
 
@@ -34,5 +35,6 @@ export function createProgram(context: CliContext, version: string): Command {
   registerIntegrationsCommand(program, context);
   registerNotifyCommands(program, context);
   registerStoreCommands(program, context);
+  registerServerCommands(program, context);
   return program;
 }

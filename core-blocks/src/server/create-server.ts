@@ -1,0 +1,566 @@
+/**
+ * `tessera server`: the `BlockStore` operations as HTTP resources, so workers reach the registry
+ * without database credentials.
+ *
+ * Keys. Encryption happens above the backends (see the `BlockStore` contract): the server hands
+ * out stored documents exactly as a SQLite or PostgreSQL store would, secret fields as ciphertext
+ * and data keys wrapped by a master key. A client holding the master key (the `HttpStore`, admin
+ * tooling, key rotation) decrypts them itself, and the server never needs the master key for
+ * these routes. Workers that hold no master key are served differently: a `reveal` scope lets a
+ * client ask the server to resolve a document's secrets with the server's own key source; that
+ * route belongs with tokens and scopes and is not part of this module yet.
+ *
+ * Fastify is imported when a server is created, so processes that never start one do not load it.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { InvalidInputError } from "../errors/index.js";
+import type {
+  BlockStore,
+  BlockTypeRecord,
+  DocumentRef,
+  PutDocumentInput,
+  StoredDocument,
+  WatchOptions,
+  WrappedDataKey,
+} from "../store/index.js";
+import { errorResponse } from "./http-errors.js";
+import { checkListenPolicy } from "./listen-policy.js";
+
+/** Settings of `createServer`. */
+export interface ServerOptions {
+  /** The store the server answers from. It is not closed when the server closes. */
+  store: BlockStore;
+  /**
+   * Largest request body accepted, in bytes; larger bodies are refused with 413.
+   * @default store.limits.maxDocumentBytes + 256 KiB (a document at the limit plus its envelope)
+   */
+  bodyLimit?: number;
+  /** Certificate and key (PEM) to serve HTTPS. @default undefined (plain HTTP) */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /**
+   * Log each request (method, path, status; never bodies or headers) to standard error.
+   * @default false
+   */
+  log?: boolean;
+}
+
+/** A running (or ready to run) server. */
+export interface TesseraServer {
+  /**
+   * Starts listening. Plain HTTP on an address other than loopback is refused
+   * (`INVALID_INPUT`) unless `insecureHttp`. Resolves to the server's URL.
+   */
+  listen(options?: {
+    /** @default "127.0.0.1" */
+    host?: string;
+    /** @default 0 (any free port) */
+    port?: number;
+    /** Allow plain HTTP on a non-loopback address. @default false */
+    insecureHttp?: boolean;
+  }): Promise<string>;
+  /** Stops accepting requests, ends open change feeds and waits for running requests. */
+  close(): Promise<void>;
+}
+
+const documentBody = {
+  type: "object",
+  required: ["id", "data", "schemaChecksum", "schemaVersion", "references", "dataKey"],
+  properties: {
+    id: { type: "string", minLength: 1 },
+    data: { type: "object" },
+    schemaChecksum: { type: "string" },
+    schemaVersion: { type: "string" },
+    package: {
+      type: "object",
+      required: ["name", "version", "coreRange"],
+      properties: {
+        name: { type: "string" },
+        version: { type: "string" },
+        coreRange: { type: "string" },
+      },
+    },
+    references: { type: "array", items: { type: "string" } },
+    dataKey: {
+      anyOf: [
+        { type: "null" },
+        {
+          type: "object",
+          required: ["masterKeyId", "wrapped"],
+          properties: { masterKeyId: { type: "string" }, wrapped: { type: "string" } },
+        },
+      ],
+    },
+    overwrite: { type: "boolean" },
+  },
+} as const;
+
+const wrappedKey = documentBody.properties.dataKey.anyOf[1];
+
+/** The revision an `If-Match` header names, `0` for `If-None-Match: *`, else undefined. */
+function expectedRevision(request: FastifyRequest): number | undefined {
+  const ifNoneMatch = request.headers["if-none-match"];
+  if (ifNoneMatch !== undefined) {
+    if (ifNoneMatch.trim() === "*") return 0;
+    throw new InvalidInputError({
+      subject: "If-None-Match",
+      message: 'If-None-Match accepts only "*" (create only).',
+    });
+  }
+  const ifMatch = request.headers["if-match"];
+  if (ifMatch === undefined) return undefined;
+  const match = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(ifMatch);
+  if (!match) {
+    throw new InvalidInputError({
+      subject: "If-Match",
+      message: `If-Match must be a document's ETag, such as "3" (its revision).`,
+    });
+  }
+  return Number(match[1]);
+}
+
+function sendDocument(reply: FastifyReply, document: StoredDocument, status = 200) {
+  return reply.code(status).header("etag", `"${document.revision}"`).send(document);
+}
+
+function revisionQuery(request: FastifyRequest): { revision?: number } {
+  const { revision } = request.query as { revision?: number };
+  return revision === undefined ? {} : { revision };
+}
+
+function notFound(ref: DocumentRef, revision?: number) {
+  const what = "id" in ref ? `id ${ref.id}` : `"${ref.type}/${ref.name}"`;
+  const which = revision === undefined ? "" : ` at revision ${revision}`;
+  return {
+    error: {
+      code: "BLOCK_NOT_FOUND",
+      message: `No document ${what}${which} in this store. List documents with GET /v1/documents.`,
+      ...("id" in ref ? { id: ref.id } : { slug: `${ref.type}/${ref.name}` }),
+    },
+  };
+}
+
+/**
+ * Makes the HTTP server over `store`. Routes (JSON; errors are `{ error: { code, message } }`):
+ * `GET /healthz`, `GET /readyz`, `GET /v1/store`; block types under `/v1/block-types`; documents
+ * by slug under `/v1/documents/:type/:name` and by id under `/v1/document-ids/:id` (`GET`,
+ * `PUT` (slug only), `DELETE`, `/rename`, `/rollback`, `/history`, `/referrers` (id only));
+ * `POST /v1/document-ids` (several by id), `GET /v1/documents` (list), `/v1/data-keys`,
+ * `/v1/master-keys`, `/v1/meta/:key` and `GET /v1/changes` (Server-Sent Events). Every document
+ * response carries its revision as `ETag`; writes take `If-Match` (or `If-None-Match: *`), and a
+ * stale one is 409 `REVISION_CONFLICT`.
+ */
+export async function createServer(options: ServerOptions): Promise<TesseraServer> {
+  const { default: fastify } = await import("fastify");
+  const { store } = options;
+  const bodyLimit = options.bodyLimit ?? store.limits.maxDocumentBytes + 256 * 1024;
+  const app: FastifyInstance = fastify({
+    bodyLimit,
+    // Documents are data: keys named __proto__ or constructor are stored as given (JSON.parse
+    // makes them own properties; nothing here merges request objects into others).
+    onProtoPoisoning: "ignore",
+    onConstructorPoisoning: "ignore",
+    logger: options.log ? { level: "info", redact: ["req.headers.authorization"] } : false,
+    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
+  }) as unknown as FastifyInstance;
+  const openFeeds = new Set<() => Promise<void>>();
+
+  app.setErrorHandler((error, _request, reply) => {
+    const { status, body } = errorResponse(error);
+    if (status >= 500) reply.log.error({ code: body.error.code }, "request failed");
+    return reply.code(status).send(body);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({
+      error: {
+        code: "NOT_FOUND",
+        message: `No route ${request.method} ${request.url.split("?")[0]}. See the API's routes.`,
+      },
+    }),
+  );
+
+  app.get("/healthz", async () => ({ status: "ok" }));
+  app.get("/readyz", async (_request, reply) => {
+    try {
+      await store.getMeta("readiness-probe");
+      return { status: "ready" };
+    } catch (error) {
+      const { body } = errorResponse(error);
+      return reply.code(503).send(body);
+    }
+  });
+  app.get("/v1/store", async () => ({
+    kind: store.kind,
+    limits: store.limits,
+    watch: store.watch !== undefined,
+  }));
+
+  // Block types.
+  app.get("/v1/block-types", async () => ({ items: await store.listBlockTypes() }));
+  app.get<{ Params: { type: string } }>("/v1/block-types/:type", async (request, reply) => {
+    const record = await store.getBlockType(request.params.type);
+    if (record) return record;
+    return reply.code(404).send({
+      error: {
+        code: "UNKNOWN_BLOCK_TYPE",
+        message: `No block type "${request.params.type}" is registered in this store. List types with GET /v1/block-types.`,
+      },
+    });
+  });
+  app.put<{ Params: { type: string }; Body: BlockTypeRecord }>(
+    "/v1/block-types/:type",
+    {
+      schema: {
+        body: {
+          type: "object",
+          required: [
+            "type",
+            "title",
+            "description",
+            "capabilities",
+            "schemaVersion",
+            "checksum",
+            "jsonSchema",
+            "secretFields",
+            "registeredAt",
+          ],
+          properties: {
+            type: { type: "string" },
+            capabilities: { type: "array", items: { type: "string" } },
+            secretFields: { type: "array", items: { type: "string" } },
+            jsonSchema: { type: "object" },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      if (request.body.type !== request.params.type) {
+        throw new InvalidInputError({
+          subject: "type",
+          message: `The body's type "${request.body.type}" differs from the URL's "${request.params.type}".`,
+        });
+      }
+      await store.putBlockType(request.body);
+      return reply.code(204).send();
+    },
+  );
+
+  // Documents: listing and several by id.
+  app.get<{ Querystring: { type?: string; limit?: number; cursor?: string } }>(
+    "/v1/documents",
+    {
+      schema: {
+        querystring: {
+          type: "object",
+          properties: {
+            type: { type: "string" },
+            limit: { type: "integer", minimum: 1, maximum: 1000 },
+            cursor: { type: "string" },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { type, limit, cursor } = request.query;
+      return store.list({
+        ...(type === undefined ? {} : { type }),
+        ...(limit === undefined ? {} : { limit }),
+        ...(cursor === undefined ? {} : { cursor }),
+      });
+    },
+  );
+  app.post<{ Body: { ids: string[] } }>(
+    "/v1/document-ids",
+    {
+      schema: {
+        body: {
+          type: "object",
+          required: ["ids"],
+          properties: { ids: { type: "array", items: { type: "string" }, maxItems: 10000 } },
+        },
+      },
+    },
+    async (request) => ({ items: [...(await store.getMany(request.body.ids)).values()] }),
+  );
+
+  app.put<{
+    Params: { type: string; name: string };
+    Body: Omit<PutDocumentInput, "type" | "name">;
+  }>("/v1/documents/:type/:name", { schema: { body: documentBody } }, async (request, reply) => {
+    const { type, name } = request.params;
+    const expected = expectedRevision(request);
+    const { overwrite, ...fields } = request.body;
+    const input: PutDocumentInput = {
+      ...fields,
+      type,
+      name,
+      ...(overwrite === undefined ? {} : { overwrite }),
+      ...(expected === undefined ? {} : { expectedRevision: expected }),
+    };
+    const stored = await store.put(input);
+    return sendDocument(reply, stored, stored.revision === 1 ? 201 : 200);
+  });
+
+  // Routes shared by the slug and the id forms of a document.
+  const refForms: Array<{
+    prefix: string;
+    ref: (params: Record<string, string>) => DocumentRef;
+  }> = [
+    {
+      prefix: "/v1/documents/:type/:name",
+      ref: ({ type, name }) => ({ type: type!, name: name! }),
+    },
+    { prefix: "/v1/document-ids/:id", ref: ({ id }) => ({ id: id! }) },
+  ];
+  const revisionQuerystring = {
+    type: "object",
+    properties: { revision: { type: "integer", minimum: 1 } },
+  } as const;
+  for (const { prefix, ref } of refForms) {
+    type Params = { Params: Record<string, string> };
+    app.get<Params>(
+      prefix,
+      { schema: { querystring: revisionQuerystring } },
+      async (request, reply) => {
+        const target = ref(request.params);
+        const options = revisionQuery(request);
+        const stored = await store.get(target, options);
+        if (!stored) return reply.code(404).send(notFound(target, options.revision));
+        return sendDocument(reply, stored);
+      },
+    );
+    app.delete<Params>(
+      prefix,
+      {
+        schema: {
+          querystring: { type: "object", properties: { force: { type: "boolean" } } },
+        },
+      },
+      async (request, reply) => {
+        const target = ref(request.params);
+        const { force } = request.query as { force?: boolean };
+        const deleted = await store.delete(target, force ? { force } : {});
+        if (!deleted) return reply.code(404).send(notFound(target));
+        return reply.code(204).send();
+      },
+    );
+    app.post<Params>(
+      `${prefix}/rename`,
+      {
+        schema: {
+          body: {
+            type: "object",
+            required: ["name"],
+            properties: { name: { type: "string", minLength: 1 } },
+          },
+        },
+      },
+      async (request, reply) => {
+        const expected = expectedRevision(request);
+        const stored = await store.rename(
+          ref(request.params),
+          (request.body as { name: string }).name,
+          expected === undefined ? {} : { expectedRevision: expected },
+        );
+        return sendDocument(reply, stored);
+      },
+    );
+    app.post<Params>(
+      `${prefix}/rollback`,
+      {
+        schema: {
+          body: {
+            type: "object",
+            required: ["revision"],
+            properties: { revision: { type: "integer", minimum: 1 } },
+          },
+        },
+      },
+      async (request, reply) => {
+        const expected = expectedRevision(request);
+        const stored = await store.rollback(
+          ref(request.params),
+          (request.body as { revision: number }).revision,
+          expected === undefined ? {} : { expectedRevision: expected },
+        );
+        return sendDocument(reply, stored);
+      },
+    );
+    app.get<Params>(`${prefix}/history`, async (request, reply) => {
+      const target = ref(request.params);
+      const items = await store.history(target);
+      if (items.length === 0 && !(await store.get(target))) {
+        return reply.code(404).send(notFound(target));
+      }
+      return { items };
+    });
+  }
+  app.get<{ Params: { id: string } }>("/v1/document-ids/:id/referrers", async (request) => ({
+    items: await store.referrers(request.params.id),
+  }));
+
+  // Data keys and master key records, for key rotation by a client holding the master key.
+  app.get<{ Querystring: { notMasterKeyId: string; afterId?: string; limit?: number } }>(
+    "/v1/data-keys",
+    {
+      schema: {
+        querystring: {
+          type: "object",
+          required: ["notMasterKeyId"],
+          properties: {
+            notMasterKeyId: { type: "string" },
+            afterId: { type: "string" },
+            limit: { type: "integer", minimum: 1 },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { notMasterKeyId, afterId, limit } = request.query;
+      return {
+        items: await store.listDataKeys({
+          notMasterKeyId,
+          ...(afterId === undefined ? {} : { afterId }),
+          ...(limit === undefined ? {} : { limit }),
+        }),
+      };
+    },
+  );
+  app.post<{
+    Params: { id: string };
+    Body: { expected: WrappedDataKey; next: WrappedDataKey };
+  }>(
+    "/v1/document-ids/:id/data-key",
+    {
+      schema: {
+        body: {
+          type: "object",
+          required: ["expected", "next"],
+          properties: { expected: wrappedKey, next: wrappedKey },
+        },
+      },
+    },
+    async (request) => {
+      const { expected, next } = request.body;
+      return { replaced: await store.replaceDataKey(request.params.id, expected, next) };
+    },
+  );
+  app.get("/v1/master-keys", async () => ({ items: await store.listMasterKeys() }));
+  app.put<{ Body: { id: string; expectedCurrent?: string | null } }>(
+    "/v1/master-keys/current",
+    {
+      schema: {
+        body: {
+          type: "object",
+          required: ["id"],
+          properties: {
+            id: { type: "string", minLength: 1 },
+            expectedCurrent: { type: ["string", "null"] },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { id, expectedCurrent } = request.body;
+      return {
+        changed: await store.setCurrentMasterKey(
+          id,
+          expectedCurrent === undefined ? {} : { expectedCurrent },
+        ),
+      };
+    },
+  );
+
+  // Store metadata.
+  app.get<{ Params: { key: string } }>("/v1/meta/:key", async (request) => {
+    const value = await store.getMeta(request.params.key);
+    return value === undefined ? {} : { value };
+  });
+  app.put<{ Params: { key: string }; Body: { value: string } }>(
+    "/v1/meta/:key",
+    {
+      schema: {
+        body: { type: "object", required: ["value"], properties: { value: { type: "string" } } },
+      },
+    },
+    async (request, reply) => {
+      await store.setMeta(request.params.key, request.body.value);
+      return reply.code(204).send();
+    },
+  );
+
+  // The change feed, as Server-Sent Events: a `ready` event once the store's watch listens,
+  // then one `change` event per committed change.
+  app.get<{ Querystring: { slug?: string | string[]; type?: string | string[] } }>(
+    "/v1/changes",
+    async (request, reply) => {
+      if (!store.watch) {
+        return reply.code(501).send({
+          error: {
+            code: "STORE_NOT_SUPPORTED",
+            message: `The server's ${store.kind} store has no change feed.`,
+          },
+        });
+      }
+      const list = (value: string | string[] | undefined) =>
+        value === undefined ? undefined : Array.isArray(value) ? value : [value];
+      const slugs = list(request.query.slug);
+      const types = list(request.query.type);
+      const watchOptions: WatchOptions = {
+        ...(slugs ? { slugs } : {}),
+        ...(types ? { types } : {}),
+      };
+      const watch = await store.watch(watchOptions);
+      reply.hijack();
+      const response = reply.raw;
+      response.writeHead(200, {
+        "content-type": "text/event-stream",
+        "cache-control": "no-store",
+        connection: "keep-alive",
+      });
+      response.write("event: ready\ndata: {}\n\n");
+      const heartbeat = setInterval(() => response.write(": keep-alive\n\n"), 15_000);
+      let closed = false;
+      const end = async () => {
+        if (closed) return;
+        closed = true;
+        clearInterval(heartbeat);
+        openFeeds.delete(end);
+        await watch.close();
+        response.end();
+      };
+      openFeeds.add(end);
+      request.raw.on("close", () => void end());
+      void (async () => {
+        try {
+          for await (const change of watch) {
+            response.write(`event: change\ndata: ${JSON.stringify(change)}\n\n`);
+          }
+        } catch {
+          // The store's watch failed: ending the stream tells the client to watch again.
+        } finally {
+          await end();
+        }
+      })();
+    },
+  );
+
+  return {
+    async listen(listenOptions = {}) {
+      const host = listenOptions.host ?? "127.0.0.1";
+      checkListenPolicy({
+        host,
+        tls: options.tls !== undefined,
+        insecureHttp: listenOptions.insecureHttp ?? false,
+      });
+      await app.listen({ host, port: listenOptions.port ?? 0 });
+      const address = app.server.address();
+      const port = typeof address === "object" && address ? address.port : listenOptions.port;
+      const shownHost = host.includes(":") ? `[${host}]` : host;
+      return `${options.tls ? "https" : "http"}://${shownHost}:${port}`;
+    },
+    async close() {
+      await Promise.all([...openFeeds].map((end) => end()));
+      await app.close();
+    },
+  };
+}

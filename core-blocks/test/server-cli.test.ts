@@ -1,0 +1,105 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { request } from "node:https";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+
+// The built CLI: run `pnpm build` after changing core.
+const bin = resolve(fileURLToPath(new URL("..", import.meta.url)), "dist/cli/bin.js");
+const folders: string[] = [];
+const children: ChildProcess[] = [];
+
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+function home(): string {
+  const folder = mkdtempSync(join(tmpdir(), "tessera-server-cli-"));
+  folders.push(folder);
+  return folder;
+}
+
+/** Starts `tessera server start …`; resolves with the URL it prints, or its exit and output. */
+function start(args: string[], folder: string) {
+  const env: NodeJS.ProcessEnv = { ...process.env, TESSERA_HOME: folder, NO_COLOR: "1" };
+  delete env.TESSERA_DATABASE_URL;
+  delete env.TESSERA_API_URL;
+  const child = spawn(process.execPath, [bin, "server", "start", ...args], { env });
+  children.push(child);
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
+  const listening = new Promise<string>((done, fail) => {
+    child.stdout.on("data", () => {
+      const match = / at (https?:\/\/\S+)/.exec(stdout);
+      if (match) done(match[1]!);
+    });
+    void exited.then((code) => fail(new Error(`exited ${code}: ${stderr}`)));
+  });
+  // A test that expects the server to refuse to start never awaits `listening`.
+  listening.catch(() => {});
+  return { child, listening, exited, output: () => ({ stdout, stderr }) };
+}
+
+describe("tessera server start", () => {
+  it("serves the store on loopback and stops cleanly on SIGTERM", async () => {
+    const server = start(["--port", "0"], home());
+    const url = await server.listening;
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: "ok" });
+    const missing = await fetch(`${url}/v1/documents/bucket/nowhere`);
+    expect(missing.status).toBe(404);
+    server.child.kill("SIGTERM");
+    expect(await server.exited).toBe(0);
+  });
+
+  it("refuses plain HTTP on a non-loopback address without --insecure-http, saying what to do", async () => {
+    const server = start(["--host", "0.0.0.0", "--port", "0"], home());
+    expect(await server.exited).toBe(1);
+    expect(server.output().stderr).toContain("--insecure-http");
+    expect(server.output().stderr).toContain("--tls-cert");
+  });
+
+  it("serves HTTPS on any address when given a certificate and key", async () => {
+    const folder = home();
+    const cert = join(folder, "cert.pem");
+    const key = join(folder, "key.pem");
+    execFileSync(
+      "openssl",
+      ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        .concat(["-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost"])
+        .concat(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"]),
+      { stdio: "ignore" },
+    );
+    const server = start(
+      ["--host", "0.0.0.0", "--port", "0", "--tls-cert", cert, "--tls-key", key],
+      folder,
+    );
+    const url = await server.listening;
+    expect(url).toMatch(/^https:\/\/0\.0\.0\.0:\d+$/);
+    const port = Number(new URL(url).port);
+    const body = await new Promise<string>((done, fail) => {
+      request({ host: "127.0.0.1", port, path: "/healthz", ca: readFileSync(cert) }, (response) => {
+        let text = "";
+        response.on("data", (chunk) => {
+          text += chunk;
+        });
+        response.on("end", () => done(text));
+      })
+        .on("error", fail)
+        .end();
+    });
+    expect(JSON.parse(body)).toEqual({ status: "ok" });
+    server.child.kill("SIGTERM");
+    expect(await server.exited).toBe(0);
+  });
+});
