@@ -385,13 +385,8 @@ export async function createServer(options: ServerOptions): Promise<TesseraServe
         return sendDocument(reply, stored);
       },
     );
-    app.get<Params>(`${prefix}/history`, async (request, reply) => {
-      const target = ref(request.params);
-      const items = await store.history(target);
-      if (items.length === 0 && !(await store.get(target))) {
-        return reply.code(404).send(notFound(target));
-      }
-      return { items };
+    app.get<Params>(`${prefix}/history`, async (request) => {
+      return { items: await store.history(ref(request.params)) };
     });
   }
   app.get<{ Params: { id: string } }>("/v1/document-ids/:id/referrers", async (request) => ({

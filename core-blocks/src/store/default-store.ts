@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { InvalidInputError, StoreNotSupportedError } from "../errors/index.js";
+import { InvalidInputError } from "../errors/index.js";
 import type { BlockStore } from "./block-store.js";
 import { tesseraHome } from "./tessera-home.js";
 
@@ -11,9 +11,8 @@ let current: Promise<BlockStore> | undefined;
  * A backend's driver is imported only when that backend is selected.
  *
  * `TESSERA_DATABASE_URL=postgres://…` selects the PostgreSQL store (`pg` is loaded only then; the
- * schema is `TESSERA_DATABASE_SCHEMA`, default `tessera`). `TESSERA_API_URL` (a `tessera server`)
- * selects a backend that a later release adds; this version refuses it with `STORE_NOT_SUPPORTED`
- * rather than silently writing to a local file that other machines never see.
+ * schema is `TESSERA_DATABASE_SCHEMA`, default `tessera`). `TESSERA_API_URL` (a `tessera server`,
+ * with the token in `TESSERA_API_KEY`) selects the HTTP store, which loads no database driver.
  */
 export function getDefaultStore(): Promise<BlockStore> {
   current ??= openStoreFromEnvironment().catch((error: unknown) => {
@@ -42,11 +41,11 @@ async function openStoreFromEnvironment(): Promise<BlockStore> {
     const schema = process.env.TESSERA_DATABASE_SCHEMA;
     return openPostgresStore(schema ? { url: databaseUrl, schema } : { url: databaseUrl });
   }
-  if (process.env.TESSERA_API_URL) {
-    throw new StoreNotSupportedError({
-      variable: "TESSERA_API_URL",
-      backend: "HTTP (tessera server)",
-    });
+  const apiUrl = process.env.TESSERA_API_URL;
+  if (apiUrl) {
+    const { openHttpStore } = await import("./http/http-store.js");
+    const apiKey = process.env.TESSERA_API_KEY;
+    return openHttpStore(apiKey ? { url: apiUrl, apiKey } : { url: apiUrl });
   }
   const { openSqliteStore } = await import("./sqlite/sqlite-store.js");
   return openSqliteStore({ path: join(tesseraHome(), "tessera.db") });

@@ -22,6 +22,11 @@ export {
   copyStore,
 } from "./copy-store.js";
 export { getDefaultStore, setDefaultStore } from "./default-store.js";
+export {
+  type HttpBlockStore,
+  type HttpStoreOptions,
+  openHttpStore,
+} from "./http/http-store.js";
 export { createMemoryStore, type MemoryStoreOptions } from "./memory/index.js";
 export {
   openPostgresStore,
