@@ -53,6 +53,7 @@ export {
   DriverNotInstalledError,
   DuplicateCoreError,
   FileNotFoundError,
+  ForbiddenError,
   IncompatibleIntegrationError,
   IntegrationNotFoundError,
   IntegrationTooOldError,
@@ -101,6 +102,7 @@ export {
   TemplateTooLargeError,
   TesseraError,
   type TesseraErrorOptions,
+  UnauthenticatedError,
   UnknownBlockTypeError,
   UnknownSerializerError,
   ValidationFailedError,
@@ -194,6 +196,9 @@ export {
   SecretValue,
 } from "./secrets/index.js";
 export {
+  type ApiTokenRecord,
+  type ApiTokenScope,
+  createApiToken,
   createServer,
   isLoopbackHost,
   type ServerOptions,

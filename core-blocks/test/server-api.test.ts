@@ -1,19 +1,21 @@
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createServer, type TesseraServer } from "../src/server/index.js";
+import { createApiToken, createServer, type TesseraServer } from "../src/server/index.js";
 import { openSqliteStore, type SqliteBlockStore } from "../src/store/index.js";
 
 let folder: string;
 let store: SqliteBlockStore;
 let server: TesseraServer;
 let url: string;
+let adminToken: string;
 
 beforeEach(async () => {
   folder = mkdtempSync(join(tmpdir(), "tessera-server-"));
   store = await openSqliteStore({ path: join(folder, "tessera.db") });
+  adminToken = (await createApiToken(store, { name: "tests", scope: "admin" })).token;
   server = await createServer({ store });
   url = await server.listen();
 });
@@ -47,11 +49,19 @@ interface Answer {
 async function call(
   method: string,
   path: string,
-  options: { json?: unknown; headers?: Record<string, string>; raw?: string } = {},
+  options: {
+    json?: unknown;
+    headers?: Record<string, string>;
+    raw?: string;
+    /** The API token to send; `null` sends none. @default the admin token */
+    token?: string | null;
+  } = {},
 ) {
+  const token = options.token === undefined ? adminToken : options.token;
   const response = await fetch(`${url}${path}`, {
     method,
     headers: {
+      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
       ...(options.json !== undefined || options.raw !== undefined
         ? { "content-type": "application/json" }
         : {}),
@@ -288,5 +298,74 @@ describe("tessera server: block types, keys and health", () => {
     } finally {
       await other.close();
     }
+  });
+});
+
+describe("tessera server: tokens and scopes", () => {
+  it("answers 401 without a token or with an unknown one, and 403 for a wrong scope, alike for blocks that exist and blocks that do not", async () => {
+    await call("PUT", "/v1/documents/bucket/exists", { json: body("exists") });
+    const { token: reader } = await createApiToken(store, { name: "reader", scope: "read" });
+    for (const path of ["/v1/documents/bucket/exists", "/v1/documents/bucket/missing"]) {
+      const none = await call("GET", path, { token: null });
+      expect(none.status).toBe(401);
+      expect(none.json?.error.code).toBe("UNAUTHENTICATED");
+      const unknown = await call("GET", path, { token: "tsk_not-a-token" });
+      expect(unknown.status).toBe(401);
+      expect(unknown.json).toEqual(none.json);
+      const wrongScope = await call("DELETE", path, { token: reader });
+      expect(wrongScope.status).toBe(403);
+      expect(wrongScope.json?.error).toMatchObject({ code: "FORBIDDEN", scope: "read" });
+    }
+    const writes = await call("PUT", "/v1/documents/bucket/new", {
+      json: body("new"),
+      token: reader,
+    });
+    expect(writes.status).toBe(403);
+    expect(await store.get({ type: "bucket", name: "new" })).toBe(undefined);
+    expect((await call("GET", "/healthz", { token: null })).status).toBe(200);
+  });
+
+  it("lets only admin tokens manage data keys, the current master key and token records", async () => {
+    const { token: writer } = await createApiToken(store, { name: "writer", scope: "write" });
+    const forged = `/v1/meta/${encodeURIComponent("api-token:sha256:00")}`;
+    const attempts = [
+      ["GET", "/v1/data-keys?notMasterKeyId=x"],
+      ["PUT", "/v1/master-keys/current", { id: "key-x" }],
+      ["PUT", forged, { value: JSON.stringify({ name: "x", scope: "admin" }) }],
+    ] as const;
+    for (const [method, path, json] of attempts) {
+      const answer = await call(method, path, { token: writer, ...(json ? { json } : {}) });
+      expect(answer.status).toBe(403);
+    }
+    expect(await store.getMeta("api-token:sha256:00")).toBe(undefined);
+    expect(
+      (await call("PUT", "/v1/meta/other", { json: { value: "1" }, token: writer })).status,
+    ).toBe(204);
+  });
+
+  it("gives a read token documents without their wrapped data key", async () => {
+    const dataKey = { masterKeyId: "key-a", wrapped: "wrapped-a" };
+    await call("PUT", "/v1/documents/secret/token", { json: body("token", { dataKey }) });
+    const { token: reader } = await createApiToken(store, { name: "reader", scope: "read" });
+    const read = await call("GET", "/v1/documents/secret/token", { token: reader });
+    expect(read.status).toBe(200);
+    expect(read.json?.dataKey).toBe(null);
+    expect(JSON.stringify(read.json)).not.toContain("wrapped-a");
+    const many = await call("POST", "/v1/document-ids", {
+      json: { ids: [read.json?.id] },
+      token: reader,
+    });
+    expect(JSON.stringify(many.json)).not.toContain("wrapped-a");
+    expect((await call("GET", "/v1/documents/secret/token")).json?.dataKey).toEqual(dataKey);
+  });
+
+  it("records only a hash of each token, never the token", async () => {
+    const { token, record } = await createApiToken(store, { name: "etl-worker", scope: "write" });
+    expect(token).toMatch(/^tsk_[A-Za-z0-9_-]{43}$/);
+    expect(record).toMatchObject({ name: "etl-worker", scope: "write" });
+    const file = readFileSync(join(folder, "tessera.db")).toString("latin1");
+    const wal = readFileSync(join(folder, "tessera.db-wal")).toString("latin1");
+    expect(file.includes(token) || wal.includes(token)).toBe(false);
+    expect(file.includes("etl-worker") || wal.includes("etl-worker")).toBe(true);
   });
 });

@@ -1,9 +1,10 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 
 // The built CLI: run `pnpm build` after changing core.
@@ -56,8 +57,9 @@ describe("tessera server start", () => {
     const url = await server.listening;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: "ok" });
-    const missing = await fetch(`${url}/v1/documents/bucket/nowhere`);
-    expect(missing.status).toBe(404);
+    // Every API route needs a token (made by `tessera token create`).
+    const anonymous = await fetch(`${url}/v1/documents/bucket/nowhere`);
+    expect(anonymous.status).toBe(401);
     server.child.kill("SIGTERM");
     expect(await server.exited).toBe(0);
   });
@@ -101,5 +103,31 @@ describe("tessera server start", () => {
     expect(JSON.parse(body)).toEqual({ status: "ok" });
     server.child.kill("SIGTERM");
     expect(await server.exited).toBe(0);
+  });
+
+  it("accepts a token made by tessera token create, printed once, with the scope it was given", async () => {
+    const folder = home();
+    const env: NodeJS.ProcessEnv = { ...process.env, TESSERA_HOME: folder, NO_COLOR: "1" };
+    delete env.TESSERA_DATABASE_URL;
+    delete env.TESSERA_API_URL;
+    const made = await promisify(execFile)(
+      process.execPath,
+      [bin, "token", "create", "--name", "ci-reader", "--scope", "read"],
+      { env },
+    );
+    const token = made.stdout.trim();
+    expect(token).toMatch(/^tsk_/);
+    expect(made.stderr).toContain("shown only now");
+    const server = start(["--port", "0"], folder);
+    const url = await server.listening;
+    const headers = { authorization: `Bearer ${token}` };
+    const read = await fetch(`${url}/v1/documents/bucket/nowhere`, { headers });
+    expect(read.status).toBe(404);
+    const write = await fetch(`${url}/v1/documents/bucket/nowhere`, { method: "DELETE", headers });
+    expect(write.status).toBe(403);
+    server.child.kill("SIGTERM");
+    expect(await server.exited).toBe(0);
+    expect(server.output().stdout).not.toContain(token);
+    expect(server.output().stderr).not.toContain(token);
   });
 });

@@ -6,8 +6,12 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DatabaseUnavailableError, RevisionConflictError } from "../src/errors/index.js";
-import { createServer, type TesseraServer } from "../src/server/index.js";
+import {
+  DatabaseUnavailableError,
+  RevisionConflictError,
+  UnauthenticatedError,
+} from "../src/errors/index.js";
+import { createApiToken, createServer, type TesseraServer } from "../src/server/index.js";
 import { openHttpStore, openSqliteStore, type SqliteBlockStore } from "../src/store/index.js";
 import { describeBlockStore } from "../src/testing/index.js";
 
@@ -18,9 +22,10 @@ describeBlockStore(
   async () => {
     const folder = mkdtempSync(join(tmpdir(), "tessera-http-conformance-"));
     const sqlite = await openSqliteStore({ path: join(folder, "tessera.db") });
+    const { token } = await createApiToken(sqlite, { name: "conformance", scope: "admin" });
     const server = await createServer({ store: sqlite });
     const url = await server.listen();
-    const store = await openHttpStore({ url });
+    const store = await openHttpStore({ url, apiKey: token });
     return {
       store,
       cleanup: async () => {
@@ -67,10 +72,12 @@ describe("the HTTP store", () => {
   let sqlite: SqliteBlockStore;
   let server: TesseraServer;
   let url: string;
+  let token: string;
 
   beforeEach(async () => {
     folder = mkdtempSync(join(tmpdir(), "tessera-http-store-"));
     sqlite = await openSqliteStore({ path: join(folder, "tessera.db") });
+    token = (await createApiToken(sqlite, { name: "worker", scope: "admin" })).token;
     server = await createServer({ store: sqlite });
     url = await server.listen();
   });
@@ -82,7 +89,6 @@ describe("the HTTP store", () => {
 
   it("serves a process selected by TESSERA_API_URL, which seals and reveals secrets itself and loads no database driver", async () => {
     const value = `canary-${randomBytes(8).toString("hex")}`;
-    const token = `token-${randomBytes(8).toString("hex")}`;
     const { report, localDatabase } = await runChild(
       { TESSERA_API_URL: url, TESSERA_API_KEY: token },
       value,
@@ -125,8 +131,16 @@ describe("the HTTP store", () => {
     server = await createServer({ store: sqlite });
   });
 
+  it("fails to open without a valid token, with UNAUTHENTICATED, and never shows the token", async () => {
+    const error = await openHttpStore({ url, apiKey: "tsk_wrong-token-hunter4" }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(UnauthenticatedError.isInstance(error)).toBe(true);
+    expect(JSON.stringify(error)).not.toContain("hunter4");
+  });
+
   it("rebuilds the server's errors with their class and typed fields", async () => {
-    const store = await openHttpStore({ url });
+    const store = await openHttpStore({ url, apiKey: token });
     try {
       const created = await store.put({
         id: randomUUID(),
@@ -154,7 +168,7 @@ describe("the HTTP store", () => {
 
   it("watches again after the server restarts, yielding resync before the changes that follow", async () => {
     const port = Number(new URL(url).port);
-    const store = await openHttpStore({ url });
+    const store = await openHttpStore({ url, apiKey: token });
     const watch = await store.watch();
     try {
       await server.close();

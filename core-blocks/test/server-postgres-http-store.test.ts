@@ -1,6 +1,6 @@
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createServer, type TesseraServer } from "../src/server/index.js";
+import { createApiToken, createServer, type TesseraServer } from "../src/server/index.js";
 import { openHttpStore, openPostgresStore, type PostgresBlockStore } from "../src/store/index.js";
 import { describeBlockStore } from "../src/testing/index.js";
 import { usePostgresCluster } from "./postgres-cluster.js";
@@ -30,7 +30,8 @@ describeBlockStore(
     await admin.query(
       "DELETE FROM through_server.document_references; DELETE FROM through_server.revisions; DELETE FROM through_server.documents; DELETE FROM through_server.block_types; DELETE FROM through_server.store_meta; DELETE FROM through_server.master_keys",
     );
-    return { store: await openHttpStore({ url }) };
+    const { token } = await createApiToken(backing, { name: "conformance", scope: "admin" });
+    return { store: await openHttpStore({ url, apiKey: token }) };
   },
   { name: "HTTP store over a PostgreSQL server, conformance", watch: true },
 );

@@ -8,6 +8,7 @@ import { registerResultCommands } from "./commands/result-commands.js";
 import { registerSecretCommands } from "./commands/secret-commands.js";
 import { registerServerCommands } from "./commands/server-commands.js";
 import { registerStoreCommands } from "./commands/store-commands.js";
+import { registerTokenCommands } from "./commands/token-commands.js";
 import type { CliContext } from "./context.js";
 
 /**
@@ -36,5 +37,6 @@ export function createProgram(context: CliContext, version: string): Command {
   registerNotifyCommands(program, context);
   registerStoreCommands(program, context);
   registerServerCommands(program, context);
+  registerTokenCommands(program, context);
   return program;
 }

@@ -7,6 +7,7 @@ export { DocumentTooLargeError } from "./document-too-large-error.js";
 export { DriverNotInstalledError } from "./driver-not-installed-error.js";
 export { type CoreCopy, DuplicateCoreError } from "./duplicate-core-error.js";
 export { FileNotFoundError } from "./file-not-found-error.js";
+export { ForbiddenError } from "./forbidden-error.js";
 export { IncompatibleIntegrationError } from "./incompatible-integration-error.js";
 export { IntegrationNotFoundError } from "./integration-not-found-error.js";
 export { IntegrationTooOldError } from "./integration-too-old-error.js";
@@ -56,6 +57,7 @@ export { StoreWriteFailedError } from "./store-write-failed-error.js";
 export { TemplateError } from "./template-error.js";
 export { TemplateTooLargeError } from "./template-too-large-error.js";
 export { isTesseraErrorWithCode, TesseraError, type TesseraErrorOptions } from "./tessera-error.js";
+export { UnauthenticatedError } from "./unauthenticated-error.js";
 export { UnknownBlockTypeError } from "./unknown-block-type-error.js";
 export { UnknownSerializerError } from "./unknown-serializer-error.js";
 export {

@@ -6,14 +6,15 @@
  * out stored documents exactly as a SQLite or PostgreSQL store would, secret fields as ciphertext
  * and data keys wrapped by a master key. A client holding the master key (the `HttpStore`, admin
  * tooling, key rotation) decrypts them itself, and the server never needs the master key for
- * these routes. Workers that hold no master key are served differently: a `reveal` scope lets a
- * client ask the server to resolve a document's secrets with the server's own key source; that
- * route belongs with tokens and scopes and is not part of this module yet.
+ * these routes. A `read` token gets documents without their wrapped data keys, so it cannot
+ * decrypt even with the master key. Workers that hold no master key are meant to be served by a
+ * `reveal` token asking the server to resolve a document's secrets with the server's own key
+ * source; that route is not built yet, and `reveal` reads like `read` until it is.
  *
  * Fastify is imported when a server is created, so processes that never start one do not load it.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { InvalidInputError } from "../errors/index.js";
+import { ForbiddenError, InvalidInputError, UnauthenticatedError } from "../errors/index.js";
 import type {
   BlockStore,
   BlockTypeRecord,
@@ -23,6 +24,7 @@ import type {
   WatchOptions,
   WrappedDataKey,
 } from "../store/index.js";
+import { type ApiTokenScope, findApiToken } from "./api-tokens.js";
 import { errorResponse } from "./http-errors.js";
 import { checkListenPolicy } from "./listen-policy.js";
 
@@ -37,6 +39,13 @@ export interface ServerOptions {
   bodyLimit?: number;
   /** Certificate and key (PEM) to serve HTTPS. @default undefined (plain HTTP) */
   tls?: { cert: string | Buffer; key: string | Buffer };
+  /**
+   * `tokens`: every `/v1` request needs `Authorization: Bearer <token>` made by `createApiToken`
+   * (`tessera token create`), and the token's scope must allow the route; `none`: no checks (an
+   * embedding application that authenticates requests itself, tests).
+   * @default "tokens"
+   */
+  auth?: "tokens" | "none";
   /**
    * Log each request (method, path, status; never bodies or headers) to standard error.
    * @default false
@@ -118,8 +127,48 @@ function expectedRevision(request: FastifyRequest): number | undefined {
   return Number(match[1]);
 }
 
-function sendDocument(reply: FastifyReply, document: StoredDocument, status = 200) {
-  return reply.code(status).header("etag", `"${document.revision}"`).send(document);
+const readScopes: ApiTokenScope[] = ["read", "write", "reveal", "admin"];
+const writeScopes: ApiTokenScope[] = ["write", "admin"];
+const adminScopes: ApiTokenScope[] = ["admin"];
+
+/**
+ * The scopes that may use a route: reading for every scope; writing documents, types and metadata
+ * for `write` and `admin`; data keys, the current master key and token records for `admin` only.
+ * Unknown routes need `admin`, so a new route is closed until it is given a scope here.
+ */
+function scopesFor(method: string, route: string | undefined, url: string): ApiTokenScope[] {
+  if (route === undefined) return adminScopes;
+  if (route.startsWith("/v1/meta/") && decodeURIComponent(url).includes("api-token:")) {
+    return adminScopes;
+  }
+  if (route === "/v1/data-keys" || route.endsWith("/data-key")) return adminScopes;
+  if (route === "/v1/master-keys/current") return adminScopes;
+  if (method === "GET" || method === "HEAD") return readScopes;
+  if (method === "POST" && route === "/v1/document-ids") return readScopes;
+  return writeScopes;
+}
+
+/** The scope of each authenticated request. */
+const requestScopes = new WeakMap<FastifyRequest, ApiTokenScope>();
+
+/**
+ * A document as the request's token may see it: a `read` token gets it without its wrapped data
+ * key, so even a holder of the master key cannot decrypt its secrets with that token.
+ */
+function visible(request: FastifyRequest, document: StoredDocument): StoredDocument {
+  return requestScopes.get(request) === "read" ? { ...document, dataKey: null } : document;
+}
+
+function sendDocument(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  document: StoredDocument,
+  status = 200,
+) {
+  return reply
+    .code(status)
+    .header("etag", `"${document.revision}"`)
+    .send(visible(request, document));
 }
 
 function revisionQuery(request: FastifyRequest): { revision?: number } {
@@ -177,6 +226,24 @@ export async function createServer(options: ServerOptions): Promise<TesseraServe
       },
     }),
   );
+
+  if ((options.auth ?? "tokens") === "tokens") {
+    // Runs before the body is read and before any lookup, so neither a missing token (401) nor a
+    // wrong scope (403) tells whether the block asked for exists. Health and readiness are open,
+    // matched on the exact path.
+    app.addHook("onRequest", async (request) => {
+      const path = request.url.split("?")[0];
+      if (path === "/healthz" || path === "/readyz") return;
+      const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? "");
+      const record = match ? await findApiToken(store, match[1]!) : undefined;
+      if (!record) throw new UnauthenticatedError();
+      const allowed = scopesFor(request.method, request.routeOptions.url, request.url);
+      if (!allowed.includes(record.scope)) {
+        throw new ForbiddenError({ scope: record.scope, allowed });
+      }
+      requestScopes.set(request, record.scope);
+    });
+  }
 
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_request, reply) => {
@@ -279,7 +346,11 @@ export async function createServer(options: ServerOptions): Promise<TesseraServe
         },
       },
     },
-    async (request) => ({ items: [...(await store.getMany(request.body.ids)).values()] }),
+    async (request) => ({
+      items: [...(await store.getMany(request.body.ids)).values()].map((document) =>
+        visible(request, document),
+      ),
+    }),
   );
 
   app.put<{
@@ -297,7 +368,7 @@ export async function createServer(options: ServerOptions): Promise<TesseraServe
       ...(expected === undefined ? {} : { expectedRevision: expected }),
     };
     const stored = await store.put(input);
-    return sendDocument(reply, stored, stored.revision === 1 ? 201 : 200);
+    return sendDocument(request, reply, stored, stored.revision === 1 ? 201 : 200);
   });
 
   // Routes shared by the slug and the id forms of a document.
@@ -325,7 +396,7 @@ export async function createServer(options: ServerOptions): Promise<TesseraServe
         const options = revisionQuery(request);
         const stored = await store.get(target, options);
         if (!stored) return reply.code(404).send(notFound(target, options.revision));
-        return sendDocument(reply, stored);
+        return sendDocument(request, reply, stored);
       },
     );
     app.delete<Params>(
@@ -361,7 +432,7 @@ export async function createServer(options: ServerOptions): Promise<TesseraServe
           (request.body as { name: string }).name,
           expected === undefined ? {} : { expectedRevision: expected },
         );
-        return sendDocument(reply, stored);
+        return sendDocument(request, reply, stored);
       },
     );
     app.post<Params>(
@@ -382,7 +453,7 @@ export async function createServer(options: ServerOptions): Promise<TesseraServe
           (request.body as { revision: number }).revision,
           expected === undefined ? {} : { expectedRevision: expected },
         );
-        return sendDocument(reply, stored);
+        return sendDocument(request, reply, stored);
       },
     );
     app.get<Params>(`${prefix}/history`, async (request) => {

@@ -1,4 +1,9 @@
 export {
+  type ApiTokenRecord,
+  type ApiTokenScope,
+  createApiToken,
+} from "./api-tokens.js";
+export {
   createServer,
   type ServerOptions,
   type TesseraServer,
