@@ -330,6 +330,8 @@ describe("tessera server: tokens and scopes", () => {
     const forged = `/v1/meta/${encodeURIComponent("api-token:sha256:00")}`;
     const attempts = [
       ["GET", "/v1/data-keys?notMasterKeyId=x"],
+      ["PUT", "/v1/meta/api-token%3Asha256%3A00", { value: "{}" }],
+      ["GET", "/v1/meta/api-token:sha256:00"],
       ["PUT", "/v1/master-keys/current", { id: "key-x" }],
       ["PUT", forged, { value: JSON.stringify({ name: "x", scope: "admin" }) }],
     ] as const;

@@ -136,9 +136,13 @@ const adminScopes: ApiTokenScope[] = ["admin"];
  * for `write` and `admin`; data keys, the current master key and token records for `admin` only.
  * Unknown routes need `admin`, so a new route is closed until it is given a scope here.
  */
-function scopesFor(method: string, route: string | undefined, url: string): ApiTokenScope[] {
+function scopesFor(
+  method: string,
+  route: string | undefined,
+  params: { key?: string },
+): ApiTokenScope[] {
   if (route === undefined) return adminScopes;
-  if (route.startsWith("/v1/meta/") && decodeURIComponent(url).includes("api-token:")) {
+  if (route === "/v1/meta/:key" && (params.key ?? "").startsWith("api-token:")) {
     return adminScopes;
   }
   if (route === "/v1/data-keys" || route.endsWith("/data-key")) return adminScopes;
@@ -237,7 +241,11 @@ export async function createServer(options: ServerOptions): Promise<TesseraServe
       const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? "");
       const record = match ? await findApiToken(store, match[1]!) : undefined;
       if (!record) throw new UnauthenticatedError();
-      const allowed = scopesFor(request.method, request.routeOptions.url, request.url);
+      const allowed = scopesFor(
+        request.method,
+        request.routeOptions.url,
+        request.params as { key?: string },
+      );
       if (!allowed.includes(record.scope)) {
         throw new ForbiddenError({ scope: record.scope, allowed });
       }
