@@ -305,17 +305,23 @@ describe("tessera server: tokens and scopes", () => {
   it("answers 401 without a token or with an unknown one, and 403 for a wrong scope, alike for blocks that exist and blocks that do not", async () => {
     await call("PUT", "/v1/documents/bucket/exists", { json: body("exists") });
     const { token: reader } = await createApiToken(store, { name: "reader", scope: "read" });
+    const answers: unknown[] = [];
     for (const path of ["/v1/documents/bucket/exists", "/v1/documents/bucket/missing"]) {
       const none = await call("GET", path, { token: null });
       expect(none.status).toBe(401);
       expect(none.json?.error.code).toBe("UNAUTHENTICATED");
+      expect(none.json?.error.problem).toContain("no Authorization: Bearer token");
       const unknown = await call("GET", path, { token: "tsk_not-a-token" });
       expect(unknown.status).toBe(401);
-      expect(unknown.json).toEqual(none.json);
+      expect(unknown.json?.error.code).toBe("UNAUTHENTICATED");
+      expect(unknown.json?.error.problem).toContain("no such token");
       const wrongScope = await call("DELETE", path, { token: reader });
       expect(wrongScope.status).toBe(403);
       expect(wrongScope.json?.error).toMatchObject({ code: "FORBIDDEN", scope: "read" });
+      answers.push([none.json, unknown.json, wrongScope.json]);
     }
+    // Byte for byte the same answers whether the block exists or not.
+    expect(answers[0]).toEqual(answers[1]);
     const writes = await call("PUT", "/v1/documents/bucket/new", {
       json: body("new"),
       token: reader,

@@ -45,6 +45,7 @@ const cases: Record<string, Case> = {
       other: { version: "1.1.0", location: "/app/node_modules/@tessera/aws/node_modules" },
     },
   },
+  ForbiddenError: { details: { scope: "read", allowed: ["write", "admin"] } },
   FileNotFoundError: { details: { path: "reports/a.json", location: "s3-bucket/results" } },
   IncompatibleIntegrationError: {
     details: {
@@ -218,6 +219,9 @@ const cases: Record<string, Case> = {
     fields: { problem: undefined },
   },
   TemplateTooLargeError: { details: { limit: 1024, location: "line 9" } },
+  UnauthenticatedError: {
+    details: { problem: "the request carries no Authorization: Bearer token" },
+  },
   UnknownBlockTypeError: {
     details: { type: "gcs-bucket", packageName: "@tessera/gcs", packageRange: "^1.0.0" },
   },

@@ -14,6 +14,7 @@
  * Fastify is imported when a server is created, so processes that never start one do not load it.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { formatSlug } from "../block/slug.js";
 import { ForbiddenError, InvalidInputError, UnauthenticatedError } from "../errors/index.js";
 import type {
   BlockStore,
@@ -181,13 +182,13 @@ function revisionQuery(request: FastifyRequest): { revision?: number } {
 }
 
 function notFound(ref: DocumentRef, revision?: number) {
-  const what = "id" in ref ? `id ${ref.id}` : `"${ref.type}/${ref.name}"`;
+  const what = "id" in ref ? `id ${ref.id}` : `"${formatSlug(ref.type, ref.name)}"`;
   const which = revision === undefined ? "" : ` at revision ${revision}`;
   return {
     error: {
       code: "BLOCK_NOT_FOUND",
       message: `No document ${what}${which} in this store. List documents with GET /v1/documents.`,
-      ...("id" in ref ? { id: ref.id } : { slug: `${ref.type}/${ref.name}` }),
+      ...("id" in ref ? { id: ref.id } : { slug: formatSlug(ref.type, ref.name) }),
     },
   };
 }
@@ -240,7 +241,13 @@ export async function createServer(options: ServerOptions): Promise<TesseraServe
       if (path === "/healthz" || path === "/readyz") return;
       const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? "");
       const record = match ? await findApiToken(store, match[1]!) : undefined;
-      if (!record) throw new UnauthenticatedError();
+      if (!record) {
+        throw new UnauthenticatedError({
+          problem: match
+            ? "the server knows no such token (mistyped, or made for another store)"
+            : "the request carries no Authorization: Bearer token",
+        });
+      }
       const allowed = scopesFor(
         request.method,
         request.routeOptions.url,

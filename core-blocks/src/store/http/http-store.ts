@@ -7,6 +7,8 @@
  * store decrypts with its own master key exactly as over SQLite or PostgreSQL; the server never
  * sees a master key on these routes.
  */
+
+import { formatSlug } from "../../block/slug.js";
 import {
   DatabaseUnavailableError,
   DocumentTooLargeError,
@@ -223,7 +225,7 @@ export async function openHttpStore(options: HttpStoreOptions): Promise<HttpBloc
       });
       if (answer.error?.code === "REQUEST_TOO_LARGE") {
         throw new DocumentTooLargeError({
-          slug: `${type}/${name}`,
+          slug: formatSlug(type, name),
           size: Buffer.byteLength(JSON.stringify(input.data)),
           limit: limits.maxDocumentBytes,
         });
