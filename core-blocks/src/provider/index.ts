@@ -51,3 +51,4 @@ export {
   type ObjectStoreWire,
 } from "./object-store.js";
 export { objectStoreOf, withObjectStoreMethods } from "./object-store-methods.js";
+export { ObjectStoreByFolder, storageFolderField } from "./storage-folder.js";

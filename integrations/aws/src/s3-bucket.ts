@@ -14,10 +14,11 @@ import {
   knownContentLength,
   type ListObjectsOptions,
   type ObjectEntry,
-  ObjectStore,
+  type ObjectStore,
+  ObjectStoreByFolder,
   type ObjectStoreWire,
   objectStoreOf,
-  resolveBaseFolder,
+  storageFolderField,
   withObjectStoreMethods,
   writableContentChunks,
 } from "@tessera/core/provider";
@@ -48,16 +49,7 @@ const s3BucketSchema = z.object({
    * to each path exactly once.
    * @default "" (the bucket's root)
    */
-  bucketFolder: z
-    .string()
-    .default("")
-    .superRefine((folder, context) => {
-      try {
-        resolveBaseFolder(folder);
-      } catch (error) {
-        context.addIssue({ code: "custom", message: (error as Error).message });
-      }
-    }),
+  bucketFolder: storageFolderField(),
   /**
    * Bytes per part of a multipart upload; content larger than one part is uploaded in parts, at
    * most `uploadConcurrency + 1` part buffers in memory at a time. S3's minimum is 5 MiB; a part
@@ -115,24 +107,13 @@ export class S3Bucket
   )
   implements WritableFileSystem
 {
-  #storeFor: { folder: string; store: ObjectStore } | undefined;
+  readonly #stores = new ObjectStoreByFolder();
   /** Set once the bucket has been seen to exist (see `statObject`). */
   #bucketConfirmed = false;
 
-  /** The object store of this bucket folder: S3's wire operations plus core's provider tier. */
-  get #store(): ObjectStore {
-    if (this.#storeFor?.folder !== this.bucketFolder) {
-      this.#storeFor = {
-        folder: this.bucketFolder,
-        store: new ObjectStore(this.#wire, this.bucketFolder),
-      };
-    }
-    return this.#storeFor.store;
-  }
-
   /** The object store `withObjectStoreMethods` serves the file methods from. */
   [objectStoreOf](): ObjectStore {
-    return this.#store;
+    return this.#stores.for(this.#wire, this.bucketFolder);
   }
 
   /** The S3 client of this bucket's credentials (cached per credentials). */
@@ -269,7 +250,7 @@ export class S3Bucket
 
   /** The S3 key of a path: bucket folder + resolved path. */
   objectKey(path: string): string {
-    return this.#store.objectKey(path);
+    return this[objectStoreOf]().objectKey(path);
   }
 
   /**
@@ -328,7 +309,7 @@ export class S3Bucket
    * lists `reports/…`, never `reports-old/…`); `""` is the bucket folder itself.
    */
   listObjects(folder = "", options: ListObjectsOptions = {}): Promise<FileEntry[]> {
-    return this.#store.listObjects(folder, options);
+    return this[objectStoreOf]().listObjects(folder, options);
   }
 
   /**
@@ -338,13 +319,13 @@ export class S3Bucket
    */
   async copyObject(from: string, to: string, options: CopyObjectOptions = {}): Promise<string> {
     const destination = await this.#destination(options.toBucket);
-    return this.#store.copyObject(from, to, destination.#store);
+    return this[objectStoreOf]().copyObject(from, to, destination[objectStoreOf]());
   }
 
   /** Copies an object (see `copyObject`), then deletes the source. Returns the destination key. */
   async moveObject(from: string, to: string, options: CopyObjectOptions = {}): Promise<string> {
     const destination = await this.#destination(options.toBucket);
-    return this.#store.moveObject(from, to, destination.#store);
+    return this[objectStoreOf]().moveObject(from, to, destination[objectStoreOf]());
   }
 
   /** The bucket `toBucket` names: this one, a block, a saved slug or a bucket name. */

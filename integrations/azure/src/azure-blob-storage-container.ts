@@ -14,10 +14,11 @@ import {
   knownContentLength,
   type ListObjectsOptions,
   type ObjectEntry,
-  ObjectStore,
+  type ObjectStore,
+  ObjectStoreByFolder,
   type ObjectStoreWire,
   objectStoreOf,
-  resolveBaseFolder,
+  storageFolderField,
   withObjectStoreMethods,
   writableContentChunks,
 } from "@tessera/core/provider";
@@ -45,16 +46,7 @@ const azureBlobStorageContainerSchema = z.object({
    * Joined to each path exactly once.
    * @default "" (the container's root)
    */
-  baseFolder: z
-    .string()
-    .default("")
-    .superRefine((folder, context) => {
-      try {
-        resolveBaseFolder(folder);
-      } catch (error) {
-        context.addIssue({ code: "custom", message: (error as Error).message });
-      }
-    }),
+  baseFolder: storageFolderField(),
   /**
    * Content up to this size, when its size is known, is sent in one request; larger content and
    * streams are staged in blocks and committed. Kept small because a retried single request
@@ -148,24 +140,13 @@ export class AzureBlobStorageContainer
   )
   implements WritableFileSystem
 {
-  #storeFor: { folder: string; store: ObjectStore } | undefined;
+  readonly #stores = new ObjectStoreByFolder();
   /** Set once the container has been seen to exist (see `statObject`). */
   #containerConfirmed = false;
 
-  /** The object store of this folder: Azure's wire operations plus core's provider tier. */
-  get #store(): ObjectStore {
-    if (this.#storeFor?.folder !== this.baseFolder) {
-      this.#storeFor = {
-        folder: this.baseFolder,
-        store: new ObjectStore(this.#wire, this.baseFolder),
-      };
-    }
-    return this.#storeFor.store;
-  }
-
   /** The object store `withObjectStoreMethods` serves the file methods from. */
   [objectStoreOf](): ObjectStore {
-    return this.#store;
+    return this.#stores.for(this.#wire, this.baseFolder);
   }
 
   /**
@@ -352,7 +333,7 @@ export class AzureBlobStorageContainer
 
   /** The blob name of a path: base folder + resolved path. */
   blobName(path: string): string {
-    return this.#store.objectKey(path);
+    return this[objectStoreOf]().objectKey(path);
   }
 
   /**
@@ -360,7 +341,7 @@ export class AzureBlobStorageContainer
    * with `{ delimiter: "/" }` only those directly in it. Folder placeholder blobs are skipped.
    */
   listBlobs(folder = "", options: ListObjectsOptions = {}): Promise<FileEntry[]> {
-    return this.#store.listObjects(folder, options);
+    return this[objectStoreOf]().listObjects(folder, options);
   }
 
   /**
@@ -369,13 +350,13 @@ export class AzureBlobStorageContainer
    */
   async copyObject(from: string, to: string, options: CopyBlobOptions = {}): Promise<string> {
     const destination = await this.#destination(options.toContainer);
-    return this.#store.copyObject(from, to, destination.#store);
+    return this[objectStoreOf]().copyObject(from, to, destination[objectStoreOf]());
   }
 
   /** Copies a blob (see `copyObject`), then deletes the source. Returns the destination path. */
   async moveObject(from: string, to: string, options: CopyBlobOptions = {}): Promise<string> {
     const destination = await this.#destination(options.toContainer);
-    return this.#store.moveObject(from, to, destination.#store);
+    return this[objectStoreOf]().moveObject(from, to, destination[objectStoreOf]());
   }
 
   async #destination(

@@ -14,10 +14,11 @@ import {
   type ListObjectsOptions,
   logDebug,
   type ObjectEntry,
-  ObjectStore,
+  type ObjectStore,
+  ObjectStoreByFolder,
   type ObjectStoreWire,
   objectStoreOf,
-  resolveBaseFolder,
+  storageFolderField,
   withObjectStoreMethods,
   writableContentChunks,
 } from "@tessera/core/provider";
@@ -91,16 +92,7 @@ const gcsBucketSchema = z.object({
    * to each path exactly once.
    * @default "" (the bucket's root)
    */
-  bucketFolder: z
-    .string()
-    .default("")
-    .superRefine((folder, context) => {
-      try {
-        resolveBaseFolder(folder);
-      } catch (error) {
-        context.addIssue({ code: "custom", message: (error as Error).message });
-      }
-    }),
+  bucketFolder: storageFolderField(),
   /**
    * Content of a known size up to this many bytes is sent in one request (a multipart upload);
    * larger content, and streams of unknown size, go through a resumable session. Google advises
@@ -174,22 +166,11 @@ export class GcsBucket
   )
   implements WritableFileSystem
 {
-  #storeFor: { folder: string; store: ObjectStore } | undefined;
-
-  /** The object store of this bucket folder: Cloud Storage's wire operations plus core's tier. */
-  get #store(): ObjectStore {
-    if (this.#storeFor?.folder !== this.bucketFolder) {
-      this.#storeFor = {
-        folder: this.bucketFolder,
-        store: new ObjectStore(this.#wire, this.bucketFolder),
-      };
-    }
-    return this.#storeFor.store;
-  }
+  readonly #stores = new ObjectStoreByFolder();
 
   /** The object store `withObjectStoreMethods` serves the file methods from. */
   [objectStoreOf](): ObjectStore {
-    return this.#store;
+    return this.#stores.for(this.#wire, this.bucketFolder);
   }
 
   /** The Cloud Storage client of this bucket's credentials (cached per credentials). */
@@ -432,7 +413,7 @@ export class GcsBucket
 
   /** The object name of a path: bucket folder + resolved path. */
   objectKey(path: string): string {
-    return this.#store.objectKey(path);
+    return this[objectStoreOf]().objectKey(path);
   }
 
   /**
@@ -440,7 +421,7 @@ export class GcsBucket
    * or with `{ delimiter: "/" }` only those directly in it.
    */
   listObjects(folder = "", options: ListObjectsOptions = {}): Promise<FileEntry[]> {
-    return this.#store.listObjects(folder, options);
+    return this[objectStoreOf]().listObjects(folder, options);
   }
 
   /**
@@ -449,13 +430,13 @@ export class GcsBucket
    */
   async copyObject(from: string, to: string, options: GcsCopyObjectOptions = {}): Promise<string> {
     const destination = await this.#destination(options.toBucket);
-    return this.#store.copyObject(from, to, destination.#store);
+    return this[objectStoreOf]().copyObject(from, to, destination[objectStoreOf]());
   }
 
   /** Copies an object (see `copyObject`), then deletes the source. Returns the destination key. */
   async moveObject(from: string, to: string, options: GcsCopyObjectOptions = {}): Promise<string> {
     const destination = await this.#destination(options.toBucket);
-    return this.#store.moveObject(from, to, destination.#store);
+    return this[objectStoreOf]().moveObject(from, to, destination[objectStoreOf]());
   }
 
   /** The bucket `toBucket` names: this one, a block, a saved slug or a bucket name. */
