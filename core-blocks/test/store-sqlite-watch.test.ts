@@ -8,13 +8,8 @@ import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { defineBlock } from "../src/block/index.js";
-import {
-  openSqliteStore,
-  type PutDocumentInput,
-  type StoreChange,
-  type StoreWatch,
-} from "../src/store/index.js";
-import { document as documentInput } from "../src/testing/block-store/helpers.js";
+import { openSqliteStore, type PutDocumentInput } from "../src/store/index.js";
+import { brief, document as documentInput, take } from "../src/testing/block-store/helpers.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const Database = createRequire(import.meta.url)(
@@ -35,29 +30,6 @@ afterEach(() => {
 const document = (name: string, overrides: Partial<PutDocumentInput> = {}) =>
   documentInput("endpoint", name, overrides);
 
-/** The next `count` changes, failing after 10 s without them. */
-async function take(watch: StoreWatch, count: number): Promise<StoreChange[]> {
-  const iterator = watch[Symbol.asyncIterator]();
-  const changes: StoreChange[] = [];
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`got ${changes.length} of ${count}`)), 10_000);
-  });
-  try {
-    while (changes.length < count) {
-      const next = await Promise.race([iterator.next(), timeout]);
-      if (next.done) break;
-      changes.push(next.value);
-    }
-  } finally {
-    clearTimeout(timer);
-  }
-  return changes;
-}
-
-const brief = (change: StoreChange) =>
-  `${change.operation} ${change.type}/${change.name}@${change.revision}`;
-
 describe("watching the SQLite store", () => {
   it("sees the changes another process commits to the same file, in order", async () => {
     const store = await openSqliteStore({ path, watchIntervalMs: 20 });
@@ -68,7 +40,7 @@ describe("watching the SQLite store", () => {
         ["--import", "tsx", join(here, "fixtures", "sqlite-change-writer.ts"), path, "api"],
         { cwd: resolve(here, "..") },
       );
-      expect((await take(watch, 3)).map(brief)).toEqual([
+      expect((await take(watch, 3, 10_000)).map(brief)).toEqual([
         "save endpoint/api@1",
         "save endpoint/api@2",
         "delete endpoint/api@2",

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { TesseraError } from "../../errors/index.js";
-import type { BlockStore, PutDocumentInput } from "../../store/index.js";
+import type { BlockStore, PutDocumentInput, StoreChange, StoreWatch } from "../../store/index.js";
 import type { ConformanceTestApi } from "../conformance-test-api.js";
 
 /** What every topic of the BlockStore suite shares: the test API and the store of the running
@@ -58,3 +58,34 @@ export async function rejection(promise: Promise<unknown>): Promise<TesseraError
 export function pause(milliseconds: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, milliseconds));
 }
+
+/** The next `count` changes of `watch`, failing after `timeoutMs` without them. */
+export async function take(
+  watch: StoreWatch,
+  count: number,
+  timeoutMs = 5000,
+): Promise<StoreChange[]> {
+  const iterator = watch[Symbol.asyncIterator]();
+  const changes: StoreChange[] = [];
+  while (changes.length < count) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`watch yielded ${changes.length} of ${count} changes`)),
+        timeoutMs,
+      );
+    });
+    try {
+      const next = await Promise.race([iterator.next(), timeout]);
+      if (next.done) break;
+      changes.push(next.value);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  return changes;
+}
+
+/** A change as one line, such as `put bucket/x@2`, for comparing feeds in tests. */
+export const brief = (change: StoreChange) =>
+  `${change.operation} ${change.type}/${change.name}@${change.revision}`;

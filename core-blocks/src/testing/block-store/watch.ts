@@ -1,31 +1,4 @@
-import type { StoreChange, StoreWatch } from "../../store/index.js";
-import { type BlockStoreSuite, document, rejection } from "./helpers.js";
-
-/** The next `count` changes of `watch`, failing after `timeoutMs` without them. */
-async function take(watch: StoreWatch, count: number, timeoutMs = 5000): Promise<StoreChange[]> {
-  const iterator = watch[Symbol.asyncIterator]();
-  const changes: StoreChange[] = [];
-  while (changes.length < count) {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`watch yielded ${changes.length} of ${count} changes`)),
-        timeoutMs,
-      );
-    });
-    try {
-      const next = await Promise.race([iterator.next(), timeout]);
-      if (next.done) break;
-      changes.push(next.value);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-  return changes;
-}
-
-const brief = (change: StoreChange) =>
-  `${change.operation} ${change.type}/${change.name}@${change.revision}`;
+import { type BlockStoreSuite, brief, document, rejection, take } from "./helpers.js";
 
 /** BlockStore conformance: the `watch` capability (a feed of committed changes). */
 export function describeWatch(suite: BlockStoreSuite): void {
