@@ -24,7 +24,7 @@ async function tessera(args: string[], env: NodeJS.ProcessEnv) {
 }
 
 describe("tessera store copy", () => {
-  it("copies the embedded store into PostgreSQL, resumes when run again, and never prints the URL's password", async () => {
+  it("copies the embedded store into PostgreSQL, resumes when run again, and never prints the URL's password, given on the command line or in a variable", async () => {
     const environment = isolateKeys();
     const password = `pw-canary-${randomBytes(6).toString("hex")}`;
     const url = new URL(cluster().url);
@@ -48,7 +48,11 @@ describe("tessera store copy", () => {
       expect(first.status).toBe(0);
       expect(first.stdout).toMatch(/documents\s+2 \(2 copied, 0 already there\)/);
       expect(first.stdout).toContain("Verified");
-      const again = await tessera([...args, "--json"], env);
+      // Again, with the URL in a variable, so the password is not in the process list.
+      const again = await tessera(
+        ["store", "copy", "--to-env", "TARGET_DB", "--schema", "cli_copy", "--json"],
+        { ...env, TARGET_DB: url.toString() },
+      );
       expect(again.status).toBe(0);
       expect(JSON.parse(again.stdout)).toMatchObject({
         documents: 2,
@@ -70,8 +74,14 @@ describe("tessera store copy", () => {
       }
       const refused = await tessera(["store", "copy", "--to", `mysql://u:${password}@h/db`], env);
       expect(refused.status).toBe(1);
-      expect(refused.stderr).toMatch(/^error INVALID_INPUT: --to must be a PostgreSQL URL/);
+      expect(refused.stderr).toMatch(/^error INVALID_INPUT: --to must hold a PostgreSQL URL/);
       expect(refused.stderr + refused.stdout).not.toContain(password);
+      const unset = await tessera(["store", "copy", "--to-env", "NOT_SET_ANYWHERE"], env);
+      expect(unset.status).toBe(1);
+      expect(unset.stderr).toMatch(/^error INVALID_INPUT: .*NOT_SET_ANYWHERE is not set/m);
+      const neither = await tessera(["store", "copy"], env);
+      expect(neither.status).toBe(1);
+      expect(neither.stderr).toMatch(/--to <url> or --to-env <VARIABLE>/);
     } finally {
       environment.restore();
     }

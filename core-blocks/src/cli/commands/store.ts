@@ -8,20 +8,19 @@ import type { CliContext } from "../context.js";
  */
 export async function storeCopyCommand(
   context: CliContext,
-  options: { to: string; schema?: string; json?: boolean },
+  options: { to?: string; toEnv?: string; schema?: string; json?: boolean },
 ): Promise<void> {
-  if (!/^postgres(ql)?:\/\//i.test(options.to)) {
+  const url = targetUrl(options);
+  if (!/^postgres(ql)?:\/\//i.test(url)) {
+    const subject = options.toEnv === undefined ? "--to" : options.toEnv;
     throw new InvalidInputError({
-      subject: "--to",
-      message:
-        "--to must be a PostgreSQL URL (postgres://user:password@host:port/database); its value is not shown.",
+      subject,
+      message: `${subject} must hold a PostgreSQL URL (postgres://user:password@host:port/database); its value is not shown.`,
     });
   }
   const from = await context.store();
   const to = await openPostgresStore(
-    options.schema === undefined
-      ? { url: options.to }
-      : { url: options.to, schema: options.schema },
+    options.schema === undefined ? { url } : { url, schema: options.schema },
   );
   try {
     const { output } = context;
@@ -55,4 +54,24 @@ export async function storeCopyCommand(
   } finally {
     await to.close();
   }
+}
+
+/** The target database URL, from `--to` or the variable `--to-env` names (exactly one). */
+function targetUrl(options: { to?: string; toEnv?: string }): string {
+  if ((options.to === undefined) === (options.toEnv === undefined)) {
+    throw new InvalidInputError({
+      subject: "--to",
+      message:
+        "Give the target database with --to <url> or --to-env <VARIABLE> (one of them; --to-env keeps a password out of the process list).",
+    });
+  }
+  if (options.to !== undefined) return options.to;
+  const value = process.env[options.toEnv!];
+  if (value === undefined || value === "") {
+    throw new InvalidInputError({
+      subject: "--to-env",
+      message: `The environment variable ${options.toEnv} is not set. Set it to the PostgreSQL URL, or pass --to.`,
+    });
+  }
+  return value;
 }
