@@ -26,6 +26,8 @@ import type {
   WrappedDataKey,
 } from "../store/index.js";
 import { type ApiTokenScope, findApiToken } from "./api-tokens.js";
+import { registerBlockValueRoutes } from "./block-values-routes.js";
+import { expectedRevision } from "./conditional-headers.js";
 import { errorResponse } from "./http-errors.js";
 import { checkListenPolicy } from "./listen-policy.js";
 
@@ -106,43 +108,28 @@ const documentBody = {
 
 const wrappedKey = documentBody.properties.dataKey.anyOf[1];
 
-/** The revision an `If-Match` header names, `0` for `If-None-Match: *`, else undefined. */
-function expectedRevision(request: FastifyRequest): number | undefined {
-  const ifNoneMatch = request.headers["if-none-match"];
-  if (ifNoneMatch !== undefined) {
-    if (ifNoneMatch.trim() === "*") return 0;
-    throw new InvalidInputError({
-      subject: "If-None-Match",
-      message: 'If-None-Match accepts only "*" (create only).',
-    });
-  }
-  const ifMatch = request.headers["if-match"];
-  if (ifMatch === undefined) return undefined;
-  const match = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(ifMatch);
-  if (!match) {
-    throw new InvalidInputError({
-      subject: "If-Match",
-      message: `If-Match must be a document's ETag, such as "3" (its revision).`,
-    });
-  }
-  return Number(match[1]);
-}
-
 const readScopes: ApiTokenScope[] = ["read", "write", "reveal", "admin"];
 const writeScopes: ApiTokenScope[] = ["write", "admin"];
 const adminScopes: ApiTokenScope[] = ["admin"];
+const revealScopes: ApiTokenScope[] = ["reveal", "admin"];
 
 /**
  * The scopes that may use a route: reading for every scope; writing documents, types and metadata
- * for `write` and `admin`; data keys, the current master key and token records for `admin` only.
+ * for `write` and `admin`; block values with `?reveal=true` for `reveal` and `admin`; data keys,
+ * the current master key and token records for `admin` only.
  * Unknown routes need `admin`, so a new route is closed until it is given a scope here.
  */
 function scopesFor(
   method: string,
   route: string | undefined,
   params: { key?: string },
+  query: { reveal?: string },
 ): ApiTokenScope[] {
   if (route === undefined) return adminScopes;
+  if (route === "/v1/blocks/:type/:name" && method !== "PUT") {
+    return query.reveal === undefined || query.reveal === "false" ? readScopes : revealScopes;
+  }
+  if (route === "/v1/blocks/:type/:name/validate") return writeScopes;
   if (route === "/v1/meta/:key" && (params.key ?? "").startsWith("api-token:")) {
     return adminScopes;
   }
@@ -252,6 +239,7 @@ export async function createServer(options: ServerOptions): Promise<TesseraServe
         request.method,
         request.routeOptions.url,
         request.params as { key?: string },
+        request.query as { reveal?: string },
       );
       if (!allowed.includes(record.scope)) {
         throw new ForbiddenError({ scope: record.scope, allowed });
@@ -275,6 +263,8 @@ export async function createServer(options: ServerOptions): Promise<TesseraServe
     limits: store.limits,
     watch: store.watch !== undefined,
   }));
+
+  registerBlockValueRoutes(app, store);
 
   // Block types.
   app.get("/v1/block-types", async () => ({ items: await store.listBlockTypes() }));

@@ -4,9 +4,12 @@ import { TesseraError } from "../errors/index.js";
 const statusByCode: Record<string, number> = {
   INVALID_INPUT: 400,
   INVALID_SLUG: 400,
+  VALIDATION_FAILED: 400,
+  MASKED_SECRET: 400,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   BLOCK_NOT_FOUND: 404,
+  UNKNOWN_BLOCK_TYPE: 404,
   BLOCK_EXISTS: 409,
   REVISION_CONFLICT: 409,
   BLOCK_REFERENCED: 409,
