@@ -2,6 +2,7 @@ import semver from "semver";
 import {
   BlockNotFoundError,
   DecryptionFailedError,
+  ForbiddenError,
   IntegrationTooOldError,
   NestingTooDeepError,
   ReferenceNotFoundError,
@@ -390,6 +391,14 @@ function storedSecret(
       });
     }
     return context.cipher.then((cipher) => {
+      if (!document.dataKey && store.kind === "http") {
+        // A server sends documents without their data key only to a `read` token.
+        throw new ForbiddenError({
+          scope: "read",
+          allowed: ["reveal", "admin"],
+          advice: `The server sent "${document.type}/${document.name}" without its data key, so its secret ${fieldPath} cannot be revealed with this API token (TESSERA_API_KEY). Use a token with the reveal scope (tessera token create --scope reveal).`,
+        });
+      }
       if (!document.dataKey) {
         throw new DecryptionFailedError({
           reason: "unsupported-format",

@@ -121,6 +121,103 @@ function decodeBase64(text: unknown): Buffer | undefined {
   return bytes.length === (text.length / 4) * 3 - padding ? bytes : undefined;
 }
 
+/** A data key in clear, with its id as bytes and as hex (the form bound into associated data). */
+export interface PlainDataKey {
+  /** The data key's id (8 bytes), bound into every value sealed with it. */
+  id: Buffer;
+  idHex: string;
+  /** The 32 key bytes. */
+  key: Buffer;
+}
+
+interface UnwrappedDataKey extends PlainDataKey {
+  masterKeyId: string;
+}
+
+/**
+ * Seals one value with a data key in clear: the one place values are encrypted, whether the data
+ * key was unwrapped with a local master key or by a server.
+ */
+export function sealWithDataKey(
+  dataKey: PlainDataKey,
+  context: SealContext,
+  plaintext: JsonValue,
+): SealedSecret {
+  const json = JSON.stringify(plaintext);
+  if (json === undefined)
+    throw new InvalidInputError({
+      subject: context.fieldPath,
+      message: `Secret ${context.fieldPath} is not a JSON value.`,
+    });
+  const version = SEALED_VALUE_FORMAT_VERSION;
+  const body = encrypt(
+    dataKey.key,
+    Buffer.from(json, "utf8"),
+    sealAad(context, dataKey.idHex, version),
+  );
+  return {
+    $sealed: Buffer.concat([Buffer.from([version]), dataKey.id, body]).toString("base64"),
+  };
+}
+
+/**
+ * Opens one sealed value with a data key in clear. Anything that does not decrypt is
+ * `DECRYPTION_FAILED`; it never returns an empty or partial value.
+ */
+export function openWithDataKey(
+  dataKey: PlainDataKey,
+  context: SealContext,
+  sealed: SealedSecret,
+): JsonValue {
+  const { id, idHex, key } = dataKey;
+  const bytes = decodeBase64(sealed?.$sealed);
+  if (bytes === undefined || bytes.length < MIN_SEALED_BYTES) {
+    throw new DecryptionFailedError({
+      reason: "unsupported-format",
+      fieldPath: context.fieldPath,
+      message: `The stored ${describeField(context)} is not a sealed value (not base64, or too short to hold a nonce and tag). It was altered or truncated; save the secret again.`,
+    });
+  }
+  const version = bytes[0]!;
+  if (!READABLE_SEALED_VERSIONS.has(version)) {
+    throw new DecryptionFailedError({
+      reason: "unsupported-format",
+      fieldPath: context.fieldPath,
+      message: `The stored ${describeField(context)} uses secret format version ${version}, which this version of @tessera/core does not know (it reads versions ${[...READABLE_SEALED_VERSIONS].join(" and ")}). Upgrade @tessera/core, or save the secret again.`,
+    });
+  }
+  const storedId = bytes.subarray(1, HEADER_BYTES);
+  if (!storedId.equals(id)) {
+    throw new DecryptionFailedError({
+      reason: "authentication-failed",
+      keyId: storedId.toString("hex"),
+      fieldPath: context.fieldPath,
+      message: `The stored ${describeField(context)} was sealed with data key ${storedId.toString("hex")}, not this document's data key ${id.toString("hex")}: it was copied from another document. Save the secret again.`,
+    });
+  }
+  let plaintext: Buffer;
+  try {
+    plaintext = decrypt(key, bytes.subarray(HEADER_BYTES), sealAad(context, idHex, version));
+  } catch {
+    throw new DecryptionFailedError({
+      reason: "authentication-failed",
+      keyId: id.toString("hex"),
+      fieldPath: context.fieldPath,
+      message: `The stored ${describeField(context)} (data key ${id.toString("hex")}) failed authentication: it was altered, truncated, or moved from another field or document. Save the secret again.`,
+    });
+  }
+  try {
+    return JSON.parse(plaintext.toString("utf8")) as JsonValue;
+  } catch {
+    throw new DecryptionFailedError({
+      reason: "unsupported-format",
+      keyId: id.toString("hex"),
+      fieldPath: context.fieldPath,
+      message: `The stored ${describeField(context)} decrypted to something that is not JSON. Save the secret again.`,
+    });
+  }
+}
+
 /**
  * AES-256-GCM envelope encryption over a key ring (newest master key first). Base64 on the wire:
  * - wrapped data key (format 1): `version (1) | master key id (8) | nonce (12) | ciphertext of (data key id (8) + key (32)) | tag (16)`,
@@ -134,14 +231,6 @@ function decodeBase64(text: unknown): Buffer | undefined {
  * an unknown version byte, a truncated, altered or moved ciphertext — is a `DECRYPTION_FAILED`
  * error naming the key id; it never returns an empty or partial value.
  */
-/** A data key in clear, with its id as bytes and as hex (the form bound into associated data). */
-interface UnwrappedDataKey {
-  id: Buffer;
-  idHex: string;
-  key: Buffer;
-  masterKeyId: string;
-}
-
 export class AesGcmSecretCipher implements SecretCipher {
   readonly #keys: readonly MasterKey[];
   readonly #missingKeyHint: string;
@@ -187,18 +276,7 @@ export class AesGcmSecretCipher implements SecretCipher {
   }
 
   async seal(context: SealContext, plaintext: JsonValue): Promise<SealedSecret> {
-    const { id, idHex, key } = this.#unwrap(context.dataKey);
-    const json = JSON.stringify(plaintext);
-    if (json === undefined)
-      throw new InvalidInputError({
-        subject: context.fieldPath,
-        message: `Secret ${context.fieldPath} is not a JSON value.`,
-      });
-    const version = SEALED_VALUE_FORMAT_VERSION;
-    const body = encrypt(key, Buffer.from(json, "utf8"), sealAad(context, idHex, version));
-    return {
-      $sealed: Buffer.concat([Buffer.from([version]), id, body]).toString("base64"),
-    };
+    return sealWithDataKey(this.#unwrap(context.dataKey), context, plaintext);
   }
 
   async open(context: SealContext, sealed: SealedSecret): Promise<JsonValue> {
@@ -207,53 +285,17 @@ export class AesGcmSecretCipher implements SecretCipher {
 
   /** `open` without the promise, for callers on the hot path of a reveal. */
   openSync(context: SealContext, sealed: SealedSecret): JsonValue {
-    const { id, idHex, key } = this.#unwrap(context.dataKey);
-    const bytes = decodeBase64(sealed?.$sealed);
-    if (bytes === undefined || bytes.length < MIN_SEALED_BYTES) {
-      throw new DecryptionFailedError({
-        reason: "unsupported-format",
-        fieldPath: context.fieldPath,
-        message: `The stored ${describeField(context)} is not a sealed value (not base64, or too short to hold a nonce and tag). It was altered or truncated; save the secret again.`,
-      });
-    }
-    const version = bytes[0]!;
-    if (!READABLE_SEALED_VERSIONS.has(version)) {
-      throw new DecryptionFailedError({
-        reason: "unsupported-format",
-        fieldPath: context.fieldPath,
-        message: `The stored ${describeField(context)} uses secret format version ${version}, which this version of @tessera/core does not know (it reads versions ${[...READABLE_SEALED_VERSIONS].join(" and ")}). Upgrade @tessera/core, or save the secret again.`,
-      });
-    }
-    const storedId = bytes.subarray(1, HEADER_BYTES);
-    if (!storedId.equals(id)) {
-      throw new DecryptionFailedError({
-        reason: "authentication-failed",
-        keyId: storedId.toString("hex"),
-        fieldPath: context.fieldPath,
-        message: `The stored ${describeField(context)} was sealed with data key ${storedId.toString("hex")}, not this document's data key ${id.toString("hex")}: it was copied from another document. Save the secret again.`,
-      });
-    }
-    let plaintext: Buffer;
-    try {
-      plaintext = decrypt(key, bytes.subarray(HEADER_BYTES), sealAad(context, idHex, version));
-    } catch {
-      throw new DecryptionFailedError({
-        reason: "authentication-failed",
-        keyId: id.toString("hex"),
-        fieldPath: context.fieldPath,
-        message: `The stored ${describeField(context)} (data key ${id.toString("hex")}) failed authentication: it was altered, truncated, or moved from another field or document. Save the secret again.`,
-      });
-    }
-    try {
-      return JSON.parse(plaintext.toString("utf8")) as JsonValue;
-    } catch {
-      throw new DecryptionFailedError({
-        reason: "unsupported-format",
-        keyId: id.toString("hex"),
-        fieldPath: context.fieldPath,
-        message: `The stored ${describeField(context)} decrypted to something that is not JSON. Save the secret again.`,
-      });
-    }
+    return openWithDataKey(this.#unwrap(context.dataKey), context, sealed);
+  }
+
+  /**
+   * The data key `dataKey` wraps, in clear: for a server that unwraps data keys for clients
+   * holding no master key (like a key management service's Decrypt). `DECRYPTION_FAILED` as for
+   * `open` when the master key is missing or the wrapped key was altered.
+   */
+  unwrapDataKey(dataKey: WrappedDataKey): PlainDataKey {
+    const { id, idHex, key } = this.#unwrap(dataKey);
+    return { id, idHex, key };
   }
 
   #wrap(master: MasterKey, id: Buffer, key: Buffer): WrappedDataKey {

@@ -2,7 +2,11 @@ import { DecryptionFailedError, StoreBusyError, StoreReadOnlyError } from "../er
 import { logDebug } from "../log/index.js";
 import type { JsonValue } from "../schema/json.js";
 import { type BlockStore, getDefaultStore, type WrappedDataKey } from "../store/index.js";
-import { type AesGcmSecretCipher, createSecretCipher } from "./aes-gcm-cipher.js";
+import {
+  type AesGcmSecretCipher,
+  createSecretCipher,
+  type PlainDataKey,
+} from "./aes-gcm-cipher.js";
 import {
   createKeyFile,
   describeKeySource,
@@ -14,6 +18,7 @@ import {
   retiredKeyFilePath,
 } from "./master-key-ring.js";
 import type { SealContext, SealedSecret, SecretCipher } from "./secret-cipher.js";
+import { isDataKeyService, ServerDataKeyCipher } from "./server-data-key-cipher.js";
 
 /** A master key id that no real key has (ids are hex), to list every document with a data key. */
 export const NO_MASTER_KEY_ID = "-";
@@ -223,6 +228,15 @@ class StoreCipher implements SecretCipher {
     return this.#withKey(dataKey, undefined, (key) => this.#inner.rewrap(key));
   }
 
+  /**
+   * The data key `dataKey` wraps, in clear, for a client that holds no master key (see the
+   * server's data key routes). `documentId` lets a key re-wrapped by a rotation meanwhile be read
+   * again from the store.
+   */
+  async unwrapDataKey(dataKey: WrappedDataKey, documentId?: string): Promise<PlainDataKey> {
+    return this.#withKey(dataKey, documentId, async (key) => this.#inner.unwrapDataKey(key));
+  }
+
   async seal(context: SealContext, plaintext: JsonValue): Promise<SealedSecret> {
     return this.#withKey(context.dataKey, context.documentId, (dataKey) =>
       this.#inner.seal({ ...context, dataKey }, plaintext),
@@ -307,11 +321,36 @@ async function buildCipher(store: BlockStore): Promise<StoreCipher> {
  * ring lacks makes it read its key source again before failing. Fails closed with
  * `DECRYPTION_FAILED` when the store holds secrets and none of its master keys is available,
  * rather than generating a new key over them. Cached per store until the key environment changes.
- * `store` defaults to `getDefaultStore()`.
+ * A process on a `tessera server` (the HTTP store) that has neither of these keys creates no key
+ * file: the server generates and unwraps its data keys (see `ServerDataKeyCipher`), and values are
+ * still sealed and opened here. `store` defaults to `getDefaultStore()`.
  */
 export function getSecretCipher(store?: BlockStore): Promise<SecretCipher> {
-  if (store === undefined) return getDefaultStore().then((opened) => getStoreCipher(opened));
-  return getStoreCipher(store);
+  if (store === undefined) return getDefaultStore().then((opened) => getSecretCipher(opened));
+  const server = serverCipherOf(store);
+  return server ? Promise.resolve(server) : getStoreCipher(store);
+}
+
+let serverCiphers = new WeakMap<
+  BlockStore,
+  { signature: string; cipher: ServerDataKeyCipher | undefined }
+>();
+
+/**
+ * For a store served by `tessera server` in a process that holds no master key (neither
+ * `TESSERA_ENCRYPTION_KEY` nor a key file): the cipher that has the server generate and unwrap
+ * data keys. `undefined` when the process holds keys of its own, which it then uses as over any
+ * other store.
+ */
+function serverCipherOf(store: BlockStore): ServerDataKeyCipher | undefined {
+  if (!isDataKeyService(store)) return undefined;
+  const signature = environmentSignature();
+  const cached = serverCiphers.get(store);
+  if (cached && cached.signature === signature) return cached.cipher;
+  const holdsKeys = readEnvironmentKeys() !== undefined || readKeyFile() !== undefined;
+  const cipher = holdsKeys ? undefined : new ServerDataKeyCipher(store);
+  serverCiphers.set(store, { signature, cipher });
+  return cipher;
 }
 
 /** `getSecretCipher`, with the store-bound cipher's own methods (`refresh`, `ring`). */
@@ -329,8 +368,13 @@ export function getStoreCipher(store: BlockStore): Promise<StoreCipher> {
 
 /** Drops the cached cipher of `store` (after the key file changed); without one, of every store. */
 export function forgetSecretCipher(store?: BlockStore): void {
-  if (store === undefined) ciphers = new WeakMap();
-  else ciphers.delete(store);
+  if (store === undefined) {
+    ciphers = new WeakMap();
+    serverCiphers = new WeakMap();
+  } else {
+    ciphers.delete(store);
+    serverCiphers.delete(store);
+  }
 }
 
 export type { StoreCipher };

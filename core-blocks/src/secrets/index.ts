@@ -3,6 +3,7 @@ export {
   masterKeyId,
   SEALED_VALUE_FORMAT_VERSION,
 } from "./aes-gcm-cipher.js";
+export { decryptDocumentDataKey, generateDataKeyInClear } from "./data-keys-in-clear.js";
 export { forgetSecretCipher, getSecretCipher } from "./default-cipher.js";
 export { givenSecretProblem } from "./given-secret-problem.js";
 export { type KeyStatus, keyStatus, type MasterKeyStatus } from "./key-status.js";

@@ -2,14 +2,18 @@
  * `tessera server`: the `BlockStore` operations as HTTP resources, so workers reach the registry
  * without database credentials.
  *
- * Keys. Encryption happens above the backends (see the `BlockStore` contract): the server hands
- * out stored documents exactly as a SQLite or PostgreSQL store would, secret fields as ciphertext
- * and data keys wrapped by a master key. A client holding the master key (the `HttpStore`, admin
- * tooling, key rotation) decrypts them itself, and the server never needs the master key for
- * these routes. A `read` token gets documents without their wrapped data keys, so it cannot
- * decrypt even with the master key. Workers that hold no master key are meant to be served by a
- * `reveal` token asking the server to resolve a document's secrets with the server's own key
- * source; that route is not built yet, and `reveal` reads like `read` until it is.
+ * Keys. Encryption happens above the backends (see the `BlockStore` contract): on the document
+ * routes the server hands out stored documents exactly as a SQLite or PostgreSQL store would,
+ * secret fields as ciphertext and data keys wrapped by a master key, and a client holding the
+ * master key (`HttpStore` with `TESSERA_ENCRYPTION_KEY` or a key file, admin tooling, key
+ * rotation) decrypts them itself. A `read` token gets documents without their wrapped data keys,
+ * so it cannot decrypt even with the master key. The server's own key source (the same one the CLI
+ * uses: `TESSERA_ENCRYPTION_KEY`, else the key file of its `TESSERA_HOME`) serves everyone else:
+ * the value routes (`/v1/blocks`, see block-values-routes.ts) validate, seal and — for a `reveal`
+ * token that asks — reveal on the server; and workers that hold no master key have the server
+ * generate data keys (`POST /v1/data-keys/generate`, `write`) and unwrap one document's data key
+ * (`POST /v1/document-ids/:id/data-key/decrypt`, `reveal`), like a key management service, while
+ * they seal and open values themselves (see data-key-routes.ts).
  *
  * Fastify is imported when a server is created, so processes that never start one do not load it.
  */
@@ -28,6 +32,7 @@ import type {
 import { type ApiTokenScope, findApiToken } from "./api-tokens.js";
 import { registerBlockValueRoutes } from "./block-values-routes.js";
 import { expectedRevision } from "./conditional-headers.js";
+import { registerDataKeyRoutes } from "./data-key-routes.js";
 import { errorResponse } from "./http-errors.js";
 import { checkListenPolicy } from "./listen-policy.js";
 
@@ -115,8 +120,9 @@ const revealScopes: ApiTokenScope[] = ["reveal", "admin"];
 
 /**
  * The scopes that may use a route: reading for every scope; writing documents, types and metadata
- * for `write` and `admin`; block values with `?reveal=true` for `reveal` and `admin`; data keys,
- * the current master key and token records for `admin` only.
+ * for `write` and `admin`, and so is generating a data key; block values with `?reveal=true` and a
+ * document's data key in clear for `reveal` and `admin`; data keys, the current master key and
+ * token records for `admin` only.
  * Unknown routes need `admin`, so a new route is closed until it is given a scope here.
  */
 function scopesFor(
@@ -133,6 +139,8 @@ function scopesFor(
   if (route === "/v1/meta/:key" && (params.key ?? "").startsWith("api-token:")) {
     return adminScopes;
   }
+  if (route === "/v1/document-ids/:id/data-key/decrypt") return revealScopes;
+  if (route === "/v1/data-keys/generate") return writeScopes;
   if (route === "/v1/data-keys" || route.endsWith("/data-key")) return adminScopes;
   if (route === "/v1/master-keys/current") return adminScopes;
   if (method === "GET" || method === "HEAD") return readScopes;
@@ -265,6 +273,7 @@ export async function createServer(options: ServerOptions): Promise<TesseraServe
   }));
 
   registerBlockValueRoutes(app, store);
+  registerDataKeyRoutes(app, store);
 
   // Block types.
   app.get("/v1/block-types", async () => ({ items: await store.listBlockTypes() }));

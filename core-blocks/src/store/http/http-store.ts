@@ -4,8 +4,9 @@
  *
  * What crosses the wire is what the other backends store: secret fields as ciphertext and data
  * keys wrapped by a master key. Encryption happens above the backends, so a process using this
- * store decrypts with its own master key exactly as over SQLite or PostgreSQL; the server never
- * sees a master key on these routes.
+ * store that holds a master key decrypts with it exactly as over SQLite or PostgreSQL. A process
+ * that holds none asks the server to generate and unwrap data keys (`generateDataKey`,
+ * `decryptDataKey`), and still seals and opens values itself.
  */
 
 import { formatSlug } from "../../block/slug.js";
@@ -48,10 +49,26 @@ export interface HttpStoreOptions {
   apiKey?: string;
 }
 
+/** A data key in clear as the server sends it: its id (hex) and its 32 bytes (base64). */
+interface DataKeyInClear {
+  dataKeyId: string;
+  plaintext: string;
+}
+
 /** A `BlockStore` served by `tessera server`. */
 export interface HttpBlockStore extends BlockStore {
   readonly kind: "http";
   watch(options?: WatchOptions): Promise<StoreWatch>;
+  /**
+   * A new data key from the server: wrapped under its current master key, and in clear (needs a
+   * `write` or `admin` token). For processes that hold no master key.
+   */
+  generateDataKey(): Promise<DataKeyInClear & { dataKey: WrappedDataKey }>;
+  /**
+   * The data key of document `documentId` in clear, unwrapped by the server from `dataKey` (needs
+   * a `reveal` or `admin` token). For processes that hold no master key.
+   */
+  decryptDataKey(documentId: string, dataKey: WrappedDataKey): Promise<DataKeyInClear>;
 }
 
 interface Answer {
@@ -310,6 +327,17 @@ export async function openHttpStore(options: HttpStoreOptions): Promise<HttpBloc
           ? { id }
           : { id, expectedCurrent: options.expectedCurrent };
       return (await call<{ changed: boolean }>("PUT", "/v1/master-keys/current", { json })).changed;
+    },
+
+    async generateDataKey() {
+      return call<DataKeyInClear & { dataKey: WrappedDataKey }>("POST", "/v1/data-keys/generate", {
+        json: {},
+      });
+    },
+
+    async decryptDataKey(documentId, dataKey) {
+      const path = `/v1/document-ids/${encode(documentId)}/data-key/decrypt`;
+      return call<DataKeyInClear>("POST", path, { json: { dataKey } });
     },
 
     async getMeta(key) {

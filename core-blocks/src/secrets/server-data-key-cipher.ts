@@ -1,0 +1,112 @@
+import { InvalidInputError } from "../errors/index.js";
+import type { JsonValue } from "../schema/json.js";
+import type { WrappedDataKey } from "../store/block-store.js";
+import { openWithDataKey, type PlainDataKey, sealWithDataKey } from "./aes-gcm-cipher.js";
+import type { SealContext, SealedSecret, SecretCipher } from "./secret-cipher.js";
+
+/** A data key in clear as a server sends it: its id (hex) and its 32 bytes (base64). */
+export interface DataKeyInClear {
+  dataKeyId: string;
+  plaintext: string;
+}
+
+/**
+ * A store whose server generates and unwraps data keys (the HTTP store), like a key management
+ * service's GenerateDataKey and Decrypt, so its clients need no master key.
+ */
+export interface DataKeyService {
+  /** A new data key: wrapped under the server's current master key, and in clear. */
+  generateDataKey(): Promise<DataKeyInClear & { dataKey: WrappedDataKey }>;
+  /** The data key of document `documentId`, given its wrapped form, in clear. */
+  decryptDataKey(documentId: string, dataKey: WrappedDataKey): Promise<DataKeyInClear>;
+}
+
+/** True for a store that offers `DataKeyService`. */
+export function isDataKeyService(store: object): store is DataKeyService {
+  const candidate = store as Partial<DataKeyService>;
+  return (
+    typeof candidate.generateDataKey === "function" &&
+    typeof candidate.decryptDataKey === "function"
+  );
+}
+
+const MAX_CACHED_KEYS = 10_000;
+
+function plainDataKey(clear: DataKeyInClear): PlainDataKey {
+  const id = Buffer.from(clear.dataKeyId, "hex");
+  const key = Buffer.from(clear.plaintext, "base64");
+  if (id.length !== 8 || key.length !== 32) {
+    throw new InvalidInputError({
+      subject: "data key",
+      message:
+        "The server answered a data key of the wrong size. Check that TESSERA_API_URL points at a tessera server of a matching version.",
+    });
+  }
+  return { id, idHex: clear.dataKeyId.toLowerCase(), key };
+}
+
+/**
+ * The cipher of a process that holds no master key and talks to a `tessera server`: the server
+ * wraps and unwraps data keys (a `write` token may generate one for a new document; unwrapping a
+ * stored document's key needs a `reveal` token), and values are sealed and opened here with the
+ * same AES-GCM format as everywhere else. Keys in clear are kept in memory for the process's life,
+ * as the local cipher keeps the data keys it unwrapped.
+ */
+export class ServerDataKeyCipher implements SecretCipher {
+  readonly #service: DataKeyService;
+  readonly #keys = new Map<string, Promise<PlainDataKey>>();
+  #currentMasterKeyId = "";
+
+  constructor(service: DataKeyService) {
+    this.#service = service;
+  }
+
+  /** Id of the master key the server wrapped the last generated data key with (empty before). */
+  get currentMasterKeyId(): string {
+    return this.#currentMasterKeyId;
+  }
+
+  async createDataKey(): Promise<WrappedDataKey> {
+    const generated = await this.#service.generateDataKey();
+    this.#currentMasterKeyId = generated.dataKey.masterKeyId;
+    this.#remember(generated.dataKey, Promise.resolve(plainDataKey(generated)));
+    return generated.dataKey;
+  }
+
+  async seal(context: SealContext, plaintext: JsonValue): Promise<SealedSecret> {
+    return sealWithDataKey(await this.#dataKey(context), context, plaintext);
+  }
+
+  async open(context: SealContext, sealed: SealedSecret): Promise<JsonValue> {
+    return openWithDataKey(await this.#dataKey(context), context, sealed);
+  }
+
+  async rewrap(): Promise<WrappedDataKey> {
+    throw new InvalidInputError({
+      subject: "key rotation",
+      message:
+        "This process holds no master key (its server unwraps data keys for it), so it cannot re-wrap them. Rotate keys where the master key is, on the server's machine: tessera key rotate.",
+    });
+  }
+
+  #remember(dataKey: WrappedDataKey, key: Promise<PlainDataKey>): void {
+    if (this.#keys.size >= MAX_CACHED_KEYS) this.#keys.clear();
+    this.#keys.set(dataKey.wrapped, key);
+  }
+
+  /** The document's data key in clear: asked of the server once, then kept. */
+  #dataKey(context: SealContext): Promise<PlainDataKey> {
+    const cached = this.#keys.get(context.dataKey.wrapped);
+    if (cached) return cached;
+    const key = this.#service
+      .decryptDataKey(context.documentId, context.dataKey)
+      .then((clear) => plainDataKey(clear));
+    this.#remember(context.dataKey, key);
+    // A refusal is not kept: the next use asks again (a token or key fixed meanwhile).
+    key.catch(() => {
+      if (this.#keys.get(context.dataKey.wrapped) === key)
+        this.#keys.delete(context.dataKey.wrapped);
+    });
+    return key;
+  }
+}
