@@ -265,7 +265,7 @@ describe("block values over HTTP: writing", () => {
     expect((await Service.load("api", { store })).port).toBe(1);
   });
 
-  it("refuses the mask or { $secret: set } in a secret field with MASKED_SECRET naming the paths, and saves nothing", async () => {
+  it("refuses the mask or { $secret: set } in a secret field, nested ones too, with MASKED_SECRET naming the paths, and saves nothing", async () => {
     await saveExample();
     const answer = await call("PUT", "/v1/blocks/test-values-service/api", {
       headers: { "if-match": '"1"' },
@@ -275,12 +275,13 @@ describe("block values over HTTP: writing", () => {
           port: 8443,
           certificate: "********",
           settings: { $secret: "set" },
+          login: { user: "inline", password: "********" },
         },
       },
     });
     expect(answer.status).toBe(400);
     expect(answer.json.error.code).toBe("MASKED_SECRET");
-    expect(answer.json.error.paths).toEqual(["certificate", "settings"]);
+    expect(answer.json.error.paths).toEqual(["certificate", "settings", "login.password"]);
     expect(answer.json.error.message).toContain('{ "$keep": true }');
     const stored = await Service.load("api", { store });
     expect(stored.revision).toBe(1);

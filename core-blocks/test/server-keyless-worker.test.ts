@@ -75,6 +75,7 @@ describe("a worker without a master key", () => {
     // The value survives byte for byte, for the worker and for a reveal token.
     expect(report.loads.own).toEqual({ value: PEM });
     expect(report.loads.reveal).toEqual({ value: PEM });
+    expect(report.loads.revealWithoutWrappedKey).toEqual({ value: PEM });
     // A write token may seal a new document (the server generates its data key) …
     expect(report.loads.writeSave).toEqual({ value: "saved" });
     // … but not unwrap a stored one; nor may a read token, which is told a reveal token is needed.
@@ -120,6 +121,9 @@ describe("a worker without a master key", () => {
     const clear = (await answered.json()) as { dataKeyId: string; plaintext: string };
     expect(Buffer.from(clear.plaintext, "base64")).toHaveLength(32);
     expect(clear.dataKeyId).toMatch(/^[0-9a-f]{16}$/);
+    // Without the wrapped key (a document sent without it), the document's own key is answered.
+    const byId = await decrypt(first.id, undefined, tokens.reveal!);
+    expect(await byId.json()).toEqual(clear);
     const crossed = await decrypt(first.id, second.dataKey, tokens.admin!);
     expect(crossed.status).toBe(400);
     expect(JSON.stringify(await crossed.json())).not.toContain(clear.plaintext);

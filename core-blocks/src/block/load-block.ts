@@ -2,7 +2,6 @@ import semver from "semver";
 import {
   BlockNotFoundError,
   DecryptionFailedError,
-  ForbiddenError,
   IntegrationTooOldError,
   NestingTooDeepError,
   ReferenceNotFoundError,
@@ -14,6 +13,7 @@ import { soleKey } from "../protocol/index.js";
 import type { JsonValue } from "../schema/index.js";
 import {
   getSecretCipher,
+  isServerKeyedCipher,
   type SealedSecret,
   type SecretCipher,
   SecretValue,
@@ -391,12 +391,19 @@ function storedSecret(
       });
     }
     return context.cipher.then((cipher) => {
+      if (!document.dataKey && isServerKeyedCipher(cipher)) {
+        // The server sent the document without its wrapped data key (it does so for tokens that
+        // may not see wrapped keys): it is asked for the document's key, and says who may have it.
+        return cipher.openWithoutDataKey(
+          { documentId: document.id, fieldPath, fieldPathSegments: segments },
+          sealed,
+        );
+      }
       if (!document.dataKey && store.kind === "http") {
-        // A server sends documents without their data key only to a `read` token.
-        throw new ForbiddenError({
-          scope: "read",
-          allowed: ["reveal", "admin"],
-          advice: `The server sent "${document.type}/${document.name}" without its data key, so its secret ${fieldPath} cannot be revealed with this API token (TESSERA_API_KEY). Use a token with the reveal scope (tessera token create --scope reveal).`,
+        throw new DecryptionFailedError({
+          reason: "key-unavailable",
+          fieldPath,
+          message: `The server sent "${document.type}/${document.name}" without its data key, as it does for API tokens that may not read wrapped keys, so its secret ${fieldPath} cannot be revealed with the master key this process holds. Use an API token (TESSERA_API_KEY) that may read them, or run without a master key here and use a token with the reveal scope.`,
         });
       }
       if (!document.dataKey) {

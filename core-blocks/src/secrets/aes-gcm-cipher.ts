@@ -73,11 +73,14 @@ function wrapAad(masterId: string): Buffer {
   return Buffer.from(JSON.stringify(["tessera:data-key", SECRET_FORMAT_VERSION, masterId]), "utf8");
 }
 
+/** What a sealed value is bound to besides its data key. */
+type ValueContext = Omit<SealContext, "dataKey">;
+
 const MAX_AAD_CACHE = 4096;
 const aadCache = new Map<string, Buffer>();
 
 /** The keys and indexes of a field path, as bound into format version 2. */
-function segmentsOf(context: SealContext): string[] {
+function segmentsOf(context: ValueContext): string[] {
   return context.fieldPathSegments
     ? context.fieldPathSegments.map(String)
     : context.fieldPath.split(".");
@@ -89,7 +92,7 @@ function segmentsOf(context: SealContext): string[] {
  * paths share it). Built once per (version, document, field, data key) and reused: it is on the
  * hot path of every reveal.
  */
-function sealAad(context: SealContext, keyId: string, version: number): Buffer {
+function sealAad(context: ValueContext, keyId: string, version: number): Buffer {
   // Without explicit segments the dotted path determines them, so it keys the cache as it is.
   const pathKey =
     version === 1 || !context.fieldPathSegments
@@ -140,7 +143,7 @@ interface UnwrappedDataKey extends PlainDataKey {
  */
 export function sealWithDataKey(
   dataKey: PlainDataKey,
-  context: SealContext,
+  context: ValueContext,
   plaintext: JsonValue,
 ): SealedSecret {
   const json = JSON.stringify(plaintext);
@@ -166,7 +169,7 @@ export function sealWithDataKey(
  */
 export function openWithDataKey(
   dataKey: PlainDataKey,
-  context: SealContext,
+  context: ValueContext,
   sealed: SealedSecret,
 ): JsonValue {
   const { id, idHex, key } = dataKey;
@@ -369,7 +372,7 @@ export class AesGcmSecretCipher implements SecretCipher {
 }
 
 /** Names a secret field in error messages. */
-function describeField(context: SealContext): string {
+function describeField(context: ValueContext): string {
   return `secret field "${context.fieldPath}" of document ${context.documentId}`;
 }
 

@@ -23,14 +23,15 @@ export async function generateDataKeyInClear(
 
 /**
  * The data key of `document` in clear, for a client that holds no master key and sent `given`,
- * the wrapped key it read with the document (like a key management service's Decrypt). Only that
- * document's key is ever answered: a wrapped key that is not the document's (even after a
- * rotation re-wrapped it) is refused with `INVALID_INPUT`.
+ * the wrapped key it read with the document (like a key management service's Decrypt), or none
+ * when it was sent the document without one. Only that document's key is ever answered: a wrapped
+ * key that is not the document's (even after a rotation re-wrapped it) is refused with
+ * `INVALID_INPUT`.
  */
 export async function decryptDocumentDataKey(
   store: BlockStore,
   document: StoredDocument,
-  given: WrappedDataKey,
+  given: WrappedDataKey | undefined,
 ): Promise<DataKeyInClear> {
   if (!document.dataKey) {
     throw new InvalidInputError({
@@ -40,7 +41,7 @@ export async function decryptDocumentDataKey(
   }
   const cipher = await getStoreCipher(store);
   const stored = await cipher.unwrapDataKey(document.dataKey, document.id);
-  if (given.wrapped !== document.dataKey.wrapped) {
+  if (given !== undefined && given.wrapped !== document.dataKey.wrapped) {
     const other = await cipher.unwrapDataKey(given).catch(() => undefined);
     if (!other?.id.equals(stored.id)) {
       throw new InvalidInputError({

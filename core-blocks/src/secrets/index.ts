@@ -36,4 +36,5 @@ export {
 } from "./secret-reference.js";
 export type { ReadSecretOptions, SecretSource } from "./secret-source.js";
 export { SECRET_MASK, type SecretOrigin, SecretValue } from "./secret-value.js";
+export { isServerKeyedCipher } from "./server-data-key-cipher.js";
 export { parseTemplate } from "./template-parser.js";

@@ -1,4 +1,4 @@
-import { InvalidInputError } from "../errors/index.js";
+import { DecryptionFailedError, ForbiddenError, InvalidInputError } from "../errors/index.js";
 import type { JsonValue } from "../schema/json.js";
 import type { WrappedDataKey } from "../store/block-store.js";
 import { openWithDataKey, type PlainDataKey, sealWithDataKey } from "./aes-gcm-cipher.js";
@@ -17,8 +17,11 @@ export interface DataKeyInClear {
 export interface DataKeyService {
   /** A new data key: wrapped under the server's current master key, and in clear. */
   generateDataKey(): Promise<DataKeyInClear & { dataKey: WrappedDataKey }>;
-  /** The data key of document `documentId`, given its wrapped form, in clear. */
-  decryptDataKey(documentId: string, dataKey: WrappedDataKey): Promise<DataKeyInClear>;
+  /**
+   * The data key of document `documentId` in clear, given its wrapped form as loaded, or without
+   * it when the server sent the document without its data key.
+   */
+  decryptDataKey(documentId: string, dataKey?: WrappedDataKey): Promise<DataKeyInClear>;
 }
 
 /** True for a store that offers `DataKeyService`. */
@@ -69,16 +72,47 @@ export class ServerDataKeyCipher implements SecretCipher {
   async createDataKey(): Promise<WrappedDataKey> {
     const generated = await this.#service.generateDataKey();
     this.#currentMasterKeyId = generated.dataKey.masterKeyId;
-    this.#remember(generated.dataKey, Promise.resolve(plainDataKey(generated)));
+    this.#remember(generated.dataKey.wrapped, Promise.resolve(plainDataKey(generated)));
     return generated.dataKey;
   }
 
   async seal(context: SealContext, plaintext: JsonValue): Promise<SealedSecret> {
-    return sealWithDataKey(await this.#dataKey(context), context, plaintext);
+    return sealWithDataKey(
+      await this.#dataKey(context.documentId, context.dataKey),
+      context,
+      plaintext,
+    );
   }
 
   async open(context: SealContext, sealed: SealedSecret): Promise<JsonValue> {
-    return openWithDataKey(await this.#dataKey(context), context, sealed);
+    return openWithDataKey(
+      await this.#dataKey(context.documentId, context.dataKey),
+      context,
+      sealed,
+    );
+  }
+
+  /**
+   * Opens a value of a document the server sent without its wrapped data key (it does so for
+   * tokens that may not see wrapped keys): the server is asked for the document's key by id, and
+   * answers only a token that may reveal secrets.
+   */
+  async openWithoutDataKey(
+    context: Omit<SealContext, "dataKey">,
+    sealed: SealedSecret,
+  ): Promise<JsonValue> {
+    const cacheKey = `document:${context.documentId}`;
+    const cached = this.#keys.get(cacheKey);
+    if (cached) {
+      try {
+        return openWithDataKey(await cached, context, sealed);
+      } catch (error) {
+        // The document may hold a new data key since: ask again, once.
+        if (!DecryptionFailedError.isInstance(error)) throw error;
+        this.#keys.delete(cacheKey);
+      }
+    }
+    return openWithDataKey(await this.#dataKey(context.documentId, undefined), context, sealed);
   }
 
   async rewrap(): Promise<WrappedDataKey> {
@@ -89,24 +123,36 @@ export class ServerDataKeyCipher implements SecretCipher {
     });
   }
 
-  #remember(dataKey: WrappedDataKey, key: Promise<PlainDataKey>): void {
+  #remember(cacheKey: string, key: Promise<PlainDataKey>): void {
     if (this.#keys.size >= MAX_CACHED_KEYS) this.#keys.clear();
-    this.#keys.set(dataKey.wrapped, key);
+    this.#keys.set(cacheKey, key);
   }
 
-  /** The document's data key in clear: asked of the server once, then kept. */
-  #dataKey(context: SealContext): Promise<PlainDataKey> {
-    const cached = this.#keys.get(context.dataKey.wrapped);
+  /** A document's data key in clear: asked of the server once, then kept. */
+  #dataKey(documentId: string, dataKey: WrappedDataKey | undefined): Promise<PlainDataKey> {
+    const cacheKey = dataKey ? dataKey.wrapped : `document:${documentId}`;
+    const cached = this.#keys.get(cacheKey);
     if (cached) return cached;
-    const key = this.#service
-      .decryptDataKey(context.documentId, context.dataKey)
-      .then((clear) => plainDataKey(clear));
-    this.#remember(context.dataKey, key);
+    const key = this.#service.decryptDataKey(documentId, dataKey).then(plainDataKey, (error) => {
+      if (!ForbiddenError.isInstance(error)) throw error;
+      throw new ForbiddenError({
+        scope: error.scope,
+        allowed: error.allowed,
+        advice:
+          "Revealing a stored secret through the server, without a master key here, needs an API token (TESSERA_API_KEY) with the reveal scope: tessera token create --scope reveal.",
+        cause: error,
+      });
+    });
+    this.#remember(cacheKey, key);
     // A refusal is not kept: the next use asks again (a token or key fixed meanwhile).
     key.catch(() => {
-      if (this.#keys.get(context.dataKey.wrapped) === key)
-        this.#keys.delete(context.dataKey.wrapped);
+      if (this.#keys.get(cacheKey) === key) this.#keys.delete(cacheKey);
     });
     return key;
   }
+}
+
+/** True for the cipher of a process whose data keys a server unwraps (see `ServerDataKeyCipher`). */
+export function isServerKeyedCipher(cipher: SecretCipher): cipher is ServerDataKeyCipher {
+  return cipher instanceof ServerDataKeyCipher;
 }

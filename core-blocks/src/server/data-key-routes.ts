@@ -3,8 +3,8 @@
  * `POST /v1/data-keys/generate` (a `write` token) answers a fresh data key wrapped under the
  * server's current master key and in clear, `{ dataKey: { masterKeyId, wrapped }, dataKeyId,
  * plaintext }`, to seal a new document's secrets with; `POST /v1/document-ids/:id/data-key/decrypt`
- * with `{ dataKey }` (a `reveal` token) answers that one document's data key in clear,
- * `{ dataKeyId, plaintext }`. `plaintext` is the 32 key bytes in base64, `dataKeyId` the key's id
+ * with `{ dataKey }` (a `reveal` token; `{}` when the document came without its wrapped key)
+ * answers that one document's data key in clear, `{ dataKeyId, plaintext }`. `plaintext` is the 32 key bytes in base64, `dataKeyId` the key's id
  * in hex. The server unwraps with its own key source; answers are never cached.
  */
 import type { FastifyInstance } from "fastify";
@@ -19,7 +19,11 @@ const wrappedDataKeySchema = z.object({
 });
 
 const decryptBodySchema = z.object({
-  dataKey: wrappedDataKeySchema.describe("The document's wrapped data key, as loaded."),
+  dataKey: wrappedDataKeySchema
+    .optional()
+    .describe(
+      "The document's wrapped data key, as loaded; without it, the document's own is unwrapped.",
+    ),
 });
 
 const dataKeyInClearSchema = z.object({

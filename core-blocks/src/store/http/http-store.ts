@@ -65,10 +65,11 @@ export interface HttpBlockStore extends BlockStore {
    */
   generateDataKey(): Promise<DataKeyInClear & { dataKey: WrappedDataKey }>;
   /**
-   * The data key of document `documentId` in clear, unwrapped by the server from `dataKey` (needs
-   * a `reveal` or `admin` token). For processes that hold no master key.
+   * The data key of document `documentId` in clear, unwrapped by the server from `dataKey` (the
+   * wrapped key loaded with the document; without it, the document's own), for a `reveal` or
+   * `admin` token. For processes that hold no master key.
    */
-  decryptDataKey(documentId: string, dataKey: WrappedDataKey): Promise<DataKeyInClear>;
+  decryptDataKey(documentId: string, dataKey?: WrappedDataKey): Promise<DataKeyInClear>;
 }
 
 interface Answer {
@@ -337,7 +338,7 @@ export async function openHttpStore(options: HttpStoreOptions): Promise<HttpBloc
 
     async decryptDataKey(documentId, dataKey) {
       const path = `/v1/document-ids/${encode(documentId)}/data-key/decrypt`;
-      return call<DataKeyInClear>("POST", path, { json: { dataKey } });
+      return call<DataKeyInClear>("POST", path, { json: dataKey ? { dataKey } : {} });
     },
 
     async getMeta(key) {
