@@ -6,9 +6,11 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { presentData, revealWith } from "../src/cli/stored-documents.js";
 import { Secret } from "../src/secret-block/index.js";
+import { ServerDataKeyCipher } from "../src/secrets/server-data-key-cipher.js";
 import { createApiToken, createServer, type TesseraServer } from "../src/server/index.js";
-import { openSqliteStore, type SqliteBlockStore } from "../src/store/index.js";
+import { openHttpStore, openSqliteStore, type SqliteBlockStore } from "../src/store/index.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const PEM =
@@ -144,5 +146,18 @@ describe("a worker without a master key", () => {
       dataKey: { masterKeyId: first.dataKey!.masterKeyId },
     });
     expect(existsSync(join(folder, "tessera.db"))).toBe(true);
+  });
+
+  it("shows a document sent without its wrapped data key revealed, as the command line does, by asking the server for its key", async () => {
+    await new Secret({ value: PEM }).save("shown", { store });
+    const http = await openHttpStore({ url, apiKey: tokens.reveal! });
+    try {
+      const document = { ...(await http.get({ type: "secret", name: "shown" }))!, dataKey: null };
+      const cipher = new ServerDataKeyCipher(http);
+      const shown = await presentData(http, document.data, revealWith(cipher, document));
+      expect(shown).toEqual({ value: PEM });
+    } finally {
+      await http.close();
+    }
   });
 });

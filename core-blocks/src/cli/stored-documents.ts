@@ -2,7 +2,12 @@ import { formatSlug } from "../block/slug.js";
 import { BlockNotFoundError, UnknownBlockTypeError } from "../errors/index.js";
 import { isDocumentLink } from "../protocol/index.js";
 import type { JsonObject, JsonValue } from "../schema/index.js";
-import { isSealedSecret, SECRET_MASK, type SecretCipher } from "../secrets/index.js";
+import {
+  isSealedSecret,
+  isServerKeyedCipher,
+  SECRET_MASK,
+  type SecretCipher,
+} from "../secrets/index.js";
 import type {
   BlockStore,
   BlockTypeRecord,
@@ -170,6 +175,11 @@ export async function presentData(
 /** A visitor that decrypts sealed values of `document` with `cipher`. */
 export function revealWith(cipher: SecretCipher, document: StoredDocument): SealedVisitor {
   return async (path, sealed, segments) => {
+    if (!document.dataKey && isServerKeyedCipher(cipher)) {
+      // Sent by a server without its wrapped data key: the server is asked for it by id.
+      const context = { documentId: document.id, fieldPath: path, fieldPathSegments: segments };
+      return cipher.openWithoutDataKey(context, sealed);
+    }
     if (!document.dataKey) return SECRET_MASK;
     return cipher.open(
       {

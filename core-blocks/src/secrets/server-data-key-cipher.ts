@@ -139,7 +139,7 @@ export class ServerDataKeyCipher implements SecretCipher {
         scope: error.scope,
         allowed: error.allowed,
         advice:
-          "Revealing a stored secret through the server, without a master key here, needs an API token (TESSERA_API_KEY) with the reveal scope: tessera token create --scope reveal.",
+          "Without a master key here, revealing or changing a stored block's secrets needs an API token (TESSERA_API_KEY) with the reveal scope (tessera token create --scope reveal). A write token can create blocks with secrets, and change a stored block's secrets through PUT /v1/blocks/<type>/<name>.",
         cause: error,
       });
     });
