@@ -232,6 +232,42 @@ console.log(JSON.stringify({ description: loaded.describe() }));
     expect(result.json).toMatchObject({ description: "blue (widgets in eu-west-1)" });
   });
 
+  it("ships the built web UI in the tarball, served at /ui/ by a server from the installed package", () => {
+    const result = runScript(
+      "serve-ui.mjs",
+      `import { createServer, getDefaultStore } from "@tessera/core";
+const store = await getDefaultStore();
+const server = await createServer({ store, auth: "none" });
+const url = await server.listen();
+const page = await fetch(url + "/ui/");
+const html = await page.text();
+const script = /src="\\/ui\\/(assets\\/[^"]+\\.js)"/.exec(html)?.[1];
+const asset = script ? await fetch(url + "/ui/" + script) : undefined;
+console.log(JSON.stringify({
+  status: page.status,
+  type: page.headers.get("content-type"),
+  csp: page.headers.get("content-security-policy"),
+  script,
+  assetStatus: asset?.status,
+  assetType: asset?.headers.get("content-type"),
+}));
+await server.close();
+await store.close();
+`,
+    );
+    expect(result.stderr).toBe("");
+    expect(result.json).toMatchObject({
+      status: 200,
+      type: expect.stringContaining("text/html"),
+      csp: expect.stringContaining("script-src 'self'"),
+      script: expect.stringMatching(/^assets\/.+\.js$/),
+      assetStatus: 200,
+      assetType: expect.stringContaining("javascript"),
+    });
+    const files = readdirSync(join(project, "node_modules", "@tessera", "core", "dist", "ui"));
+    expect(files).toContain("index.html");
+  });
+
   it("registers @tessera/aws from its tarball and saves and loads its credentials block", () => {
     const result = runScript(
       "aws.mjs",

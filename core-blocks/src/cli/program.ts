@@ -9,6 +9,7 @@ import { registerSecretCommands } from "./commands/secret-commands.js";
 import { registerServerCommands } from "./commands/server-commands.js";
 import { registerStoreCommands } from "./commands/store-commands.js";
 import { registerTokenCommands } from "./commands/token-commands.js";
+import { registerUiCommands } from "./commands/ui-commands.js";
 import type { CliContext } from "./context.js";
 
 /**
@@ -38,5 +39,6 @@ export function createProgram(context: CliContext, version: string): Command {
   registerStoreCommands(program, context);
   registerServerCommands(program, context);
   registerTokenCommands(program, context);
+  registerUiCommands(program, context);
   return program;
 }

@@ -35,6 +35,7 @@ import { expectedRevision } from "./conditional-headers.js";
 import { registerDataKeyRoutes } from "./data-key-routes.js";
 import { errorResponse } from "./http-errors.js";
 import { checkListenPolicy } from "./listen-policy.js";
+import { registerUiRoutes, type UiOptions, type UiSessions } from "./ui-routes.js";
 
 /** Settings of `createServer`. */
 export interface ServerOptions {
@@ -59,6 +60,8 @@ export interface ServerOptions {
    * @default false
    */
   log?: boolean;
+  /** The web UI at `/ui/` (see ui-routes.ts). @default {} (served; sign-in with API tokens) */
+  ui?: UiOptions;
 }
 
 /** A running (or ready to run) server. */
@@ -212,6 +215,7 @@ export async function createServer(options: ServerOptions): Promise<TesseraServe
     ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
   }) as unknown as FastifyInstance;
   const openFeeds = new Set<() => Promise<void>>();
+  let uiSessions: UiSessions | undefined;
 
   app.setErrorHandler((error, _request, reply) => {
     const { status, body } = errorResponse(error);
@@ -234,8 +238,14 @@ export async function createServer(options: ServerOptions): Promise<TesseraServe
     app.addHook("onRequest", async (request) => {
       const path = request.url.split("?")[0];
       if (path === "/healthz" || path === "/readyz") return;
+      if (path === "/ui" || path?.startsWith("/ui/")) return;
       const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? "");
-      const record = match ? await findApiToken(store, match[1]!) : undefined;
+      const sessionScope = match ? uiSessions?.scopeOf(match[1]!) : undefined;
+      const record = sessionScope
+        ? { scope: sessionScope }
+        : match
+          ? await findApiToken(store, match[1]!)
+          : undefined;
       if (!record) {
         throw new UnauthenticatedError({
           problem: match
@@ -256,6 +266,10 @@ export async function createServer(options: ServerOptions): Promise<TesseraServe
     });
   }
 
+  uiSessions = await registerUiRoutes(app, {
+    ...options.ui,
+    scopeOf: (request) => requestScopes.get(request) ?? "admin",
+  });
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_request, reply) => {
     try {
