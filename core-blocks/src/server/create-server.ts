@@ -18,6 +18,7 @@
  * Fastify is imported when a server is created, so processes that never start one do not load it.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import packageJson from "../../package.json" with { type: "json" };
 import { formatSlug } from "../block/slug.js";
 import { ForbiddenError, InvalidInputError, UnauthenticatedError } from "../errors/index.js";
 import type {
@@ -29,6 +30,7 @@ import type {
   WatchOptions,
   WrappedDataKey,
 } from "../store/index.js";
+import { apiRoutes, completeOpenApiDocument, routeKey, routeSchema } from "./api-schemas.js";
 import { type ApiTokenScope, findApiToken } from "./api-tokens.js";
 import { registerBlockValueRoutes } from "./block-values-routes.js";
 import { expectedRevision } from "./conditional-headers.js";
@@ -81,40 +83,6 @@ export interface TesseraServer {
   /** Stops accepting requests, ends open change feeds and waits for running requests. */
   close(): Promise<void>;
 }
-
-const documentBody = {
-  type: "object",
-  required: ["id", "data", "schemaChecksum", "schemaVersion", "references", "dataKey"],
-  properties: {
-    id: { type: "string", minLength: 1 },
-    data: { type: "object" },
-    schemaChecksum: { type: "string" },
-    schemaVersion: { type: "string" },
-    package: {
-      type: "object",
-      required: ["name", "version", "coreRange"],
-      properties: {
-        name: { type: "string" },
-        version: { type: "string" },
-        coreRange: { type: "string" },
-      },
-    },
-    references: { type: "array", items: { type: "string" } },
-    dataKey: {
-      anyOf: [
-        { type: "null" },
-        {
-          type: "object",
-          required: ["masterKeyId", "wrapped"],
-          properties: { masterKeyId: { type: "string" }, wrapped: { type: "string" } },
-        },
-      ],
-    },
-    overwrite: { type: "boolean" },
-  },
-} as const;
-
-const wrappedKey = documentBody.properties.dataKey.anyOf[1];
 
 const readScopes: ApiTokenScope[] = ["read", "write", "reveal", "admin"];
 const writeScopes: ApiTokenScope[] = ["write", "admin"];
@@ -217,6 +185,33 @@ export async function createServer(options: ServerOptions): Promise<TesseraServe
   const openFeeds = new Set<() => Promise<void>>();
   let uiSessions: UiSessions | undefined;
 
+  // Every route takes its request schemas, summary and security from the table in
+  // api-schemas.ts (a route missing there is refused here), and @fastify/swagger collects them
+  // into the OpenAPI document served at /openapi.json.
+  // The web UI's pages and assets under /ui are not part of the API and are left out.
+  app.addHook("onRoute", (route) => {
+    if (route.url === "/ui" || route.url.startsWith("/ui/")) {
+      route.schema = { ...route.schema, hide: true };
+      return;
+    }
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    route.schema = { ...routeSchema(methods[0]!, route.url), ...route.schema };
+  });
+  const { default: swagger } = await import("@fastify/swagger");
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Tessera server",
+        version: packageJson.version,
+        description:
+          "Typed, versioned configuration blocks over HTTP. Errors are `{ error: { code, message } }` with the library's stable codes; document responses carry the revision as `ETag`, and writes take `If-Match` (or `If-None-Match: *`).",
+      },
+    },
+    transformObject: (built) =>
+      completeOpenApiDocument(("openapiObject" in built ? built.openapiObject : {}) as never),
+  });
+
   app.setErrorHandler((error, _request, reply) => {
     const { status, body } = errorResponse(error);
     if (status >= 500) reply.log.error({ code: body.error.code }, "request failed");
@@ -226,18 +221,19 @@ export async function createServer(options: ServerOptions): Promise<TesseraServe
     reply.code(404).send({
       error: {
         code: "NOT_FOUND",
-        message: `No route ${request.method} ${request.url.split("?")[0]}. See the API's routes.`,
+        message: `No route ${request.method} ${request.url.split("?")[0]}. The routes are listed at /openapi.json.`,
       },
     }),
   );
 
   if ((options.auth ?? "tokens") === "tokens") {
     // Runs before the body is read and before any lookup, so neither a missing token (401) nor a
-    // wrong scope (403) tells whether the block asked for exists. Health and readiness are open,
-    // matched on the exact path.
+    // wrong scope (403) tells whether the block asked for exists. Health, readiness and the OpenAPI
+    // document are open (the routes marked `open` in api-schemas.ts), matched on the route.
     app.addHook("onRequest", async (request) => {
+      const route = request.routeOptions.url;
+      if (route !== undefined && apiRoutes[routeKey(request.method, route)]?.open) return;
       const path = request.url.split("?")[0];
-      if (path === "/healthz" || path === "/readyz") return;
       if (path === "/ui" || path?.startsWith("/ui/")) return;
       const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? "");
       const sessionScope = match ? uiSessions?.scopeOf(match[1]!) : undefined;
@@ -271,6 +267,7 @@ export async function createServer(options: ServerOptions): Promise<TesseraServe
     scopeOf: (request) => requestScopes.get(request) ?? "admin",
   });
   app.get("/healthz", async () => ({ status: "ok" }));
+  app.get("/openapi.json", async () => app.swagger());
   app.get("/readyz", async (_request, reply) => {
     try {
       await store.getMeta("readiness-probe");
@@ -303,30 +300,6 @@ export async function createServer(options: ServerOptions): Promise<TesseraServe
   });
   app.put<{ Params: { type: string }; Body: BlockTypeRecord }>(
     "/v1/block-types/:type",
-    {
-      schema: {
-        body: {
-          type: "object",
-          required: [
-            "type",
-            "title",
-            "description",
-            "capabilities",
-            "schemaVersion",
-            "checksum",
-            "jsonSchema",
-            "secretFields",
-            "registeredAt",
-          ],
-          properties: {
-            type: { type: "string" },
-            capabilities: { type: "array", items: { type: "string" } },
-            secretFields: { type: "array", items: { type: "string" } },
-            jsonSchema: { type: "object" },
-          },
-        },
-      },
-    },
     async (request, reply) => {
       if (request.body.type !== request.params.type) {
         throw new InvalidInputError({
@@ -342,18 +315,6 @@ export async function createServer(options: ServerOptions): Promise<TesseraServe
   // Documents: listing and several by id.
   app.get<{ Querystring: { type?: string; limit?: number; cursor?: string } }>(
     "/v1/documents",
-    {
-      schema: {
-        querystring: {
-          type: "object",
-          properties: {
-            type: { type: "string" },
-            limit: { type: "integer", minimum: 1, maximum: 1000 },
-            cursor: { type: "string" },
-          },
-        },
-      },
-    },
     async (request) => {
       const { type, limit, cursor } = request.query;
       return store.list({
@@ -363,28 +324,16 @@ export async function createServer(options: ServerOptions): Promise<TesseraServe
       });
     },
   );
-  app.post<{ Body: { ids: string[] } }>(
-    "/v1/document-ids",
-    {
-      schema: {
-        body: {
-          type: "object",
-          required: ["ids"],
-          properties: { ids: { type: "array", items: { type: "string" }, maxItems: 10000 } },
-        },
-      },
-    },
-    async (request) => ({
-      items: [...(await store.getMany(request.body.ids)).values()].map((document) =>
-        visible(request, document),
-      ),
-    }),
-  );
+  app.post<{ Body: { ids: string[] } }>("/v1/document-ids", async (request) => ({
+    items: [...(await store.getMany(request.body.ids)).values()].map((document) =>
+      visible(request, document),
+    ),
+  }));
 
   app.put<{
     Params: { type: string; name: string };
     Body: Omit<PutDocumentInput, "type" | "name">;
-  }>("/v1/documents/:type/:name", { schema: { body: documentBody } }, async (request, reply) => {
+  }>("/v1/documents/:type/:name", async (request, reply) => {
     const { type, name } = request.params;
     const expected = expectedRevision(request);
     const { overwrite, ...fields } = request.body;
@@ -410,80 +359,40 @@ export async function createServer(options: ServerOptions): Promise<TesseraServe
     },
     { prefix: "/v1/document-ids/:id", ref: ({ id }) => ({ id: id! }) },
   ];
-  const revisionQuerystring = {
-    type: "object",
-    properties: { revision: { type: "integer", minimum: 1 } },
-  } as const;
   for (const { prefix, ref } of refForms) {
     type Params = { Params: Record<string, string> };
-    app.get<Params>(
-      prefix,
-      { schema: { querystring: revisionQuerystring } },
-      async (request, reply) => {
-        const target = ref(request.params);
-        const options = revisionQuery(request);
-        const stored = await store.get(target, options);
-        if (!stored) return reply.code(404).send(notFound(target, options.revision));
-        return sendDocument(request, reply, stored);
-      },
-    );
-    app.delete<Params>(
-      prefix,
-      {
-        schema: {
-          querystring: { type: "object", properties: { force: { type: "boolean" } } },
-        },
-      },
-      async (request, reply) => {
-        const target = ref(request.params);
-        const { force } = request.query as { force?: boolean };
-        const deleted = await store.delete(target, force ? { force } : {});
-        if (!deleted) return reply.code(404).send(notFound(target));
-        return reply.code(204).send();
-      },
-    );
-    app.post<Params>(
-      `${prefix}/rename`,
-      {
-        schema: {
-          body: {
-            type: "object",
-            required: ["name"],
-            properties: { name: { type: "string", minLength: 1 } },
-          },
-        },
-      },
-      async (request, reply) => {
-        const expected = expectedRevision(request);
-        const stored = await store.rename(
-          ref(request.params),
-          (request.body as { name: string }).name,
-          expected === undefined ? {} : { expectedRevision: expected },
-        );
-        return sendDocument(request, reply, stored);
-      },
-    );
-    app.post<Params>(
-      `${prefix}/rollback`,
-      {
-        schema: {
-          body: {
-            type: "object",
-            required: ["revision"],
-            properties: { revision: { type: "integer", minimum: 1 } },
-          },
-        },
-      },
-      async (request, reply) => {
-        const expected = expectedRevision(request);
-        const stored = await store.rollback(
-          ref(request.params),
-          (request.body as { revision: number }).revision,
-          expected === undefined ? {} : { expectedRevision: expected },
-        );
-        return sendDocument(request, reply, stored);
-      },
-    );
+    app.get<Params>(prefix, async (request, reply) => {
+      const target = ref(request.params);
+      const options = revisionQuery(request);
+      const stored = await store.get(target, options);
+      if (!stored) return reply.code(404).send(notFound(target, options.revision));
+      return sendDocument(request, reply, stored);
+    });
+    app.delete<Params>(prefix, async (request, reply) => {
+      const target = ref(request.params);
+      const { force } = request.query as { force?: boolean };
+      const deleted = await store.delete(target, force ? { force } : {});
+      if (!deleted) return reply.code(404).send(notFound(target));
+      return reply.code(204).send();
+    });
+    app.post<Params>(`${prefix}/rename`, async (request, reply) => {
+      const expected = expectedRevision(request);
+      const stored = await store.rename(
+        ref(request.params),
+        (request.body as { name: string }).name,
+        expected === undefined ? {} : { expectedRevision: expected },
+      );
+      return sendDocument(request, reply, stored);
+    });
+    app.post<Params>(`${prefix}/rollback`, async (request, reply) => {
+      const expected = expectedRevision(request);
+      const stored = await store.rollback(
+        ref(request.params),
+        (request.body as { revision: number }).revision,
+        expected === undefined ? {} : { expectedRevision: expected },
+      );
+      return sendDocument(request, reply, stored);
+    });
     app.get<Params>(`${prefix}/history`, async (request) => {
       return { items: await store.history(ref(request.params)) };
     });
@@ -495,19 +404,6 @@ export async function createServer(options: ServerOptions): Promise<TesseraServe
   // Data keys and master key records, for key rotation by a client holding the master key.
   app.get<{ Querystring: { notMasterKeyId: string; afterId?: string; limit?: number } }>(
     "/v1/data-keys",
-    {
-      schema: {
-        querystring: {
-          type: "object",
-          required: ["notMasterKeyId"],
-          properties: {
-            notMasterKeyId: { type: "string" },
-            afterId: { type: "string" },
-            limit: { type: "integer", minimum: 1 },
-          },
-        },
-      },
-    },
     async (request) => {
       const { notMasterKeyId, afterId, limit } = request.query;
       return {
@@ -522,37 +418,13 @@ export async function createServer(options: ServerOptions): Promise<TesseraServe
   app.post<{
     Params: { id: string };
     Body: { expected: WrappedDataKey; next: WrappedDataKey };
-  }>(
-    "/v1/document-ids/:id/data-key",
-    {
-      schema: {
-        body: {
-          type: "object",
-          required: ["expected", "next"],
-          properties: { expected: wrappedKey, next: wrappedKey },
-        },
-      },
-    },
-    async (request) => {
-      const { expected, next } = request.body;
-      return { replaced: await store.replaceDataKey(request.params.id, expected, next) };
-    },
-  );
+  }>("/v1/document-ids/:id/data-key", async (request) => {
+    const { expected, next } = request.body;
+    return { replaced: await store.replaceDataKey(request.params.id, expected, next) };
+  });
   app.get("/v1/master-keys", async () => ({ items: await store.listMasterKeys() }));
   app.put<{ Body: { id: string; expectedCurrent?: string | null } }>(
     "/v1/master-keys/current",
-    {
-      schema: {
-        body: {
-          type: "object",
-          required: ["id"],
-          properties: {
-            id: { type: "string", minLength: 1 },
-            expectedCurrent: { type: ["string", "null"] },
-          },
-        },
-      },
-    },
     async (request) => {
       const { id, expectedCurrent } = request.body;
       return {
@@ -571,11 +443,6 @@ export async function createServer(options: ServerOptions): Promise<TesseraServe
   });
   app.put<{ Params: { key: string }; Body: { value: string } }>(
     "/v1/meta/:key",
-    {
-      schema: {
-        body: { type: "object", required: ["value"], properties: { value: { type: "string" } } },
-      },
-    },
     async (request, reply) => {
       await store.setMeta(request.params.key, request.body.value);
       return reply.code(204).send();

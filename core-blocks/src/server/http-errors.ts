@@ -50,7 +50,7 @@ export function errorResponse(error: unknown): { status: number; body: ErrorBody
       body: {
         error: {
           code: "INVALID_INPUT",
-          message: `The request is not valid: ${(error as Error).message}. See the API's resource shapes.`,
+          message: `The request is not valid: ${(error as Error).message}. The shapes are described at /openapi.json.`,
         },
       },
     };
