@@ -127,6 +127,9 @@ function FieldValue({ schema, value }: { schema: JsonSchema | undefined; value: 
       </a>
     );
   }
+  if (isObject(value) && typeof value.$reference === "string") {
+    return <span className="secret">set, from {value.$reference}</span>;
+  }
   if (isObject(value) && "$missing" in value) {
     return <span className="muted">a linked block that was deleted</span>;
   }
