@@ -41,6 +41,20 @@ class UiDeployment extends defineBlock({
   }),
 }) {}
 
+class UiAlert extends defineBlock({
+  type: "ui-alert",
+  title: "Release alert",
+  description: "Who hears about a release, and how.",
+  schema: z.object({
+    retries: z.number().int().min(0).max(5),
+    channel: z.discriminatedUnion("kind", [
+      z.object({ kind: z.literal("email"), address: z.string() }),
+      z.object({ kind: z.literal("webhook"), url: z.string(), signingKey: secret() }),
+    ]),
+    credentials: UiKeyPair.field().optional(),
+  }),
+}) {}
+
 // A key as openssl writes it: LF line ends and a trailing newline. (A browser's text area turns
 // CRLF into LF by the HTML standard, whatever the page does.)
 const PEM = [
@@ -63,7 +77,7 @@ let store: SqliteBlockStore;
 let server: TesseraServer;
 let url: string;
 let browser: Browser;
-const tokens = { read: "", write: "", reveal: "" };
+const tokens = { read: "", write: "", reveal: "", admin: "" };
 
 beforeAll(async () => {
   if (!existsSync(chromiumPath)) {
@@ -77,7 +91,7 @@ beforeAll(async () => {
   vi.stubEnv("TESSERA_ENCRYPTION_KEY", randomBytes(32).toString("base64"));
   folder = mkdtempSync(join(tmpdir(), "tessera-ui-browser-"));
   store = await openSqliteStore({ path: join(folder, "tessera.db") });
-  for (const scope of ["read", "write", "reveal"] as const) {
+  for (const scope of ["read", "write", "reveal", "admin"] as const) {
     tokens[scope] = (await createApiToken(store, { name: `${scope}-person`, scope })).token;
   }
   // Register both types in the store, as `tessera block register` would.
@@ -85,6 +99,10 @@ beforeAll(async () => {
   await UiKeyPair.delete("seed", { store });
   await new UiDeployment({ host: "seed", region: "eu-west-1" }).save("seed", { store });
   await UiDeployment.delete("seed", { store });
+  await new UiAlert({ retries: 1, channel: { kind: "email", address: "a@b.c" } }).save("seed", {
+    store,
+  });
+  await UiAlert.delete("seed", { store });
   server = await createServer({ store });
   url = await server.listen();
   mkdirSync(screenshots, { recursive: true });
@@ -290,6 +308,73 @@ describe("the web UI in Chromium", () => {
     // Sweep: no response the browser received and no console line holds a piece of a secret.
     const bodies = await Promise.all(sweep.responses);
     expect(bodies.length).toBeGreaterThan(10);
+    for (const piece of secretPieces) {
+      for (const body of bodies) expect(body).not.toContain(piece);
+      for (const line of sweep.console) expect(line).not.toContain(piece);
+    }
+    await page.context().close();
+  }, 60_000);
+
+  it("offers a union as a choice of variant, shows server validation errors beside their fields, links a picked existing block and shows key status to admins", async () => {
+    const sweep: Sweep = { responses: [], console: [] };
+    const page = await openPage(sweep);
+    await new UiKeyPair({ user: "ops", privateKey: PEM }).save("ops-key", { store });
+
+    await signIn(page, tokens.write);
+    await page.goto(`${url}/ui/#/new/ui-alert`);
+    await page.waitForSelector("#root_retries");
+    await page.fill("#block-name", "on-call");
+    await page.fill("#root_retries", "9");
+    // The union's variants are named by their discriminator, and choosing one shows its fields.
+    const variant = page
+      .locator("select")
+      .filter({ has: page.locator("option", { hasText: "webhook" }) });
+    expect(await variant.locator("option").allTextContents()).toEqual(["email", "webhook"]);
+    await variant.selectOption({ label: "webhook" });
+    await page.waitForSelector("#root_channel_url");
+    await page.fill("#root_channel_url", "https://hooks.example/release");
+    await page.fill("#root_channel_signingKey", TOKEN);
+    // Picking an existing nested block saves a link to it (never None).
+    await page.check('input[name="root_credentials-mode"][value="existing"]');
+    await page.selectOption('[aria-label="existing ui-key-pair"]', "ui-key-pair/ops-key");
+    await page.click("button:text-is('Create')");
+
+    // The server refuses retries 9; the message sits beside the field, and nothing was saved.
+    const retriesField = page.locator(".rjsf-field-integer", {
+      has: page.locator("#root_retries"),
+    });
+    await page.waitForSelector("[role=alert]");
+    await snap(page, "8-validation-error");
+    await expect.poll(() => retriesField.textContent()).toMatch(/5/);
+    expect((await apiCall("GET", "/v1/blocks/ui-alert/on-call", tokens.read)).status).toBe(404);
+
+    await page.fill("#root_retries", "2");
+    await page.click("button:text-is('Create')");
+    await page.waitForSelector("[data-testid=fields]");
+    await page.reload();
+    await page.waitForSelector("[data-testid=fields]");
+    expect(await page.locator("[data-field=credentials] a.block-link").textContent()).toBe(
+      "ui-key-pair/ops-key",
+    );
+    expect(await page.locator("[data-field=signingKey] .secret").textContent()).toBe("set");
+    await expectNoSecretInDom(page);
+    const saved = await apiCall("GET", "/v1/blocks/ui-alert/on-call?reveal=true", tokens.reveal);
+    expect(saved.json.data).toEqual({
+      retries: 2,
+      channel: { kind: "webhook", url: "https://hooks.example/release", signingKey: TOKEN },
+      credentials: { $ref: "ui-key-pair/ops-key" },
+    });
+
+    // Key status: an admin sees the Keys page; a write token is not offered it.
+    expect(await page.locator("header a:text-is('Keys')").count()).toBe(0);
+    await page.click("text=Sign out");
+    await signIn(page, tokens.admin);
+    await page.click("header a:text-is('Keys')");
+    await page.waitForSelector("[data-testid=keys] tbody tr");
+    expect(await page.locator("[data-testid=keys] tbody").textContent()).toContain("current");
+    await snap(page, "9-keys");
+
+    const bodies = await Promise.all(sweep.responses);
     for (const piece of secretPieces) {
       for (const body of bodies) expect(body).not.toContain(piece);
       for (const line of sweep.console) expect(line).not.toContain(piece);

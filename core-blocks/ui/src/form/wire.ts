@@ -111,3 +111,31 @@ export function problemsToErrorSchema(problems: Problem[]): ErrorSchema {
   }
   return root as ErrorSchema;
 }
+
+/**
+ * The schema the form renders: each variant of a union (`anyOf` / `oneOf`) without a title is
+ * named by its constant discriminator (`kind: "email"` → "email"), so the choice of variant reads
+ * as one, never as "Option 1" or raw JSON.
+ */
+export function formSchema<T>(schema: T): T {
+  if (Array.isArray(schema)) return schema.map((item) => formSchema(item)) as T;
+  if (!isObject(schema)) return schema;
+  const result: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) result[key] = formSchema(value);
+  for (const combinator of ["anyOf", "oneOf"]) {
+    const variants = result[combinator];
+    if (!Array.isArray(variants)) continue;
+    result[combinator] = variants.map((variant: unknown) => {
+      if (!isObject(variant) || typeof variant.title === "string") return variant;
+      const properties = isObject(variant.properties) ? variant.properties : {};
+      const constant = Object.values(properties).find(
+        (property) => isObject(property) && typeof property.const === "string",
+      ) as { const: string } | undefined;
+      const nested = nestedBlockType(variant);
+      const title =
+        constant?.const ?? nested ?? (typeof variant.type === "string" ? variant.type : undefined);
+      return title === undefined ? variant : { ...variant, title };
+    });
+  }
+  return result as T;
+}

@@ -16,7 +16,13 @@ import { ErrorNotice, Loading } from "../components";
 import type { BlockFormContext } from "../form/form-context";
 import { BlockObjectField } from "../form/nested-block-field";
 import { SecretWidget } from "../form/secret-widget";
-import { type ChildToSave, problemsToErrorSchema, toFormData, toWire } from "../form/wire";
+import {
+  type ChildToSave,
+  formSchema,
+  problemsToErrorSchema,
+  toFormData,
+  toWire,
+} from "../form/wire";
 import { href, navigate } from "../router";
 import { useApi } from "../use-api";
 import { type Change, diffValues } from "../values";
@@ -66,7 +72,11 @@ export function EditPage({ type, name, scope }: { type: string; name?: string; s
     () => ({ storedSecrets, editing: name !== undefined }),
     [storedSecrets, name],
   );
-  const schema = blockType.data?.body.jsonSchema as RJSFSchema | undefined;
+  const jsonSchema = blockType.data?.body.jsonSchema;
+  const schema = useMemo(
+    () => (jsonSchema ? (formSchema(jsonSchema) as RJSFSchema) : undefined),
+    [jsonSchema],
+  );
 
   if (!canWrite(scope)) {
     return <p className="notice error">A {scope} token cannot change blocks.</p>;
@@ -175,6 +185,7 @@ export function EditPage({ type, name, scope }: { type: string; name?: string; s
             widgets={widgets}
             fields={fields}
             noValidate
+            noHtml5Validate
             showErrorList={false}
             experimental_defaultFormStateBehavior={{
               emptyObjectFields: "populateRequiredDefaults",
