@@ -198,9 +198,12 @@ export {
 export {
   type ApiTokenRecord,
   type ApiTokenScope,
+  type CreateApiTokenOptions,
   createApiToken,
   createServer,
   isLoopbackHost,
+  listApiTokens,
+  revokeApiToken,
   type ServerOptions,
   type TesseraServer,
 } from "./server/index.js";

@@ -131,3 +131,52 @@ describe("tessera server start", () => {
     expect(server.output().stderr).not.toContain(token);
   });
 });
+
+describe("tessera token", () => {
+  it("creates a limited, expiring token, lists records without the token, revokes it by name and refuses a bad expiry", async () => {
+    const folder = home();
+    const env: NodeJS.ProcessEnv = { ...process.env, TESSERA_HOME: folder, NO_COLOR: "1" };
+    delete env.TESSERA_DATABASE_URL;
+    delete env.TESSERA_API_URL;
+    const run = (args: string[]) =>
+      promisify(execFile)(process.execPath, [bin, "token", ...args], { env });
+    const made = await run(
+      ["create", "--name", "etl", "--scope", "read", "--types", "s3-bucket,webhook"].concat([
+        "--expires",
+        "30d",
+        "--json",
+      ]),
+    );
+    const created = JSON.parse(made.stdout) as { token: string; id: string; expiresAt: string };
+    expect(created).toMatchObject({ name: "etl", scope: "read", types: ["s3-bucket", "webhook"] });
+    expect(Date.parse(created.expiresAt) - Date.now()).toBeGreaterThan(29 * 86_400_000);
+
+    const table = await run(["list"]);
+    expect(table.stdout).toMatch(/NAME\s+ID\s+SCOPE\s+TYPES\s+CREATED\s+EXPIRES\s+REVOKED/);
+    expect(table.stdout).toContain(created.id);
+    expect(table.stdout).toContain("s3-bucket,webhook");
+    expect(table.stdout).not.toContain(created.token);
+
+    const revoked = await run(["revoke", "etl"]);
+    expect(revoked.stdout).toContain(`Revoked 1 token: etl (${created.id})`);
+    const listed = JSON.parse((await run(["list", "--json"])).stdout) as Array<{
+      revokedAt: string | null;
+    }>;
+    expect(listed).toHaveLength(1);
+    expect(listed[0]!.revokedAt).toMatch(/^\d{4}-/);
+    expect(JSON.stringify(listed)).not.toContain(created.token);
+
+    const refused = await run([
+      "create",
+      "--name",
+      "x",
+      "--scope",
+      "read",
+      "--expires",
+      "soon",
+    ]).catch((error: { code: number; stderr: string }) => error);
+    expect(refused).toMatchObject({ code: expect.any(Number) });
+    expect((refused as { stderr: string }).stderr).toContain("INVALID_INPUT");
+    expect((refused as { stderr: string }).stderr).toContain("30d");
+  });
+});

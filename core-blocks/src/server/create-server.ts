@@ -6,21 +6,23 @@
  * routes the server hands out stored documents exactly as a SQLite or PostgreSQL store would,
  * secret fields as ciphertext and data keys wrapped by a master key, and a client holding the
  * master key (`HttpStore` with `TESSERA_ENCRYPTION_KEY` or a key file, admin tooling, key
- * rotation) decrypts them itself. A `read` token gets documents without their wrapped data keys,
- * so it cannot decrypt even with the master key. The server's own key source (the same one the CLI
+ * rotation) decrypts them itself. Only an `admin` token gets documents with their wrapped data
+ * keys; `read`, `write` and `reveal` tokens see secrets masked, so they cannot decrypt even with
+ * the master key. The server's own key source (the same one the CLI
  * uses: `TESSERA_ENCRYPTION_KEY`, else the key file of its `TESSERA_HOME`) serves everyone else:
  * the value routes (`/v1/blocks`, see block-values-routes.ts) validate, seal and — for a `reveal`
  * token that asks — reveal on the server; and workers that hold no master key have the server
  * generate data keys (`POST /v1/data-keys/generate`, `write`) and unwrap one document's data key
  * (`POST /v1/document-ids/:id/data-key/decrypt`, `reveal`), like a key management service, while
  * they seal and open values themselves (see data-key-routes.ts).
+ * Which scope reaches which route is the table in `route-scopes.ts`; token checks, their cache
+ * and type limits are in `token-auth.ts` and `type-limits.ts`.
  *
  * Fastify is imported when a server is created, so processes that never start one do not load it.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import packageJson from "../../package.json" with { type: "json" };
-import { formatSlug } from "../block/slug.js";
-import { ForbiddenError, InvalidInputError, UnauthenticatedError } from "../errors/index.js";
+import { InvalidInputError } from "../errors/index.js";
 import type {
   BlockStore,
   BlockTypeRecord,
@@ -30,13 +32,14 @@ import type {
   WatchOptions,
   WrappedDataKey,
 } from "../store/index.js";
-import { apiRoutes, completeOpenApiDocument, routeKey, routeSchema } from "./api-schemas.js";
-import { type ApiTokenScope, findApiToken } from "./api-tokens.js";
+import { completeOpenApiDocument, routeSchema } from "./api-schemas.js";
 import { registerBlockValueRoutes } from "./block-values-routes.js";
 import { expectedRevision } from "./conditional-headers.js";
 import { registerDataKeyRoutes } from "./data-key-routes.js";
 import { errorResponse } from "./http-errors.js";
 import { checkListenPolicy } from "./listen-policy.js";
+import { notFound } from "./not-found.js";
+import { installTokenAuth, maySeeDataKeys, requestToken } from "./token-auth.js";
 import { registerUiRoutes, type UiOptions, type UiSessions } from "./ui-routes.js";
 
 /** Settings of `createServer`. */
@@ -57,6 +60,14 @@ export interface ServerOptions {
    * @default "tokens"
    */
   auth?: "tokens" | "none";
+  /**
+   * How long a token record looked up in the store is reused, in milliseconds, so a request does
+   * not always cost a store round trip. A token revoked through this server stops working at
+   * once; one revoked through another server or the command line, within this time. Expiry is
+   * checked on every request. `0` looks every token up on every request.
+   * @default 5000
+   */
+  tokenCacheMs?: number;
   /**
    * Log each request (method, path, status; never bodies or headers) to standard error.
    * @default false
@@ -84,50 +95,12 @@ export interface TesseraServer {
   close(): Promise<void>;
 }
 
-const readScopes: ApiTokenScope[] = ["read", "write", "reveal", "admin"];
-const writeScopes: ApiTokenScope[] = ["write", "admin"];
-const adminScopes: ApiTokenScope[] = ["admin"];
-const revealScopes: ApiTokenScope[] = ["reveal", "admin"];
-
 /**
- * The scopes that may use a route: reading for every scope; writing documents, types and metadata
- * for `write` and `admin`, and so is generating a data key; block values with `?reveal=true` and a
- * document's data key in clear for `reveal` and `admin`; data keys, the current master key and
- * token records for `admin` only.
- * Unknown routes need `admin`, so a new route is closed until it is given a scope here.
- */
-function scopesFor(
-  method: string,
-  route: string | undefined,
-  params: { key?: string },
-  query: { reveal?: string },
-): ApiTokenScope[] {
-  if (route === undefined) return adminScopes;
-  if (route === "/v1/blocks/:type/:name" && method !== "PUT") {
-    return query.reveal === undefined || query.reveal === "false" ? readScopes : revealScopes;
-  }
-  if (route === "/v1/blocks/:type/:name/validate") return writeScopes;
-  if (route === "/v1/meta/:key" && (params.key ?? "").startsWith("api-token:")) {
-    return adminScopes;
-  }
-  if (route === "/v1/document-ids/:id/data-key/decrypt") return revealScopes;
-  if (route === "/v1/data-keys/generate") return writeScopes;
-  if (route === "/v1/data-keys" || route.endsWith("/data-key")) return adminScopes;
-  if (route === "/v1/master-keys/current") return adminScopes;
-  if (method === "GET" || method === "HEAD") return readScopes;
-  if (method === "POST" && route === "/v1/document-ids") return readScopes;
-  return writeScopes;
-}
-
-/** The scope of each authenticated request. */
-const requestScopes = new WeakMap<FastifyRequest, ApiTokenScope>();
-
-/**
- * A document as the request's token may see it: a `read` token gets it without its wrapped data
- * key, so even a holder of the master key cannot decrypt its secrets with that token.
+ * A document as the request's token may see it: only `admin` tokens get its wrapped data key, so
+ * holders of other tokens cannot decrypt its secrets even with the master key.
  */
 function visible(request: FastifyRequest, document: StoredDocument): StoredDocument {
-  return requestScopes.get(request) === "read" ? { ...document, dataKey: null } : document;
+  return maySeeDataKeys(request) ? document : { ...document, dataKey: null };
 }
 
 function sendDocument(
@@ -145,18 +118,6 @@ function sendDocument(
 function revisionQuery(request: FastifyRequest): { revision?: number } {
   const { revision } = request.query as { revision?: number };
   return revision === undefined ? {} : { revision };
-}
-
-function notFound(ref: DocumentRef, revision?: number) {
-  const what = "id" in ref ? `id ${ref.id}` : `"${formatSlug(ref.type, ref.name)}"`;
-  const which = revision === undefined ? "" : ` at revision ${revision}`;
-  return {
-    error: {
-      code: "BLOCK_NOT_FOUND",
-      message: `No document ${what}${which} in this store. List documents with GET /v1/documents.`,
-      ...("id" in ref ? { id: ref.id } : { slug: formatSlug(ref.type, ref.name) }),
-    },
-  };
 }
 
 /**
@@ -227,44 +188,16 @@ export async function createServer(options: ServerOptions): Promise<TesseraServe
   );
 
   if ((options.auth ?? "tokens") === "tokens") {
-    // Runs before the body is read and before any lookup, so neither a missing token (401) nor a
-    // wrong scope (403) tells whether the block asked for exists. Health, readiness and the OpenAPI
-    // document are open (the routes marked `open` in api-schemas.ts), matched on the route.
-    app.addHook("onRequest", async (request) => {
-      const route = request.routeOptions.url;
-      if (route !== undefined && apiRoutes[routeKey(request.method, route)]?.open) return;
-      const path = request.url.split("?")[0];
-      if (path === "/ui" || path?.startsWith("/ui/")) return;
-      const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? "");
-      const sessionScope = match ? uiSessions?.scopeOf(match[1]!) : undefined;
-      const record = sessionScope
-        ? { scope: sessionScope }
-        : match
-          ? await findApiToken(store, match[1]!)
-          : undefined;
-      if (!record) {
-        throw new UnauthenticatedError({
-          problem: match
-            ? "the server knows no such token (mistyped, or made for another store)"
-            : "the request carries no Authorization: Bearer token",
-        });
-      }
-      const allowed = scopesFor(
-        request.method,
-        request.routeOptions.url,
-        request.params as { key?: string },
-        request.query as { reveal?: string },
-      );
-      if (!allowed.includes(record.scope)) {
-        throw new ForbiddenError({ scope: record.scope, allowed });
-      }
-      requestScopes.set(request, record.scope);
+    installTokenAuth(app, {
+      store,
+      tokenCacheMs: options.tokenCacheMs ?? 5000,
+      sessionScope: (token) => uiSessions?.scopeOf(token),
     });
   }
 
   uiSessions = await registerUiRoutes(app, {
     ...options.ui,
-    scopeOf: (request) => requestScopes.get(request) ?? "admin",
+    scopeOf: (request) => requestToken(request)?.scope ?? "admin",
   });
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/openapi.json", async () => app.swagger());

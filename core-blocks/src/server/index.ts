@@ -1,7 +1,10 @@
 export {
   type ApiTokenRecord,
   type ApiTokenScope,
+  type CreateApiTokenOptions,
   createApiToken,
+  listApiTokens,
+  revokeApiToken,
 } from "./api-tokens.js";
 export {
   createServer,
