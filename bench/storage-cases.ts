@@ -11,7 +11,7 @@ import type { BenchCase } from "./harness.js";
 const megabyte = 1 << 20;
 
 /** Size of the result both sides move, in MB. */
-export const resultMegabytes = 100;
+const resultMegabytes = 100;
 
 /** The same 100 MB for both sides: one 1 MB chunk, a hundred times. */
 const chunk = Buffer.alloc(megabyte, 0x5a);
