@@ -80,6 +80,8 @@ describe("a worker without a master key", () => {
     expect(report.loads.revealWithoutWrappedKey).toEqual({ value: PEM });
     // A write token may seal a new document (the server generates its data key) …
     expect(report.loads.writeSave).toEqual({ value: "saved" });
+    expect(report.loads.writeResave).toEqual({ value: 2 });
+    expect(report.loads.writeChange.error.code).toBe("FORBIDDEN");
     // … but not unwrap a stored one; nor may a read token, which is told a reveal token is needed.
     expect(report.loads.write.error.code).toBe("FORBIDDEN");
     expect(report.loads.write.error.message).toContain("reveal");

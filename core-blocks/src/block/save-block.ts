@@ -12,6 +12,7 @@ import type { JsonObject, JsonValue } from "../schema/index.js";
 import {
   getSecretCipher,
   isSealedSecret,
+  isServerKeyedCipher,
   type SealedSecret,
   type SecretCipher,
   SecretValue,
@@ -451,7 +452,8 @@ function encodeSecret(
     previous.documentId === context.documentId &&
     previous.fieldPathSegments.length === path.length &&
     previous.fieldPathSegments.every((segment, index) => segment === path[index]) &&
-    context.dataKey !== null
+    // A document a server sent without its wrapped data key still has one, which the store keeps.
+    (context.dataKey !== null || context.current !== undefined)
   ) {
     return { ...previous.sealed };
   }
@@ -482,19 +484,24 @@ async function sealPending(context: SaveContext, data: JsonObject): Promise<void
   if (limit !== undefined && size > limit)
     throw new DocumentTooLargeError({ slug: context.slug, size, limit });
   context.cipher ??= await getSecretCipher(context.store);
-  context.dataKey ??= await context.cipher.createDataKey();
+  const cipher = context.cipher;
+  // A server sends a document without its wrapped data key to some tokens: the document keeps
+  // its own key (the store never replaces it), so new values are sealed with that one, asked of
+  // the server by the document's id. A new key would leave them unreadable.
+  const documentKeyed =
+    context.dataKey === null &&
+    context.current !== undefined &&
+    isServerKeyedCipher(cipher) &&
+    (await cipher.hasDocumentDataKey(context.documentId));
+  if (!documentKeyed) context.dataKey ??= await cipher.createDataKey();
   for (let index = 0; index < context.pending.length; index++) {
     const { value, fieldPath, segments, placeholder } = context.pending[index]!;
     const plaintext = plaintexts[index]!;
-    const sealed = await context.cipher.seal(
-      {
-        documentId: context.documentId,
-        fieldPath,
-        fieldPathSegments: segments,
-        dataKey: context.dataKey,
-      },
-      plaintext,
-    );
+    const valueContext = { documentId: context.documentId, fieldPath, fieldPathSegments: segments };
+    const sealed =
+      documentKeyed && isServerKeyedCipher(cipher)
+        ? await cipher.sealWithoutDataKey(valueContext, plaintext)
+        : await cipher.seal({ ...valueContext, dataKey: context.dataKey! }, plaintext);
     Object.assign(placeholder, sealed);
     context.sealed.push({ value, fieldPath, segments, sealed });
   }

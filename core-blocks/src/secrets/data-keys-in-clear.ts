@@ -2,7 +2,7 @@ import { InvalidInputError } from "../errors/index.js";
 import type { BlockStore, StoredDocument, WrappedDataKey } from "../store/index.js";
 import type { PlainDataKey } from "./aes-gcm-cipher.js";
 import { getStoreCipher } from "./default-cipher.js";
-import type { DataKeyInClear } from "./server-data-key-cipher.js";
+import { type DataKeyInClear, NO_DATA_KEY_SUBJECT } from "./server-data-key-cipher.js";
 
 function inClear(key: PlainDataKey): DataKeyInClear {
   return { dataKeyId: key.idHex, plaintext: key.key.toString("base64") };
@@ -35,7 +35,7 @@ export async function decryptDocumentDataKey(
 ): Promise<DataKeyInClear> {
   if (!document.dataKey) {
     throw new InvalidInputError({
-      subject: "dataKey",
+      subject: NO_DATA_KEY_SUBJECT,
       message: `Document ${document.id} has no data key (it holds no sealed secrets). Load it again.`,
     });
   }

@@ -35,6 +35,9 @@ export function isDataKeyService(store: object): store is DataKeyService {
 
 const MAX_CACHED_KEYS = 10_000;
 
+/** The `subject` of the `INVALID_INPUT` a server answers for a document that has no data key. */
+export const NO_DATA_KEY_SUBJECT = "document data key";
+
 function plainDataKey(clear: DataKeyInClear): PlainDataKey {
   const id = Buffer.from(clear.dataKeyId, "hex");
   const key = Buffer.from(clear.plaintext, "base64");
@@ -90,6 +93,30 @@ export class ServerDataKeyCipher implements SecretCipher {
       context,
       sealed,
     );
+  }
+
+  /**
+   * Whether document `documentId`, sent without its wrapped data key, has one: asks the server
+   * for it (a token that may not reveal secrets is refused with `FORBIDDEN`) and keeps it for
+   * `sealWithoutDataKey`. False when the document holds no data key yet.
+   */
+  async hasDocumentDataKey(documentId: string): Promise<boolean> {
+    try {
+      await this.#dataKey(documentId, undefined);
+      return true;
+    } catch (error) {
+      if (InvalidInputError.isInstance(error) && error.subject === NO_DATA_KEY_SUBJECT)
+        return false;
+      throw error;
+    }
+  }
+
+  /** Seals a value with the data key of a document the server sent without its wrapped key. */
+  async sealWithoutDataKey(
+    context: Omit<SealContext, "dataKey">,
+    plaintext: JsonValue,
+  ): Promise<SealedSecret> {
+    return sealWithDataKey(await this.#dataKey(context.documentId, undefined), context, plaintext);
   }
 
   /**
