@@ -308,6 +308,10 @@ describe("the web UI in Chromium", () => {
     // Sweep: no response the browser received and no console line holds a piece of a secret.
     const bodies = await Promise.all(sweep.responses);
     expect(bodies.length).toBeGreaterThan(10);
+    // The strict Content-Security-Policy let everything the UI does run.
+    expect(sweep.console.filter((line) => /Content Security Policy|pageerror/.test(line))).toEqual(
+      [],
+    );
     for (const piece of secretPieces) {
       for (const body of bodies) expect(body).not.toContain(piece);
       for (const line of sweep.console) expect(line).not.toContain(piece);
@@ -332,6 +336,7 @@ describe("the web UI in Chromium", () => {
     expect(await variant.locator("option").allTextContents()).toEqual(["email", "webhook"]);
     await variant.selectOption({ label: "webhook" });
     await page.waitForSelector("#root_channel_url");
+    expect(await page.locator("#root_channel_kind").getAttribute("readonly")).not.toBeNull();
     await page.fill("#root_channel_url", "https://hooks.example/release");
     await page.fill("#root_channel_signingKey", TOKEN);
     // Picking an existing nested block saves a link to it (never None).
@@ -381,4 +386,29 @@ describe("the web UI in Chromium", () => {
     }
     await page.context().close();
   }, 60_000);
+
+  it("signs in once through the one-time link that tessera ui prints; the same link again asks for a token", async () => {
+    const code = randomBytes(24).toString("base64url");
+    const local = await createServer({ store, ui: { oneTimeCode: code } });
+    const localUrl = await local.listen({ host: "127.0.0.1" });
+    const sweep: Sweep = { responses: [], console: [] };
+    const page = await openPage(sweep);
+    try {
+      await page.goto(`${localUrl}/ui/#code=${code}`);
+      await page.waitForSelector("[data-testid=catalog]");
+      expect(await page.locator("[data-testid=scope]").textContent()).toContain("admin");
+      // The code left the address bar and the history at once.
+      expect(page.url()).not.toContain(code);
+      await page.waitForSelector("header a:text-is('Keys')");
+
+      const again = await page.context().newPage();
+      await again.goto(`${localUrl}/ui/#code=${code}`);
+      await again.waitForSelector("#token");
+      expect(await again.locator("[role=alert]").textContent()).toContain("already used");
+      await snap(again, "10-link-used");
+    } finally {
+      await page.context().close();
+      await local.close();
+    }
+  }, 30_000);
 });

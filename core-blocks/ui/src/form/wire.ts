@@ -122,6 +122,8 @@ export function formSchema<T>(schema: T): T {
   if (!isObject(schema)) return schema;
   const result: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(schema)) result[key] = formSchema(value);
+  // A constant (a union's discriminator) is shown, not edited.
+  if (result.const !== undefined) result.readOnly = true;
   for (const combinator of ["anyOf", "oneOf"]) {
     const variants = result[combinator];
     if (!Array.isArray(variants)) continue;
