@@ -346,7 +346,7 @@ function jsonSchema(schema: z.ZodType): Record<string, unknown> {
 }
 
 /** The route's key in `apiRoutes` (a HEAD route Fastify adds is described by its GET). */
-export function routeKey(method: string, url: string): string {
+function routeKey(method: string, url: string): string {
   return `${method === "HEAD" ? "GET" : method} ${url}`;
 }
 
