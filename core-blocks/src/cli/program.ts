@@ -1,9 +1,11 @@
 import { Command } from "commander";
+import { setProfileFlag } from "../store/index.js";
 import { example } from "./command-options.js";
 import { registerBlockCommands } from "./commands/block-commands.js";
 import { registerIntegrationsCommand } from "./commands/integrations-commands.js";
 import { registerKeyCommands } from "./commands/key-commands.js";
 import { registerNotifyCommands } from "./commands/notify-commands.js";
+import { registerProfileCommands } from "./commands/profile-commands.js";
 import { registerResultCommands } from "./commands/result-commands.js";
 import { registerSecretCommands } from "./commands/secret-commands.js";
 import { registerServerCommands } from "./commands/server-commands.js";
@@ -22,6 +24,10 @@ export function createProgram(context: CliContext, version: string): Command {
       "Typed, versioned configuration blocks: register types, save blocks, manage secrets.",
     )
     .version(version, "-v, --version", "print the version of @tessera/core")
+    .option(
+      "--profile <name>",
+      "use this saved profile's store, above TESSERA_DATABASE_URL, TESSERA_API_URL and TESSERA_PROFILE",
+    )
     .showSuggestionAfterError(true)
     .configureOutput({
       writeOut: (text) => process.stdout.write(text),
@@ -39,6 +45,10 @@ export function createProgram(context: CliContext, version: string): Command {
   registerStoreCommands(program, context);
   registerServerCommands(program, context);
   registerTokenCommands(program, context);
+  registerProfileCommands(program, context);
+  program.hook("preAction", () => {
+    setProfileFlag(program.opts<{ profile?: string }>().profile);
+  });
   registerUiCommands(program, context);
   return program;
 }

@@ -1,7 +1,5 @@
-import { join } from "node:path";
-import { InvalidInputError } from "../errors/index.js";
 import type { BlockStore } from "./block-store.js";
-import { tesseraHome } from "./tessera-home.js";
+import { resolveStoreSelection } from "./store-selection.js";
 
 let current: Promise<BlockStore> | undefined;
 
@@ -13,6 +11,9 @@ let current: Promise<BlockStore> | undefined;
  * `TESSERA_DATABASE_URL=postgres://…` selects the PostgreSQL store (`pg` is loaded only then; the
  * schema is `TESSERA_DATABASE_SCHEMA`, default `tessera`). `TESSERA_API_URL` (a `tessera server`,
  * with the token in `TESSERA_API_KEY`) selects the HTTP store, which loads no database driver.
+ * Both at once is `INVALID_INPUT`. Without either, a saved profile (`TESSERA_PROFILE`, or the one
+ * `tessera profile use` chose) selects the store; the CLI's `--profile` flag beats them all.
+ * `resolveStoreSelection` says which applies and why.
  */
 export function getDefaultStore(): Promise<BlockStore> {
   current ??= openStoreFromEnvironment().catch((error: unknown) => {
@@ -28,25 +29,19 @@ export function setDefaultStore(store: BlockStore | undefined): void {
 }
 
 async function openStoreFromEnvironment(): Promise<BlockStore> {
-  const databaseUrl = process.env.TESSERA_DATABASE_URL;
-  if (databaseUrl) {
-    if (!/^postgres(ql)?:\/\//i.test(databaseUrl)) {
-      throw new InvalidInputError({
-        subject: "TESSERA_DATABASE_URL",
-        message:
-          "TESSERA_DATABASE_URL must be a PostgreSQL URL (postgres://user:password@host:port/database); its value is not shown. Unset it to use the embedded SQLite store.",
-      });
-    }
+  const { selection, secrets } = resolveStoreSelection();
+  if (selection.kind === "postgres") {
     const { openPostgresStore } = await import("./postgres/postgres-store.js");
-    const schema = process.env.TESSERA_DATABASE_SCHEMA;
-    return openPostgresStore(schema ? { url: databaseUrl, schema } : { url: databaseUrl });
+    const url = secrets.databaseUrl!;
+    return openPostgresStore(
+      secrets.databaseSchema ? { url, schema: secrets.databaseSchema } : { url },
+    );
   }
-  const apiUrl = process.env.TESSERA_API_URL;
-  if (apiUrl) {
+  if (selection.kind === "http") {
     const { openHttpStore } = await import("./http/http-store.js");
-    const apiKey = process.env.TESSERA_API_KEY;
-    return openHttpStore(apiKey ? { url: apiUrl, apiKey } : { url: apiUrl });
+    const url = secrets.apiUrl!;
+    return openHttpStore(secrets.apiKey ? { url, apiKey: secrets.apiKey } : { url });
   }
   const { openSqliteStore } = await import("./sqlite/sqlite-store.js");
-  return openSqliteStore({ path: join(tesseraHome(), "tessera.db") });
+  return openSqliteStore({ path: secrets.path! });
 }

@@ -34,9 +34,22 @@ export {
   type PostgresStoreOptions,
 } from "./postgres/postgres-store.js";
 export {
+  createProfile,
+  deleteProfile,
+  profilesFilePath,
+  readProfiles,
+  type StoreProfile,
+  useProfile,
+} from "./profiles.js";
+export {
   defaultStoreLimits,
   openSqliteStore,
   type SqliteBlockStore,
   type SqliteStoreOptions,
 } from "./sqlite/sqlite-store.js";
+export {
+  resolveStoreSelection,
+  type SettingSource,
+  setProfileFlag,
+} from "./store-selection.js";
 export { ensureTesseraHome, tesseraHome } from "./tessera-home.js";
