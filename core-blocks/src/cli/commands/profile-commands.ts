@@ -12,43 +12,56 @@ export function registerProfileCommands(program: Command, context: CliContext): 
     "tessera profile create team --api-url https://blocks.internal:8470 --api-key-env TEAM_TOKEN",
     "tessera profile use team",
   );
-  profile
-    .command("create <name>")
-    .description(
-      "save a profile; it holds names of environment variables, never a token or password",
-    )
-    .option("--api-url <url>", "the tessera server to use")
-    .option("--api-key-env <VARIABLE>", "the environment variable that holds the API token")
-    .option("--db-url-env <VARIABLE>", "the environment variable that holds a PostgreSQL URL")
-    .option("--db-schema <schema>", "the PostgreSQL schema (default: tessera)")
-    .option("--use", "also make it the profile in use")
-    .action(async (name: string, options: ProfileCreateOptions) => {
-      const { profileCreateCommand } = await import("./profile.js");
-      profileCreateCommand(context, name, options);
-    });
-  profile
-    .command("use <name>")
-    .description("use this profile when neither --profile nor the environment chooses a store")
-    .action(async (name: string) => {
-      const { profileUseCommand } = await import("./profile.js");
-      profileUseCommand(context, name);
-    });
-  profile
-    .command("list")
-    .alias("ls")
-    .description("list the saved profiles; * marks the one in use")
-    .option("--json", "print the profiles as JSON")
-    .action(async (options: { json?: boolean }) => {
-      const { profileListCommand } = await import("./profile.js");
-      profileListCommand(context, options);
-    });
-  profile
-    .command("delete <name>")
-    .description("delete a saved profile")
-    .action(async (name: string) => {
-      const { profileDeleteCommand } = await import("./profile.js");
-      profileDeleteCommand(context, name);
-    });
+  example(
+    profile
+      .command("create <name>")
+      .description(
+        "save a profile; it holds names of environment variables, never a token or password",
+      )
+      .option("--api-url <url>", "the tessera server to use")
+      .option("--api-key-env <VARIABLE>", "the environment variable that holds the API token")
+      .option("--db-url-env <VARIABLE>", "the environment variable that holds a PostgreSQL URL")
+      .option("--db-schema <schema>", "the PostgreSQL schema (default: tessera)")
+      .option("--use", "also make it the profile in use")
+      .action(async (name: string, options: ProfileCreateOptions) => {
+        const { profileCreateCommand } = await import("./profile.js");
+        profileCreateCommand(context, name, options);
+      }),
+    "tessera profile create team --api-url https://blocks.internal:8470 --api-key-env TEAM_TOKEN",
+    "tessera profile create warehouse --db-url-env WAREHOUSE_DB_URL --use",
+  );
+  example(
+    profile
+      .command("use <name>")
+      .description("use this profile when neither --profile nor the environment chooses a store")
+      .action(async (name: string) => {
+        const { profileUseCommand } = await import("./profile.js");
+        profileUseCommand(context, name);
+      }),
+    "tessera profile use team",
+  );
+  example(
+    profile
+      .command("list")
+      .alias("ls")
+      .description("list the saved profiles; * marks the one in use")
+      .option("--json", "print the profiles as JSON")
+      .action(async (options: { json?: boolean }) => {
+        const { profileListCommand } = await import("./profile.js");
+        profileListCommand(context, options);
+      }),
+    "tessera profile list --json",
+  );
+  example(
+    profile
+      .command("delete <name>")
+      .description("delete a saved profile")
+      .action(async (name: string) => {
+        const { profileDeleteCommand } = await import("./profile.js");
+        profileDeleteCommand(context, name);
+      }),
+    "tessera profile delete team",
+  );
 
   example(
     program
