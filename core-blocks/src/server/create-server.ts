@@ -91,6 +91,11 @@ export interface TesseraServer {
     /** Allow plain HTTP on a non-loopback address. @default false */
     insecureHttp?: boolean;
   }): Promise<string>;
+  /**
+   * Every route the server registered (`HEAD` routes included), as Fastify names them, for audits
+   * such as checking that each one has an entry in the scope table.
+   */
+  readonly routes: ReadonlyArray<{ method: string; url: string }>;
   /** Stops accepting requests, ends open change feeds and waits for running requests. */
   close(): Promise<void>;
 }
@@ -140,10 +145,28 @@ export async function createServer(options: ServerOptions): Promise<TesseraServe
     // makes them own properties; nothing here merges request objects into others).
     onProtoPoisoning: "ignore",
     onConstructorPoisoning: "ignore",
-    logger: options.log ? { level: "info", redact: ["req.headers.authorization"] } : false,
+    // Logs go to standard error (standard output carries the server's URL). A request is logged
+    // as its method and path only: never headers (tokens) and never the query string.
+    logger: options.log
+      ? {
+          level: "info",
+          stream: process.stderr,
+          redact: ["req.headers.authorization"],
+          serializers: {
+            req: (request: { method: string; url: string }) => ({
+              method: request.method,
+              url: request.url.split("?")[0],
+            }),
+          },
+        }
+      : false,
     ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
   }) as unknown as FastifyInstance;
   const openFeeds = new Set<() => Promise<void>>();
+  const routes: Array<{ method: string; url: string }> = [];
+  app.addHook("onRoute", (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
   let uiSessions: UiSessions | undefined;
 
   // Every route takes its request schemas, summary and security from the table in
@@ -387,6 +410,8 @@ export async function createServer(options: ServerOptions): Promise<TesseraServe
   app.get<{ Querystring: { slug?: string | string[]; type?: string | string[] } }>(
     "/v1/changes",
     async (request, reply) => {
+      // A HEAD asks only whether the feed is there: answer without holding a watch open.
+      if (request.method === "HEAD") return reply.type("text/event-stream").send();
       if (!store.watch) {
         return reply.code(501).send({
           error: {
@@ -452,6 +477,7 @@ export async function createServer(options: ServerOptions): Promise<TesseraServe
       const shownHost = host.includes(":") ? `[${host}]` : host;
       return `${options.tls ? "https" : "http"}://${shownHost}:${port}`;
     },
+    routes,
     async close() {
       await Promise.all([...openFeeds].map((end) => end()));
       await app.close();

@@ -1,3 +1,4 @@
+import { routeKey } from "./api-schemas.js";
 import type { ApiTokenScope } from "./api-tokens.js";
 import { apiTokenMetaPrefix } from "./api-tokens.js";
 
@@ -86,7 +87,7 @@ function accessOf(
   if (route === "/v1/meta/:key" && (params.key ?? "").startsWith(apiTokenMetaPrefix)) {
     return "admin";
   }
-  return routeAccess[`${method === "HEAD" ? "GET" : method} ${route}`] ?? "admin";
+  return routeAccess[routeKey(method, route)] ?? "admin";
 }
 
 /** The scopes that may use a route (see `routeAccess`); empty for an open one. */
