@@ -370,6 +370,19 @@ describe("the web UI in Chromium", () => {
       credentials: { $ref: "ui-key-pair/ops-key" },
     });
 
+    // Editing keeps the secret inside the union's chosen variant (sent as { $keep: true }).
+    await page.click("a:text-is('Edit')");
+    await page.waitForSelector("#root_channel_url");
+    expect(await page.inputValue("#root_channel_url")).toBe("https://hooks.example/release");
+    await page.fill("#root_retries", "3");
+    await page.click("button:text-is('Save')");
+    await expect
+      .poll(() => page.locator("[data-testid=revision]").textContent())
+      .toContain("Revision 2");
+    const edited = await apiCall("GET", "/v1/blocks/ui-alert/on-call?reveal=true", tokens.reveal);
+    expect(edited.json.data.retries).toBe(3);
+    expect(edited.json.data.channel.signingKey).toBe(TOKEN);
+
     // Key status: an admin sees the Keys page; a write token is not offered it.
     expect(await page.locator("header a:text-is('Keys')").count()).toBe(0);
     await page.click("text=Sign out");
