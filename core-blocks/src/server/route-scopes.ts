@@ -1,4 +1,3 @@
-import { routeKey } from "./api-schemas.js";
 import type { ApiTokenScope } from "./api-tokens.js";
 import { apiTokenMetaPrefix } from "./api-tokens.js";
 
@@ -87,7 +86,7 @@ function accessOf(
   if (route === "/v1/meta/:key" && (params.key ?? "").startsWith(apiTokenMetaPrefix)) {
     return "admin";
   }
-  return routeAccess[routeKey(method, route)] ?? "admin";
+  return routeAccess[`${method === "HEAD" ? "GET" : method} ${route}`] ?? "admin";
 }
 
 /** The scopes that may use a route (see `routeAccess`); empty for an open one. */
