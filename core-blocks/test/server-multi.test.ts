@@ -49,7 +49,10 @@ async function serverOver(
   const server: TesseraServer = await createServer({ store: backing });
   cleanups.push(() => server.close());
   const url = await server.listen();
-  const { token } = await createApiToken(backing, { name: `server-${schema}`, scope: "admin" });
+  const { token } = await createApiToken(backing, {
+    name: `server-${randomUUID().slice(0, 8)}`,
+    scope: "admin",
+  });
   const http = await openHttpStore({ url, apiKey: token });
   cleanups.push(() => http.close());
   return { backing, http };
