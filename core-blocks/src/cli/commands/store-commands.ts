@@ -23,6 +23,6 @@ export function registerStoreCommands(program: Command, context: CliContext): vo
         const { storeCopyCommand } = await import("./store.js");
         await storeCopyCommand(context, options);
       }),
-    "TEAM_DB_URL=… tessera store copy --to-env TEAM_DB_URL --schema team",
+    "tessera store copy --to-env TEAM_DB_URL --schema team",
   );
 }
