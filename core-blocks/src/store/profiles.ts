@@ -68,8 +68,14 @@ export function readProfiles(): ProfilesFile {
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { profiles: {} };
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    // No file, or no home folder to hold one (a file stands where it should be): no profiles; the
+    // store then says what is wrong with TESSERA_HOME.
+    if (code === "ENOENT" || code === "ENOTDIR") return { profiles: {} };
+    throw new InvalidInputError({
+      subject: path,
+      message: `The profiles file ${path} cannot be read (${code ?? "unknown error"}). Check its permissions, or set TESSERA_HOME to a folder of your own.`,
+    });
   }
   let parsed: unknown;
   try {
