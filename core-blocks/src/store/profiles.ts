@@ -8,51 +8,70 @@ import {
   rmSync,
   writeSync,
 } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
-import { z } from "zod";
+import type { z as Zod } from "zod";
 import { InvalidInputError } from "../errors/index.js";
 import { ensureTesseraHome, tesseraHome } from "./tessera-home.js";
 
-const variableName = z
-  .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name, such as TEAM_TOKEN");
-
 /**
- * A named way to reach a store. It holds names of environment variables, never a token or a
- * password: the values stay in the environment of the process that uses the profile.
+ * The profiles file's schemas. zod is required when they are first needed (a profiles file exists,
+ * or one is written), so choosing the default store costs no schema library when there is none.
  */
-const storeProfileSchema = z.union([
-  z
+function buildSchemas(z: typeof Zod) {
+  const variableName = z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name, such as TEAM_TOKEN");
+
+  /**
+   * A named way to reach a store. It holds names of environment variables, never a token or a
+   * password: the values stay in the environment of the process that uses the profile.
+   */
+  const storeProfileSchema = z.union([
+    z
+      .object({
+        /** The `tessera server` URL. */
+        apiUrl: z.url({ protocol: /^https?$/ }),
+        /** The environment variable that holds the API token. */
+        apiKeyEnv: variableName.optional(),
+      })
+      .strict(),
+    z
+      .object({
+        /** The environment variable that holds the PostgreSQL URL (with its password). */
+        databaseUrlEnv: variableName,
+        /** The PostgreSQL schema. @default "tessera" */
+        databaseSchema: z.string().optional(),
+      })
+      .strict(),
+  ]);
+
+  const profilesFileSchema = z
     .object({
-      /** The `tessera server` URL. */
-      apiUrl: z.url({ protocol: /^https?$/ }),
-      /** The environment variable that holds the API token. */
-      apiKeyEnv: variableName.optional(),
+      /** The profile `tessera profile use` chose, if any. */
+      current: z.string().optional(),
+      profiles: z.record(z.string(), storeProfileSchema).default({}),
     })
-    .strict(),
-  z
-    .object({
-      /** The environment variable that holds the PostgreSQL URL (with its password). */
-      databaseUrlEnv: variableName,
-      /** The PostgreSQL schema. @default "tessera" */
-      databaseSchema: z.string().optional(),
-    })
-    .strict(),
-]);
+    .strict();
+  return { storeProfileSchema, profilesFileSchema };
+}
+
+type ProfileSchemas = ReturnType<typeof buildSchemas>;
+let schemas: ProfileSchemas | undefined;
+
+function profileSchemas(): ProfileSchemas {
+  if (!schemas) {
+    const { z } = createRequire(import.meta.url)("zod") as { z: typeof Zod };
+    schemas = buildSchemas(z);
+  }
+  return schemas;
+}
 
 /** A saved store profile. */
-export type StoreProfile = z.infer<typeof storeProfileSchema>;
-
-const profilesFileSchema = z
-  .object({
-    /** The profile `tessera profile use` chose, if any. */
-    current: z.string().optional(),
-    profiles: z.record(z.string(), storeProfileSchema).default({}),
-  })
-  .strict();
+export type StoreProfile = Zod.infer<ProfileSchemas["storeProfileSchema"]>;
 
 /** The profiles file as stored. */
-export type ProfilesFile = z.infer<typeof profilesFileSchema>;
+export type ProfilesFile = Zod.infer<ProfileSchemas["profilesFileSchema"]>;
 
 const profileNamePattern = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
@@ -83,7 +102,7 @@ export function readProfiles(): ProfilesFile {
   } catch {
     parsed = undefined;
   }
-  const result = profilesFileSchema.safeParse(parsed);
+  const result = profileSchemas().profilesFileSchema.safeParse(parsed);
   if (!result.success) {
     throw new InvalidInputError({
       subject: path,
@@ -136,7 +155,7 @@ export function getProfile(name: string, file: ProfilesFile = readProfiles()): S
 /** Saves a new profile; refuses a name that is taken or a profile that is not valid. */
 export function createProfile(name: string, profile: StoreProfile): void {
   checkProfileName(name);
-  const checked = storeProfileSchema.safeParse(profile);
+  const checked = profileSchemas().storeProfileSchema.safeParse(profile);
   if (!checked.success) {
     const issue = checked.error.issues[0];
     throw new InvalidInputError({
