@@ -325,6 +325,114 @@ describe("saving to the PostgreSQL store in one round trip", () => {
   });
 });
 
+describe("loading from the PostgreSQL store under load", () => {
+  /** The statements the store's connections send while `body` runs. */
+  async function statementsDuring<T>(body: () => Promise<T>): Promise<{ sent: number; result: T }> {
+    const spy = vi.spyOn(pg.Client.prototype, "query");
+    try {
+      const result = await body();
+      return { sent: spy.mock.calls.length, result };
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  it("sends the loads that wait for a connection together, and answers each caller its own document", async () => {
+    const store = await openPostgresStore({
+      url: cluster().url,
+      schema: freshSchema(),
+      poolSize: 2,
+    });
+    try {
+      const ids: string[] = [];
+      for (let index = 0; index < 20; index++) {
+        ids.push((await store.put(document(`b${index}`, { data: { index } }))).id);
+      }
+      const asked = Array.from({ length: 400 }, (_, call) => {
+        const index = call % 25;
+        // By slug and by id, existing and missing, each asked many times.
+        return call % 2 === 0
+          ? { ref: { type: "bucket", name: `b${index}` }, index }
+          : { ref: { id: ids[index] ?? `missing-${index}` }, index };
+      });
+      const { sent, result } = await statementsDuring(() =>
+        Promise.all(asked.map(({ ref }) => store.get(ref))),
+      );
+      for (const [call, { index }] of asked.entries()) {
+        const loaded = result[call];
+        if (index < 20) expect([loaded?.name, loaded?.data]).toEqual([`b${index}`, { index }]);
+        else expect(loaded).toBeUndefined();
+      }
+      // Two connections: the first loads go out alone, the rest in a few batches.
+      expect(sent).toBeLessThan(20);
+      // Answers are the caller's own: changing one changes no other.
+      (result[0]!.data as { index: number }).index = -1;
+      expect(result[50]!.data).toEqual({ index: 0 });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("answers a load asked after a save was acknowledged with that revision or a later one, never an older", async () => {
+    const store = await openPostgresStore({
+      url: cluster().url,
+      schema: freshSchema(),
+      poolSize: 3,
+    });
+    try {
+      await store.put(document("counter", { data: { n: 0 } }));
+      let saving = true;
+      const stale: string[] = [];
+      // Readers keep the pool busy so that loads wait and are batched.
+      const readers = Array.from({ length: 16 }, async () => {
+        while (saving) await store.get({ type: "bucket", name: "counter" });
+      });
+      for (let revision = 1; revision < 60; revision++) {
+        const saved = await store.put(
+          document("counter", { expectedRevision: revision, data: { n: revision } }),
+        );
+        const [bySlug, byId] = await Promise.all([
+          store.get({ type: "bucket", name: "counter" }),
+          store.get({ id: saved.id }),
+        ]);
+        for (const loaded of [bySlug, byId]) {
+          if ((loaded?.revision ?? 0) < saved.revision) {
+            stale.push(`acknowledged ${saved.revision}, loaded ${loaded?.revision}`);
+          }
+        }
+      }
+      saving = false;
+      await Promise.all(readers);
+      expect(stale).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("sends a batch again on a new connection when its connection was ended while idle", async () => {
+    const schema = freshSchema();
+    const store = await openPostgresStore({ url: cluster().url, schema, poolSize: 2 });
+    try {
+      await store.put(document("kept"));
+      await Promise.all(
+        Array.from({ length: 8 }, () => store.get({ type: "bucket", name: "kept" })),
+      );
+      const { rows } = await admin.query<{ pid: number }>(
+        "SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND state = 'idle' AND strpos(query, $1) > 0",
+        [schema],
+      );
+      expect(rows.length).toBeGreaterThan(0);
+      for (const { pid } of rows) await admin.query("SELECT pg_terminate_backend($1)", [pid]);
+      const loaded = await Promise.all(
+        Array.from({ length: 20 }, () => store.get({ type: "bucket", name: "kept" })),
+      );
+      expect(loaded.map((stored) => stored?.name)).toEqual(Array(20).fill("kept"));
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe("secrets in the PostgreSQL store", () => {
   it("writes only ciphertext: no table holds the secret value", async () => {
     const environment = isolateKeys();

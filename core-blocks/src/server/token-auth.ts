@@ -8,6 +8,7 @@ import {
   apiTokenMetaPrefix,
   findApiToken,
 } from "./api-tokens.js";
+import { addRouteHook } from "./route-hooks.js";
 import { scopesFor } from "./route-scopes.js";
 import { installTypeLimits } from "./type-limits.js";
 
@@ -126,16 +127,15 @@ export function installTokenAuth(
   });
   // A token record written through this server (a revocation by `tessera token revoke` over
   // HTTP) takes effect for the next request at once.
-  app.addHook("onSend", async (request, _reply, payload) => {
+  const clearOnTokenWrite = async (request: FastifyRequest, _reply: unknown, payload: unknown) => {
     const key = (request.params as { key?: string } | undefined)?.key;
-    if (
-      request.method === "PUT" &&
-      request.routeOptions.url === "/v1/meta/:key" &&
-      key?.startsWith(apiTokenMetaPrefix)
-    ) {
-      cache.clear();
-    }
+    if (key?.startsWith(apiTokenMetaPrefix)) cache.clear();
     return payload;
+  };
+  app.addHook("onRoute", (route) => {
+    if (route.url === "/v1/meta/:key" && [route.method].flat().includes("PUT")) {
+      addRouteHook(route, "onSend", clearOnTokenWrite);
+    }
   });
   installTypeLimits(app, { store: options.store, tokenOf: requestToken });
 }

@@ -1,7 +1,8 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ForbiddenError, InvalidInputError } from "../errors/index.js";
 import type { BlockStore, DocumentSummary } from "../store/index.js";
 import { notFound } from "./not-found.js";
+import { addRouteHook } from "./route-hooks.js";
 
 /** Routes about one document by slug: the raw documents and the blocks as values. */
 const slugRoutePrefixes = ["/v1/documents/:type/:name", "/v1/blocks/:type/:name"];
@@ -50,7 +51,7 @@ export function installTypeLimits(
   const { store, tokenOf } = options;
   const typesOf = (request: FastifyRequest) => tokenOf(request)?.types;
 
-  app.addHook("onRequest", async (request) => {
+  const limitSlug = async (request: FastifyRequest) => {
     const token = tokenOf(request);
     const route = request.routeOptions.url;
     const types = token?.types;
@@ -65,9 +66,9 @@ export function installTypeLimits(
     if (!types.includes(type)) {
       throw new ForbiddenError({ scope: token!.scope, allowed: [token!.scope], types, type });
     }
-  });
+  };
 
-  app.addHook("preHandler", async (request, reply) => {
+  const limitLookup = async (request: FastifyRequest, reply: FastifyReply) => {
     const types = typesOf(request);
     const route = request.routeOptions.url;
     if (types === undefined || route === undefined) return;
@@ -96,15 +97,34 @@ export function installTypeLimits(
       }
       return reply.send(await listTypes(store, types, query.limit ?? 100, query.cursor));
     }
-  });
+  };
 
-  app.addHook("preSerialization", async (request, _reply, payload) => {
+  const leaveOutOtherTypes = async (
+    request: FastifyRequest,
+    _reply: FastifyReply,
+    payload: unknown,
+  ) => {
     const types = typesOf(request);
     const route = request.routeOptions.url;
     if (types === undefined || !listedRoutes.has(`${request.method} ${route}`)) return payload;
     const { items, ...rest } = payload as { items?: Array<{ type: string }> };
     if (!Array.isArray(items)) return payload;
     return { ...rest, items: items.filter((item) => types.includes(item.type)) };
+  };
+
+  // Each check is a hook of the routes it concerns only.
+  app.addHook("onRoute", (route) => {
+    const url = route.url;
+    const methods = [route.method].flat();
+    if (slugRoutePrefixes.some((prefix) => url.startsWith(prefix))) {
+      addRouteHook(route, "onRequest", limitSlug);
+    }
+    if (url.startsWith(idRoutePrefix) || url === "/v1/changes" || url === "/v1/documents") {
+      addRouteHook(route, "preHandler", limitLookup);
+    }
+    if (methods.some((method) => listedRoutes.has(`${method} ${url}`))) {
+      addRouteHook(route, "preSerialization", leaveOutOtherTypes);
+    }
   });
 }
 

@@ -15,9 +15,10 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { UnauthenticatedError } from "../errors/index.js";
 import type { ApiTokenScope } from "./api-tokens.js";
+import { addRouteHook } from "./route-hooks.js";
 
 /** The Content-Security-Policy header of every `/ui/` response. */
 const uiContentSecurityPolicy = [
@@ -84,13 +85,15 @@ export async function registerUiRoutes(
   const sessions = new Set<string>();
   let code = options.oneTimeCode;
 
-  app.addHook("onSend", async (request, reply) => {
-    if (request.url === "/ui" || request.url.startsWith("/ui/")) {
-      reply.header("content-security-policy", uiContentSecurityPolicy);
-      reply.header("x-content-type-options", "nosniff");
-      reply.header("referrer-policy", "no-referrer");
-      reply.header("x-frame-options", "DENY");
-    }
+  const pageHeaders = async (_request: FastifyRequest, reply: FastifyReply) => {
+    reply.header("content-security-policy", uiContentSecurityPolicy);
+    reply.header("x-content-type-options", "nosniff");
+    reply.header("referrer-policy", "no-referrer");
+    reply.header("x-frame-options", "DENY");
+  };
+  app.addHook("onRoute", (route) => {
+    if (route.url === "/ui" || route.url.startsWith("/ui/"))
+      addRouteHook(route, "onSend", pageHeaders);
   });
 
   app.get("/v1/session", async (request) => ({ scope: options.scopeOf(request) }));

@@ -24,6 +24,11 @@ export function postgresStatements(s: string, prefix: string) {
       `SELECT ${documentColumns} FROM ${newest} WHERE d.type = $1 AND d.name = $2`,
     ),
     newestById: named("newest_id", `SELECT ${documentColumns} FROM ${newest} WHERE d.id = $1`),
+    /** The newest revisions of several slugs, given as two arrays of types and names. */
+    newestBySlugs: named(
+      "newest_slugs",
+      `SELECT ${documentColumns} FROM ${newest} WHERE (d.type, d.name) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+    ),
     newestByIds: named(
       "newest_ids",
       `SELECT ${documentColumns} FROM ${newest} WHERE d.id = ANY($1::text[])`,

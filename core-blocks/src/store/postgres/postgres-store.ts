@@ -47,6 +47,7 @@ import {
   toSummary,
 } from "../sqlite/sqlite-rows.js";
 import type { DocumentRow, RevisionRow, SummaryRow } from "../sqlite/sqlite-statements.js";
+import { LoadBatcher } from "./load-batch.js";
 import { createPool, type PooledClient, type SqlClient, type SqlPool } from "./postgres-driver.js";
 import { lockKeys, migratePostgresStore } from "./postgres-migrations.js";
 import { type PostgresStatements, postgresStatements } from "./postgres-statements.js";
@@ -239,6 +240,11 @@ function asStoreError(location: string, error: unknown, waitedSince?: number): u
   return error;
 }
 
+/** The batch key of a load: by id, or by slug. */
+function loadKey(ref: DocumentRef): string {
+  return "id" in ref ? `id:${ref.id}` : `slug:${ref.type}\u0000${ref.name}`;
+}
+
 function slugOf(document: { type: string; name: string }): string {
   return formatSlug(document.type, document.name);
 }
@@ -310,23 +316,86 @@ class PostgresStore implements PostgresBlockStore {
   ): Promise<StoredDocument | undefined> {
     const sql = this.#sql;
     const revision = options?.revision;
+    if (revision === undefined) {
+      this.#open();
+      const row = await this.#newest.load(ref);
+      return row === undefined ? undefined : this.#document(row);
+    }
     const rows = await this.#read<DocumentRow>((client) =>
-      revision === undefined
-        ? "id" in ref
-          ? client.query({ ...sql.newestById, values: [ref.id] })
-          : client.query({ ...sql.newestBySlug, values: [ref.type, ref.name] })
-        : "id" in ref
-          ? client.query({
-              ...sql.revisionById,
-              values: [ref.id, revision, this.limits.revisionsKept],
-            })
-          : client.query({
-              ...sql.revisionBySlug,
-              values: [ref.type, ref.name, revision, this.limits.revisionsKept],
-            }),
+      "id" in ref
+        ? client.query({
+            ...sql.revisionById,
+            values: [ref.id, revision, this.limits.revisionsKept],
+          })
+        : client.query({
+            ...sql.revisionBySlug,
+            values: [ref.type, ref.name, revision, this.limits.revisionsKept],
+          }),
     );
     const row = rows[0];
     return row === undefined ? undefined : this.#document(row);
+  }
+
+  /** Loads of newest revisions, batched while they wait for a connection (see load-batch.ts). */
+  readonly #newest = new LoadBatcher<DocumentRef, DocumentRow>(loadKey, (take) =>
+    this.#sendLoads(take),
+  );
+
+  /**
+   * Sends one batch of loads on one pooled connection: one statement for the slugs and one for
+   * the ids (a single key uses its own prepared statement). Like `#read`, a connection found
+   * dead is dropped and the batch sent once more on a new one.
+   */
+  async #sendLoads(take: () => DocumentRef[]): Promise<Map<string, DocumentRow>> {
+    const started = Date.now();
+    let refs: DocumentRef[] | undefined;
+    for (let attempt = 0; ; attempt++) {
+      let client: PooledClient | undefined;
+      let failure: unknown;
+      try {
+        client = await this.#pool.connect();
+        refs ??= take();
+        return await this.#newestRows(client, refs);
+      } catch (error) {
+        failure = error;
+        if (attempt === 0 && isConnectionError(error)) continue;
+        throw asStoreError(this.location, error, started);
+      } finally {
+        client?.release(isConnectionError(failure) ? (failure as Error) : undefined);
+      }
+    }
+  }
+
+  async #newestRows(client: SqlClient, refs: DocumentRef[]): Promise<Map<string, DocumentRow>> {
+    const sql = this.#sql;
+    const ids: string[] = [];
+    const types: string[] = [];
+    const names: string[] = [];
+    for (const ref of refs) {
+      if ("id" in ref) ids.push(ref.id);
+      else {
+        types.push(ref.type);
+        names.push(ref.name);
+      }
+    }
+    const found = new Map<string, DocumentRow>();
+    if (types.length > 0) {
+      const { rows } = await client.query<DocumentRow>(
+        types.length === 1
+          ? { ...sql.newestBySlug, values: [types[0], names[0]] }
+          : { ...sql.newestBySlugs, values: [types, names] },
+      );
+      for (const row of rows) found.set(loadKey({ type: row.type, name: row.name }), row);
+    }
+    if (ids.length > 0) {
+      const { rows } = await client.query<DocumentRow>(
+        ids.length === 1
+          ? { ...sql.newestById, values: [ids[0]] }
+          : { ...sql.newestByIds, values: [ids] },
+      );
+      for (const row of rows) found.set(loadKey({ id: row.id }), row);
+    }
+    return found;
   }
 
   async getMany(ids: readonly string[]): Promise<Map<string, StoredDocument>> {
