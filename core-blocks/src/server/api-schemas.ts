@@ -319,11 +319,12 @@ export const apiRoutes: Record<string, ApiRoute> = {
     success: { status: 200, kind: "json" },
   },
   "PUT /v1/meta/:key": {
-    summary: "Write a store metadata value",
+    summary:
+      "Write a store metadata value (compare-and-swap on `expected`: `null` for none); answers `{ written }`",
     tag: "store",
     params: metaParams,
-    body: z.object({ value: z.string() }),
-    success: { status: 204, kind: "empty" },
+    body: z.object({ value: z.string(), expected: z.string().nullable().optional() }),
+    success: { status: 200, kind: "json" },
   },
   "GET /v1/changes": {
     summary: "The change feed as Server-Sent Events: `ready`, then one `change` per commit",

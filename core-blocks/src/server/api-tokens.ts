@@ -100,9 +100,27 @@ function checkTypes(types: readonly string[]): string[] {
   return cleaned.sort();
 }
 
+const parseIndex = (stored: string | undefined): string[] =>
+  stored === undefined ? [] : (JSON.parse(stored) as string[]);
+
 async function readIndex(store: BlockStore): Promise<string[]> {
-  const stored = await store.getMeta(indexKey);
-  return stored === undefined ? [] : (JSON.parse(stored) as string[]);
+  return parseIndex(await store.getMeta(indexKey));
+}
+
+/** The records of the hashes in `index` not in `seen` (which it then holds). */
+async function readRecords(
+  store: BlockStore,
+  index: string[],
+  seen: Set<string>,
+): Promise<ApiTokenRecord[]> {
+  const records: ApiTokenRecord[] = [];
+  for (const hash of index) {
+    if (seen.has(hash)) continue;
+    seen.add(hash);
+    const record = await readRecord(store, hash);
+    if (record) records.push(record);
+  }
+  return records;
 }
 
 async function readRecord(store: BlockStore, hash: string): Promise<ApiTokenRecord | undefined> {
@@ -158,16 +176,17 @@ export async function createApiToken(
   }
   const expiresAt =
     options.expires === undefined ? undefined : parseTokenExpiry(options.expires, now);
-  const existing = await listApiTokens(store);
-  const holder = existing.find(
-    (record) => record.name === options.name && isTokenActive(record, now),
-  );
-  if (holder) {
-    throw new InvalidInputError({
+  const nameTaken = (holder: ApiTokenRecord) =>
+    new InvalidInputError({
       subject: "--name",
       message: `An active token is already named "${options.name}" (id ${holder.id}). Revoke it first (tessera token revoke ${options.name}) or choose another name.`,
     });
-  }
+  const activeHolder = (records: ApiTokenRecord[]) =>
+    records.find((other) => other.name === options.name && isTokenActive(other, now));
+  const seen = new Set<string>();
+  const existingHolder = activeHolder(await readRecords(store, await readIndex(store), seen));
+  if (existingHolder) throw nameTaken(existingHolder);
+
   const token = `tsk_${randomBytes(32).toString("base64url")}`;
   const hash = hashOf(token);
   const record: ApiTokenRecord = {
@@ -179,12 +198,19 @@ export async function createApiToken(
     ...(expiresAt === undefined ? {} : { expiresAt }),
   };
   await writeRecord(store, hash, record);
-  // The index has no compare-and-swap: write, read back, and add again if a concurrent
-  // `token create` replaced it in between.
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const index = await readIndex(store);
-    if (index.includes(hash)) break;
-    await store.setMeta(indexKey, JSON.stringify([...index, hash]));
+  // The hash joins the index by compare-and-swap. A swap that fails means another `token create`
+  // added its token first: its record is read, and when it took this name the create is refused
+  // and this record, whose token was never shown, is revoked.
+  for (;;) {
+    const stored = await store.getMeta(indexKey);
+    const index = parseIndex(stored);
+    const added = activeHolder(await readRecords(store, index, seen));
+    if (added) {
+      await writeRecord(store, hash, { ...record, revokedAt: now.toISOString() });
+      throw nameTaken(added);
+    }
+    const next = JSON.stringify([...index, hash]);
+    if (await store.setMeta(indexKey, next, { expected: stored ?? null })) break;
   }
   return { token, record };
 }

@@ -397,11 +397,17 @@ export async function createServer(options: ServerOptions): Promise<TesseraServe
     const value = await store.getMeta(request.params.key);
     return value === undefined ? {} : { value };
   });
-  app.put<{ Params: { key: string }; Body: { value: string } }>(
+  app.put<{ Params: { key: string }; Body: { value: string; expected?: string | null } }>(
     "/v1/meta/:key",
-    async (request, reply) => {
-      await store.setMeta(request.params.key, request.body.value);
-      return reply.code(204).send();
+    async (request) => {
+      const { value, expected } = request.body;
+      return {
+        written: await store.setMeta(
+          request.params.key,
+          value,
+          expected === undefined ? {} : { expected },
+        ),
+      };
     },
   );
 

@@ -331,7 +331,12 @@ export interface BlockStore {
    * fingerprints). Never holds secrets.
    */
   getMeta(key: string): Promise<string | undefined>;
-  setMeta(key: string, value: string): Promise<void>;
+  /**
+   * Writes a metadata value. With `expected`, a compare-and-swap: writes only when the stored
+   * value is still `expected` (`null`: only when the key has no value), and returns false,
+   * writing nothing, when it is not. Returns true when it wrote.
+   */
+  setMeta(key: string, value: string, options?: { expected?: string | null }): Promise<boolean>;
 
   /**
    * Optional capability: a feed of committed changes. Resolves once the watch is listening, so

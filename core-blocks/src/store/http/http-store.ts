@@ -345,8 +345,12 @@ export async function openHttpStore(options: HttpStoreOptions): Promise<HttpBloc
       return (await call<{ value?: string }>("GET", `/v1/meta/${encode(key)}`)).value;
     },
 
-    async setMeta(key, value) {
-      await call("PUT", `/v1/meta/${encode(key)}`, { json: { value } });
+    async setMeta(key, value, options) {
+      const expected = options?.expected;
+      const answer = await call<{ written: boolean }>("PUT", `/v1/meta/${encode(key)}`, {
+        json: expected === undefined ? { value } : { value, expected },
+      });
+      return answer.written;
     },
 
     /**

@@ -405,9 +405,16 @@ class MemoryBlockStore implements BlockStore {
     return this.#meta.get(key);
   }
 
-  async setMeta(key: string, value: string): Promise<void> {
+  async setMeta(
+    key: string,
+    value: string,
+    options?: { expected?: string | null },
+  ): Promise<boolean> {
     this.#open();
+    const expected = options?.expected;
+    if (expected !== undefined && (this.#meta.get(key) ?? null) !== expected) return false;
     this.#meta.set(key, value);
+    return true;
   }
 
   async watch(options: WatchOptions = {}): Promise<StoreWatch> {

@@ -224,6 +224,14 @@ export function postgresStatements(s: string, prefix: string) {
       "set_meta",
       `INSERT INTO ${s}.store_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
     ),
+    createMeta: named(
+      "create_meta",
+      `INSERT INTO ${s}.store_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`,
+    ),
+    replaceMeta: named(
+      "replace_meta",
+      `UPDATE ${s}.store_meta SET value = $2 WHERE key = $1 AND value = $3`,
+    ),
     listMasterKeys: named(
       "list_master_keys",
       `SELECT id, is_current, first_used_at FROM ${s}.master_keys ORDER BY position, id`,

@@ -809,8 +809,23 @@ class PostgresStore implements PostgresBlockStore {
     return rows[0]?.value;
   }
 
-  async setMeta(key: string, value: string): Promise<void> {
-    await this.#write((client) => client.query({ ...this.#sql.setMeta, values: [key, value] }));
+  async setMeta(
+    key: string,
+    value: string,
+    options?: { expected?: string | null },
+  ): Promise<boolean> {
+    const sql = this.#sql;
+    const expected = options?.expected;
+    const { rowCount } = await this.#write((client) =>
+      client.query(
+        expected === undefined
+          ? { ...sql.setMeta, values: [key, value] }
+          : expected === null
+            ? { ...sql.createMeta, values: [key, value] }
+            : { ...sql.replaceMeta, values: [key, value, expected] },
+      ),
+    );
+    return rowCount === 1;
   }
 
   /**

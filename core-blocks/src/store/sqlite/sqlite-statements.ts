@@ -181,6 +181,10 @@ export function prepareStatements(database: Database) {
     setMeta: prepare(
       "INSERT INTO store_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     ),
+    createMeta: prepare(
+      "INSERT INTO store_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+    ),
+    replaceMeta: prepare("UPDATE store_meta SET value = ? WHERE key = ? AND value = ?"),
   };
 }
 

@@ -784,9 +784,21 @@ class SqliteStore implements SqliteBlockStore {
     return this.#read((statements) => statements.getMeta.get(key)?.value);
   }
 
-  async setMeta(key: string, value: string): Promise<void> {
+  async setMeta(
+    key: string,
+    value: string,
+    options?: { expected?: string | null },
+  ): Promise<boolean> {
     const statements = this.#open();
-    await this.#write(() => statements.setMeta.run(key, value));
+    const expected = options?.expected;
+    const { changes } = await this.#write(() =>
+      expected === undefined
+        ? statements.setMeta.run(key, value)
+        : expected === null
+          ? statements.createMeta.run(key, value)
+          : statements.replaceMeta.run(value, key, expected),
+    );
+    return changes === 1;
   }
 
   /**
