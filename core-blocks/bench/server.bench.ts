@@ -2,7 +2,8 @@
  * `tessera server` under load, on loopback over a throwaway PostgreSQL cluster, in one run:
  *
  * - load by slug, `GET /v1/documents/<type>/<name>` with a read token, through a real
- *   `tessera server start` process, 64 connections (autocannon);
+ *   `tessera server start` process, 64 connections (autocannon): all of one block, and spread
+ *   over 64 blocks (so loads batched together are of different blocks, not one);
  * - the same answer from a bare Fastify handler in its own process (the floor of the framework);
  * - the same load through `PostgresStore.get` directly, 64 concurrent callers in this process.
  *
@@ -71,8 +72,28 @@ async function load(
   url: string,
   headers: Record<string, string>,
   duration: number,
+  paths?: string[],
 ): Promise<Round> {
-  const result = await autocannon({ url, connections, duration, headers, pipelining: 1 });
+  let next = 0;
+  const result = await autocannon({
+    url,
+    connections,
+    duration,
+    headers,
+    pipelining: 1,
+    ...(paths === undefined
+      ? {}
+      : {
+          requests: [
+            {
+              setupRequest: (request: autocannon.Request) => ({
+                ...request,
+                path: paths[next++ % paths.length]!,
+              }),
+            },
+          ],
+        }),
+  });
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${url}: ${result.non2xx} answers other than 2xx, ${result.errors} errors`);
   }
@@ -133,16 +154,25 @@ export default async function serverBench(): Promise<BenchSuite> {
     rmSync(home, { recursive: true, force: true });
   };
   try {
-    await store.put({
-      id: randomUUID(),
-      type: "bench-credentials",
-      name: "main",
-      data,
-      schemaChecksum: `sha256:${"0".repeat(64)}`,
-      schemaVersion: "1.0.0",
-      references: [],
-      dataKey: null,
-    });
+    for (const name of [
+      "main",
+      ...Array.from({ length: connections }, (_, index) => `b${index}`),
+    ]) {
+      await store.put({
+        id: randomUUID(),
+        type: "bench-credentials",
+        name,
+        data,
+        schemaChecksum: `sha256:${"0".repeat(64)}`,
+        schemaVersion: "1.0.0",
+        references: [],
+        dataKey: null,
+      });
+    }
+    const spread = Array.from(
+      { length: connections },
+      (_, index) => `/v1/documents/bench-credentials/b${index}`,
+    );
     const made = await promisify(execFile)(
       process.execPath,
       [bin, "token", "create", "--name", "bench", "--scope", "read"],
@@ -162,16 +192,24 @@ export default async function serverBench(): Promise<BenchSuite> {
 
     // Warm up every side, then alternate measured rounds.
     await load(`${server.url}${path}`, headers, 3);
+    await load(server.url, headers, 3, spread);
     await load(`${bare.url}${path}`, headers, 3);
     await inProcess(get, 3);
-    const measured = { server: [] as Round[], bare: [] as Round[], store: [] as Round[] };
+    const measured = {
+      server: [] as Round[],
+      spread: [] as Round[],
+      bare: [] as Round[],
+      store: [] as Round[],
+    };
     for (let round = 0; round < rounds; round++) {
       measured.server.push(await load(`${server.url}${path}`, headers, seconds));
+      measured.spread.push(await load(server.url, headers, seconds, spread));
       measured.bare.push(await load(`${bare.url}${path}`, headers, seconds));
       measured.store.push(await inProcess(get, seconds));
     }
     const results = {
       server: summarize(measured.server),
+      spread: summarize(measured.spread),
       bare: summarize(measured.bare),
       store: summarize(measured.store),
     };
@@ -184,6 +222,7 @@ export default async function serverBench(): Promise<BenchSuite> {
       );
     }
     const ratio = results.bare.requestsPerSecond / results.server.requestsPerSecond;
+    const spreadRatio = results.bare.requestsPerSecond / results.spread.requestsPerSecond;
     console.log(
       `  bare/server throughput ${ratio.toFixed(2)}x; store/server throughput ${(results.store.requestsPerSecond / results.server.requestsPerSecond).toFixed(2)}x`,
     );
@@ -210,6 +249,20 @@ export default async function serverBench(): Promise<BenchSuite> {
           unit: "x",
           target: 2,
           measure: async () => round2(ratio),
+        },
+        {
+          kind: "value",
+          name: `server: load by slug of ${connections} different blocks, p99`,
+          unit: "ms",
+          target: 10,
+          measure: async () => results.spread.p99,
+        },
+        {
+          kind: "value",
+          name: `server: bare handler ÷ server, loads of ${connections} different blocks (${Math.round(results.spread.requestsPerSecond)} req/s)`,
+          unit: "x",
+          target: 2,
+          measure: async () => round2(spreadRatio),
         },
         {
           kind: "value",
