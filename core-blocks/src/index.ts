@@ -232,6 +232,7 @@ export {
   type PostgresStoreOptions,
   type PutDocumentInput,
   type RevisionSummary,
+  type RevisionWriteOptions,
   type SqliteBlockStore,
   type SqliteStoreOptions,
   type StoreChange,

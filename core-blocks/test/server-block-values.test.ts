@@ -239,6 +239,24 @@ describe("block values over HTTP: writing", () => {
     expect(again.status).toBe(409);
   });
 
+  it("records the writing token as each revision's actor, and a local save as the local user", async () => {
+    vi.stubEnv("TESSERA_ACTOR", "user:alice");
+    await new Login({ user: "app", password: "login-password-7f3a" }).save("prod", { store });
+    const edited = await call("PUT", "/v1/blocks/test-values-login/prod", {
+      token: "write",
+      headers: { "if-match": '"1"' },
+      json: { data: { user: "app2", password: { $keep: true } } },
+    });
+    expect(edited.status).toBe(200);
+    expect(edited.json.actor).toBe("token:write-token");
+    const newest = await call("GET", "/v1/blocks/test-values-login/prod", { token: "read" });
+    expect(newest.json.actor).toBe("token:write-token");
+    const first = await call("GET", "/v1/blocks/test-values-login/prod?revision=1");
+    expect(first.json.actor).toBe("user:alice");
+    const history = await store.history({ type: "test-values-login", name: "prod" });
+    expect(history.map((entry) => entry.actor)).toEqual(["token:write-token", "user:alice"]);
+  });
+
   it("refuses a stale If-Match with 409 REVISION_CONFLICT naming both revisions, and a write without one", async () => {
     await saveExample();
     const data = { url: "https://service.example", port: 1, certificate: { $keep: true } };

@@ -36,7 +36,11 @@ describeBlockStore(
       },
     };
   },
-  { name: "HTTP store over a SQLite server, conformance", watch: true },
+  {
+    name: "HTTP store over a SQLite server, conformance",
+    watch: true,
+    actorAssignedByServer: "token:conformance",
+  },
 );
 
 const here = fileURLToPath(new URL(".", import.meta.url));

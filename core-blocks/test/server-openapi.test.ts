@@ -24,7 +24,10 @@ interface Operation {
 interface OpenApiDocument {
   openapi: string;
   paths: Record<string, Record<string, Operation>>;
-  components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> };
+  components: {
+    securitySchemes: Record<string, unknown>;
+    schemas: Record<string, { properties?: Record<string, unknown> } | undefined>;
+  };
   security: unknown[];
 }
 let document: OpenApiDocument;
@@ -111,6 +114,18 @@ describe("the OpenAPI document at /openapi.json", () => {
     );
     expect(save.responses["409"]).toBeDefined();
     expect(save.responses["201"]?.headers).toHaveProperty("ETag");
+    expect(document.components.schemas.StoredDocument?.properties).toHaveProperty("actor");
+    const history = operationOf("GET /v1/documents/:type/:name/history")!;
+    expect(history.responses["200"]?.content).toEqual({
+      "application/json": {
+        schema: expect.objectContaining({
+          properties: {
+            items: { type: "array", items: { $ref: "#/components/schemas/RevisionSummary" } },
+          },
+        }),
+      },
+    });
+    expect(document.components.schemas.RevisionSummary?.properties).toHaveProperty("actor");
     const bodySchema = save.requestBody?.content["application/json"]?.schema;
     expect(bodySchema?.required).toEqual(
       expect.arrayContaining(["id", "data", "schemaChecksum", "dataKey"]),
@@ -164,8 +179,10 @@ describe("requests validated by the same schemas", () => {
       package: sent.package,
       dataKey: null,
     });
+    expect(loaded.actor).toBe("token:openapi");
     expect(Object.keys(loaded).sort()).toEqual(
       [
+        "actor",
         "createdAt",
         "data",
         "dataKey",

@@ -33,5 +33,9 @@ describeBlockStore(
     const { token } = await createApiToken(backing, { name: "conformance", scope: "admin" });
     return { store: await openHttpStore({ url, apiKey: token }) };
   },
-  { name: "HTTP store over a PostgreSQL server, conformance", watch: true },
+  {
+    name: "HTTP store over a PostgreSQL server, conformance",
+    watch: true,
+    actorAssignedByServer: "token:conformance",
+  },
 );

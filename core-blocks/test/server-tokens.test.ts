@@ -321,3 +321,82 @@ describe("API tokens limited to block types", () => {
     }
   });
 });
+
+describe("the audit trail of revisions", () => {
+  it("records the name of the token that wrote each revision, whatever actor a request body claims", async () => {
+    const deployBot = (await createApiToken(store, { name: "deploy-bot", scope: "write" })).token;
+    const etlWorker = (await createApiToken(store, { name: "etl-worker", scope: "write" })).token;
+    const claims = { actor: "user:mallory" };
+    const created = await call("PUT", "/v1/documents/bucket/audited", {
+      json: { ...body("one"), ...claims },
+      token: deployBot,
+    });
+    expect(created.status).toBe(201);
+    expect(created.json?.actor).toBe("token:deploy-bot");
+    const second = await call("PUT", "/v1/documents/bucket/audited", {
+      json: { ...body("two"), ...claims, overwrite: true },
+      token: etlWorker,
+    });
+    expect(second.json?.actor).toBe("token:etl-worker");
+    const rolled = await call("POST", "/v1/documents/bucket/audited/rollback", {
+      json: { revision: 1, ...claims },
+      token: deployBot,
+    });
+    expect(rolled.status).toBe(200);
+    const renamed = await call("POST", `/v1/document-ids/${created.json?.id}/rename`, {
+      json: { name: "audited-renamed", ...claims },
+      token: etlWorker,
+    });
+    expect(renamed.status).toBe(200);
+
+    const history = await call("GET", "/v1/documents/bucket/audited-renamed/history");
+    expect(
+      history.json?.items.map((entry) => [entry.revision, entry.operation, entry.actor]),
+    ).toEqual([
+      [4, "rename", "token:etl-worker"],
+      [3, "rollback", "token:deploy-bot"],
+      [2, "save", "token:etl-worker"],
+      [1, "save", "token:deploy-bot"],
+    ]);
+    const first = await call("GET", "/v1/documents/bucket/audited-renamed?revision=1");
+    expect(first.json?.actor).toBe("token:deploy-bot");
+    // The store behind the server holds the same trail.
+    expect((await store.history({ type: "bucket", name: "audited-renamed" }))[0]?.actor).toBe(
+      "token:etl-worker",
+    );
+    // An HTTP store's own actor is never sent: the server's token name wins.
+    const client = await openHttpStore({ url, apiKey: deployBot });
+    try {
+      const saved = await client.put({
+        ...body("three"),
+        type: "bucket",
+        name: "audited-renamed",
+        overwrite: true,
+        actor: "user:mallory",
+      });
+      expect(saved.actor).toBe("token:deploy-bot");
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("records no actor on a server without token checks, even when a body claims one", async () => {
+    const open = await createServer({ store, auth: "none" });
+    servers.push(open);
+    const at = await open.listen();
+    const saved = await call("PUT", "/v1/documents/bucket/unaudited", {
+      json: { ...body("one"), actor: "user:mallory" },
+      token: null,
+      at,
+    });
+    expect(saved.status).toBe(201);
+    expect(saved.json).not.toHaveProperty("actor");
+    await call("POST", "/v1/documents/bucket/unaudited/rename", {
+      json: { name: "moved", actor: "user:mallory" },
+      token: null,
+      at,
+    });
+    const history = await store.history({ type: "bucket", name: "moved" });
+    expect(history.map((entry) => entry.actor)).toEqual([undefined, undefined]);
+  });
+});

@@ -51,8 +51,10 @@ beforeEach(async () => {
     const stored = await sqlite.put(document(`plain-${index}`));
     await sqlite.put(document(`plain-${index}`, { expectedRevision: stored.revision }));
   }
-  await sqlite.rollback({ type: "bucket", name: "plain-0" }, 1);
-  await sqlite.rename({ type: "bucket", name: "plain-1" }, "renamed");
+  await sqlite.rollback({ type: "bucket", name: "plain-0" }, 1, { actor: "user:alice" });
+  await sqlite.rename({ type: "bucket", name: "plain-1" }, "renamed", {
+    actor: "token:deploy-bot",
+  });
 });
 afterEach(async () => {
   await sqlite.close();
@@ -79,6 +81,11 @@ describe("copying an embedded store into PostgreSQL", () => {
       expect(await postgres.get(ref)).toEqual(await sqlite.get(ref));
       expect(await postgres.history(ref)).toEqual(await sqlite.history(ref));
     }
+    // Each revision keeps who wrote it.
+    expect((await postgres.history({ type: "bucket", name: "renamed" }))[0]?.actor).toBe(
+      "token:deploy-bot",
+    );
+    expect((await postgres.get({ type: "bucket", name: "plain-0" }))?.actor).toBe("user:alice");
     const target = await postgres.get({ type: "bucket", name: "target" });
     expect((await postgres.referrers(target!.id)).map((summary) => summary.name)).toEqual([
       "holder",

@@ -23,6 +23,7 @@ import {
   type PutDocumentInput,
   setDefaultStore,
 } from "../src/store/index.js";
+import { migratePostgresStore } from "../src/store/postgres/postgres-migrations.js";
 import { document as documentInput } from "../src/testing/block-store/helpers.js";
 import { usePostgresCluster } from "./postgres-cluster.js";
 import { isolateKeys, randomKey } from "./secrets-helpers.js";
@@ -156,7 +157,50 @@ describe("PostgresStore schema and migrations", () => {
     expect((await stores[5]!.get({ type: "bucket", name: "after-race" }))?.revision).toBe(1);
     await Promise.all(stores.map((store) => store.close()));
     const { rows } = await admin.query(`SELECT version FROM ${schema}.store_version`);
-    expect(rows).toEqual([{ version: 1 }]);
+    expect(rows).toEqual([{ version: 2 }]);
+  });
+
+  it("upgrades a schema from before revisions recorded actors, keeping its history with no actor on the old revisions", async () => {
+    const schema = freshSchema();
+    const client = await admin.connect();
+    try {
+      await migratePostgresStore(client, {
+        schema,
+        quotedSchema: `"${schema}"`,
+        location: "test",
+        target: 1,
+      });
+      await client.query(
+        `INSERT INTO ${schema}.documents (id, type, name, revision, created_at) VALUES ('doc-1', 'bucket', 'legacy', 2, '2026-01-01T00:00:00.000Z');
+         INSERT INTO ${schema}.revisions (document_id, revision, data, schema_checksum, schema_version, package, reference_ids, operation, restored_from, updated_at) VALUES
+           ('doc-1', 1, '{"bucket":"one"}', 'sha256:old', '0.9.0', NULL, '[]', 'save', NULL, '2026-01-01T00:00:00.000Z'),
+           ('doc-1', 2, '{"bucket":"one"}', 'sha256:old', '0.9.0', NULL, '[]', 'rollback', 1, '2026-01-01T00:00:00.000Z')`,
+      );
+    } finally {
+      client.release();
+    }
+    const store = await openPostgresStore({ url: cluster().url, schema });
+    try {
+      const ref = { type: "bucket", name: "legacy" };
+      const history = await store.history(ref);
+      expect(history.map((entry) => [entry.revision, entry.operation, "actor" in entry])).toEqual([
+        [2, "rollback", false],
+        [1, "save", false],
+      ]);
+      const loaded = await store.get(ref, { revision: 1 });
+      expect(loaded?.data).toEqual({ bucket: "one" });
+      expect(loaded !== undefined && "actor" in loaded).toBe(false);
+      await store.put(document("legacy", { expectedRevision: 2, actor: "user:alice" }));
+      expect((await store.history(ref)).map((entry) => entry.actor)).toEqual([
+        "user:alice",
+        undefined,
+        undefined,
+      ]);
+    } finally {
+      await store.close();
+    }
+    const { rows } = await admin.query(`SELECT version FROM ${schema}.store_version`);
+    expect(rows).toEqual([{ version: 2 }]);
   });
 
   it("refuses a schema name that is not a plain lower-case identifier before connecting", async () => {

@@ -176,6 +176,54 @@ describe("table migrations", () => {
     reopened.close();
   });
 
+  it("upgrades a file from before revisions recorded actors, keeping its history with no actor on the old revisions", async () => {
+    const path = join(folder, "before-actors.db");
+    const old = new Database(path);
+    migrateSqliteStore(old, path, 4);
+    old
+      .prepare(
+        "INSERT INTO documents (id, type, name, created_at) VALUES ('doc-1', 'bucket', 'legacy', '2026-01-01T00:00:00.000Z')",
+      )
+      .run();
+    const insertRevision = old.prepare(
+      `INSERT INTO revisions (document_id, revision, data, schema_checksum, schema_version, package, reference_ids, operation, restored_from, updated_at)
+       VALUES ('doc-1', ?, ?, 'sha256:old', '0.9.0', NULL, '[]', ?, ?, '2026-01-01T00:00:00.000Z')`,
+    );
+    insertRevision.run(1, '{"bucket":"one"}', "save", null);
+    insertRevision.run(2, '{"bucket":"two"}', "save", null);
+    insertRevision.run(3, '{"bucket":"one"}', "rollback", 1);
+    old.close();
+    chmodSync(path, 0o600);
+
+    const store = await openSqliteStore({ path });
+    try {
+      const ref = { type: "bucket", name: "legacy" };
+      const history = await store.history(ref);
+      expect(history.map((entry) => [entry.revision, entry.operation, "actor" in entry])).toEqual([
+        [3, "rollback", false],
+        [2, "save", false],
+        [1, "save", false],
+      ]);
+      const loaded = await store.get(ref, { revision: 2 });
+      expect(loaded?.data).toEqual({ bucket: "two" });
+      expect(loaded !== undefined && "actor" in loaded).toBe(false);
+      const saved = await store.put({
+        ...document("legacy"),
+        expectedRevision: 3,
+        actor: "user:alice",
+      });
+      expect(saved.actor).toBe("user:alice");
+      expect((await store.history(ref)).map((entry) => entry.actor)).toEqual([
+        "user:alice",
+        undefined,
+        undefined,
+        undefined,
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("refuses a file written by a newer Tessera and leaves it unchanged", async () => {
     const path = join(folder, "newer.db");
     const store = await openSqliteStore({ path });

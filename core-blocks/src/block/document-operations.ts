@@ -4,8 +4,10 @@ import {
   type BlockStore,
   type DocumentSummary,
   getDefaultStore,
+  localActor,
   type Page,
   type RevisionSummary,
+  type RevisionWriteOptions,
 } from "../store/index.js";
 import type {
   ChangeBlockOptions,
@@ -92,6 +94,15 @@ export async function blockHistory(
   return history;
 }
 
+/** The store options of a rollback or rename: the caller's compare-and-swap and the local actor. */
+function writeOptions(options: ChangeBlockOptions): RevisionWriteOptions {
+  const written: RevisionWriteOptions = {};
+  if (options.expectedRevision !== undefined) written.expectedRevision = options.expectedRevision;
+  const actor = localActor();
+  if (actor !== undefined) written.actor = actor;
+  return written;
+}
+
 /** Writes an old revision as the newest and returns the block as now stored. */
 export async function rollbackBlock(
   BlockClass: BlockClassInternal,
@@ -105,11 +116,7 @@ export async function rollbackBlock(
   checkCallOptions("rollback", options);
   const store = await storeOf(options);
   const stored = await onDocument(store, type, name, () =>
-    store.rollback(
-      { type, name },
-      revision,
-      options.expectedRevision !== undefined ? { expectedRevision: options.expectedRevision } : {},
-    ),
+    store.rollback({ type, name }, revision, writeOptions(options)),
   );
   return instantiate(store, BlockClass, stored);
 }
@@ -129,11 +136,7 @@ export async function renameBlock(
   const current = await store.get({ type, name });
   if (current) await checkRenameKeepsReferences(store, current, options.force);
   const stored = await onDocument(store, type, name, () =>
-    store.rename(
-      { type, name },
-      newName,
-      options.expectedRevision !== undefined ? { expectedRevision: options.expectedRevision } : {},
-    ),
+    store.rename({ type, name }, newName, writeOptions(options)),
   );
   return instantiate(store, BlockClass, stored);
 }

@@ -21,6 +21,7 @@ import {
 import {
   type BlockStore,
   getDefaultStore,
+  localActor,
   type PutDocumentInput,
   type StoredDocument,
   type WrappedDataKey,
@@ -84,6 +85,8 @@ interface SaveTarget {
   store: BlockStore;
   options: SaveBlockOptions;
   schemaChecksum: string;
+  /** Who the revision records (`localActor`). */
+  actor: string | undefined;
 }
 
 /**
@@ -103,7 +106,8 @@ export async function saveBlock(
   const store = options.store ?? (await getDefaultStore());
   await recordBlockType(store, block.constructor);
   const schemaChecksum = computedOf(definition).checksum;
-  const target: SaveTarget = { definition, name, slug, store, options, schemaChecksum };
+  const actor = localActor();
+  const target: SaveTarget = { definition, name, slug, store, options, schemaChecksum, actor };
 
   const first = newContext(store, slug, randomUUID(), undefined);
   first.encoding.add(block);
@@ -244,6 +248,7 @@ function documentInput(
   };
   if (definition.package) input.package = { ...definition.package };
   if (expectedRevision !== undefined) input.expectedRevision = expectedRevision;
+  if (target.actor !== undefined) input.actor = target.actor;
   return input;
 }
 

@@ -54,6 +54,9 @@ const blockTypeBody = z.object({
   registeredAt: z.string(),
 });
 
+const actorDescription =
+  "Who wrote this revision: token:<token name> for a write through the server (whatever a request body claims), user:<name> for a local one; absent when not recorded.";
+
 /** A stored document as the server returns it (described in the OpenAPI document only). */
 const storedDocument = documentBody.omit({ overwrite: true }).extend({
   type: z.string(),
@@ -64,6 +67,18 @@ const storedDocument = documentBody.omit({ overwrite: true }).extend({
     .describe("The wrapped data key; null for a read-scoped token or a document without secrets."),
   createdAt: z.string(),
   updatedAt: z.string(),
+  actor: z.string().optional().describe(actorDescription),
+});
+
+/** One entry of a document's history (described in the OpenAPI document only). */
+const revisionSummary = z.object({
+  revision: z.int().min(1),
+  schemaChecksum: z.string(),
+  schemaVersion: z.string(),
+  updatedAt: z.string(),
+  operation: z.enum(["save", "rollback", "rename"]),
+  restoredFrom: z.int().min(1).optional().describe("For a rollback, the revision it restored."),
+  actor: z.string().optional().describe(actorDescription),
 });
 
 /** The body of every error response. */
@@ -106,6 +121,7 @@ type Success =
   | { status: 200 | 201; kind: "document" }
   | { status: 200; kind: "described"; etag?: boolean }
   | { status: 200; kind: "json" }
+  | { status: 200; kind: "history" }
   | { status: 204; kind: "empty" }
   | { status: 200; kind: "events" };
 
@@ -161,10 +177,10 @@ function documentRoutes(): Record<string, ApiRoute> {
       success: { status: 200, kind: "document" },
     };
     routes[`GET ${prefix}/history`] = {
-      summary: `The kept revisions of a document found by ${by}, newest first`,
+      summary: `The kept revisions of a document found by ${by}, newest first, with who wrote each`,
       tag: "documents",
       params,
-      success: { status: 200, kind: "json" },
+      success: { status: 200, kind: "history" },
     };
   }
   return routes;
@@ -414,6 +430,21 @@ function responsesOf(
     if (key.startsWith("PUT /v1/documents/")) {
       responses["201"] = { description: "The document, created by this write", ...document };
     }
+  } else if (success.kind === "history") {
+    responses["200"] = {
+      description: "The kept revisions, newest first",
+      content: {
+        "application/json": {
+          schema: {
+            type: "object",
+            required: ["items"],
+            properties: {
+              items: { type: "array", items: { $ref: "#/components/schemas/RevisionSummary" } },
+            },
+          },
+        },
+      },
+    };
   } else if (success.kind === "empty") {
     responses["204"] = { description: "Done" };
   } else if (success.kind === "events") {
@@ -477,6 +508,7 @@ export function completeOpenApiDocument(
         ...components.schemas,
         Error: jsonSchema(errorBody),
         StoredDocument: jsonSchema(storedDocument),
+        RevisionSummary: jsonSchema(revisionSummary),
       },
     },
     security: [{ bearer: [] }],

@@ -29,7 +29,7 @@
  *   paths, never the values); an unknown block type is 404 `UNKNOWN_BLOCK_TYPE` saying what to
  *   install where the server runs.
  */
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { formatSlug } from "../block/slug.js";
 import { type CliBlockClass, resolveBlockClass } from "../cli/block-classes.js";
@@ -81,7 +81,10 @@ const blockValueSchema = z.object({
   id: z.string(),
   revision: z.number().int(),
   updatedAt: z.string(),
-  actor: z.string().optional().describe("Who wrote this revision (the token's name)."),
+  actor: z
+    .string()
+    .optional()
+    .describe("Who wrote this revision: token:<token name>, or user:<name> for a local write."),
   data: z.record(z.string(), z.unknown()),
 });
 
@@ -112,7 +115,6 @@ async function blockValueOf(
     ? revealWith(await getSecretCipher(store), document)
     : async () => ({ ...SECRET_SET });
   const data = await presentData(store, document.data, onSealed);
-  const actor = (document as { actor?: unknown }).actor;
   return {
     slug: formatSlug(document.type, document.name),
     type: document.type,
@@ -120,7 +122,7 @@ async function blockValueOf(
     id: document.id,
     revision: document.revision,
     updatedAt: document.updatedAt,
-    ...(typeof actor === "string" ? { actor } : {}),
+    ...(document.actor === undefined ? {} : { actor: document.actor }),
     data,
   };
 }
@@ -306,8 +308,16 @@ async function notFound(
   });
 }
 
-/** Registers the value routes (see the module doc) on `app`, answering from `store`. */
-export function registerBlockValueRoutes(app: FastifyInstance, store: BlockStore): void {
+/**
+ * Registers the value routes (see the module doc) on `app`, answering from `store`. A save writes
+ * through `writer(request)`: the store as that request writes to it, recording its token as the
+ * revision's actor.
+ */
+export function registerBlockValueRoutes(
+  app: FastifyInstance,
+  store: BlockStore,
+  writer: (request: FastifyRequest) => BlockStore,
+): void {
   type Params = z.infer<typeof blockValueParamsSchema>;
   type Query = z.infer<typeof blockValueQuerySchema>;
   type Body = z.infer<typeof blockValueInputSchema>;
@@ -356,7 +366,10 @@ export function registerBlockValueRoutes(app: FastifyInstance, store: BlockStore
       if (input.masked.length > 0) throw maskedSecretError(slug, input.masked);
       if (!input.block)
         throw new ValidationFailedError({ subject: slug, problems: input.problems });
-      const saved = await input.block.save(name, { store, expectedRevision: expected });
+      const saved = await input.block.save(name, {
+        store: writer(request),
+        expectedRevision: expected,
+      });
       const stored = await store.get({ type, name }, { revision: saved.revision! });
       if (!stored) throw await notFound(store, type, name, saved.revision);
       return reply

@@ -32,6 +32,7 @@ import type {
   WatchOptions,
   WrappedDataKey,
 } from "../store/index.js";
+import { storeWritingAs } from "./actor-store.js";
 import { completeOpenApiDocument, routeSchema } from "./api-schemas.js";
 import { registerBlockValueRoutes } from "./block-values-routes.js";
 import { expectedRevision } from "./conditional-headers.js";
@@ -39,7 +40,7 @@ import { registerDataKeyRoutes } from "./data-key-routes.js";
 import { errorResponse } from "./http-errors.js";
 import { checkListenPolicy } from "./listen-policy.js";
 import { notFound } from "./not-found.js";
-import { installTokenAuth, maySeeDataKeys, requestToken } from "./token-auth.js";
+import { installTokenAuth, maySeeDataKeys, requestActor, requestToken } from "./token-auth.js";
 import { registerUiRoutes, type UiOptions, type UiSessions } from "./ui-routes.js";
 
 /** Settings of `createServer`. */
@@ -138,6 +139,22 @@ function revisionQuery(request: FastifyRequest): { revision?: number } {
 export async function createServer(options: ServerOptions): Promise<TesseraServer> {
   const { default: fastify } = await import("fastify");
   const { store } = options;
+  /**
+   * The store as a request writes to it: each revision records the request's token
+   * (`token:<name>`), never an actor the body claims; nothing without token checks. One per actor,
+   * kept, so what is cached per store (the secrets cipher) is made once per token, not per request.
+   */
+  const writers = new Map<string | undefined, BlockStore>();
+  const writer = (request: FastifyRequest): BlockStore => {
+    const actor = requestActor(request);
+    let found = writers.get(actor);
+    if (found === undefined) {
+      if (writers.size >= 1000) writers.clear();
+      found = storeWritingAs(store, actor);
+      writers.set(actor, found);
+    }
+    return found;
+  };
   const bodyLimit = options.bodyLimit ?? store.limits.maxDocumentBytes + 256 * 1024;
   const app: FastifyInstance = fastify({
     bodyLimit,
@@ -239,7 +256,7 @@ export async function createServer(options: ServerOptions): Promise<TesseraServe
     watch: store.watch !== undefined,
   }));
 
-  registerBlockValueRoutes(app, store);
+  registerBlockValueRoutes(app, store, writer);
   registerDataKeyRoutes(app, store);
 
   // Block types.
@@ -300,7 +317,7 @@ export async function createServer(options: ServerOptions): Promise<TesseraServe
       ...(overwrite === undefined ? {} : { overwrite }),
       ...(expected === undefined ? {} : { expectedRevision: expected }),
     };
-    const stored = await store.put(input);
+    const stored = await writer(request).put(input);
     return sendDocument(request, reply, stored, stored.revision === 1 ? 201 : 200);
   });
 
@@ -333,7 +350,7 @@ export async function createServer(options: ServerOptions): Promise<TesseraServe
     });
     app.post<Params>(`${prefix}/rename`, async (request, reply) => {
       const expected = expectedRevision(request);
-      const stored = await store.rename(
+      const stored = await writer(request).rename(
         ref(request.params),
         (request.body as { name: string }).name,
         expected === undefined ? {} : { expectedRevision: expected },
@@ -342,7 +359,7 @@ export async function createServer(options: ServerOptions): Promise<TesseraServe
     });
     app.post<Params>(`${prefix}/rollback`, async (request, reply) => {
       const expected = expectedRevision(request);
-      const stored = await store.rollback(
+      const stored = await writer(request).rollback(
         ref(request.params),
         (request.body as { revision: number }).revision,
         expected === undefined ? {} : { expectedRevision: expected },

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { ForbiddenError, UnauthenticatedError } from "../errors/index.js";
-import type { BlockStore } from "../store/index.js";
+import { type BlockStore, localActor } from "../store/index.js";
 import {
   type ApiTokenRecord,
   type ApiTokenScope,
@@ -12,12 +12,27 @@ import { addRouteHook } from "./route-hooks.js";
 import { scopesFor } from "./route-scopes.js";
 import { installTypeLimits } from "./type-limits.js";
 
+/** The id of the token record of a web UI session (see `installTokenAuth`'s `sessionScope`). */
+const uiSessionTokenId = "ui-session";
+
 /** The token record of each authenticated request. */
 const requestTokens = new WeakMap<FastifyRequest, ApiTokenRecord>();
 
 /** The token a request was authenticated with; `undefined` on a server without token checks. */
 export function requestToken(request: FastifyRequest): ApiTokenRecord | undefined {
   return requestTokens.get(request);
+}
+
+/**
+ * Who a write made by the request is recorded as: `token:<the token's name>`. A web UI session of
+ * `tessera ui` (opened with the one-time code printed to the user who started it) writes as that
+ * user (`localActor`); a server without token checks records no actor.
+ */
+export function requestActor(request: FastifyRequest): string | undefined {
+  const token = requestTokens.get(request);
+  if (token === undefined) return undefined;
+  if (token.id === uiSessionTokenId) return localActor();
+  return `token:${token.name}`;
 }
 
 /**
@@ -101,7 +116,7 @@ export function installTokenAuth(
     }
     const sessionScope = options.sessionScope?.(match[1]!);
     const record: ApiTokenRecord | undefined = sessionScope
-      ? { id: "ui-session", name: "ui-session", scope: sessionScope, createdAt: "" }
+      ? { id: uiSessionTokenId, name: "ui-session", scope: sessionScope, createdAt: "" }
       : await cache.find(match[1]!);
     if (!record) {
       throw new UnauthenticatedError({

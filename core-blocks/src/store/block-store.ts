@@ -77,6 +77,12 @@ export interface StoredDocument {
   /** The integration package (and version) that wrote this revision, when known. */
   package?: DefiningPackage;
   /**
+   * Who wrote this revision, as the writer gave it (`token:deploy-bot` for a server token,
+   * `user:alice` for a local user); absent when the writer gave none, and for revisions written
+   * before stores recorded actors.
+   */
+  actor?: string;
+  /**
    * Ids of the documents this revision references: its saved nested blocks, and the blocks its
    * secret references (`{ "$reference": "secret/<name>" }`) point at.
    */
@@ -102,6 +108,14 @@ export interface PutDocumentInput {
   schemaChecksum: string;
   schemaVersion: string;
   package?: DefiningPackage;
+  /**
+   * Who writes this revision, recorded with it for the audit trail (`history`): free text of 1 to
+   * 200 characters, by convention `token:<token name>` or `user:<user name>`. A longer one is
+   * refused with `INVALID_INPUT` and nothing is written. A store behind `tessera server` records
+   * the server's choice (the name of the request's token) instead of this one.
+   * @default undefined (the revision records no actor)
+   */
+  actor?: string;
   references: string[];
   /** The data key. On an existing document it must equal the stored one (or be `null`). */
   dataKey: WrappedDataKey | null;
@@ -117,6 +131,22 @@ export interface PutDocumentInput {
    * @default false
    */
   overwrite?: boolean;
+}
+
+/** Options of `rollback` and `rename`, which write a new revision. */
+export interface RevisionWriteOptions {
+  /**
+   * Compare-and-swap: the revision the caller last saw; when the stored one differs, the write
+   * fails with `REVISION_CONFLICT` naming both.
+   * @default undefined (no check)
+   */
+  expectedRevision?: number;
+  /**
+   * Who writes the new revision, as in `PutDocumentInput.actor`: 1 to 200 characters, else
+   * `INVALID_INPUT` and nothing is written.
+   * @default undefined (the revision records no actor)
+   */
+  actor?: string;
 }
 
 /** A document in a listing: enough to show a table, no field values. */
@@ -140,6 +170,12 @@ export interface RevisionSummary {
   operation: "save" | "rollback" | "rename";
   /** For a rollback, the revision it restored. */
   restoredFrom?: number;
+  /**
+   * Who wrote this revision, as the writer gave it (`token:deploy-bot` for a server token,
+   * `user:alice` for a local user); absent when the writer gave none, and for revisions written
+   * before stores recorded actors.
+   */
+  actor?: string;
 }
 
 /** A page of results and the cursor of the next page. */
@@ -257,7 +293,7 @@ export interface BlockStore {
   rollback(
     ref: DocumentRef,
     revision: number,
-    options?: { expectedRevision?: number },
+    options?: RevisionWriteOptions,
   ): Promise<StoredDocument>;
 
   /**
@@ -267,7 +303,7 @@ export interface BlockStore {
   rename(
     ref: DocumentRef,
     newName: string,
-    options?: { expectedRevision?: number },
+    options?: RevisionWriteOptions,
   ): Promise<StoredDocument>;
 
   /**

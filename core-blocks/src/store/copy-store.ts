@@ -20,6 +20,8 @@ interface CopiedRevision {
   schemaChecksum: string;
   schemaVersion: string;
   packageJson: string | null;
+  /** Who wrote the revision; `null` when it records no one. */
+  actor: string | null;
   references: string[];
   operation: RevisionSummary["operation"];
   restoredFrom: number | null;
@@ -106,6 +108,7 @@ async function readDocument(
       schemaChecksum: stored.schemaChecksum,
       schemaVersion: stored.schemaVersion,
       packageJson: stored.package === undefined ? null : JSON.stringify(stored.package),
+      actor: stored.actor ?? null,
       references: [...stored.references],
       operation: entry.operation,
       restoredFrom: entry.restoredFrom ?? null,

@@ -1,3 +1,4 @@
+export { localActor } from "./actor.js";
 export type {
   BlockStore,
   BlockTypeRecord,
@@ -9,6 +10,7 @@ export type {
   Page,
   PutDocumentInput,
   RevisionSummary,
+  RevisionWriteOptions,
   StoreChange,
   StoredDocument,
   StoreLimits,

@@ -53,6 +53,13 @@ export function describeBlockStore(
      * @default false
      */
     watch?: boolean;
+    /**
+     * The actor this store records for every write, whatever the write gives: for a client of a
+     * server that records who wrote (the HTTP store records `token:<the token's name>`). The
+     * revision tests then expect this actor where a write gave its own or none.
+     * @default undefined (the store records the actor each write gives)
+     */
+    actorAssignedByServer?: string;
   } = {},
 ): void {
   const { describe, beforeEach, afterEach } = api;
@@ -63,6 +70,9 @@ export function describeBlockStore(
   };
 
   const suite: BlockStoreSuite = { api, store };
+  if (options.actorAssignedByServer !== undefined) {
+    suite.actorAssignedByServer = options.actorAssignedByServer;
+  }
 
   describe(options.name ?? "BlockStore conformance", () => {
     beforeEach(async () => {

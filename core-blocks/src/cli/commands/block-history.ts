@@ -1,5 +1,6 @@
 import { checkRenameKeepsReferences } from "../../block/document-operations.js";
 import { formatSlug } from "../../block/slug.js";
+import { localActor, type RevisionWriteOptions } from "../../store/index.js";
 import type { CliContext } from "../context.js";
 import {
   checkSlugPart,
@@ -9,6 +10,14 @@ import {
   requireDocument,
   shortTime,
 } from "../stored-documents.js";
+
+/** A rollback's or rename's options: compare-and-swap on `revision`, written as the local actor. */
+function writeOptions(revision: number): RevisionWriteOptions {
+  const actor = localActor();
+  return actor === undefined
+    ? { expectedRevision: revision }
+    : { expectedRevision: revision, actor };
+}
 
 /** `tessera block history <slug>`. */
 export async function historyCommand(
@@ -29,12 +38,13 @@ export async function historyCommand(
         schemaVersion: revision.schemaVersion,
         schemaChecksum: revision.schemaChecksum,
         updatedAt: revision.updatedAt,
+        actor: revision.actor ?? null,
       })),
     );
     return;
   }
   output.table(
-    ["REVISION", "OPERATION", "SCHEMA", "SAVED"],
+    ["REVISION", "OPERATION", "SCHEMA", "SAVED", "ACTOR"],
     revisions.map((revision) => [
       String(revision.revision),
       revision.operation === "rollback" && revision.restoredFrom !== undefined
@@ -42,6 +52,7 @@ export async function historyCommand(
         : revision.operation,
       revision.schemaVersion,
       shortTime(revision.updatedAt),
+      revision.actor ?? "-",
     ]),
   );
 }
@@ -56,9 +67,11 @@ export async function rollbackCommand(
   const store = await context.store();
   const current = await requireDocument(store, slug);
   await requireDocument(store, slug, revision);
-  const saved = await store.rollback(await parseSlug(slug), revision, {
-    expectedRevision: current.revision,
-  });
+  const saved = await store.rollback(
+    await parseSlug(slug),
+    revision,
+    writeOptions(current.revision),
+  );
   const { output } = context;
   if (options.json) {
     output.json({ slug, revision: saved.revision, restoredFrom: revision });
@@ -80,9 +93,7 @@ export async function renameCommand(
   const store = await context.store();
   const current = await requireDocument(store, slug);
   await checkRenameKeepsReferences(store, current, options.force);
-  const moved = await store.rename(await parseSlug(slug), newName, {
-    expectedRevision: current.revision,
-  });
+  const moved = await store.rename(await parseSlug(slug), newName, writeOptions(current.revision));
   const { output } = context;
   if (options.json) {
     output.json(documentJson(moved, await presentData(store, moved.data)));

@@ -7,6 +7,9 @@
  * store that holds a master key decrypts with it exactly as over SQLite or PostgreSQL. A process
  * that holds none asks the server to generate and unwrap data keys (`generateDataKey`,
  * `decryptDataKey`), and still seals and opens values itself.
+ *
+ * Actors: the server records who wrote each revision as `token:<the token's name>`; the actor a
+ * write gives here is checked (1–200 characters) but never sent.
  */
 
 import { formatSlug } from "../../block/slug.js";
@@ -17,6 +20,7 @@ import {
   StoreClosedError,
   TesseraError,
 } from "../../errors/index.js";
+import { checkActor } from "../actor.js";
 import type {
   BlockStore,
   BlockTypeRecord,
@@ -236,7 +240,17 @@ export async function openHttpStore(options: HttpStoreOptions): Promise<HttpBloc
     },
 
     async put(input) {
-      const { type, name, expectedRevision, overwrite, ...fields } = input;
+      // The server records the actor (the name of this store's token): one given here is checked
+      // like every store checks it, and never sent.
+      checkActor(input.actor);
+      const {
+        type,
+        name,
+        expectedRevision,
+        overwrite,
+        actor: _recordedByServer,
+        ...fields
+      } = input;
       const answer = await send("PUT", `/v1/documents/${encode(type)}/${encode(name)}`, {
         json: { ...fields, ...(overwrite === undefined ? {} : { overwrite }) },
         headers: conditionHeaders(expectedRevision),
@@ -253,6 +267,7 @@ export async function openHttpStore(options: HttpStoreOptions): Promise<HttpBloc
     },
 
     async rollback(ref, revision, options = {}) {
+      checkActor(options.actor);
       return call<StoredDocument>("POST", `${refPath(ref)}/rollback`, {
         json: { revision },
         headers: conditionHeaders(options.expectedRevision),
@@ -260,6 +275,7 @@ export async function openHttpStore(options: HttpStoreOptions): Promise<HttpBloc
     },
 
     async rename(ref, newName, options = {}) {
+      checkActor(options.actor);
       return call<StoredDocument>("POST", `${refPath(ref)}/rename`, {
         json: { name: newName },
         headers: conditionHeaders(options.expectedRevision),

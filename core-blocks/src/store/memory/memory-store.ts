@@ -11,6 +11,7 @@ import {
   StoreClosedError,
 } from "../../errors/index.js";
 import type { JsonObject } from "../../schema/json.js";
+import { checkActor } from "../actor.js";
 import type {
   BlockStore,
   BlockTypeRecord,
@@ -22,6 +23,7 @@ import type {
   Page,
   PutDocumentInput,
   RevisionSummary,
+  RevisionWriteOptions,
   StoreChange,
   StoredDocument,
   StoreLimits,
@@ -48,6 +50,7 @@ interface RevisionRecord {
   schemaChecksum: string;
   schemaVersion: string;
   package: DefiningPackage | undefined;
+  actor: string | undefined;
   references: string[];
   operation: RevisionSummary["operation"];
   restoredFrom: number | undefined;
@@ -141,6 +144,7 @@ class MemoryBlockStore implements BlockStore {
 
   async put(input: PutDocumentInput): Promise<StoredDocument> {
     this.#open();
+    checkActor(input.actor);
     const slug = slugOf(input);
     const json = JSON.stringify(input.data);
     const size = Buffer.byteLength(json, "utf8");
@@ -173,6 +177,7 @@ class MemoryBlockStore implements BlockStore {
       schemaChecksum: input.schemaChecksum,
       schemaVersion: input.schemaVersion,
       package: input.package ? { ...input.package } : undefined,
+      actor: input.actor,
       references,
       operation: "save",
       restoredFrom: undefined,
@@ -205,24 +210,26 @@ class MemoryBlockStore implements BlockStore {
   async rollback(
     ref: DocumentRef,
     revision: number,
-    options?: { expectedRevision?: number },
+    options?: RevisionWriteOptions,
   ): Promise<StoredDocument> {
     this.#open();
+    checkActor(options?.actor);
     const document = this.#require(ref);
     const slug = slugOf(document);
     this.#checkExpected(slug, options?.expectedRevision, newest(document).revision);
     const old = document.revisions.find((candidate) => candidate.revision === revision);
     if (!old) throw new BlockNotFoundError({ slug, closeMatches: [], revision });
     this.#checkReferences(slug, document.id, old.references);
-    return this.#append(document, copyContent(old, "rollback", revision));
+    return this.#append(document, copyContent(old, "rollback", revision, options?.actor));
   }
 
   async rename(
     ref: DocumentRef,
     newName: string,
-    options?: { expectedRevision?: number },
+    options?: RevisionWriteOptions,
   ): Promise<StoredDocument> {
     this.#open();
+    checkActor(options?.actor);
     const document = this.#require(ref);
     const head = newest(document);
     this.#checkExpected(slugOf(document), options?.expectedRevision, head.revision);
@@ -232,7 +239,7 @@ class MemoryBlockStore implements BlockStore {
     this.#ids.delete(slugOf(document));
     document.name = newName;
     this.#ids.set(slugOf(document), document.id);
-    return this.#append(document, copyContent(head, "rename", undefined));
+    return this.#append(document, copyContent(head, "rename", undefined, options?.actor));
   }
 
   async delete(ref: DocumentRef, options?: { force?: boolean }): Promise<boolean> {
@@ -287,6 +294,7 @@ class MemoryBlockStore implements BlockStore {
           operation: revision.operation,
         };
         if (revision.restoredFrom !== undefined) summary.restoredFrom = revision.restoredFrom;
+        if (revision.actor !== undefined) summary.actor = revision.actor;
         return summary;
       })
       .reverse();
@@ -523,6 +531,7 @@ function revisionRecord(
     schemaChecksum: content.schemaChecksum,
     schemaVersion: content.schemaVersion,
     package: content.package,
+    actor: content.actor,
     references: content.references,
     operation: content.operation,
     restoredFrom: content.restoredFrom,
@@ -535,12 +544,14 @@ function copyContent(
   from: RevisionRecord,
   operation: RevisionSummary["operation"],
   restoredFrom: number | undefined,
+  actor: string | undefined,
 ): RevisionContent {
   return {
     data: copyJson(from.data),
     schemaChecksum: from.schemaChecksum,
     schemaVersion: from.schemaVersion,
     package: from.package ? { ...from.package } : undefined,
+    actor,
     references: [...from.references],
     operation,
     restoredFrom,
@@ -562,6 +573,7 @@ function toStored(document: DocumentRecord, revision: RevisionRecord): StoredDoc
     updatedAt: revision.updatedAt,
   };
   if (revision.package) stored.package = { ...revision.package };
+  if (revision.actor !== undefined) stored.actor = revision.actor;
   return stored;
 }
 

@@ -67,6 +67,11 @@ function postgresMigrations(s: string): readonly string[] {
     );
     CREATE UNIQUE INDEX master_keys_current ON ${s}.master_keys (is_current) WHERE is_current;
     `,
+    // 2: who wrote each revision (`token:<name>`, `user:<name>`), for the audit trail `history`
+    // shows. Revisions written before have none. Adding a nullable column rewrites no rows.
+    `
+    ALTER TABLE ${s}.revisions ADD COLUMN actor text;
+    `,
   ];
 }
 

@@ -7,12 +7,12 @@ export function postgresStatements(s: string, prefix: string) {
   const named = (name: string, text: string) => ({ name: `${prefix}_${name}`, text });
   const headColumns = `d.id, d.type, d.name, d.revision, d.created_at, d.data_key_master_id, d.data_key_wrapped, EXISTS (SELECT 1 FROM ${s}.document_references x WHERE x.from_id = d.id) AS has_references`;
   const documentColumns =
-    "d.id, d.type, d.name, r.revision, d.created_at, d.data_key_master_id, d.data_key_wrapped, r.data, r.schema_checksum, r.schema_version, r.package, r.reference_ids, r.updated_at";
+    "d.id, d.type, d.name, r.revision, d.created_at, d.data_key_master_id, d.data_key_wrapped, r.data, r.schema_checksum, r.schema_version, r.package, r.actor, r.reference_ids, r.updated_at";
   const summaryColumns =
     "d.id, d.type, d.name, r.revision, r.schema_version, d.created_at, r.updated_at";
   const newest = `${s}.documents d JOIN ${s}.revisions r ON r.document_id = d.id AND r.revision = d.revision`;
   const revisionColumns =
-    "revision, data, schema_checksum, schema_version, package, reference_ids, operation, restored_from, updated_at";
+    "revision, data, schema_checksum, schema_version, package, actor, reference_ids, operation, restored_from, updated_at";
   return {
     headBySlug: named(
       "head_slug",
@@ -57,8 +57,8 @@ export function postgresStatements(s: string, prefix: string) {
          ON CONFLICT (type, name) DO NOTHING
          RETURNING id
        )
-       INSERT INTO ${s}.revisions (document_id, revision, data, schema_checksum, schema_version, package, reference_ids, operation, restored_from, updated_at)
-       SELECT id, 1, $7, $8, $9, $10, $11, 'save', NULL, $4 FROM doc
+       INSERT INTO ${s}.revisions (document_id, revision, data, schema_checksum, schema_version, package, actor, reference_ids, operation, restored_from, updated_at)
+       SELECT id, 1, $7, $8, $9, $10, $12, $11, 'save', NULL, $4 FROM doc
        RETURNING revision`,
     ),
     /**
@@ -77,8 +77,8 @@ export function postgresStatements(s: string, prefix: string) {
          WHERE id = $1 AND revision = $2
          RETURNING id, type, name, revision, created_at, data_key_master_id, data_key_wrapped
        ), written AS (
-         INSERT INTO ${s}.revisions (document_id, revision, data, schema_checksum, schema_version, package, reference_ids, operation, restored_from, updated_at)
-         SELECT id, revision, $6, $7, $8, $9, $10, $11, $12, $13 FROM head
+         INSERT INTO ${s}.revisions (document_id, revision, data, schema_checksum, schema_version, package, actor, reference_ids, operation, restored_from, updated_at)
+         SELECT id, revision, $6, $7, $8, $9, $14, $10, $11, $12, $13 FROM head
        )
        SELECT id, type, name, revision, created_at, data_key_master_id, data_key_wrapped FROM head`,
     ),
@@ -95,8 +95,8 @@ export function postgresStatements(s: string, prefix: string) {
          ON CONFLICT (type, name) DO NOTHING
          RETURNING id, type, name, revision, created_at
        ), written AS (
-         INSERT INTO ${s}.revisions (document_id, revision, data, schema_checksum, schema_version, package, reference_ids, operation, restored_from, updated_at)
-         SELECT id, 1, $5, $6, $7, $8, '[]', 'save', NULL, $4 FROM doc
+         INSERT INTO ${s}.revisions (document_id, revision, data, schema_checksum, schema_version, package, actor, reference_ids, operation, restored_from, updated_at)
+         SELECT id, 1, $5, $6, $7, $8, $10, '[]', 'save', NULL, $4 FROM doc
        )
        SELECT id, type, name, revision, created_at, NULL::text AS data_key_master_id, NULL::text AS data_key_wrapped,
          pg_notify($9, json_build_object('id', id, 'type', type, 'name', name, 'revision', revision, 'operation', 'save')::text) AS notified
@@ -118,8 +118,8 @@ export function postgresStatements(s: string, prefix: string) {
            AND ($4::text IS NULL OR data_key_master_id IS NOT NULL)
          RETURNING id, type, name, revision, created_at, data_key_master_id, data_key_wrapped
        ), written AS (
-         INSERT INTO ${s}.revisions (document_id, revision, data, schema_checksum, schema_version, package, reference_ids, operation, restored_from, updated_at)
-         SELECT id, revision, $5, $6, $7, $8, '[]', 'save', NULL, $9 FROM head
+         INSERT INTO ${s}.revisions (document_id, revision, data, schema_checksum, schema_version, package, actor, reference_ids, operation, restored_from, updated_at)
+         SELECT id, revision, $5, $6, $7, $8, $13, '[]', 'save', NULL, $9 FROM head
        ), unreferenced AS (
          DELETE FROM ${s}.document_references WHERE from_id IN (SELECT id FROM head)
        ), pruned AS (
@@ -147,8 +147,8 @@ export function postgresStatements(s: string, prefix: string) {
     /** Every revision of a copied document in one statement, one array per column. */
     copyRevisions: named(
       "copy_revisions",
-      `INSERT INTO ${s}.revisions (document_id, revision, data, schema_checksum, schema_version, package, reference_ids, operation, restored_from, updated_at)
-       SELECT $1, * FROM unnest($2::integer[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::integer[], $10::text[])`,
+      `INSERT INTO ${s}.revisions (document_id, revision, data, schema_checksum, schema_version, package, actor, reference_ids, operation, restored_from, updated_at)
+       SELECT $1, * FROM unnest($2::integer[], $3::text[], $4::text[], $5::text[], $6::text[], $11::text[], $7::text[], $8::text[], $9::integer[], $10::text[])`,
     ),
     copyReferences: named(
       "copy_refs",

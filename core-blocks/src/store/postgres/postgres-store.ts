@@ -16,6 +16,7 @@ import {
   TesseraError,
 } from "../../errors/index.js";
 import type { JsonObject } from "../../schema/index.js";
+import { checkActor } from "../actor.js";
 import {
   type BlockStore,
   type BlockTypeRecord,
@@ -27,6 +28,7 @@ import {
   type Page,
   type PutDocumentInput,
   type RevisionSummary,
+  type RevisionWriteOptions,
   resyncChange,
   type StoreChange,
   type StoredDocument,
@@ -276,6 +278,7 @@ interface RevisionContent {
   schemaChecksum: string;
   schemaVersion: string;
   packageJson: string | null;
+  actor: string | null;
   references: string[];
   operation: RevisionSummary["operation"];
   restoredFrom: number | null;
@@ -437,6 +440,7 @@ class PostgresStore implements PostgresBlockStore {
       schemaChecksum: input.schemaChecksum,
       schemaVersion: input.schemaVersion,
       packageJson: input.package === undefined ? null : JSON.stringify(input.package),
+      actor: input.actor ?? null,
       references: [],
       operation: "save",
       restoredFrom: null,
@@ -456,6 +460,7 @@ class PostgresStore implements PostgresBlockStore {
               content.schemaVersion,
               content.packageJson,
               this.#channel,
+              content.actor,
             ],
           })
         : client.query({
@@ -473,6 +478,7 @@ class PostgresStore implements PostgresBlockStore {
               this.limits.revisionsKept,
               pruneBatch,
               this.#channel,
+              content.actor,
             ],
           }),
     );
@@ -484,8 +490,10 @@ class PostgresStore implements PostgresBlockStore {
   async rollback(
     ref: DocumentRef,
     revision: number,
-    options?: { expectedRevision?: number },
+    options?: RevisionWriteOptions,
   ): Promise<StoredDocument> {
+    this.#open();
+    checkActor(options?.actor);
     return this.#write(async (client) => {
       const head = await this.#requireHead(client, ref);
       const slug = slugOf(head);
@@ -507,6 +515,7 @@ class PostgresStore implements PostgresBlockStore {
         schemaChecksum: old.schema_checksum,
         schemaVersion: old.schema_version,
         packageJson: old.package,
+        actor: options?.actor ?? null,
         references,
         operation: "rollback",
         restoredFrom: revision,
@@ -517,8 +526,10 @@ class PostgresStore implements PostgresBlockStore {
   async rename(
     ref: DocumentRef,
     newName: string,
-    options?: { expectedRevision?: number },
+    options?: RevisionWriteOptions,
   ): Promise<StoredDocument> {
+    this.#open();
+    checkActor(options?.actor);
     return this.#write(async (client) => {
       const head = await this.#requireHead(client, ref);
       checkExpectedRevision(slugOf(head), options?.expectedRevision, head.revision);
@@ -539,6 +550,7 @@ class PostgresStore implements PostgresBlockStore {
           schemaChecksum: newest.schema_checksum,
           schemaVersion: newest.schema_version,
           packageJson: newest.package,
+          actor: options?.actor ?? null,
           references: parseColumn<string[]>(newest.reference_ids, slugOf(head), "reference_ids"),
           operation: "rename",
           restoredFrom: null,
@@ -771,6 +783,7 @@ class PostgresStore implements PostgresBlockStore {
           revisions.map((revision) => revision.operation),
           revisions.map((revision) => revision.restoredFrom),
           revisions.map((revision) => revision.updatedAt),
+          revisions.map((revision) => revision.actor),
         ],
       });
       return true;
@@ -1047,6 +1060,7 @@ class PostgresStore implements PostgresBlockStore {
   }
 
   #serialize(input: PutDocumentInput): string {
+    checkActor(input.actor);
     const dataJson = JSON.stringify(input.data);
     const size = Buffer.byteLength(dataJson, "utf8");
     if (size > this.limits.maxDocumentBytes) {
@@ -1097,6 +1111,7 @@ class PostgresStore implements PostgresBlockStore {
       schemaChecksum: input.schemaChecksum,
       schemaVersion: input.schemaVersion,
       packageJson: input.package === undefined ? null : JSON.stringify(input.package),
+      actor: input.actor ?? null,
       references,
       operation: "save",
       restoredFrom: null,
@@ -1126,6 +1141,7 @@ class PostgresStore implements PostgresBlockStore {
         content.schemaVersion,
         content.packageJson,
         JSON.stringify(references),
+        content.actor,
       ],
     });
     if (rows.length === 0) {
@@ -1185,6 +1201,7 @@ class PostgresStore implements PostgresBlockStore {
         content.operation,
         content.restoredFrom,
         now,
+        content.actor,
       ],
     });
     const written = rows[0];
@@ -1261,6 +1278,7 @@ class PostgresStore implements PostgresBlockStore {
     if (content.packageJson !== null) {
       document.package = JSON.parse(content.packageJson) as DefiningPackage;
     }
+    if (content.actor !== null) document.actor = content.actor;
     return document;
   }
 

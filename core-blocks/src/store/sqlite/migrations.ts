@@ -90,6 +90,11 @@ const sqliteMigrations: readonly string[] = [
     operation TEXT NOT NULL
   );
   `,
+  // 5: who wrote each revision (`token:<name>`, `user:<name>`), for the audit trail `history`
+  // shows. Revisions written before have none.
+  `
+  ALTER TABLE revisions ADD COLUMN actor TEXT;
+  `,
 ];
 
 /** The table version this release writes. */

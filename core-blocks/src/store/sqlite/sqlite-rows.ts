@@ -49,6 +49,7 @@ export function toDocument(row: DocumentRow): StoredDocument {
   if (row.package !== null) {
     document.package = parseColumn<DefiningPackage>(row.package, where, "package");
   }
+  if (row.actor !== null) document.actor = row.actor;
   return document;
 }
 
@@ -85,5 +86,6 @@ export function toRevisionSummary(row: RevisionRow): RevisionSummary {
     operation: row.operation,
   };
   if (row.restored_from !== null) summary.restoredFrom = row.restored_from;
+  if (row.actor !== null) summary.actor = row.actor;
   return summary;
 }

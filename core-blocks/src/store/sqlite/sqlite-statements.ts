@@ -18,6 +18,7 @@ export interface DocumentRow extends DocumentColumns {
   schema_checksum: string;
   schema_version: string;
   package: string | null;
+  actor: string | null;
   reference_ids: string;
   updated_at: string;
 }
@@ -34,6 +35,7 @@ export interface RevisionRow {
   schema_checksum: string;
   schema_version: string;
   package: string | null;
+  actor: string | null;
   reference_ids: string;
   operation: RevisionSummary["operation"];
   restored_from: number | null;
@@ -67,7 +69,7 @@ export interface SummaryRow {
  */
 const newestRevision = "(SELECT max(revision) FROM revisions WHERE document_id = d.id)";
 const headColumns = `d.id, d.type, d.name, ${newestRevision} AS revision, d.created_at, d.data_key_master_id, d.data_key_wrapped, EXISTS (SELECT 1 FROM document_references WHERE from_id = d.id) AS has_references`;
-const documentColumns = `d.id, d.type, d.name, r.revision, d.created_at, d.data_key_master_id, d.data_key_wrapped, r.data, r.schema_checksum, r.schema_version, r.package, r.reference_ids, r.updated_at`;
+const documentColumns = `d.id, d.type, d.name, r.revision, d.created_at, d.data_key_master_id, d.data_key_wrapped, r.data, r.schema_checksum, r.schema_version, r.package, r.actor, r.reference_ids, r.updated_at`;
 const summaryColumns =
   "d.id, d.type, d.name, r.revision, r.schema_version, d.created_at, r.updated_at";
 
@@ -103,7 +105,7 @@ export function prepareStatements(database: Database) {
       `SELECT ${documentColumns} FROM documents d JOIN revisions r ON r.document_id = d.id AND r.revision = ${newestRevision} WHERE d.id IN (SELECT value FROM json_each(?))`,
     ),
     revision: prepare<RevisionRow>(
-      "SELECT revision, data, schema_checksum, schema_version, package, reference_ids, operation, restored_from, updated_at FROM revisions WHERE document_id = ? AND revision = ?",
+      "SELECT revision, data, schema_checksum, schema_version, package, actor, reference_ids, operation, restored_from, updated_at FROM revisions WHERE document_id = ? AND revision = ?",
     ),
     insertDocument: prepare(
       "INSERT INTO documents (id, type, name, created_at, data_key_master_id, data_key_wrapped) VALUES (?, ?, ?, ?, ?, ?)",
@@ -113,7 +115,7 @@ export function prepareStatements(database: Database) {
     ),
     renameDocument: prepare("UPDATE documents SET name = ? WHERE id = ?"),
     insertRevision: prepare(
-      "INSERT INTO revisions (document_id, revision, data, schema_checksum, schema_version, package, reference_ids, operation, restored_from, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO revisions (document_id, revision, data, schema_checksum, schema_version, package, actor, reference_ids, operation, restored_from, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     ),
     pruneRevisions: prepare("DELETE FROM revisions WHERE document_id = ? AND revision <= ?"),
     deleteRevisions: prepare("DELETE FROM revisions WHERE document_id = ?"),
@@ -147,7 +149,7 @@ export function prepareStatements(database: Database) {
       `SELECT ${summaryColumns} FROM documents d JOIN revisions r ON r.document_id = d.id AND r.revision = ${newestRevision} WHERE d.type = ? AND d.name > ? ORDER BY d.type, d.name LIMIT ?`,
     ),
     history: prepare<RevisionRow>(
-      "SELECT revision, data, schema_checksum, schema_version, package, reference_ids, operation, restored_from, updated_at FROM revisions WHERE document_id = ? AND revision > ? ORDER BY revision DESC",
+      "SELECT revision, data, schema_checksum, schema_version, package, actor, reference_ids, operation, restored_from, updated_at FROM revisions WHERE document_id = ? AND revision > ? ORDER BY revision DESC",
     ),
     putBlockType: prepare(
       "INSERT INTO block_types (type, record) VALUES (?, ?) ON CONFLICT (type) DO UPDATE SET record = excluded.record",

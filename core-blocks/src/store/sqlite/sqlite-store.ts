@@ -32,6 +32,7 @@ import {
   StoreWriteFailedError,
 } from "../../errors/index.js";
 import type { JsonObject } from "../../schema/index.js";
+import { checkActor } from "../actor.js";
 import {
   type BlockStore,
   type BlockTypeRecord,
@@ -43,6 +44,7 @@ import {
   type Page,
   type PutDocumentInput,
   type RevisionSummary,
+  type RevisionWriteOptions,
   resyncChange,
   type StoreChange,
   type StoredDocument,
@@ -390,6 +392,7 @@ interface RevisionContent {
   schemaChecksum: string;
   schemaVersion: string;
   packageJson: string | null;
+  actor: string | null;
   references: string[];
   operation: RevisionSummary["operation"];
   restoredFrom: number | null;
@@ -570,8 +573,9 @@ class SqliteStore implements SqliteBlockStore {
   async rollback(
     ref: DocumentRef,
     revision: number,
-    options?: { expectedRevision?: number },
+    options?: RevisionWriteOptions,
   ): Promise<StoredDocument> {
+    checkActor(options?.actor);
     const statements = this.#open();
     return this.#write(() => {
       const head = this.#requireHead(statements, ref);
@@ -589,6 +593,7 @@ class SqliteStore implements SqliteBlockStore {
         schemaChecksum: old.schema_checksum,
         schemaVersion: old.schema_version,
         packageJson: old.package,
+        actor: options?.actor ?? null,
         references,
         operation: "rollback",
         restoredFrom: revision,
@@ -599,8 +604,9 @@ class SqliteStore implements SqliteBlockStore {
   async rename(
     ref: DocumentRef,
     newName: string,
-    options?: { expectedRevision?: number },
+    options?: RevisionWriteOptions,
   ): Promise<StoredDocument> {
+    checkActor(options?.actor);
     const statements = this.#open();
     return this.#write(() => {
       const head = this.#requireHead(statements, ref);
@@ -618,6 +624,7 @@ class SqliteStore implements SqliteBlockStore {
         schemaChecksum: newest.schema_checksum,
         schemaVersion: newest.schema_version,
         packageJson: newest.package,
+        actor: options?.actor ?? null,
         references: parseColumn<string[]>(newest.reference_ids, slugOf(head), "reference_ids"),
         operation: "rename",
         restoredFrom: null,
@@ -908,6 +915,7 @@ class SqliteStore implements SqliteBlockStore {
   }
 
   #serialize(input: PutDocumentInput): string {
+    checkActor(input.actor);
     const dataJson = JSON.stringify(input.data);
     const size = Buffer.byteLength(dataJson, "utf8");
     if (size > this.limits.maxDocumentBytes) {
@@ -984,6 +992,7 @@ class SqliteStore implements SqliteBlockStore {
       schemaChecksum: input.schemaChecksum,
       schemaVersion: input.schemaVersion,
       packageJson: input.package === undefined ? null : JSON.stringify(input.package),
+      actor: input.actor ?? null,
       references,
       operation: "save",
       restoredFrom: null,
@@ -1074,6 +1083,7 @@ class SqliteStore implements SqliteBlockStore {
       content.schemaChecksum,
       content.schemaVersion,
       content.packageJson,
+      content.actor,
       JSON.stringify(content.references),
       content.operation,
       content.restoredFrom,
@@ -1108,6 +1118,7 @@ class SqliteStore implements SqliteBlockStore {
     if (content.packageJson !== null) {
       document.package = JSON.parse(content.packageJson) as DefiningPackage;
     }
+    if (content.actor !== null) document.actor = content.actor;
     return document;
   }
 

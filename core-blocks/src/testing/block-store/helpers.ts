@@ -8,6 +8,8 @@ import type { ConformanceTestApi } from "../conformance-test-api.js";
 export interface BlockStoreSuite {
   api: ConformanceTestApi;
   store: () => BlockStore;
+  /** The actor the store records for every write (see `describeBlockStore`'s options). */
+  actorAssignedByServer?: string;
 }
 
 /** A valid `put` input with a fresh id; fields can be overridden. */

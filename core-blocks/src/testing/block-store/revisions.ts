@@ -1,10 +1,12 @@
-import { BlockNotFoundError } from "../../errors/index.js";
+import { BlockNotFoundError, InvalidInputError } from "../../errors/index.js";
 import { type BlockStoreSuite, document, rejection } from "./helpers.js";
 
 /** BlockStore conformance: revisions. */
 export function describeRevisions(suite: BlockStoreSuite): void {
   const { describe, it, expect } = suite.api;
   const { store } = suite;
+  /** The actor a revision records when its write gave `given`. */
+  const recorded = (given: string | undefined) => suite.actorAssignedByServer ?? given;
   describe("revisions", () => {
     it("keeps earlier revisions readable and lists history newest first", async () => {
       const ref = { type: "webhook", name: "alerts" };
@@ -93,6 +95,75 @@ export function describeRevisions(suite: BlockStoreSuite): void {
         expect(BlockNotFoundError.isInstance(error)).toBe(true);
         expect((error as BlockNotFoundError).slug).toBe("webhook/missing");
       }
+    });
+
+    it("records the actor of each save, rollback and rename, and returns it from history and get", async () => {
+      const ref = { type: "webhook", name: "audited" };
+      const created = await store().put(
+        document("webhook", "audited", { data: { url: "one" }, actor: "user:alice" }),
+      );
+      expect(created.actor).toBe(recorded("user:alice"));
+      const anonymous = await store().put(
+        document("webhook", "audited", { data: { url: "two" }, overwrite: true }),
+      );
+      expect(anonymous.actor).toBe(recorded(undefined));
+      const rolled = await store().rollback(ref, 1, { actor: "token:deploy-bot" });
+      expect(rolled.actor).toBe(recorded("token:deploy-bot"));
+      const renamed = await store().rename(ref, "audited-renamed", {
+        actor: "user:bob",
+        expectedRevision: 3,
+      });
+      expect(renamed.actor).toBe(recorded("user:bob"));
+
+      const moved = { type: "webhook", name: "audited-renamed" };
+      const history = await store().history(moved);
+      expect(history.map((entry) => [entry.revision, entry.operation, entry.actor])).toEqual([
+        [4, "rename", recorded("user:bob")],
+        [3, "rollback", recorded("token:deploy-bot")],
+        [2, "save", recorded(undefined)],
+        [1, "save", recorded("user:alice")],
+      ]);
+      expect((await store().get(moved))?.actor).toBe(recorded("user:bob"));
+      expect((await store().get({ id: created.id }))?.actor).toBe(recorded("user:bob"));
+      expect((await store().get(moved, { revision: 1 }))?.actor).toBe(recorded("user:alice"));
+      expect((await store().get(moved, { revision: 2 }))?.actor).toBe(recorded(undefined));
+      expect((await store().get(moved, { revision: 3 }))?.actor).toBe(recorded("token:deploy-bot"));
+      const many = await store().getMany([created.id]);
+      expect(many.get(created.id)?.actor).toBe(recorded("user:bob"));
+    });
+
+    it("refuses an actor longer than 200 characters with INVALID_INPUT and writes nothing", async () => {
+      const tooLong = `user:${"a".repeat(196)}`;
+      expect(tooLong.length).toBe(201);
+      const ref = { type: "webhook", name: "audited" };
+      const refused = await rejection(
+        store().put(document("webhook", "audited", { actor: tooLong })),
+      );
+      expect(InvalidInputError.isInstance(refused)).toBe(true);
+      expect(await store().get(ref)).toBe(undefined);
+
+      const longest = tooLong.slice(0, 200);
+      await store().put(document("webhook", "audited", { data: { url: "one" }, actor: longest }));
+      for (const call of [
+        () =>
+          store().put(
+            document("webhook", "audited", {
+              data: { url: "two" },
+              overwrite: true,
+              actor: tooLong,
+            }),
+          ),
+        () => store().rollback(ref, 1, { actor: tooLong }),
+        () => store().rename(ref, "audited-renamed", { actor: tooLong }),
+      ]) {
+        const error = await rejection(call());
+        expect(InvalidInputError.isInstance(error)).toBe(true);
+      }
+      const history = await store().history(ref);
+      expect(history.map((entry) => [entry.revision, entry.actor])).toEqual([
+        [1, recorded(longest)],
+      ]);
+      expect((await store().get(ref))?.data).toEqual({ url: "one" });
     });
   });
 }
