@@ -1,4 +1,5 @@
 import { writeFile } from "node:fs/promises";
+import { userInfo } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliHome, createCliHome, writeExampleBlocks } from "./helpers/cli.js";
@@ -380,6 +381,43 @@ describe("tessera block, from a fresh process each time", () => {
     expect(result.stderr).toContain("--overwrite");
     expect(result.stderr).not.toContain("{ overwrite: true }");
     expect(result.stderr).not.toContain("expectedRevision");
+  });
+
+  it("shows who wrote each revision in the history: TESSERA_ACTOR, or the operating-system user", async () => {
+    const as = (actor: string) => ({ env: { TESSERA_ACTOR: actor, AUDIT_PASSWORD: password } });
+    await cli.ok(
+      [
+        "block",
+        "create",
+        "db-credentials",
+        "audited",
+        "--set",
+        "user=first",
+        "--secret-from-env",
+        "password=AUDIT_PASSWORD",
+      ],
+      as("user:alice"),
+    );
+    await cli.ok(["block", "edit", "db-credentials/audited", "--set", "user=second"], as("ci:bot"));
+    await cli.ok(["block", "rollback", "db-credentials/audited", "1"], as("user:carol"));
+    const history = parse<Array<{ revision: number; operation: string; actor: string | null }>>(
+      await cli.ok(["block", "history", "db-credentials/audited", "--json"]),
+    );
+    expect(history.map((entry) => [entry.revision, entry.operation, entry.actor])).toEqual([
+      [3, "rollback", "user:carol"],
+      [2, "save", "ci:bot"],
+      [1, "save", "user:alice"],
+    ]);
+    const table = await cli.ok(["block", "history", "db-credentials/audited"]);
+    expect(table).toMatch(/^REVISION\s+OPERATION\s+SCHEMA\s+SAVED\s+ACTOR$/m);
+    expect(table).toMatch(/^3\s+rollback to 1\s+.*user:carol$/m);
+    expect(table).toMatch(/^1\s+save\s+.*user:alice$/m);
+    // Without TESSERA_ACTOR, the operating-system user.
+    await cli.ok(["block", "rollback", "db-credentials/audited", "2"]);
+    const [newest] = parse<Array<{ actor: string | null }>>(
+      await cli.ok(["block", "history", "db-credentials/audited", "--json"]),
+    );
+    expect(newest?.actor).toBe(`user:${userInfo().username}`);
   });
 
   it("suggests close matches for a mistyped slug", async () => {

@@ -132,6 +132,64 @@ describe("tessera server start", () => {
   });
 });
 
+describe("the audit trail through tessera server", () => {
+  it("shows the writing token as token:<name> in tessera block history, whatever actor the client sets", async () => {
+    const folder = home();
+    const env: NodeJS.ProcessEnv = { ...process.env, TESSERA_HOME: folder, NO_COLOR: "1" };
+    delete env.TESSERA_DATABASE_URL;
+    delete env.TESSERA_API_URL;
+    delete env.TESSERA_ACTOR;
+    const tessera = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
+      promisify(execFile)(process.execPath, [bin, ...args], { env: { ...env, ...extra } });
+    const made = await tessera(["token", "create", "--name", "deploy-bot", "--scope", "write"]);
+    const token = made.stdout.trim();
+    const server = start(["--port", "0"], folder);
+    const url = await server.listening;
+    for (const [revision, overwrite] of [
+      [1, false],
+      [2, true],
+    ] as const) {
+      const saved = await fetch(`${url}/v1/documents/bucket/results`, {
+        method: "PUT",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({
+          id: "00000000-0000-4000-8000-000000000001",
+          data: { revision },
+          schemaChecksum: `sha256:${"0".repeat(64)}`,
+          schemaVersion: "1.0.0",
+          references: [],
+          dataKey: null,
+          overwrite,
+          actor: "user:mallory",
+        }),
+      });
+      expect(saved.ok).toBe(true);
+    }
+    // A CLI working through the server: its own actor is not sent, the token's name is recorded.
+    await tessera(["block", "rollback", "bucket/results", "1"], {
+      TESSERA_API_URL: url,
+      TESSERA_API_KEY: token,
+      TESSERA_ACTOR: "user:mallory",
+    });
+    // The same CLI on the store itself records its TESSERA_ACTOR.
+    await tessera(["block", "rename", "bucket/results", "moved"], { TESSERA_ACTOR: "user:alice" });
+    const history = JSON.parse(
+      (await tessera(["block", "history", "bucket/moved", "--json"])).stdout,
+    ) as Array<{ revision: number; actor: string | null }>;
+    expect(history.map((entry) => [entry.revision, entry.actor])).toEqual([
+      [4, "user:alice"],
+      [3, "token:deploy-bot"],
+      [2, "token:deploy-bot"],
+      [1, "token:deploy-bot"],
+    ]);
+    const table = (await tessera(["block", "history", "bucket/moved"])).stdout;
+    expect(table).toMatch(/^3\s+rollback to 1\s+.*token:deploy-bot$/m);
+    expect(table).not.toContain("mallory");
+    server.child.kill("SIGTERM");
+    expect(await server.exited).toBe(0);
+  });
+});
+
 describe("tessera token", () => {
   it("creates a limited, expiring token, lists records without the token, revokes it by name and refuses a bad expiry", async () => {
     const folder = home();

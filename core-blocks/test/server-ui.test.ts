@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createApiToken, createServer, type TesseraServer } from "../src/server/index.js";
 import { uiAssetsDirectory } from "../src/server/ui-routes.js";
 import { openSqliteStore, type SqliteBlockStore } from "../src/store/index.js";
@@ -115,6 +115,36 @@ describe("signing in to the UI", () => {
       headers: { authorization: `Bearer ${token}` },
     });
     expect(await session.json()).toEqual({ scope: "admin" });
+  });
+
+  it("records a write of a tessera ui session as the local user who started it", async () => {
+    vi.stubEnv("TESSERA_ACTOR", "user:alice");
+    try {
+      await start({ oneTimeCode: "code-actor-123456" });
+      const exchanged = await fetch(`${url}/ui/session`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ code: "code-actor-123456" }),
+      });
+      const { token } = (await exchanged.json()) as { token: string };
+      const saved = await fetch(`${url}/v1/documents/bucket/from-ui`, {
+        method: "PUT",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({
+          id: "00000000-0000-4000-8000-0000000000a1",
+          data: {},
+          schemaChecksum: "sha256:0",
+          schemaVersion: "1.0.0",
+          references: [],
+          dataKey: null,
+        }),
+      });
+      expect(saved.status).toBe(201);
+      const [newest] = await store.history({ type: "bucket", name: "from-ui" });
+      expect(newest?.actor).toBe("user:alice");
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it("refuses a wrong code, and any code on a server started without one", async () => {

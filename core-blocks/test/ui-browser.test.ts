@@ -286,6 +286,9 @@ describe("the web UI in Chromium", () => {
       .poll(() => page.locator("[data-testid=revision]").textContent())
       .toContain("Revision 4");
     expect(await page.locator("[data-field=host] .value").textContent()).toBe("deploy.example");
+    // Each revision names the token that wrote it.
+    const actors = page.locator("[data-testid=history] [data-testid=actor]");
+    await expect.poll(() => actors.allTextContents()).toEqual(Array(4).fill("token:write-person"));
     await expectNoSecretInDom(page);
 
     // A read token: the same pages, no form that writes.

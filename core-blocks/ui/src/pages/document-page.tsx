@@ -236,7 +236,7 @@ function History({
                 {entry.restoredFrom ? ` of revision ${entry.restoredFrom}` : ""}
               </td>
               <td>{formatTime(entry.updatedAt)}</td>
-              <td>{entry.actor ?? ""}</td>
+              <td data-testid="actor">{entry.actor ?? "-"}</td>
               <td>
                 {canWrite(scope) && entry.revision !== current ? (
                   <button type="button" onClick={() => rollback(entry.revision)}>
