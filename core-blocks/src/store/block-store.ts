@@ -258,7 +258,11 @@ export interface StoreLimits {
  *
  * Errors are Tessera errors: `BLOCK_NOT_FOUND`, `BLOCK_EXISTS`, `REVISION_CONFLICT`,
  * `BLOCK_REFERENCED`, `REFERENCE_CYCLE`, `REFERENCE_NOT_FOUND`, `DOCUMENT_TOO_LARGE`,
- * `MASTER_KEY_NOT_CURRENT`.
+ * `MASTER_KEY_NOT_CURRENT`, and `INVALID_INPUT` for an actor longer than 200 characters.
+ *
+ * Actors: `put`, `rollback` and `rename` record the `actor` they are given with the revision they
+ * write (an audit trail), and `get` and `history` return it; a store behind `tessera server`
+ * records the name of the request's token instead.
  */
 export interface BlockStore {
   /** Backend name: `memory`, `sqlite`, `postgres`, `http`. */
