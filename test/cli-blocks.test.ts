@@ -408,6 +408,10 @@ describe("tessera block, from a fresh process each time", () => {
       [2, "save", "ci:bot"],
       [1, "save", "user:alice"],
     ]);
+    const inspected = parse<{ revision: number; actor: string }>(
+      await cli.ok(["block", "inspect", "db-credentials/audited", "--revision", "2", "--json"]),
+    );
+    expect(inspected).toMatchObject({ revision: 2, actor: "ci:bot" });
     const table = await cli.ok(["block", "history", "db-credentials/audited"]);
     expect(table).toMatch(/^REVISION\s+OPERATION\s+SCHEMA\s+SAVED\s+ACTOR$/m);
     expect(table).toMatch(/^3\s+rollback to 1\s+.*user:carol$/m);

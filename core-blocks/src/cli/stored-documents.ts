@@ -214,6 +214,7 @@ export function documentJson(document: StoredDocument, data: JsonObject): JsonOb
       coreRange: document.package.coreRange,
     };
   }
+  if (document.actor !== undefined) json.actor = document.actor;
   return json;
 }
 
