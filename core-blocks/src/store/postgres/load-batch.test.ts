@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { LoadBatcher } from "./load-batch.js";
 
 /** A batcher whose sends wait until `connect()` hands them a connection, in order. */
-function batcher() {
+function batcher(maxInFlight = 2) {
   const sends: Array<{ keys?: string[]; connect(): void; fail(error: Error): void }> = [];
   const rows = new Map([
     ["a", { key: "a" }],
@@ -24,6 +24,7 @@ function batcher() {
         };
         sends.push(send);
       }),
+    maxInFlight,
   );
   return { loads, sends };
 }
@@ -48,6 +49,21 @@ describe("LoadBatcher", () => {
     sends[1]!.connect();
     expect(sends[1]!.keys).toEqual(["a"]);
     expect(await Promise.all([early, late])).toEqual([{ key: "a" }, { key: "a" }]);
+  });
+
+  it("sends at most maxInFlight batches at once; the batch that waits for a slot keeps gathering loads and goes when one is answered", async () => {
+    const { loads, sends } = batcher(1);
+    const first = loads.load("a");
+    sends[0]!.connect();
+    const waiting = [loads.load("a"), loads.load("b")];
+    expect(sends).toHaveLength(1);
+    const later = loads.load("missing");
+    expect(sends).toHaveLength(1);
+    expect(await first).toEqual({ key: "a" });
+    expect(sends).toHaveLength(2);
+    sends[1]!.connect();
+    expect(sends[1]!.keys).toEqual(["a", "b", "missing"]);
+    expect(await Promise.all([...waiting, later])).toEqual([{ key: "a" }, { key: "b" }, undefined]);
   });
 
   it("fails every load of a batch that could not be sent, and the next load starts afresh", async () => {

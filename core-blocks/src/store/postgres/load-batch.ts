@@ -1,14 +1,20 @@
 /**
  * Point loads that wait for a database connection, sent together.
  *
- * Under load every call queues for one of the pool's few connections. Loads asked while a batch
- * waits for its connection join that batch; when the connection is free, the batch's keys go out in
- * one statement, and the next load starts a new batch. A load joins only a batch that has not been
- * sent, so its answer is read after it was asked: it sees every write committed before, exactly
- * as a load of its own would. Loads of the same key in one batch share one row.
+ * At most `maxInFlight` batches are sent at once. Loads asked while the batches in flight are
+ * answered join the one waiting batch; when a batch in flight is answered (and a connection is
+ * free), the waiting batch's keys go out in one statement, and the next load starts a new batch.
+ * Under many concurrent loads this turns many round trips into few, leaving the pool's other
+ * connections to writes. A load joins only a batch that has not been sent, so its answer is read
+ * after it was asked: it sees every write committed before, exactly as a load of its own would.
+ * Loads of the same key in one batch share one row.
  */
 export class LoadBatcher<Key, Row> {
   #waiting: Map<string, Waiting<Key, Row>> | undefined;
+  /** Batches sent and not yet answered. */
+  #inFlight = 0;
+  /** Whether the waiting batch has been handed to `send` (it may still wait for a connection). */
+  #waitingSent = false;
 
   constructor(
     private readonly keyOf: (key: Key) => string,
@@ -17,6 +23,7 @@ export class LoadBatcher<Key, Row> {
      * keys, and answers the rows found, by `keyOf`. Called once per batch.
      */
     private readonly send: (take: () => Key[]) => Promise<Map<string, Row>>,
+    private readonly maxInFlight = 2,
   ) {}
 
   load(key: Key): Promise<Row | undefined> {
@@ -24,7 +31,8 @@ export class LoadBatcher<Key, Row> {
     if (batch === undefined) {
       batch = new Map();
       this.#waiting = batch;
-      this.#sendBatch(batch);
+      this.#waitingSent = false;
+      if (this.#inFlight < this.maxInFlight) this.#sendBatch(batch);
     }
     const id = this.keyOf(key);
     let entry = batch.get(id);
@@ -37,6 +45,8 @@ export class LoadBatcher<Key, Row> {
   }
 
   #sendBatch(batch: Map<string, Waiting<Key, Row>>): void {
+    this.#inFlight++;
+    this.#waitingSent = true;
     const close = () => {
       if (this.#waiting === batch) this.#waiting = undefined;
     };
@@ -44,19 +54,24 @@ export class LoadBatcher<Key, Row> {
       close();
       return [...batch.values()].map((entry) => entry.key);
     };
+    const settle = (answer: (entry: Waiting<Key, Row>, id: string) => void) => {
+      this.#inFlight--;
+      close();
+      for (const [id, entry] of batch) answer(entry, id);
+      // A batch that waited for a free slot goes now.
+      const waiting = this.#waiting;
+      if (waiting !== undefined && !this.#waitingSent) this.#sendBatch(waiting);
+    };
     this.send(take).then(
-      (rows) => {
-        for (const [id, entry] of batch) {
+      (rows) =>
+        settle((entry, id) => {
           const row = rows.get(id);
           for (const answer of entry.answers) answer.resolve(row);
-        }
-      },
-      (error: unknown) => {
-        close();
-        for (const entry of batch.values()) {
+        }),
+      (error: unknown) =>
+        settle((entry) => {
           for (const answer of entry.answers) answer.reject(error);
-        }
-      },
+        }),
     );
   }
 }

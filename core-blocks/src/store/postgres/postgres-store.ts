@@ -109,6 +109,12 @@ const defaultLimits: StoreLimits = { maxDocumentBytes: 1_048_576, revisionsKept:
 /** Revisions beyond the kept window are deleted every this many saves of a document. */
 const pruneBatch = 16;
 
+/**
+ * Batches of loads sent at once (see load-batch.ts). Two keep one batch on the wire while the
+ * next gathers; more would spread concurrent loads over more, smaller statements.
+ */
+const loadBatchesInFlight = 2;
+
 /** How often a write whose transaction lost a race (deadlock, overwrite race) is run again. */
 const maxAttempts = 20;
 
@@ -340,8 +346,10 @@ class PostgresStore implements PostgresBlockStore {
   }
 
   /** Loads of newest revisions, batched while they wait for a connection (see load-batch.ts). */
-  readonly #newest = new LoadBatcher<DocumentRef, DocumentRow>(loadKey, (take) =>
-    this.#sendLoads(take),
+  readonly #newest = new LoadBatcher<DocumentRef, DocumentRow>(
+    loadKey,
+    (take) => this.#sendLoads(take),
+    loadBatchesInFlight,
   );
 
   /**
