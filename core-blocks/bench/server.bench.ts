@@ -13,7 +13,6 @@
  * length of a measured round (default 10).
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -22,6 +21,7 @@ import autocannon from "autocannon";
 import type { BenchSuite } from "../../bench/harness.js";
 import { median } from "../../bench/harness.js";
 import { openPostgresStore } from "../src/store/index.js";
+import { document } from "../src/testing/block-store/helpers.js";
 import { startPostgresCluster } from "../test/postgres-cluster.js";
 
 const packageRoot = resolve(import.meta.dirname, "..");
@@ -158,16 +158,7 @@ export default async function serverBench(): Promise<BenchSuite> {
       "main",
       ...Array.from({ length: connections }, (_, index) => `b${index}`),
     ]) {
-      await store.put({
-        id: randomUUID(),
-        type: "bench-credentials",
-        name,
-        data,
-        schemaChecksum: `sha256:${"0".repeat(64)}`,
-        schemaVersion: "1.0.0",
-        references: [],
-        dataKey: null,
-      });
+      await store.put(document("bench-credentials", name, { data }));
     }
     const spread = Array.from(
       { length: connections },

@@ -41,6 +41,17 @@ afterAll(async () => {
   await admin?.end();
 });
 
+/** The statements the store's connections send while `body` runs, and what `body` gave. */
+async function statementsDuring<T>(body: () => Promise<T>): Promise<{ sent: number; result: T }> {
+  const spy = vi.spyOn(pg.Client.prototype, "query");
+  try {
+    const result = await body();
+    return { sent: spy.mock.calls.length, result };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
 /** A valid `put` input of a bucket with a fresh id; fields can be overridden. */
 const document = (name: string, overrides: Partial<PutDocumentInput> = {}) =>
   documentInput("bucket", name, overrides);
@@ -283,33 +294,24 @@ describe("PostgresStore schema and migrations", () => {
 });
 
 describe("saving to the PostgreSQL store in one round trip", () => {
-  /** The statements the store's connections send while `body` runs. */
-  async function statementsDuring(body: () => Promise<unknown>): Promise<number> {
-    const spy = vi.spyOn(pg.Client.prototype, "query");
-    try {
-      await body();
-      return spy.mock.calls.length;
-    } finally {
-      spy.mockRestore();
-    }
-  }
-
   it("saves a new document and each compare-and-swap revision with one statement, notifying watchers", async () => {
     const schema = freshSchema();
     const store = await openPostgresStore({ url: cluster().url, schema });
     const feed = await store.watch!();
     try {
-      expect(await statementsDuring(() => store.put(document("fast")))).toBe(1);
+      expect((await statementsDuring(() => store.put(document("fast")))).sent).toBe(1);
       for (let revision = 1; revision <= 3; revision++) {
-        const sent = await statementsDuring(() =>
+        const { sent } = await statementsDuring(() =>
           store.put(document("fast", { expectedRevision: revision, data: { revision } })),
         );
         expect(sent).toBe(1);
       }
       expect(
-        await statementsDuring(() =>
-          store.put(document("fast", { overwrite: true, data: { last: true } })),
-        ),
+        (
+          await statementsDuring(() =>
+            store.put(document("fast", { overwrite: true, data: { last: true } })),
+          )
+        ).sent,
       ).toBe(1);
       const stored = await store.get({ type: "bucket", name: "fast" });
       expect([stored?.revision, stored?.data]).toEqual([5, { last: true }]);
@@ -370,17 +372,6 @@ describe("saving to the PostgreSQL store in one round trip", () => {
 });
 
 describe("loading from the PostgreSQL store under load", () => {
-  /** The statements the store's connections send while `body` runs. */
-  async function statementsDuring<T>(body: () => Promise<T>): Promise<{ sent: number; result: T }> {
-    const spy = vi.spyOn(pg.Client.prototype, "query");
-    try {
-      const result = await body();
-      return { sent: spy.mock.calls.length, result };
-    } finally {
-      spy.mockRestore();
-    }
-  }
-
   it("sends the loads that wait for a connection together, and answers each caller its own document", async () => {
     const store = await openPostgresStore({
       url: cluster().url,
