@@ -350,7 +350,11 @@ describe("tessera server: tokens and scopes", () => {
     expect(
       (await call("PUT", "/v1/meta/other", { json: { value: "1" }, token: writer })).status,
     ).toBe(403);
-    expect((await call("PUT", "/v1/meta/other", { json: { value: "1" } })).status).toBe(204);
+    const written = await call("PUT", "/v1/meta/other", { json: { value: "1" } });
+    expect([written.status, written.json]).toEqual([200, { written: true }]);
+    const stale = await call("PUT", "/v1/meta/other", { json: { value: "2", expected: "0" } });
+    expect([stale.status, stale.json]).toEqual([200, { written: false }]);
+    expect(await store.getMeta("other")).toBe("1");
   });
 
   it("gives a read token documents without their wrapped data key", async () => {
