@@ -217,11 +217,7 @@ export async function createApiToken(
 
 /** Every token the store records (active, expired and revoked), oldest first. */
 export async function listApiTokens(store: BlockStore): Promise<ApiTokenRecord[]> {
-  const records: ApiTokenRecord[] = [];
-  for (const hash of await readIndex(store)) {
-    const record = await readRecord(store, hash);
-    if (record) records.push(record);
-  }
+  const records = await readRecords(store, await readIndex(store), new Set());
   return records.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 }
 
